@@ -1,0 +1,109 @@
+import { ValidationError } from '../model/errors.ts';
+
+/**
+ * Every knob of the runtime, read once from the environment by `loadConfig()`.
+ * Each field names its variable and default.
+ */
+export interface Config {
+  /** `AWS_REGION` @default 'us-east-1' */
+  region: string;
+  /** `AWS_ENDPOINT_URL`: LocalStack, an emulator, or unset for real AWS. */
+  endpoint?: string;
+  /** `AWS_ENDPOINT_URL_SQS`: SQS only (the embedded emulators listen on two ports). @default endpoint */
+  sqsEndpoint?: string;
+  /** `AWS_ENDPOINT_URL_DYNAMODB`: DynamoDB only. @default endpoint */
+  dynamodbEndpoint?: string;
+  /** `ACTIONRUNNER_STAGE` @default 'dev' */
+  stage: string;
+  /** `ACTIONRUNNER_EXECUTIONS_TABLE` @default 'lambda-actionrunner-<stage>-executions' */
+  executionsTable: string;
+  /** `ACTIONRUNNER_OUTPUT_TABLE` @default 'lambda-actionrunner-<stage>-output' */
+  outputTable: string;
+  /** `ACTIONRUNNER_ACTIONS_QUEUE_URL`: URL of the actions queue (resolved by name when unset). */
+  actionsQueueUrl?: string;
+  /** `ACTIONRUNNER_WORKFLOWS_QUEUE_URL`: URL of the workflows queue (resolved by name when unset). */
+  workflowsQueueUrl?: string;
+  /** `ACTIONRUNNER_ACTIONS_QUEUE` @default 'lambda-actionrunner-<stage>-actions' */
+  actionsQueueName: string;
+  /** `ACTIONRUNNER_WORKFLOWS_QUEUE` @default 'lambda-actionrunner-<stage>-workflows' */
+  workflowsQueueName: string;
+  /** `ACTIONRUNNER_WORKFLOWS_POOL_SIZE`: reserved concurrency of the workflows function (st2's workflows_pool_size). @default 40 */
+  workflowsPoolSize: number;
+  /** `ACTIONRUNNER_ACTIONS_POOL_SIZE`: reserved concurrency of the actions function (st2's actions_pool_size). @default 60 */
+  actionsPoolSize: number;
+  /** `ACTIONRUNNER_PARALLELISM`: actions run at once inside one invocation (p-limit). @default 10 */
+  parallelism: number;
+  /** `ACTIONRUNNER_BATCH_SIZE`: SQS records per invocation. @default 10 */
+  batchSize: number;
+  /** `ACTIONRUNNER_DEFAULT_TIMEOUT`: seconds, for actions whose runner sets none. @default 60 */
+  defaultTimeoutSeconds: number;
+  /** `ACTIONRUNNER_DEADLINE_MARGIN_MS`: time kept before the Lambda deadline to kill, flush and record. @default 5000 */
+  deadlineMarginMs: number;
+  /** `ACTIONRUNNER_FUNCTION_TIMEOUT`: seconds, the Lambda function timeout (refuses actions that cannot fit). @default 900 */
+  functionTimeoutSeconds: number;
+  /** `ACTIONRUNNER_OUTPUT_CHUNK_BYTES`: largest output item's data. @default 65536 */
+  outputChunkBytes: number;
+  /** `ACTIONRUNNER_OUTPUT_FLUSH_MS`: longest time output waits before it is written. @default 250 */
+  outputFlushMs: number;
+  /** `ACTIONRUNNER_RESULT_MAX_BYTES`: stdout/stderr kept in `result`, each; the rest is in the output table. @default 131072 */
+  resultMaxBytes: number;
+  /** `ACTIONRUNNER_TTL_DAYS`: days before executions and output expire. @default 14 */
+  ttlDays: number;
+  /** `ACTIONRUNNER_LEASE_MS`: how long a running execution's lease lasts without a heartbeat. @default 30000 */
+  leaseMs: number;
+  /** `ACTIONRUNNER_HEARTBEAT_MS`: how often a running execution's lease is renewed (and cancel is noticed). @default 2000 */
+  heartbeatMs: number;
+  /** `ACTIONRUNNER_KILL_GRACE_MS`: SIGTERM to SIGKILL delay for an action's process group. @default 2000 */
+  killGraceMs: number;
+  /** `ACTIONRUNNER_MAX_RECEIVE_COUNT`: the queues' redrive maxReceiveCount; on the last delivery a failing execution is marked failed. @default 5 */
+  maxReceiveCount: number;
+  /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
+  packsPaths: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ValidationError(`invalid configuration: ${name} - expected an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Reads the configuration from `env` (default: `process.env`) and validates it. */
+export function loadConfig(env: Env = process.env): Config {
+  const stage = env.ACTIONRUNNER_STAGE || 'dev';
+  const prefix = `lambda-actionrunner-${stage}`;
+  return {
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    endpoint: env.AWS_ENDPOINT_URL || undefined,
+    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL || undefined,
+    dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || undefined,
+    stage,
+    executionsTable: env.ACTIONRUNNER_EXECUTIONS_TABLE || `${prefix}-executions`,
+    outputTable: env.ACTIONRUNNER_OUTPUT_TABLE || `${prefix}-output`,
+    actionsQueueUrl: env.ACTIONRUNNER_ACTIONS_QUEUE_URL || undefined,
+    workflowsQueueUrl: env.ACTIONRUNNER_WORKFLOWS_QUEUE_URL || undefined,
+    actionsQueueName: env.ACTIONRUNNER_ACTIONS_QUEUE || `${prefix}-actions`,
+    workflowsQueueName: env.ACTIONRUNNER_WORKFLOWS_QUEUE || `${prefix}-workflows`,
+    workflowsPoolSize: int(env, 'ACTIONRUNNER_WORKFLOWS_POOL_SIZE', 40),
+    actionsPoolSize: int(env, 'ACTIONRUNNER_ACTIONS_POOL_SIZE', 60),
+    parallelism: int(env, 'ACTIONRUNNER_PARALLELISM', 10),
+    batchSize: int(env, 'ACTIONRUNNER_BATCH_SIZE', 10),
+    defaultTimeoutSeconds: int(env, 'ACTIONRUNNER_DEFAULT_TIMEOUT', 60),
+    deadlineMarginMs: int(env, 'ACTIONRUNNER_DEADLINE_MARGIN_MS', 5000, 0),
+    functionTimeoutSeconds: int(env, 'ACTIONRUNNER_FUNCTION_TIMEOUT', 900),
+    outputChunkBytes: int(env, 'ACTIONRUNNER_OUTPUT_CHUNK_BYTES', 65536, 1024),
+    outputFlushMs: int(env, 'ACTIONRUNNER_OUTPUT_FLUSH_MS', 250),
+    resultMaxBytes: int(env, 'ACTIONRUNNER_RESULT_MAX_BYTES', 131072, 0),
+    ttlDays: int(env, 'ACTIONRUNNER_TTL_DAYS', 14),
+    leaseMs: int(env, 'ACTIONRUNNER_LEASE_MS', 30000),
+    heartbeatMs: int(env, 'ACTIONRUNNER_HEARTBEAT_MS', 2000),
+    killGraceMs: int(env, 'ACTIONRUNNER_KILL_GRACE_MS', 2000, 0),
+    maxReceiveCount: int(env, 'ACTIONRUNNER_MAX_RECEIVE_COUNT', 5),
+    packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
+  };
+}

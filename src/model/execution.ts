@@ -1,0 +1,75 @@
+import type { ExecutionStatus } from './status.ts';
+
+/** One entry of an execution's status log. */
+export interface StatusLogEntry {
+  status: ExecutionStatus;
+  timestamp: string;
+  /** Why the status changed, when there is more to say than the status itself. */
+  reason?: string;
+}
+
+/** Where an execution sits in a workflow, and who asked for it. */
+export interface ExecutionContext {
+  /** Id of the workflow execution this one is a task of. */
+  parent?: string;
+  /** Task name inside the parent workflow. */
+  task?: string;
+  /** Index of the item when the task iterates `with` items. */
+  itemIndex?: number;
+  /** The execution this one re-runs or retries. */
+  reRunOf?: string;
+  user?: string;
+  [key: string]: unknown;
+}
+
+/** The running holder of an execution: renewed by heartbeats while the action runs. */
+export interface Lease {
+  owner: string;
+  /** Epoch milliseconds after which the holder is presumed dead. */
+  expiresAt: number;
+}
+
+/**
+ * An execution record as stored in the executions table.
+ * `parameters` holds the values as given (secrets included, never shown); use
+ * `maskSecrets` before printing or logging.
+ */
+export interface Execution {
+  id: string;
+  action: string;
+  runner: string;
+  status: ExecutionStatus;
+  parameters: Record<string, unknown>;
+  /** Names of parameters whose values are secret. */
+  secretParameters: string[];
+  result?: unknown;
+  /** Human-readable error when the execution failed before or around the action. */
+  error?: string;
+  context: ExecutionContext;
+  log: StatusLogEntry[];
+  start_timestamp: string;
+  end_timestamp?: string;
+  attempt: number;
+  lease?: Lease;
+  idempotencyKey?: string;
+  /** TTL attribute, epoch seconds. */
+  expires_at: number;
+}
+
+/** One stored chunk of an action's output (st2's ActionExecutionOutputDB, chunked). */
+export interface OutputRecord {
+  execution_id: string;
+  /** Position of the chunk in the execution's output, from 0, strictly increasing. */
+  seq: number;
+  action_ref: string;
+  runner_ref: string;
+  timestamp: string;
+  output_type: OutputType;
+  /** One or more whole lines (each ending in "\n"), or a part of a line longer than a chunk. */
+  data: string;
+  expires_at: number;
+}
+
+export type OutputType = 'stdout' | 'stderr';
+
+export const SECRET_MASK = '********';
