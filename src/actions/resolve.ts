@@ -1,0 +1,172 @@
+import type { ActionDefinition } from './types.ts';
+import { castValue, describeValue } from './cast.ts';
+import { InvalidParameterError, invalidParameter } from './errors.ts';
+import { assertRunnable } from './loader.ts';
+import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
+import { SHELL_COMMAND_PARAMETERS } from './runner-parameters.ts';
+import { validateValues } from './validate.ts';
+
+/** What `resolveParameters` returns. */
+export interface ResolvedParameters {
+  /** Final values for the runner: given values, defaults (rendered, cast), runner parameters included. */
+  values: Record<string, unknown>;
+  /** Names of parameters whose value is secret (mask them with `maskSecrets`). */
+  secretNames: string[];
+  /**
+   * Environment variables the rendered shell command (`cmd` of local-shell-cmd) references: the
+   * runner MUST add them to the child's environment, after the `env` parameter so they win.
+   * Empty when no command was rendered.
+   */
+  commandEnv: Record<string, string>;
+}
+
+/** Names the datastore and pack config would provide in st2; we have neither. */
+const UNSUPPORTED_NAMES: Record<string, string> = {
+  st2kv: 'the st2 datastore (st2kv) is not supported',
+  config_context: 'pack configuration (config_context) is not supported',
+};
+
+/** A parameter default holding templates: its strings, compiled once per action. */
+type TemplateDefault = { kind: 'template'; compiled: Map<string, CompiledTemplate>; references: string[] };
+const compiledDefaults = new WeakMap<ActionDefinition, Map<string, TemplateDefault | null>>();
+
+function templateStrings(value: unknown, into: string[]): void {
+  if (isTemplate(value)) into.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => templateStrings(v, into));
+  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => templateStrings(v, into));
+}
+
+function templateDefault(action: ActionDefinition, name: string): TemplateDefault | null {
+  let perAction = compiledDefaults.get(action);
+  if (perAction === undefined) compiledDefaults.set(action, (perAction = new Map()));
+  if (perAction.has(name)) return perAction.get(name) ?? null;
+  const strings: string[] = [];
+  templateStrings(action.parameters[name].default, strings);
+  let entry: TemplateDefault | null = null;
+  if (strings.length > 0) {
+    const compiled = new Map<string, CompiledTemplate>();
+    const references = new Set<string>();
+    for (const source of strings) {
+      try {
+        const template = compileTemplate(source, `${action.ref}.${name}`);
+        compiled.set(source, template);
+        template.references.forEach((r) => references.add(r));
+      } catch (error) {
+        throw invalidParameter(name, `invalid template ${describeValue(source)}: ${templateMessage(error)}`, action.ref);
+      }
+    }
+    entry = { kind: 'template', compiled, references: [...references] };
+  }
+  perAction.set(name, entry);
+  return entry;
+}
+
+/** nunjucks wraps errors as "Template render error: (name) [Line 1, Column 2]\n  Error: detail". */
+function templateMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^Template render error:?\s*/, '').replace(/^\([^)]*\)\s*/, '').replace(/\s*\n\s*/g, ' ').replace(/\b\w*Error: /, '').trim();
+}
+
+function renderDeep(value: unknown, compiled: Map<string, CompiledTemplate>, context: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    const template = compiled.get(value);
+    return template === undefined ? value : renderValue(template, context);
+  }
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, compiled, context));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, compiled, context)]));
+  }
+  return value;
+}
+
+/**
+ * Validates, casts, renders and completes the parameters of one execution, as st2 does:
+ * unknown names, immutable parameters given, required ones missing, enum and type mismatches
+ * are `InvalidParameterError`s; string values given for typed parameters are cast; defaults are
+ * rendered with Jinja over their dependency graph (cycles and unknown names are errors).
+ *
+ * SECURITY: only templates authored in the metadata (parameter defaults) are rendered. Values
+ * given by the caller are data: `message='{{ 7*7 }}'` stays literal (st2 renders live values
+ * too; we do not, so a caller can never run template code). The `cmd` of local-shell-cmd is
+ * rendered shell-safely: interpolated values become `"${ST2_ARG_<name>}"` references and their
+ * values are returned in `commandEnv` (see render-template.ts).
+ * @example resolveParameters(catalog.getRunnable('core.echo'), { message: 'hi' })
+ *   // { values: { message: 'hi', cmd: 'echo "${ST2_ARG_message}"', timeout: 60, ... },
+ *   //   secretNames: [], commandEnv: { ST2_ARG_message: 'hi' } }
+ */
+export function resolveParameters(action: ActionDefinition, given: Record<string, unknown>): ResolvedParameters {
+  assertRunnable(action);
+  const specs = action.parameters;
+  const allowed = Object.keys(specs).filter((n) => specs[n].immutable !== true);
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(specs, name)) {
+      throw invalidParameter(name, `unknown parameter for ${action.ref} (allowed: ${allowed.join(', ') || 'none'})`, action.ref);
+    }
+    if (specs[name].immutable === true) throw invalidParameter(name, `is immutable in ${action.ref} and cannot be given`, action.ref);
+    values[name] = castValue(name, specs[name], value);
+  }
+
+  const pending = new Map<string, TemplateDefault>();
+  for (const [name, spec] of Object.entries(specs)) {
+    if (Object.hasOwn(values, name)) continue;
+    if (!Object.hasOwn(spec, 'default') || spec.default === undefined) {
+      if (spec.required === true) throw invalidParameter(name, `is required by ${action.ref} but was not given`, action.ref);
+      continue;
+    }
+    const template = templateDefault(action, name);
+    if (template === null) values[name] = structuredClone(spec.default);
+    else pending.set(name, template);
+  }
+
+  const commandEnv: Record<string, string> = {};
+  const shellParams = SHELL_COMMAND_PARAMETERS[action.runner_type] ?? [];
+  const resolving: string[] = [];
+  const resolve = (name: string): void => {
+    const template = pending.get(name);
+    if (template === undefined) return;
+    if (resolving.includes(name)) {
+      const cycle = [...resolving.slice(resolving.indexOf(name)), name];
+      throw new InvalidParameterError(`cyclic parameter references: ${cycle.join(' -> ')}`, { parameter: name, action: action.ref });
+    }
+    resolving.push(name);
+    const context: Record<string, unknown> = {};
+    for (const ref of template.references) {
+      if (Object.hasOwn(UNSUPPORTED_NAMES, ref)) {
+        throw new InvalidParameterError(`parameter "${name}" references "${ref}": ${UNSUPPORTED_NAMES[ref]}`, { parameter: name, action: action.ref });
+      }
+      if (!Object.hasOwn(specs, ref)) {
+        throw new InvalidParameterError(`parameter "${name}" references unknown name "${ref}"`, { parameter: name, action: action.ref });
+      }
+      resolve(ref);
+      context[ref] = values[ref];
+    }
+    resolving.pop();
+    pending.delete(name);
+    const spec = specs[name];
+    try {
+      if (shellParams.includes(name) && typeof spec.default === 'string') {
+        const rendered = renderShellCommand(template.compiled.get(spec.default) as CompiledTemplate, context);
+        Object.assign(commandEnv, rendered.env);
+        values[name] = rendered.command;
+      } else {
+        // st2 casts rendered strings back to the parameter's type ("{{count}}" into an integer).
+        values[name] = castValue(name, spec, renderDeep(spec.default, template.compiled, context));
+      }
+    } catch (error) {
+      if (error instanceof InvalidParameterError) throw error;
+      throw invalidParameter(name, `cannot render ${describeValue(spec.default)}: ${templateMessage(error)}`, action.ref);
+    }
+  };
+  for (const name of [...pending.keys()]) resolve(name);
+
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required === true && (values[name] === undefined || values[name] === null)) {
+      throw invalidParameter(name, `is required by ${action.ref} but has no value`, action.ref);
+    }
+  }
+  validateValues(action, values);
+  const secretNames = Object.keys(values).filter((n) => specs[n].secret === true);
+  return { values, secretNames, commandEnv };
+}

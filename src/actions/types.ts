@@ -1,0 +1,50 @@
+/** A parameter's schema, st2's JSON-schema subset plus its own keywords. */
+export interface ParameterSpec {
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'null';
+  description?: string;
+  required?: boolean;
+  default?: unknown;
+  secret?: boolean;
+  immutable?: boolean;
+  position?: number;
+  enum?: unknown[];
+  items?: Record<string, unknown>;
+  properties?: Record<string, unknown>;
+  [keyword: string]: unknown;
+}
+
+/** A loaded, validated action: metadata merged with its runner's parameters. */
+export interface ActionDefinition {
+  /** `pack.name` */
+  ref: string;
+  name: string;
+  pack: string;
+  description: string;
+  runner_type: string;
+  enabled: boolean;
+  /** As written in the metadata, relative to the pack's actions/ folder. */
+  entry_point?: string;
+  /** Absolute path of the entry point, when it has one. */
+  entryPointPath?: string;
+  /** Absolute path of the pack folder. */
+  packPath: string;
+  /** Absolute path of the metadata file it was loaded from. */
+  metadataFile: string;
+  /** Runner parameters merged with the action's (st2's override rules). */
+  parameters: Record<string, ParameterSpec>;
+  /** Extra metadata a runner may use (st2 keeps unknown keys too). */
+  tags?: unknown[];
+  /**
+   * When the lease of a running execution expired (its runner died), re-run it instead of
+   * marking it abandoned. Only for actions that are safe to run twice. @default false
+   */
+  retry_on_abandon?: boolean;
+  /** st2's `output_schema`, kept as written (not enforced here). */
+  output_schema?: Record<string, unknown>;
+}
+
+/** Looks actions up by ref. */
+export interface ActionCatalog {
+  get(ref: string): ActionDefinition | undefined;
+  list(): ActionDefinition[];
+}

@@ -1,0 +1,56 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ActionDefinition, ParameterSpec } from './types.ts';
+import { describeValue } from './cast.ts';
+import { invalidParameter } from './errors.ts';
+
+/** st2's own keywords (and draft-3 boolean `required`): not JSON schema, dropped before ajv sees them. */
+const ST2_KEYWORDS = new Set(['required', 'secret', 'immutable', 'position', 'default', 'description', 'enum']);
+
+const ajv = new Ajv({ strict: false, allErrors: false });
+const validators = new WeakMap<ActionDefinition, Map<string, ValidateFunction>>();
+
+function schemaOf(spec: ParameterSpec): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(spec).filter(([key]) => !ST2_KEYWORDS.has(key)));
+}
+
+function validatorFor(action: ActionDefinition, name: string): ValidateFunction {
+  let perAction = validators.get(action);
+  if (perAction === undefined) {
+    perAction = new Map();
+    validators.set(action, perAction);
+  }
+  let validate = perAction.get(name);
+  if (validate === undefined) {
+    validate = ajv.compile(schemaOf(action.parameters[name]));
+    perAction.set(name, validate);
+  }
+  return validate;
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean', array: 'an array', object: 'an object', null: 'null',
+};
+
+/**
+ * Checks final values against their parameter specs: `enum`, then JSON schema (ajv). A `null`
+ * value of an optional parameter is accepted whatever its type (st2's `allow_default_none`).
+ */
+export function validateValues(action: ActionDefinition, values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const spec = action.parameters[name];
+    if (spec === undefined || value === undefined || (value === null && spec.required !== true)) continue;
+    if (Array.isArray(spec.enum) && !spec.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
+      throw invalidParameter(name, `expected one of ${spec.enum.map(describeValue).join(', ')}, got ${describeValue(value)}`, action.ref);
+    }
+    const validate = validatorFor(action, name);
+    if (!validate(value)) {
+      const error = validate.errors?.[0];
+      const where = error?.instancePath ? ` at ${error.instancePath}` : '';
+      if (error?.keyword === 'type' && !error.instancePath) {
+        const expected = String(error.params.type).split(',').map((t) => ARTICLE[t] ?? t).join(' or ');
+        throw invalidParameter(name, `expected ${expected}, got ${describeValue(value)}`, action.ref);
+      }
+      throw invalidParameter(name, `value${where} ${error?.message ?? 'is invalid'}, got ${describeValue(value)}`, action.ref);
+    }
+  }
+}
