@@ -12,7 +12,7 @@ const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'obj
 /** st2's action metadata fields (ActionAPI), plus ours. Anything else is a typo worth reporting. */
 const KNOWN_FIELDS = new Set([
   'name', 'ref', 'uid', 'id', 'pack', 'description', 'runner_type', 'entry_point', 'enabled', 'parameters',
-  'output_schema', 'output_key', 'tags', 'notify', 'metadata_file', 'retry_on_abandon',
+  'output_schema', 'output_key', 'tags', 'notify', 'metadata_file', 'retry_on_abandon', 'aws_credentials',
 ]);
 
 /** Where an action's metadata comes from. */
@@ -116,6 +116,7 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('enabled', 'a boolean');
   if (raw.tags !== undefined && !Array.isArray(raw.tags)) fail('tags', 'an array');
   if (raw.retry_on_abandon !== undefined && typeof raw.retry_on_abandon !== 'boolean') fail('retry_on_abandon', 'a boolean');
+  if (raw.aws_credentials !== undefined && typeof raw.aws_credentials !== 'boolean') fail('aws_credentials', 'a boolean');
   if (raw.parameters !== undefined && raw.parameters !== null && !isPlainObject(raw.parameters)) fail('parameters', 'an object of parameter specs');
   if (raw.entry_point !== undefined && raw.entry_point !== null && typeof raw.entry_point !== 'string') fail('entry_point', 'a string');
 
@@ -153,6 +154,7 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
   if (entryPointPath !== undefined) definition.entryPointPath = entryPointPath;
   if (raw.tags !== undefined) definition.tags = raw.tags as unknown[];
   if (raw.retry_on_abandon !== undefined) definition.retry_on_abandon = raw.retry_on_abandon as boolean;
+  if (raw.aws_credentials !== undefined) definition.aws_credentials = raw.aws_credentials as boolean;
   if (isPlainObject(raw.output_schema)) definition.output_schema = raw.output_schema;
   return definition;
 }

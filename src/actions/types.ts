@@ -39,6 +39,8 @@ export interface ActionDefinition {
    * marking it abandoned. Only for actions that are safe to run twice. @default false
    */
   retry_on_abandon?: boolean;
+  /** Hand the function's own AWS credentials to the action's process (never done otherwise). @default false */
+  aws_credentials?: boolean;
   /** st2's `output_schema`, kept as written (not enforced here). */
   output_schema?: Record<string, unknown>;
 }

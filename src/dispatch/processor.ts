@@ -1,0 +1,236 @@
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { isWorkflowRunner } from '../actions/runner-parameters.ts';
+import { ActionRunnerError, NotFoundError, ValidationError } from '../model/errors.ts';
+import type { Execution } from '../model/execution.ts';
+import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
+import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
+import type { ExecutionService } from '../request/service.ts';
+import { TransitionConflictError } from '../store/errors.ts';
+import { runClaimedAction } from './run-action.ts';
+import type { DispatchDeps } from './types.ts';
+
+/** The message cannot be processed, now or ever: it goes to the dead-letter queue with this reason. */
+export class PoisonMessageError extends ActionRunnerError {
+  override name = 'PoisonMessageError';
+}
+
+/** One batch error per failed record, thrown when every record of a batch failed. */
+export class BatchProcessingError extends ActionRunnerError {
+  override name = 'BatchProcessingError';
+  constructor(readonly errors: Error[]) {
+    super(`batch failed: all ${errors.length} records - ${errors.map((error) => error.message).join('; ')}`);
+  }
+}
+
+/**
+ * The buffered dispatcher of one invocation: every record of the batch goes through one
+ * p-limit pool of `config.parallelism` slots, so a freed slot takes the next record at once.
+ * An action that fails is an outcome (its message is deleted); only records whose outcome
+ * could not be recorded become `batchItemFailures` and are redelivered.
+ */
+export class BatchProcessor {
+  readonly #limit;
+  /** Highest number of records processed at once in this container (a metric and a test hook). */
+  peakActive = 0;
+
+  constructor(
+    private readonly deps: DispatchDeps,
+    private readonly service: ExecutionService,
+  ) {
+    this.#limit = pLimit(deps.config.parallelism);
+  }
+
+  get activeCount(): number {
+    return this.#limit.activeCount;
+  }
+
+  get pendingCount(): number {
+    return this.#limit.pendingCount;
+  }
+
+  async process(event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - this.deps.config.deadlineMarginMs;
+    const started = Date.now();
+    const results = await Promise.all(
+      event.Records.map((record) =>
+        this.#limit(async () => {
+          this.peakActive = Math.max(this.peakActive, this.#limit.activeCount);
+          try {
+            await this.#processRecord(record, `${context.awsRequestId}/${record.messageId}`, deadline);
+            return undefined;
+          } catch (error) {
+            return { record, error: error instanceof Error ? error : new Error(String(error)) };
+          }
+        }),
+      ),
+    );
+    const failures = results.filter((failure) => failure !== undefined);
+    this.deps.log.info('batch done', { records: event.Records.length, failed: failures.length, durationMs: Date.now() - started });
+    if (failures.length > 0 && failures.length === event.Records.length) throw new BatchProcessingError(failures.map((failure) => failure.error));
+    return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.record.messageId })) };
+  }
+
+  async #processRecord(record: SQSRecord, owner: string, deadline: number): Promise<void> {
+    const log = this.deps.log.child({ messageId: record.messageId });
+    let message: Message;
+    try {
+      message = parseMessage(record.body);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const action = actionOf(record.body);
+      if (!action) return this.#deadLetter(record, error.message);
+      // It names an action: record the rejection where the user looks for it, on an execution.
+      await this.#recordRejected({ version: 1, action, parameters: {} }, record, error.message);
+      return;
+    }
+    try {
+      if ('type' in message) return await this.#workflows().onTaskCompleted(message);
+      if ('action' in message) {
+        const created = await this.#createFromRequest(message, record);
+        return created && (await this.#dispatch(created, owner, deadline));
+      }
+      const execution = await this.deps.store.get(message.executionId);
+      if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);
+      await this.#dispatch(execution, owner, deadline);
+    } catch (error) {
+      if (error instanceof PoisonMessageError) return this.#deadLetter(record, error.message);
+      await this.#giveUpIfLastAttempt(record, message, error as Error);
+      throw error;
+    }
+  }
+
+  /** A full request message: create (idempotent on the message id) and run it here. */
+  async #createFromRequest(message: RequestActionMessage, record: SQSRecord): Promise<Execution | undefined> {
+    const idempotencyKey = message.idempotencyKey ?? `sqs:${record.messageId}`;
+    try {
+      const prepared = this.service.prepare(message.action, message.parameters);
+      const { execution } = await this.deps.store.create({
+        action: prepared.action.ref,
+        runner: prepared.action.runner_type,
+        parameters: message.parameters,
+        secretParameters: prepared.secretNames,
+        idempotencyKey,
+      });
+      return execution;
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      await this.#recordRejected(message, record, error.message);
+      return undefined;
+    }
+  }
+
+  async #dispatch(execution: Execution, owner: string, deadline: number): Promise<void> {
+    const log = this.deps.log.child({ executionId: execution.id, action: execution.action });
+    if (isTerminal(execution.status)) return this.#notifyParent(execution);
+    if (isWorkflowRunner(execution.runner)) {
+      if (this.deps.workflows) return this.deps.workflows.start(execution);
+      return this.service.enqueue(execution);
+    }
+    if (!CLAIMABLE_STATUSES.includes(execution.status)) return this.#handleHeld(execution, owner, deadline);
+
+    let prepared;
+    try {
+      prepared = this.service.prepare(execution.action, execution.parameters);
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error: error.message } });
+      return this.#notifyParent(failed);
+    }
+    const runner = this.deps.runner(prepared.action.runner_type);
+    if (!runner) throw new PoisonMessageError(`no runner: ${prepared.action.runner_type} - action ${execution.action}`);
+
+    let claimed: Execution;
+    try {
+      claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
+    } catch (error) {
+      if (!(error instanceof TransitionConflictError) || !error.current) throw error;
+      // Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now.
+      return isTerminal(error.current.status) ? this.#notifyParent(error.current) : this.#handleHeld(error.current, owner, deadline);
+    }
+    const started = Date.now();
+    log.info('action started', { runner: runner.name, attempt: claimed.attempt });
+    const final = await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline }, this.deps, log);
+    log.info('action ended', { status: final.status, durationMs: Date.now() - started });
+    await this.#notifyParent(final);
+  }
+
+  /**
+   * A delivery for an execution that is running (or canceling). Under a live lease another
+   * runner has it: do nothing. With an expired lease its runner died: mark it `abandoned`,
+   * or run it again when the action says it is safe to (`retry_on_abandon: true`).
+   */
+  async #handleHeld(execution: Execution, owner: string, deadline: number): Promise<void> {
+    const lease = execution.lease;
+    if (lease && lease.expiresAt > Date.now()) {
+      this.deps.log.info('already running elsewhere: delivery ignored', { executionId: execution.id, leaseOwner: lease.owner });
+      return;
+    }
+    const from = [execution.status];
+    const expiredOwner = lease?.owner;
+    const action = this.deps.catalog.get(execution.action);
+    if (execution.status === 'running' && action?.retry_on_abandon) {
+      const reset = await this.deps.store.transition(execution.id, 'scheduled', {
+        from,
+        leaseOwner: expiredOwner,
+        set: { lease: null },
+        reason: `lease of ${expiredOwner} expired: run again (retry_on_abandon)`,
+      });
+      return this.#dispatch(reset, owner, deadline);
+    }
+    const status = execution.status === 'canceling' ? 'canceled' : 'abandoned';
+    const reason = `runner ${expiredOwner ?? '(unknown)'} stopped renewing its lease`;
+    const ended = await this.deps.store.transition(execution.id, status, { from, leaseOwner: expiredOwner, set: { lease: null, error: `execution abandoned: ${reason}` }, reason });
+    await this.#notifyParent(ended);
+  }
+
+  /** Tells the parent workflow that this task ended; safe to repeat (the workflow ignores duplicates). */
+  async #notifyParent(execution: Execution): Promise<void> {
+    const { parent, taskId } = execution.context;
+    if (!parent) return;
+    await this.deps.queue.send('workflows', { type: 'task-completed', workflowId: parent, taskId: String(taskId ?? execution.context.task), executionId: execution.id });
+  }
+
+  async #recordRejected(message: RequestActionMessage, record: SQSRecord, error: string): Promise<void> {
+    const { execution, created } = await this.deps.store.create({
+      action: message.action,
+      runner: this.deps.catalog.get(message.action)?.runner_type ?? 'unknown',
+      parameters: message.parameters,
+      secretParameters: Object.entries(this.deps.catalog.get(message.action)?.parameters ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name),
+      idempotencyKey: message.idempotencyKey ?? `sqs:${record.messageId}`,
+      status: 'failed',
+      error,
+    });
+    this.deps.log.warn('request rejected', { executionId: execution.id, created, error });
+  }
+
+  /** On the last delivery before SQS moves the message to the DLQ, the execution is failed with the reason. */
+  async #giveUpIfLastAttempt(record: SQSRecord, message: Message, error: Error): Promise<void> {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    if (receiveCount < this.deps.config.maxReceiveCount || !('executionId' in message)) return;
+    const reason = `gave up after ${receiveCount} deliveries: ${error.message}`;
+    await this.deps.store
+      .transition(message.executionId, 'failed', { from: [...CLAIMABLE_STATUSES, 'running', 'canceling'], set: { error: reason, lease: null } })
+      .catch(() => undefined);
+  }
+
+  async #deadLetter(record: SQSRecord, reason: string): Promise<void> {
+    this.deps.log.error('poison message sent to the dead-letter queue', { reason });
+    await this.deps.queue.deadLetter(record, reason);
+  }
+
+  #workflows() {
+    if (!this.deps.workflows) throw new PoisonMessageError('misrouted message: task-completed events belong on the workflows queue');
+    return this.deps.workflows;
+  }
+}
+
+/** The action ref of a body that failed validation, when it names one. */
+function actionOf(body: string): string | undefined {
+  try {
+    const value = (JSON.parse(body) as { action?: unknown }).action;
+    return typeof value === 'string' && /^[\w-]+\.[\w.-]+$/.test(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

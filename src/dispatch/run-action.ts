@@ -1,0 +1,130 @@
+import type { ActionDefinition } from '../actions/types.ts';
+import type { Logger } from '../log/index.ts';
+import type { Execution } from '../model/execution.ts';
+import type { ExecutionStatus } from '../model/status.ts';
+import type { RunOutcome, Runner } from '../runners/types.ts';
+import type { ExecutionStore } from '../store/executions.ts';
+import { TransitionConflictError } from '../store/errors.ts';
+import { OutputWriter } from '../store/output.ts';
+import { fitResult } from './fit-result.ts';
+import type { DispatchDeps } from './types.ts';
+
+export interface ActionRun {
+  execution: Execution;
+  action: ActionDefinition;
+  runner: Runner;
+  parameters: Record<string, unknown>;
+  secretNames: string[];
+  commandEnv: Record<string, string>;
+  /** Lease owner: this invocation and record. */
+  owner: string;
+  /** Epoch ms by which the outcome must be recorded (Lambda deadline minus margin). */
+  deadline: number;
+}
+
+type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
+
+// Aborted once when this process shuts down (the local runtime's Ctrl-C / SIGTERM): shared by every container.
+const shutdown = new AbortController();
+
+/**
+ * Stops every action running in this process, and any that starts afterwards: process trees killed,
+ * executions recorded `abandoned` with `reason`. For the local runtime's shutdown after its grace period.
+ * @example abandonRunningActions('the local runtime shut down');
+ */
+export function abandonRunningActions(reason: string): void {
+  shutdown.abort(reason);
+}
+
+/**
+ * Runs a claimed execution to its end: heartbeats the lease (and so notices cancel),
+ * streams output to the output table, kills the process tree on cancel or before the
+ * deadline, and records the outcome with a conditional write. Returns the final record.
+ */
+export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<Execution> {
+  const { execution, action } = run;
+  const { config } = deps;
+  const stop = new AbortController();
+  let stopReason: StopReason | undefined;
+  const abort = (reason: StopReason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    log.info('stopping action', { executionId: execution.id, reason });
+    stop.abort(reason);
+  };
+
+  const onShutdown = () => abort('shutdown');
+  if (shutdown.signal.aborted) onShutdown();
+  else shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+
+  const heartbeat = setInterval(() => {
+    deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then(
+      (current) => current.status === 'canceling' && abort('cancel'),
+      (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error })),
+    );
+  }, config.heartbeatMs);
+
+  const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
+  const timeLeftMs = Math.max(0, run.deadline - Date.now());
+  const timeoutMs = Math.min(actionTimeoutMs, timeLeftMs);
+  const secretValues = run.secretNames.map((name) => run.parameters[name]).filter((value): value is string => typeof value === 'string');
+  const output = new OutputWriter({
+    doc: deps.clients.doc,
+    tableName: config.outputTable,
+    executionId: execution.id,
+    actionRef: action.ref,
+    runnerRef: action.runner_type,
+    chunkBytes: config.outputChunkBytes,
+    flushMs: config.outputFlushMs,
+    ttlDays: config.ttlDays,
+  });
+
+  let outcome: RunOutcome;
+  try {
+    outcome = await run.runner.run({
+      executionId: execution.id,
+      action,
+      parameters: run.parameters,
+      commandEnv: run.commandEnv,
+      secretValues,
+      timeoutMs,
+      signal: stop.signal,
+      output,
+      killGraceMs: config.killGraceMs,
+      resultMaxBytes: config.resultMaxBytes,
+    });
+  } catch (error) {
+    outcome = { status: 'failed', result: { error: `runner ${action.runner_type} failed: ${(error as Error).message}` } };
+  } finally {
+    clearInterval(heartbeat);
+    shutdown.signal.removeEventListener('abort', onShutdown);
+  }
+  await output.close();
+
+  let status: ExecutionStatus = outcome.status;
+  let error: string | undefined;
+  if (status === 'timeout' && timeoutMs < actionTimeoutMs) {
+    error = `Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
+  }
+  if (stopReason === 'cancel') status = 'canceled';
+  if (stopReason === 'shutdown') {
+    status = 'abandoned';
+    error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
+  }
+  if (stopReason === 'lease-lost') {
+    log.warn('lease lost while running: outcome not recorded', { executionId: execution.id });
+    return (await deps.store.get(execution.id)) ?? execution;
+  }
+  return recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result), error);
+}
+
+/** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */
+async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, error?: string): Promise<Execution> {
+  const set = { result, lease: null, ...(error ? { error } : {}) };
+  try {
+    return await store.transition(id, status, { from: ['running'], leaseOwner: owner, set });
+  } catch (conflict) {
+    if (!(conflict instanceof TransitionConflictError) || conflict.current?.status !== 'canceling') throw conflict;
+    return store.transition(id, 'canceled', { from: ['canceling'], leaseOwner: owner, set, reason: `canceled while running (the action ended ${status})` });
+  }
+}

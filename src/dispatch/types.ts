@@ -1,0 +1,26 @@
+import type { ActionCatalog } from '../actions/types.ts';
+import type { AwsClients } from '../config/clients.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Execution } from '../model/execution.ts';
+import type { TaskCompletedMessage, WorkQueue } from '../queue/index.ts';
+import type { Runner } from '../runners/types.ts';
+import type { ExecutionStore } from '../store/executions.ts';
+
+/** Advances workflows; the dispatcher hands it workflow executions and task-completed events. */
+export interface WorkflowDriver {
+  start(execution: Execution): Promise<void>;
+  onTaskCompleted(message: TaskCompletedMessage): Promise<void>;
+}
+
+/** Everything the dispatcher works with, built once per cold start. */
+export interface DispatchDeps {
+  config: Config;
+  clients: AwsClients;
+  store: ExecutionStore;
+  queue: WorkQueue;
+  catalog: ActionCatalog;
+  runner(name: string): Runner | undefined;
+  log: Logger;
+  workflows?: WorkflowDriver;
+}

@@ -1,0 +1,64 @@
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export type QueueKind = 'actions' | 'workflows';
+
+export interface WorkQueueOptions {
+  sqs: SQSClient;
+  /** Queue URLs, when known; otherwise resolved once by name. */
+  urls?: Partial<Record<QueueKind, string>>;
+  names: Record<QueueKind, string>;
+}
+
+/** Sends messages to the two work queues. */
+export class WorkQueue {
+  readonly #sqs: SQSClient;
+  readonly #names: Record<QueueKind, string>;
+  readonly #urls = new Map<QueueKind, Promise<string>>();
+
+  constructor(options: WorkQueueOptions) {
+    this.#sqs = options.sqs;
+    this.#names = options.names;
+    for (const [kind, url] of Object.entries(options.urls ?? {})) if (url) this.#urls.set(kind as QueueKind, Promise.resolve(url));
+  }
+
+  url(kind: QueueKind): Promise<string> {
+    let url = this.#urls.get(kind);
+    if (!url) {
+      url = this.#sqs.send(new GetQueueUrlCommand({ QueueName: this.#names[kind] })).then((answer) => answer.QueueUrl!);
+      url.catch(() => this.#urls.delete(kind));
+      this.#urls.set(kind, url);
+    }
+    return url;
+  }
+
+  /**
+   * Moves a message that can never be processed to its queue's dead-letter queue
+   * (`<queue>-dlq`, as serverless.yml names it), with the reason as a message attribute.
+   */
+  async deadLetter(record: { body: string; messageId: string; eventSourceARN: string }, reason: string): Promise<void> {
+    const source = record.eventSourceARN.split(':').pop()!;
+    const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: `${source}-dlq` }));
+    await this.#sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: record.body === '' ? '(empty body)' : record.body,
+        MessageAttributes: {
+          error: { DataType: 'String', StringValue: reason.slice(0, 4000) },
+          sourceQueue: { DataType: 'String', StringValue: source },
+          originalMessageId: { DataType: 'String', StringValue: record.messageId },
+        },
+      }),
+    );
+  }
+
+  /** Sends one JSON message; `delaySeconds` is capped at SQS's 900. */
+  async send(kind: QueueKind, message: object, delaySeconds = 0): Promise<void> {
+    await this.#sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await this.url(kind),
+        MessageBody: JSON.stringify({ version: 1, ...message }),
+        DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
+      }),
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import { isWorkflowRunner } from '../actions/runner-parameters.ts';
+import { resolveParameters } from '../actions/index.ts';
+import type { ActionDefinition } from '../actions/types.ts';
+import type { Config } from '../config/index.ts';
+import { NotFoundError, ValidationError } from '../model/errors.ts';
+import type { Execution, ExecutionContext } from '../model/execution.ts';
+import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
+import type { WorkQueue } from '../queue/work-queue.ts';
+import { TransitionConflictError } from '../store/errors.ts';
+import type { ExecutionStore } from '../store/executions.ts';
+import type { ActionCatalog } from '../actions/types.ts';
+
+export interface ExecutionRequest {
+  /** Action ref, `pack.name`. */
+  action: string;
+  parameters?: Record<string, unknown>;
+  /** A second request with the same key returns the first execution instead of creating another. */
+  idempotencyKey?: string;
+  context?: ExecutionContext;
+  /** Seconds before the execution may start (SQS delay, at most 900). */
+  delaySeconds?: number;
+}
+
+/** A validated request: the action and its final parameter values. */
+export interface PreparedRequest {
+  action: ActionDefinition;
+  values: Record<string, unknown>;
+  secretNames: string[];
+  commandEnv: Record<string, string>;
+}
+
+export interface ExecutionServiceDeps {
+  config: Config;
+  store: ExecutionStore;
+  queue: WorkQueue;
+  catalog: ActionCatalog;
+}
+
+/** Requests, cancels and re-runs executions: what the CLI, an API and the workflow engine call. */
+export class ExecutionService {
+  constructor(private readonly deps: ExecutionServiceDeps) {}
+
+  /**
+   * Validates the action and its parameters against its metadata.
+   * @throws NotFoundError for an unknown action, ValidationError for anything else wrong.
+   */
+  prepare(ref: string, given: Record<string, unknown>): PreparedRequest {
+    const action = this.deps.catalog.get(ref);
+    if (!action) throw new NotFoundError(`unknown action: ${ref} - no pack provides it (try "actionrunner action list")`, { context: { action: ref } });
+    if (!action.enabled) throw new ValidationError(`action disabled: ${ref} - its metadata says enabled: false`, { context: { action: ref } });
+    const resolved = resolveParameters(action, given);
+    if (!isWorkflowRunner(action.runner_type)) this.#checkTimeoutFits(action, resolved.values);
+    return { action, ...resolved, commandEnv: resolved.commandEnv ?? {} };
+  }
+
+  /** Creates the execution and sends it to its queue (workflows for workflow runners, else actions). */
+  async request(request: ExecutionRequest): Promise<{ execution: Execution; created: boolean }> {
+    const given = request.parameters ?? {};
+    const prepared = this.prepare(request.action, given);
+    const created = await this.deps.store.create({
+      action: prepared.action.ref,
+      runner: prepared.action.runner_type,
+      parameters: given,
+      secretParameters: prepared.secretNames,
+      context: request.context,
+      idempotencyKey: request.idempotencyKey,
+    });
+    if (created.created) await this.enqueue(created.execution, request.delaySeconds);
+    return created;
+  }
+
+  /** Sends an existing execution to its queue; when that fails, the execution is failed with the reason. */
+  async enqueue(execution: Execution, delaySeconds = 0): Promise<void> {
+    const kind = isWorkflowRunner(execution.runner) ? 'workflows' : 'actions';
+    try {
+      await this.deps.queue.send(kind, { executionId: execution.id }, delaySeconds);
+    } catch (error) {
+      await this.deps.store
+        .transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error: `could not enqueue: ${kind} queue - ${(error as Error).message}` } })
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Cancels: an execution that has not started is `canceled` at once; a running one becomes
+   * `canceling` and its runner kills the process tree within one heartbeat.
+   */
+  async cancel(id: string): Promise<Execution> {
+    const current = await this.deps.store.get(id);
+    if (!current) throw new NotFoundError(`unknown execution: ${id}`);
+    if (isTerminal(current.status) || current.status === 'canceling') return current;
+    try {
+      if (CLAIMABLE_STATUSES.includes(current.status)) {
+        return await this.deps.store.transition(id, 'canceled', { from: CLAIMABLE_STATUSES, reason: 'canceled before it started' });
+      }
+      const canceling = await this.deps.store.transition(id, 'canceling', { from: ['running', 'paused', 'pausing', 'resuming'], reason: 'cancel requested' });
+      // A workflow holds no runner that would notice: its engine is told through its queue.
+      if (isWorkflowRunner(canceling.runner)) await this.deps.queue.send('workflows', { executionId: id });
+      return canceling;
+    } catch (error) {
+      // It moved meanwhile (started, or ended): try again against its new status.
+      if (error instanceof TransitionConflictError) return this.cancel(id);
+      throw error;
+    }
+  }
+
+  /** Runs the same action again with the same parameters, `overrides` replacing some of them. */
+  async reRun(id: string, overrides: Record<string, unknown> = {}): Promise<Execution> {
+    const original = await this.deps.store.get(id);
+    if (!original) throw new NotFoundError(`unknown execution: ${id}`);
+    const { execution } = await this.request({
+      action: original.action,
+      parameters: { ...original.parameters, ...overrides },
+      context: { reRunOf: id },
+    });
+    return execution;
+  }
+
+  #checkTimeoutFits(action: ActionDefinition, values: Record<string, unknown>): void {
+    const { functionTimeoutSeconds, deadlineMarginMs, defaultTimeoutSeconds } = this.deps.config;
+    const timeout = Number(values.timeout ?? defaultTimeoutSeconds);
+    const usable = functionTimeoutSeconds - deadlineMarginMs / 1000;
+    if (timeout > usable) {
+      throw new ValidationError(
+        `timeout does not fit: ${action.ref} - timeout ${timeout} s exceeds the ${usable} s an invocation can give it (function timeout ${functionTimeoutSeconds} s minus ${deadlineMarginMs / 1000} s to record the outcome)`,
+        { context: { action: action.ref } },
+      );
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { tmpdir } from 'node:os';
+import type { ActionDefinition } from '../actions/types.ts';
+import { maskSecretValuesInText } from '../model/mask.ts';
+import type { OutputType } from '../model/execution.ts';
+import { buildChildEnv } from '../process/env.ts';
+import type { RunRequest } from './types.ts';
+
+/**
+ * Whether the action asked for the Lambda's AWS credentials: metadata key `aws_credentials: true`
+ * (kept by the action loader like other extra metadata keys).
+ */
+export function wantsAwsCredentials(action: ActionDefinition): boolean {
+  return action.aws_credentials === true;
+}
+
+/** `env` parameter values as strings (st2 expects strings; numbers and booleans are tolerated). */
+function envParameter(value: unknown): Record<string, string> {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) return {};
+  const env: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === null || v === undefined) continue;
+    env[name] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return env;
+}
+
+/**
+ * The child environment of an action: allow-listed parent variables (+ AWS credentials when the action
+ * asks), the `env` parameter, `commandEnv`, then st2's ST2_ACTION_* variables, then `extra`.
+ */
+export function actionEnv(request: RunRequest, extra: Record<string, string> = {}): Record<string, string> {
+  const { action } = request;
+  return buildChildEnv({
+    inheritAwsCredentials: wantsAwsCredentials(action),
+    extra: {
+      ...envParameter(request.parameters.env),
+      ...(request.commandEnv ?? {}),
+      ST2_ACTION_PACK_NAME: action.pack,
+      ST2_ACTION_NAME: action.name,
+      ST2_ACTION_REF: action.ref,
+      ST2_ACTION_EXECUTION_ID: request.executionId,
+      ...extra,
+    },
+  });
+}
+
+/**
+ * Working directory: the `cwd` parameter, else the OS temp dir. st2 inherits the runner's own cwd;
+ * in Lambda that is /var/task (read-only), so /tmp (os.tmpdir()) is the useful default.
+ */
+export function actionCwd(parameters: Record<string, unknown>): string {
+  const cwd = parameters.cwd;
+  return typeof cwd === 'string' && cwd !== '' ? cwd : tmpdir();
+}
+
+/** The masking transform for runProcess, or undefined when there is nothing to mask. */
+export function secretMasker(request: RunRequest): ((type: OutputType, text: string) => string) | undefined {
+  const values = (request.secretValues ?? []).filter((v) => typeof v === 'string' && v.length >= 3);
+  if (values.length === 0) return undefined;
+  // Longest first, so a secret containing another is masked whole.
+  values.sort((a, b) => b.length - a.length);
+  return (_type, text) => maskSecretValuesInText(text, values);
+}
+
+/** Action parameters only: the runner's own parameters removed (st2 passes them separately). */
+export function actionParameters(parameters: Record<string, unknown>, runnerParameterNames: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    if (!runnerParameterNames.includes(name)) out[name] = value;
+  }
+  return out;
+}
+
+/** Timeout text as st2 words it ("Action failed to complete in 60 seconds"). */
+export function timeoutMessage(timeoutMs: number): string {
+  return `Action failed to complete in ${Number((timeoutMs / 1000).toFixed(3))} seconds`;
+}
+
+/** Text for a cancel, which st2 never reports because it never kills the child. */
+export const CANCEL_MESSAGE = 'Action was canceled: its process tree was killed';
+
+/** st2 return codes: -9 on timeout (st2's TIMEOUT_EXIT_CODE); -15 on cancel (SIGTERM, our choice). */
+export const TIMEOUT_EXIT_CODE = -9;
+export const CANCEL_EXIT_CODE = -15;
+
+/** Refusal of `sudo: true`: Lambda has no sudo and no other user to become. */
+export const SUDO_UNSUPPORTED = 'sudo is not supported: actions run as the function\'s own user (no sudo in AWS Lambda) - set sudo to false';

@@ -1,0 +1,74 @@
+import { constants } from 'node:fs';
+import { access, open, stat } from 'node:fs/promises';
+import { runProcess } from '../process/run-process.ts';
+import { actionCwd, actionEnv, actionParameters, secretMasker, SUDO_UNSUPPORTED } from './common.ts';
+import { scriptArguments } from './shell-args.ts';
+import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
+import type { RunOutcome, RunRequest, Runner } from './types.ts';
+
+/** Runner parameters of local-shell-script (st2's), which never become script arguments. */
+export const LOCAL_SCRIPT_RUNNER_PARAMETERS = ['cmd', 'cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout'] as const;
+
+/**
+ * How to start a script: directly when it is executable (the kernel honours its shebang); otherwise
+ * through the interpreter its `#!` line names; otherwise through `/bin/sh`. st2 fails the last two
+ * with "Permission denied" (packs copied without modes, e.g. from a zip); running them is kinder.
+ */
+export async function scriptInvocation(path: string): Promise<{ file: string; args: string[] }> {
+  try {
+    await access(path, constants.X_OK);
+    return { file: path, args: [] };
+  } catch {
+    // not executable by us: read the shebang
+  }
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const firstLine = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0];
+    if (firstLine.startsWith('#!')) {
+      // Linux semantics: the interpreter, then everything after it as a single optional argument.
+      const spec = firstLine.slice(2).trim();
+      const space = spec.search(/[ \t]/);
+      if (spec !== '') {
+        return space === -1
+          ? { file: spec, args: [path] }
+          : { file: spec.slice(0, space), args: [spec.slice(space + 1).trim(), path] };
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return { file: '/bin/sh', args: [path] };
+}
+
+/** st2 `local-shell-script`: `<entry point> <named args> <positional args>`, started without a shell. */
+export class LocalShellScriptRunner implements Runner {
+  readonly name = 'local-shell-script';
+
+  async run(request: RunRequest): Promise<RunOutcome> {
+    const { action, parameters } = request;
+    if (parameters.sudo === true) return refusedShellOutcome(SUDO_UNSUPPORTED);
+    const script = action.entryPointPath;
+    if (!script) return refusedShellOutcome(`missing entry point: ${action.ref} - local-shell-script needs entry_point`);
+    const info = await stat(script).catch(() => undefined);
+    if (!info?.isFile()) return refusedShellOutcome(`entry point not found: ${action.ref} - ${script}`);
+
+    const kwargOp = typeof parameters.kwarg_op === 'string' ? parameters.kwarg_op : '--';
+    const args = scriptArguments(action.parameters, actionParameters(parameters, LOCAL_SCRIPT_RUNNER_PARAMETERS), kwargOp);
+    const invocation = await scriptInvocation(script);
+    const result = await runProcess({
+      file: invocation.file,
+      args: [...invocation.args, ...args],
+      cwd: actionCwd(parameters),
+      env: actionEnv(request),
+      timeoutMs: request.timeoutMs,
+      signal: request.signal,
+      killGraceMs: request.killGraceMs,
+      output: request.output,
+      resultMaxBytes: request.resultMaxBytes,
+      transform: secretMasker(request),
+    });
+    return shellOutcome(result, request.timeoutMs);
+  }
+}

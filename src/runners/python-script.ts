@@ -1,0 +1,70 @@
+import { stat } from 'node:fs/promises';
+import { runProcess } from '../process/run-process.ts';
+import { actionCwd, actionEnv, actionParameters, secretMasker } from './common.ts';
+import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
+import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
+import { scriptOutcome } from './script-result.ts';
+import type { RunOutcome, RunRequest, Runner } from './types.ts';
+
+/** Runner parameters of python-script (st2's plus `cwd`), never passed to `run()`. */
+export const PYTHON_RUNNER_PARAMETERS = ['env', 'timeout', 'log_level', 'debug', 'content_version', 'cwd'] as const;
+
+/** Options of the python-script runner. */
+export interface PythonScriptRunnerOptions {
+  /** Interpreter, looked up in the child's PATH. In Lambda it comes from a layer (/opt/bin). @default 'python3' */
+  pythonBinary?: string;
+}
+
+/**
+ * st2 `python-script`: runs the entry point's `Action.run(**parameters)` through an embedded wrapper
+ * (parameters on stdin as JSON). Result: `{ result, stdout, stderr, exit_code }` (+ `error`).
+ */
+export class PythonScriptRunner implements Runner {
+  readonly name = 'python-script';
+  private readonly pythonBinary: string;
+
+  constructor(options: PythonScriptRunnerOptions = {}) {
+    this.pythonBinary = options.pythonBinary ?? 'python3';
+  }
+
+  async run(request: RunRequest): Promise<RunOutcome> {
+    const { action, parameters } = request;
+    const script = action.entryPointPath;
+    const info = script ? await stat(script).catch(() => undefined) : undefined;
+    if (!script || !info?.isFile()) {
+      return refused(`entry point not found: ${action.ref} - ${script ?? 'python-script needs entry_point'}`);
+    }
+    const filter = new ResultBlockFilter();
+    const result = await runProcess({
+      file: this.pythonBinary,
+      args: ['-c', PYTHON_WRAPPER_SOURCE],
+      cwd: actionCwd(parameters),
+      env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' }),
+      stdin: JSON.stringify({
+        entry_point: script,
+        parameters: actionParameters(parameters, PYTHON_RUNNER_PARAMETERS),
+        config: request.packConfig ?? {},
+        log_level: typeof parameters.log_level === 'string' ? parameters.log_level : 'DEBUG',
+        pack: action.pack,
+        action: action.ref,
+        execution_id: request.executionId,
+      }),
+      timeoutMs: request.timeoutMs,
+      signal: request.signal,
+      killGraceMs: request.killGraceMs,
+      output: request.output,
+      resultMaxBytes: request.resultMaxBytes,
+      transform: secretMasker(request),
+      stdoutFilter: filter,
+    });
+    if (result.spawnError?.code === 'ENOENT') {
+      return refused(`python3 is required and was not found: ${this.pythonBinary} is not on PATH `
+        + '(in AWS Lambda, add a layer that provides python3 under /opt/bin)');
+    }
+    return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);
+  }
+}
+
+function refused(error: string): RunOutcome {
+  return { status: 'failed', result: { result: null, stdout: '', stderr: '', exit_code: null, error } };
+}

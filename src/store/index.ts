@@ -1,0 +1,4 @@
+export * from './executions.ts';
+export * from './output.ts';
+export * from './errors.ts';
+export * from './keys.ts';

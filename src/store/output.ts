@@ -1,0 +1,187 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutputRecord, OutputType } from '../model/execution.ts';
+import type { OutputSink } from '../runners/types.ts';
+import { expiresAt } from './keys.ts';
+
+export interface OutputWriterOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  executionId: string;
+  actionRef: string;
+  runnerRef: string;
+  /** Largest `data` of one item, in UTF-8 bytes (DynamoDB items stay under 400 KB). @default 65536 */
+  chunkBytes?: number;
+  /** Output waits at most this long before it is written. @default 250 */
+  flushMs?: number;
+  /** @default 14 */
+  ttlDays?: number;
+  /** First sequence number (a retried run continues after the previous attempt's output). @default 0 */
+  firstSeq?: number;
+}
+
+const BATCH_ITEMS = 25;
+const MAX_RETRIES = 8;
+
+/**
+ * Buffers an execution's output into chunks and writes them in batches, in order.
+ * `write()` waits while more than a few chunks are unwritten, so a fast child is slowed
+ * to the store's pace instead of growing memory.
+ */
+export class OutputWriter implements OutputSink {
+  readonly #options: Required<Omit<OutputWriterOptions, 'firstSeq'>>;
+  readonly #sealed: OutputRecord[] = [];
+  readonly #highWater: number;
+  #current: { type: OutputType; parts: string[]; bytes: number } | undefined;
+  #seq: number;
+  #flushing: Promise<void> | undefined;
+  #failure: unknown;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: OutputWriterOptions) {
+    this.#options = { chunkBytes: 65536, flushMs: 250, ttlDays: 14, ...options };
+    this.#seq = options.firstSeq ?? 0;
+    this.#highWater = BATCH_ITEMS * 2;
+  }
+
+  /** Sequence number the next chunk will get. */
+  get nextSeq(): number {
+    return this.#seq + this.#sealed.length + (this.#current ? 1 : 0);
+  }
+
+  async write(type: OutputType, data: string): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    if (data === '') return;
+    for (const piece of splitUtf8(data, this.#options.chunkBytes)) this.#append(type, piece);
+    this.#timer ??= setTimeout(() => this.#flushSoon(), this.#options.flushMs);
+    if (this.#sealed.length >= BATCH_ITEMS) this.#flushSoon();
+    while (this.#sealed.length >= this.#highWater && this.#flushing) await this.#flushing;
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Writes everything still buffered; call once the process has ended. */
+  async close(): Promise<void> {
+    this.#seal();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#sealed.length > 0 || this.#flushing) {
+      if (this.#failure) throw this.#failure;
+      await (this.#flushing ?? this.#flush());
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  #append(type: OutputType, piece: string): void {
+    const bytes = Buffer.byteLength(piece);
+    if (this.#current && (this.#current.type !== type || this.#current.bytes + bytes > this.#options.chunkBytes)) this.#seal();
+    this.#current ??= { type, parts: [], bytes: 0 };
+    this.#current.parts.push(piece);
+    this.#current.bytes += bytes;
+  }
+
+  #seal(): void {
+    if (!this.#current) return;
+    const { executionId, actionRef, runnerRef, ttlDays } = this.#options;
+    this.#sealed.push({
+      execution_id: executionId,
+      seq: this.#seq + this.#sealed.length,
+      action_ref: actionRef,
+      runner_ref: runnerRef,
+      timestamp: new Date().toISOString(),
+      output_type: this.#current.type,
+      data: this.#current.parts.join(''),
+      expires_at: expiresAt(ttlDays),
+    });
+    this.#current = undefined;
+  }
+
+  #flushSoon(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#seal();
+    if (!this.#flushing) void this.#flush().catch(() => undefined);
+  }
+
+  #flush(): Promise<void> {
+    const run = async () => {
+      try {
+        while (this.#sealed.length > 0) {
+          const batch = this.#sealed.slice(0, BATCH_ITEMS);
+          await this.#writeBatch(batch);
+          this.#sealed.splice(0, batch.length);
+          this.#seq += batch.length;
+        }
+      } catch (error) {
+        this.#failure = error;
+        throw error;
+      } finally {
+        this.#flushing = undefined;
+      }
+    };
+    this.#flushing = run();
+    return this.#flushing;
+  }
+
+  async #writeBatch(records: OutputRecord[]): Promise<void> {
+    let pending = records.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > MAX_RETRIES) throw new Error(`output write failed: execution ${this.#options.executionId} - ${pending.length} chunks still unprocessed after ${MAX_RETRIES} retries`);
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      const answer = await this.#options.doc.send(new BatchWriteCommand({ RequestItems: { [this.#options.tableName]: pending } }));
+      pending = (answer.UnprocessedItems?.[this.#options.tableName] ?? []) as typeof pending;
+    }
+  }
+}
+
+export interface ReadOutputOptions {
+  type?: OutputType;
+  /** Only chunks after this sequence number (for tailing). */
+  afterSeq?: number;
+}
+
+/** An execution's stored output chunks, in order. */
+export async function readOutput(doc: DynamoDBDocumentClient, tableName: string, executionId: string, options: ReadOutputOptions = {}): Promise<OutputRecord[]> {
+  const records: OutputRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'execution_id = :id AND seq > :after',
+        FilterExpression: options.type ? 'output_type = :type' : undefined,
+        ExpressionAttributeValues: { ':id': executionId, ':after': options.afterSeq ?? -1, ...(options.type ? { ':type': options.type } : {}) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    records.push(...((page.Items ?? []) as OutputRecord[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+/** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes without cutting a character. */
+export function splitUtf8(text: string, maxBytes: number): string[] {
+  if (Buffer.byteLength(text) <= maxBytes) return [text];
+  const pieces: string[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let index = 0; index < text.length; ) {
+    const code = text.codePointAt(index)!;
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    const units = code >= 0x10000 ? 2 : 1;
+    if (bytes + width > maxBytes) {
+      pieces.push(text.slice(start, index));
+      start = index;
+      bytes = 0;
+    }
+    bytes += width;
+    index += units;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,245 @@
+// functions/actions.ts driven with real SQS events received from the emulator; executions and
+// output read back from DynamoDB Local. Every action is a real child process.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
+import { readOutput } from '../../src/store/output.ts';
+import type { Execution } from '../../src/model/execution.ts';
+import { deliver, invoke, receive, toEvent, type Handler } from '../helpers/lambda.ts';
+import { eventually, useSubstrate } from '../helpers/substrate.ts';
+
+// A pack given through ACTIONRUNNER_PACKS_PATH, with a secret parameter.
+const extraPacks = mkdtempSync(join(tmpdir(), 'packs-'));
+mkdirSync(join(extraPacks, 'secrets', 'actions'), { recursive: true });
+writeFileSync(
+  join(extraPacks, 'secrets', 'actions', 'show.yaml'),
+  ['name: show', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '    required: true', '  cmd:', '    default: echo "token is {{token}}"'].join('\n'),
+);
+
+const substrate = useSubstrate({
+  env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '300', ACTIONRUNNER_PACKS_PATH: extraPacks, ACTIONRUNNER_PARALLELISM: '4' },
+});
+let handler: Handler;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  Object.assign(process.env, substrate.env, { AWS_SECRET_ACCESS_KEY: 'leak-canary-5f2c1d', AWS_SESSION_TOKEN: 'leak-canary-token' });
+  ({ handler } = await import('../../functions/actions.ts'));
+  runtime = createRuntime({ config: substrate.config, clients: substrate.clients });
+});
+
+// Each scenario starts from empty queues.
+afterEach(() => substrate.purgeQueues());
+
+const marker = () => `m${randomBytes(6).toString('hex')}`;
+const alive = (pattern: string) => {
+  try {
+    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+
+async function run(action: string, parameters: Record<string, unknown>, timeoutMs?: number): Promise<Execution> {
+  const { execution } = await runtime.service.request({ action, parameters });
+  await deliver(substrate, 'actions', handler, timeoutMs);
+  return (await runtime.store.get(execution.id))!;
+}
+
+async function outputOf(id: string, type?: 'stdout' | 'stderr') {
+  return readOutput(substrate.clients.doc, substrate.tableNames.output, id, { type });
+}
+
+describe('actions handler', () => {
+  it('runs a shell command and stores its result, status log and output', async () => {
+    const execution = await run('core.local', { cmd: 'echo one; echo two; echo 10 >&2' });
+    expect(execution.status).toBe('succeeded');
+    expect(execution.result).toMatchObject({ stdout: 'one\ntwo', stderr: 10, return_code: 0, succeeded: true, failed: false });
+    expect(execution.log.map((entry) => entry.status)).toEqual(['requested', 'running', 'succeeded']);
+    expect(execution.end_timestamp).toBeDefined();
+    const output = await outputOf(execution.id);
+    expect(output.filter((r) => r.output_type === 'stdout').map((r) => r.data).join('')).toBe('one\ntwo\n');
+    expect(output[0]).toMatchObject({ execution_id: execution.id, action_ref: 'core.local', runner_ref: 'local-shell-cmd' });
+    expect(output.every((r, index) => r.seq === index)).toBe(true);
+  });
+
+  it('records a failing action as failed and deletes its message', async () => {
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'echo bad >&2; exit 3' } });
+    const { response } = await deliver(substrate, 'actions', handler);
+    expect(response.batchItemFailures).toEqual([]);
+    const done = (await runtime.store.get(execution.id))!;
+    expect(done.status).toBe('failed');
+    expect(done.result).toMatchObject({ return_code: 3, stderr: 'bad', failed: true });
+    expect(await receive(substrate, 'actions', 1, 0)).toEqual([]);
+  });
+
+  it('times out an action and leaves no process of its tree, grandchildren included', async () => {
+    const tag = marker();
+    const cmd = `sh -c 'trap "" TERM; sleep 1000; : ${tag}' & sleep 1000 & echo started; wait; : ${tag}`;
+    const execution = await run('core.local', { cmd, timeout: 1 });
+    expect(execution.status).toBe('timeout');
+    expect(execution.result).toMatchObject({ return_code: -9, error: 'Action failed to complete in 1 seconds' });
+    expect(alive(tag)).toBe('');
+    expect((await outputOf(execution.id)).map((r) => r.data).join('')).toBe('started\n');
+  });
+
+  it('stops an action before the Lambda deadline and records the outcome', async () => {
+    const execution = await run('core.local', { cmd: 'sleep 30', timeout: 60 }, 4_000 + substrate.config.deadlineMarginMs);
+    expect(execution.status).toBe('timeout');
+    expect(execution.error).toMatch(/before the function's deadline/);
+  });
+
+  it('cancels a running action: canceling, then canceled with its process tree killed', async () => {
+    const tag = marker();
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: `echo ready; sleep 1000; : ${tag}` } });
+    const delivered = deliver(substrate, 'actions', handler);
+    await eventually(async () => expect((await runtime.store.get(execution.id))!.status).toBe('running'));
+    expect((await runtime.service.cancel(execution.id)).status).toBe('canceling');
+    await delivered;
+    const done = (await runtime.store.get(execution.id))!;
+    expect(done.status).toBe('canceled');
+    expect(done.log.map((entry) => entry.status)).toEqual(['requested', 'running', 'canceling', 'canceled']);
+    expect(alive(tag)).toBe('');
+  });
+
+  it('cancels an execution that has not started at once', async () => {
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'touch /tmp/never' } });
+    expect((await runtime.service.cancel(execution.id)).status).toBe('canceled');
+    const { response } = await deliver(substrate, 'actions', handler);
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await runtime.store.get(execution.id))!.log.map((entry) => entry.status)).toEqual(['requested', 'canceled']);
+  });
+
+  it('runs a message delivered twice at once only one time', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'twice-')), 'runs');
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: `echo run >> ${file}; sleep 1` } });
+    const [message] = await receive(substrate, 'actions', 1);
+    const event = await toEvent(substrate, 'actions', [message]);
+    const [first, second] = await Promise.all([invoke(substrate, 'actions', handler, event), handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'other' } as never)]);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe('run\n');
+    expect((await runtime.store.get(execution.id))!.status).toBe('succeeded');
+    // A late redelivery of a finished execution does not run it again either.
+    await handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'late' } as never);
+    expect(readFileSync(file, 'utf8')).toBe('run\n');
+  });
+
+  it('marks an execution whose runner died (expired lease) abandoned on redelivery', async () => {
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'true' } });
+    await runtime.store.claim(execution.id, 'dead-runner', 1);
+    await eventually(async () => expect((await runtime.store.get(execution.id))!.lease!.expiresAt).toBeLessThan(Date.now()));
+    await deliver(substrate, 'actions', handler);
+    const done = (await runtime.store.get(execution.id))!;
+    expect(done.status).toBe('abandoned');
+    expect(done.error).toMatch(/dead-runner stopped renewing its lease/);
+  });
+
+  it('sends a poison message to the DLQ with the reason', async () => {
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: 'not json at all' }));
+    const { response } = await deliver(substrate, 'actions', handler);
+    expect(response.batchItemFailures).toEqual([]);
+    const [dead] = await receive(substrate, 'actionsDlq', 1);
+    expect(dead.Body).toBe('not json at all');
+    expect(dead.MessageAttributes?.error?.StringValue).toMatch(/^malformed message: body is not JSON/);
+  });
+
+  it('records a full request with invalid parameters as a failed execution with a clear error', async () => {
+    const body = JSON.stringify({ action: 'core.local', parameters: { cmd: 'true', bogus: 1 }, idempotencyKey: marker() });
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: body }));
+    const { response } = await deliver(substrate, 'actions', handler);
+    expect(response.batchItemFailures).toEqual([]);
+    const [failed] = await runtime.store.list({ limit: 1 });
+    expect(failed).toMatchObject({ action: 'core.local', status: 'failed' });
+    expect(failed.error).toMatch(/^invalid parameter: bogus - unknown parameter for core.local \(allowed: cmd, /);
+    expect(await receive(substrate, 'actionsDlq', 1, 0)).toEqual([]);
+  });
+
+  it('runs a full request message, once per message id', async () => {
+    const body = JSON.stringify({ version: 1, action: 'core.echo', parameters: { message: 'from sqs' } });
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: body }));
+    const [message] = await receive(substrate, 'actions', 1);
+    const event = await toEvent(substrate, 'actions', [message]);
+    await invoke(substrate, 'actions', handler, event);
+    await handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'again' } as never);
+    const echoes = (await runtime.store.list({ limit: 10, action: 'core.echo' })).filter((e) => (e.result as { stdout?: string })?.stdout === 'from sqs');
+    expect(echoes).toHaveLength(1);
+    expect(echoes[0].status).toBe('succeeded');
+  });
+
+  it('records an unknown action as a failed execution naming it', async () => {
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'nope.missing' }) }));
+    await deliver(substrate, 'actions', handler);
+    const [failed] = await runtime.store.list({ limit: 1, action: 'nope.missing' });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/unknown action: nope\.missing/) });
+    expect(await receive(substrate, 'actionsDlq', 1, 0)).toEqual([]);
+  });
+
+  it('keeps the Lambda credentials out of the action environment', async () => {
+    const execution = await run('core.local', { cmd: 'env | grep -E "AWS_(SECRET|SESSION|ACCESS)" || echo clean' });
+    expect(execution.result).toMatchObject({ stdout: 'clean' });
+    expect(JSON.stringify(await outputOf(execution.id))).not.toContain('leak-canary');
+  });
+
+  it('passes parameters to commands quoted: no shell injection', async () => {
+    const pwned = join(tmpdir(), `pwned-${marker()}`);
+    const message = `"; touch ${pwned}; echo "`;
+    const execution = await run('core.echo', { message });
+    expect(existsSync(pwned)).toBe(false);
+    expect(execution.status).toBe('succeeded');
+    // The stored output is what echo printed: the value, byte for byte. (The result's stdout is
+    // that text through st2's JSON parsing, which reads this one as a JSON string literal.)
+    expect((await outputOf(execution.id)).map((r) => r.data).join('')).toBe(`${message}\n`);
+  });
+
+  it('masks secrets in the output and in the result', async () => {
+    const execution = await run('secrets.show', { token: 's3cr3t-value' });
+    expect(execution.status).toBe('succeeded');
+    expect(JSON.stringify(execution.result)).not.toContain('s3cr3t-value');
+    const output = (await outputOf(execution.id)).map((r) => r.data).join('');
+    expect(output).toBe('token is ********\n');
+  });
+
+  it('stores output live while the action runs', async () => {
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'echo first; sleep 3; echo second' } });
+    const delivered = deliver(substrate, 'actions', handler);
+    const seen = await eventually(async () => {
+      const output = await outputOf(execution.id);
+      expect(output.map((r) => r.data).join('')).toBe('first\n');
+      return (await runtime.store.get(execution.id))!.status;
+    });
+    expect(seen).toBe('running');
+    await delivered;
+    expect((await outputOf(execution.id)).map((r) => r.data).join('')).toBe('first\nsecond\n');
+  });
+
+  it('stores exactly 1,000,000 characters of output intact, in order, in items under 400 KB', async () => {
+    const execution = await run('core.local', { cmd: `python3 -c "import sys; sys.stdout.write(''.join(chr(97 + i % 26) for i in range(999999)) + '\\n')"` });
+    expect(execution.status).toBe('succeeded');
+    const output = await outputOf(execution.id, 'stdout');
+    const text = output.map((r) => r.data).join('');
+    expect(text.length).toBe(1_000_000);
+    expect(text.slice(0, 30)).toBe('abcdefghijklmnopqrstuvwxyzabcd');
+    expect(Math.max(...output.map((r) => Buffer.byteLength(r.data)))).toBeLessThanOrEqual(substrate.config.outputChunkBytes);
+  });
+
+  it('refuses at request time an action timeout that can never fit the function timeout', async () => {
+    await expect(runtime.service.request({ action: 'core.local', parameters: { cmd: 'true', timeout: 5000 } })).rejects.toThrow(
+      /timeout does not fit: core.local - timeout 5000 s exceeds the 895 s/,
+    );
+  });
+
+  it('returns the existing execution for a repeated idempotency key', async () => {
+    const key = marker();
+    const first = await runtime.service.request({ action: 'core.noop', idempotencyKey: key });
+    const second = await runtime.service.request({ action: 'core.noop', idempotencyKey: key });
+    expect(second).toMatchObject({ created: false, execution: { id: first.execution.id } });
+    await deliver(substrate, 'actions', handler);
+    expect((await runtime.store.get(first.execution.id))!.status).toBe('succeeded');
+  });
+});
