@@ -1,0 +1,6 @@
+import { ActionRunnerError } from '../model/errors.ts';
+
+/** The embedded emulators could not start (java missing, port, timeout) or stop. */
+export class SubstrateError extends ActionRunnerError {
+  override name = 'SubstrateError';
+}
