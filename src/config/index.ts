@@ -39,8 +39,10 @@ export interface Config {
   defaultTimeoutSeconds: number;
   /** `ACTIONRUNNER_DEADLINE_MARGIN_MS`: time kept before the Lambda deadline to kill, flush and record. @default 5000 */
   deadlineMarginMs: number;
-  /** `ACTIONRUNNER_FUNCTION_TIMEOUT`: seconds, the Lambda function timeout (refuses actions that cannot fit). @default 900 */
+  /** `ACTIONRUNNER_FUNCTION_TIMEOUT`: seconds, this Lambda function's own timeout. @default 900 */
   functionTimeoutSeconds: number;
+  /** `ACTIONRUNNER_ACTIONS_FUNCTION_TIMEOUT`: seconds, the actions function's timeout: a request whose action timeout cannot fit in it is refused. @default 900 */
+  actionsFunctionTimeoutSeconds: number;
   /** `ACTIONRUNNER_OUTPUT_CHUNK_BYTES`: largest output item's data. @default 65536 */
   outputChunkBytes: number;
   /** `ACTIONRUNNER_OUTPUT_FLUSH_MS`: longest time output waits before it is written. @default 250 */
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultTimeoutSeconds: int(env, 'ACTIONRUNNER_DEFAULT_TIMEOUT', 60),
     deadlineMarginMs: int(env, 'ACTIONRUNNER_DEADLINE_MARGIN_MS', 5000, 0),
     functionTimeoutSeconds: int(env, 'ACTIONRUNNER_FUNCTION_TIMEOUT', 900),
+    actionsFunctionTimeoutSeconds: int(env, 'ACTIONRUNNER_ACTIONS_FUNCTION_TIMEOUT', 900),
     outputChunkBytes: int(env, 'ACTIONRUNNER_OUTPUT_CHUNK_BYTES', 65536, 1024),
     outputFlushMs: int(env, 'ACTIONRUNNER_OUTPUT_FLUSH_MS', 250),
     resultMaxBytes: int(env, 'ACTIONRUNNER_RESULT_MAX_BYTES', 131072, 0),

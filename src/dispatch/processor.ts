@@ -24,14 +24,15 @@ export class BatchProcessingError extends ActionRunnerError {
 }
 
 /**
- * The buffered dispatcher of one invocation: every record of the batch goes through one
- * p-limit pool of `config.parallelism` slots, so a freed slot takes the next record at once.
+ * The buffered dispatcher of one invocation: every record of the batch is read and validated
+ * at once, and its action waits for one of the `config.parallelism` slots of a p-limit pool
+ * (one slot, one child process), so a freed slot takes the next action at once.
  * An action that fails is an outcome (its message is deleted); only records whose outcome
  * could not be recorded become `batchItemFailures` and are redelivered.
  */
 export class BatchProcessor {
   readonly #limit;
-  /** Highest number of records processed at once in this container (a metric and a test hook). */
+  /** Highest number of actions running at once in this container (a metric and a test hook). */
   peakActive = 0;
 
   constructor(
@@ -54,15 +55,10 @@ export class BatchProcessor {
     const started = Date.now();
     const results = await Promise.all(
       event.Records.map((record) =>
-        this.#limit(async () => {
-          this.peakActive = Math.max(this.peakActive, this.#limit.activeCount);
-          try {
-            await this.#processRecord(record, `${context.awsRequestId}/${record.messageId}`, deadline);
-            return undefined;
-          } catch (error) {
-            return { record, error: error instanceof Error ? error : new Error(String(error)) };
-          }
-        }),
+        this.#processRecord(record, `${context.awsRequestId}/${record.messageId}`, deadline).then(
+          () => undefined,
+          (error: unknown) => ({ record, error: error instanceof Error ? error : new Error(String(error)) }),
+        ),
       ),
     );
     const failures = results.filter((failure) => failure !== undefined);
@@ -72,7 +68,6 @@ export class BatchProcessor {
   }
 
   async #processRecord(record: SQSRecord, owner: string, deadline: number): Promise<void> {
-    const log = this.deps.log.child({ messageId: record.messageId });
     let message: Message;
     try {
       message = parseMessage(record.body);
@@ -140,17 +135,25 @@ export class BatchProcessor {
     const runner = this.deps.runner(prepared.action.runner_type);
     if (!runner) throw new PoisonMessageError(`no runner: ${prepared.action.runner_type} - action ${execution.action}`);
 
-    let claimed: Execution;
-    try {
-      claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
-    } catch (error) {
-      if (!(error instanceof TransitionConflictError) || !error.current) throw error;
-      // Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now.
-      return isTerminal(error.current.status) ? this.#notifyParent(error.current) : this.#handleHeld(error.current, owner, deadline);
-    }
     const started = Date.now();
-    log.info('action started', { runner: runner.name, attempt: claimed.attempt });
-    const final = await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline }, this.deps, log);
+    // A slot is a child process: it is taken to claim and run, and given back the moment the
+    // child exits, so the next record (already read and validated) starts at once.
+    const ran = await this.#limit(async () => {
+      this.peakActive = Math.max(this.peakActive, this.#limit.activeCount);
+      try {
+        const claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
+        log.info('action started', { runner: runner.name, attempt: claimed.attempt });
+        return await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline }, this.deps, log);
+      } catch (error) {
+        if (!(error instanceof TransitionConflictError) || !error.current) throw error;
+        return error.current;
+      }
+    });
+    if (typeof ran !== 'function') {
+      // Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now.
+      return isTerminal(ran.status) ? this.#notifyParent(ran) : this.#handleHeld(ran, owner, deadline);
+    }
+    const final = await ran();
     log.info('action ended', { status: final.status, durationMs: Date.now() - started });
     await this.#notifyParent(final);
   }

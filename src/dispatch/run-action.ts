@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
@@ -26,6 +27,8 @@ type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
 
 // Aborted once when this process shuts down (the local runtime's Ctrl-C / SIGTERM): shared by every container.
 const shutdown = new AbortController();
+// One listener per running action: many at once is normal, not a leak.
+setMaxListeners(0, shutdown.signal);
 
 /**
  * Stops every action running in this process, and any that starts afterwards: process trees killed,
@@ -37,11 +40,12 @@ export function abandonRunningActions(reason: string): void {
 }
 
 /**
- * Runs a claimed execution to its end: heartbeats the lease (and so notices cancel),
- * streams output to the output table, kills the process tree on cancel or before the
- * deadline, and records the outcome with a conditional write. Returns the final record.
+ * Runs a claimed execution's action: heartbeats the lease (and so notices cancel), streams
+ * output to the output table, kills the process tree on cancel, timeout or shutdown. Resolves
+ * as soon as the child has exited, so that the caller can give its slot to the next action,
+ * with the function that records the outcome (flush output, then one conditional write).
  */
-export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<Execution> {
+export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<() => Promise<Execution>> {
   const { execution, action } = run;
   const { config } = deps;
   const stop = new AbortController();
@@ -99,23 +103,24 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     clearInterval(heartbeat);
     shutdown.signal.removeEventListener('abort', onShutdown);
   }
-  await output.close();
-
-  let status: ExecutionStatus = outcome.status;
-  let error: string | undefined;
-  if (status === 'timeout' && timeoutMs < actionTimeoutMs) {
-    error = `Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
-  }
-  if (stopReason === 'cancel') status = 'canceled';
-  if (stopReason === 'shutdown') {
-    status = 'abandoned';
-    error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
-  }
-  if (stopReason === 'lease-lost') {
-    log.warn('lease lost while running: outcome not recorded', { executionId: execution.id });
-    return (await deps.store.get(execution.id)) ?? execution;
-  }
-  return recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result), error);
+  return async () => {
+    await output.close();
+    let status: ExecutionStatus = outcome.status;
+    let error: string | undefined;
+    if (status === 'timeout' && timeoutMs < actionTimeoutMs) {
+      error = `Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
+    }
+    if (stopReason === 'cancel') status = 'canceled';
+    if (stopReason === 'shutdown') {
+      status = 'abandoned';
+      error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
+    }
+    if (stopReason === 'lease-lost') {
+      log.warn('lease lost while running: outcome not recorded', { executionId: execution.id });
+      return (await deps.store.get(execution.id)) ?? execution;
+    }
+    return recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result), error);
+  };
 }
 
 /** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */

@@ -118,12 +118,12 @@ export class ExecutionService {
   }
 
   #checkTimeoutFits(action: ActionDefinition, values: Record<string, unknown>): void {
-    const { functionTimeoutSeconds, deadlineMarginMs, defaultTimeoutSeconds } = this.deps.config;
+    const { actionsFunctionTimeoutSeconds, deadlineMarginMs, defaultTimeoutSeconds } = this.deps.config;
     const timeout = Number(values.timeout ?? defaultTimeoutSeconds);
-    const usable = functionTimeoutSeconds - deadlineMarginMs / 1000;
+    const usable = actionsFunctionTimeoutSeconds - deadlineMarginMs / 1000;
     if (timeout > usable) {
       throw new ValidationError(
-        `timeout does not fit: ${action.ref} - timeout ${timeout} s exceeds the ${usable} s an invocation can give it (function timeout ${functionTimeoutSeconds} s minus ${deadlineMarginMs / 1000} s to record the outcome)`,
+        `timeout does not fit: ${action.ref} - timeout ${timeout} s exceeds the ${usable} s an invocation can give it (actions function timeout ${actionsFunctionTimeoutSeconds} s minus ${deadlineMarginMs / 1000} s to record the outcome)`,
         { context: { action: action.ref } },
       );
     }

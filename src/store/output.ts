@@ -21,6 +21,8 @@ export interface OutputWriterOptions {
 }
 
 const BATCH_ITEMS = 25;
+/** BatchWriteItem calls in flight at once: chunks may land out of order, so readers stop at a gap (see readOutput). */
+const PARALLEL_BATCHES = 2;
 const MAX_RETRIES = 8;
 
 /**
@@ -41,7 +43,7 @@ export class OutputWriter implements OutputSink {
   constructor(options: OutputWriterOptions) {
     this.#options = { chunkBytes: 65536, flushMs: 250, ttlDays: 14, ...options };
     this.#seq = options.firstSeq ?? 0;
-    this.#highWater = BATCH_ITEMS * 2;
+    this.#highWater = BATCH_ITEMS * PARALLEL_BATCHES;
   }
 
   /** Sequence number the next chunk will get. */
@@ -106,10 +108,12 @@ export class OutputWriter implements OutputSink {
     const run = async () => {
       try {
         while (this.#sealed.length > 0) {
-          const batch = this.#sealed.slice(0, BATCH_ITEMS);
-          await this.#writeBatch(batch);
-          this.#sealed.splice(0, batch.length);
-          this.#seq += batch.length;
+          const taken = this.#sealed.slice(0, BATCH_ITEMS * PARALLEL_BATCHES);
+          const batches = [];
+          for (let start = 0; start < taken.length; start += BATCH_ITEMS) batches.push(taken.slice(start, start + BATCH_ITEMS));
+          await Promise.all(batches.map((batch) => this.#writeBatch(batch)));
+          this.#sealed.splice(0, taken.length);
+          this.#seq += taken.length;
         }
       } catch (error) {
         this.#failure = error;
@@ -135,7 +139,11 @@ export class OutputWriter implements OutputSink {
 
 export interface ReadOutputOptions {
   type?: OutputType;
-  /** Only chunks after this sequence number (for tailing). */
+  /**
+   * Only chunks after this sequence number, for tailing. The answer then stops before the first
+   * missing sequence number: a chunk written in parallel with an earlier one can land first,
+   * and a reader that skipped past the gap would never see the earlier one.
+   */
   afterSeq?: number;
 }
 
@@ -148,8 +156,7 @@ export async function readOutput(doc: DynamoDBDocumentClient, tableName: string,
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'execution_id = :id AND seq > :after',
-        FilterExpression: options.type ? 'output_type = :type' : undefined,
-        ExpressionAttributeValues: { ':id': executionId, ':after': options.afterSeq ?? -1, ...(options.type ? { ':type': options.type } : {}) },
+        ExpressionAttributeValues: { ':id': executionId, ':after': options.afterSeq ?? -1 },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
@@ -157,7 +164,12 @@ export async function readOutput(doc: DynamoDBDocumentClient, tableName: string,
     records.push(...((page.Items ?? []) as OutputRecord[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return records;
+  let contiguous = records;
+  if (options.afterSeq !== undefined) {
+    const gap = records.findIndex((record, index) => record.seq !== options.afterSeq! + 1 + index);
+    if (gap >= 0) contiguous = records.slice(0, gap);
+  }
+  return options.type ? contiguous.filter((record) => record.output_type === options.type) : contiguous;
 }
 
 /** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes without cutting a character. */
