@@ -1,0 +1,2 @@
+export { startWorkflow, onTaskCompleted, cancelWorkflow, taskStatuses, actionRefs } from './conductor.ts';
+export type * from './types.ts';

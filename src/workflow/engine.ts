@@ -1,0 +1,213 @@
+import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
+import type { WorkflowDriver } from '../dispatch/types.ts';
+import type { Logger } from '../log/index.ts';
+import { NotFoundError, ValidationError } from '../model/errors.ts';
+import type { Execution } from '../model/execution.ts';
+import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
+import type { TaskCompletedMessage } from '../queue/messages.ts';
+import type { WorkQueue } from '../queue/work-queue.ts';
+import type { ExecutionService } from '../request/service.ts';
+import { TransitionConflictError } from '../store/errors.ts';
+import type { ExecutionStore } from '../store/executions.ts';
+import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow } from './conductor/index.ts';
+import type { Command, ConductorResult, ScheduleCommand, WorkflowState } from './conductor/index.ts';
+import { loadWorkflow, type WorkflowSpec } from './spec/index.ts';
+
+/** A workflow execution's record: the conductor's state lives on it, versioned. */
+export type WorkflowExecution = Execution & {
+  workflow_state?: WorkflowState;
+  workflow_version?: number;
+  /** Commands decided by the last state change and not yet known to be carried out. */
+  workflow_outbox?: Command[];
+};
+
+export interface WorkflowEngineDeps {
+  store: ExecutionStore;
+  queue: WorkQueue;
+  catalog: ActionCatalog;
+  service: ExecutionService;
+  log: Logger;
+}
+
+/** Optimistic-locking attempts before an event is given back to SQS for redelivery. */
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Orquesta on the workflows queue. A workflow never holds a slot while its tasks run: each
+ * event (start, a task completed, cancel) loads the state from the workflow's record, advances
+ * it with the conductor, saves it with a version check (parallel branches retry on conflict),
+ * then carries out the commands: child executions on the actions queue (or workflows, for a
+ * sub-workflow), cancels, and the workflow's own end. Commands are saved with the state
+ * (outbox) and are idempotent, so a crash between the two is repaired by the next event.
+ */
+export class WorkflowEngine implements WorkflowDriver {
+  readonly #specs = new Map<string, Promise<WorkflowSpec>>();
+
+  constructor(private readonly deps: WorkflowEngineDeps) {}
+
+  async start(execution: Execution): Promise<void> {
+    const workflow = execution as WorkflowExecution;
+    if (workflow.status === 'canceling') return this.#advance(workflow.id, (spec, state) => cancelWorkflow(spec, state));
+    if (!CLAIMABLE_STATUSES.includes(workflow.status)) return this.#drainOutbox(workflow);
+
+    const action = this.deps.catalog.get(workflow.action);
+    let spec: WorkflowSpec;
+    let input: Record<string, unknown>;
+    try {
+      if (!action?.entryPointPath) throw new NotFoundError(`unknown workflow: ${workflow.action} - no workflow action with an entry point`);
+      spec = await this.#spec(action);
+      const missing = actionRefs(spec).filter((ref) => !this.deps.catalog.get(ref.action));
+      if (missing.length > 0) {
+        throw new ValidationError(missing.map((ref) => `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`).join('; '));
+      }
+      input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      const failed = await this.deps.store.transition(workflow.id, 'failed', {
+        from: CLAIMABLE_STATUSES,
+        set: { error: error.message, result: { errors: [{ type: 'error', message: error.message }], output: null } },
+      });
+      return this.#notifyParent(failed);
+    }
+    const { state, commands } = startWorkflow(spec, input, { executionId: workflow.id });
+    try {
+      const started = (await this.deps.store.transition(workflow.id, 'running', {
+        from: CLAIMABLE_STATUSES,
+        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands },
+        reason: 'workflow started',
+      })) as WorkflowExecution;
+      await this.#carryOut(started, commands, 1);
+    } catch (error) {
+      // Another delivery started it first: finish what it decided, if anything is left.
+      if (!(error instanceof TransitionConflictError) || !error.current) throw error;
+      if (!isTerminal(error.current.status)) await this.#drainOutbox(error.current as WorkflowExecution);
+    }
+  }
+
+  onTaskCompleted(message: TaskCompletedMessage): Promise<void> {
+    return this.#advance(message.workflowId, async (spec, state, workflow) => {
+      const child = await this.deps.store.get(message.executionId);
+      if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
+      // A cancel recorded on the workflow but not yet seen by the conductor comes first.
+      const current = workflow.status === 'canceling' && state.status !== 'canceling' ? cancelWorkflow(spec, state) : { state, commands: [] };
+      const next = onTaskCompleted(spec, current.state, { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex });
+      return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
+    });
+  }
+
+  /** Loads, advances and saves the state until the save wins, then carries out the commands. */
+  async #advance(id: string, step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
+      if (!workflow) throw new NotFoundError(`unknown workflow execution: ${id}`);
+      if (isTerminal(workflow.status) || !workflow.workflow_state) return;
+      await this.#drainOutbox(workflow);
+      const action = this.deps.catalog.get(workflow.action);
+      if (!action) throw new NotFoundError(`unknown workflow: ${workflow.action}`);
+      const result = await step(await this.#spec(action), workflow.workflow_state, workflow);
+      if (result.ignored && result.commands.length === 0) {
+        this.deps.log.debug('workflow event ignored', { executionId: id, reason: result.ignored });
+        return;
+      }
+      const version = workflow.workflow_version ?? 0;
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: result.state, workflow_outbox: result.commands });
+      if (saved) return this.#carryOut({ ...workflow, workflow_state: result.state }, result.commands, version + 1);
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    }
+    throw new Error(`workflow busy: ${id} - state kept changing under ${MAX_ATTEMPTS} attempts; the event will be redelivered`);
+  }
+
+  async #drainOutbox(workflow: WorkflowExecution): Promise<void> {
+    if (workflow.workflow_outbox?.length) await this.#carryOut(workflow, workflow.workflow_outbox, workflow.workflow_version ?? 0);
+  }
+
+  async #carryOut(workflow: WorkflowExecution, commands: Command[], version: number): Promise<void> {
+    for (const command of commands) {
+      if (command.type === 'schedule') await this.#schedule(workflow, command);
+      else if (command.type === 'cancel') await this.#cancelChildren(workflow.id, command.taskIds);
+      else await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
+    }
+    // Done: forget them, unless a newer state (with its own outbox) was saved meanwhile.
+    if (commands.length > 0) await this.deps.store.updateVersioned(workflow.id, 'workflow_version', version, { workflow_outbox: [] }, false);
+  }
+
+  /** Creates the task's child execution (idempotent per task run and item) and queues it. */
+  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
+    const context = { parent: workflow.id, task: command.taskName, taskId: command.taskId, ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}) };
+    const idempotencyKey = `workflow:${workflow.id}:${command.taskId}:${command.itemIndex ?? ''}`;
+    let prepared;
+    try {
+      prepared = this.deps.service.prepare(command.action, command.input);
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      // The task fails with the reason, as an execution the user can see.
+      const { execution } = await this.deps.store.create({
+        action: command.action,
+        runner: this.deps.catalog.get(command.action)?.runner_type ?? 'unknown',
+        parameters: command.input,
+        secretParameters: [],
+        context,
+        idempotencyKey,
+        status: 'failed',
+        error: error.message,
+        result: { error: error.message },
+      });
+      return this.#notifyParent(execution);
+    }
+    const delaySeconds = command.delaySeconds ?? 0;
+    const { execution, created } = await this.deps.store.create({
+      action: prepared.action.ref,
+      runner: prepared.action.runner_type,
+      parameters: command.input,
+      secretParameters: prepared.secretNames,
+      context,
+      idempotencyKey,
+      ...(delaySeconds > 0 ? { status: 'delayed' as const } : {}),
+    });
+    if (created || CLAIMABLE_STATUSES.includes(execution.status)) await this.deps.service.enqueue(execution, delaySeconds);
+    else if (isTerminal(execution.status)) await this.#notifyParent(execution);
+  }
+
+  async #cancelChildren(workflowId: string, taskIds: string[]): Promise<void> {
+    const wanted = new Set(taskIds);
+    const children = await this.deps.store.list({ parent: workflowId, limit: 10_000 });
+    for (const child of children) {
+      if (wanted.has(String(child.context.taskId)) && !isTerminal(child.status)) await this.deps.service.cancel(child.id);
+    }
+  }
+
+  async #complete(workflow: WorkflowExecution, status: 'succeeded' | 'failed' | 'canceled', result: Record<string, unknown>): Promise<void> {
+    const errors = result.errors as Array<{ message: string }> | undefined;
+    try {
+      const ended = await this.deps.store.transition(workflow.id, status, {
+        from: ['running', 'canceling', 'pausing', 'paused', 'resuming'],
+        set: { result, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) },
+      });
+      this.deps.log.info('workflow ended', { executionId: workflow.id, action: workflow.action, status });
+      await this.#notifyParent(ended);
+    } catch (error) {
+      if (!(error instanceof TransitionConflictError) || !error.current || !isTerminal(error.current.status)) throw error;
+      await this.#notifyParent(error.current);
+    }
+  }
+
+  async #notifyParent(execution: Execution): Promise<void> {
+    const { parent, taskId } = execution.context;
+    if (parent) await this.deps.queue.send('workflows', { type: 'task-completed', workflowId: parent, taskId: String(taskId), executionId: execution.id });
+  }
+
+  #spec(action: ActionDefinition): Promise<WorkflowSpec> {
+    const file = action.entryPointPath!;
+    let spec = this.#specs.get(file);
+    if (!spec) {
+      spec = loadWorkflow(file);
+      spec.catch(() => this.#specs.delete(file));
+      this.#specs.set(file, spec);
+    }
+    return spec;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

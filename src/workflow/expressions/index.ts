@@ -1,0 +1,219 @@
+/**
+ * Orquesta's expression facade: strings holding YAQL (`<% expr %>`) or Jinja (`{{ expr }}`,
+ * `{% block %}`) expressions, evaluated against a workflow's context.
+ *
+ *   evaluate("<% ctx(n) %>", c)        → the typed value (number, list, dict, bool, null)
+ *   evaluate("n=<% ctx(n) %>", c)      → "n=3": each value substituted as Python's str() would
+ *   evaluate("no expressions", c)      → unchanged
+ *
+ * As orquesta: a string result is evaluated again (a variable may hold an expression), the two
+ * syntaxes cannot be mixed in one string, and an expression spans one line.
+ */
+import { ctxAll } from './functions.ts';
+import { Fault, KeyFault } from './faults.ts';
+import { jinjaCheckExpression, jinjaCheckTemplate, jinjaEvaluateExpression, jinjaRenderTemplate } from './jinja.ts';
+import { isPlainObject, pyStr } from './pystr.ts';
+import { evaluateNode } from './yaql/evaluator.ts';
+import { parseYaql } from './yaql/parser.ts';
+import { ExpressionError, type ExpressionContext } from './types.ts';
+
+export { ExpressionError, type ExpressionContext } from './types.ts';
+export { NONE_MAGIC_VALUE } from './functions.ts';
+/** Python truthiness (false, null, 0, '', [], {} are false): how orquesta tests a `when` value. */
+export { truthy as isTruthy } from './pystr.ts';
+
+const YAQL_RE = /<%.*?%>/g;
+const JINJA_EXPR_RE = /\{\{.*?\}\}/g;
+const JINJA_BLOCK_RE = /\{%.*?%\}/g;
+const JINJA_RAW_RE = /\{%-?\s*raw\s*-?%\}([\s\S]*?)\{%-?\s*endraw\s*-?%\}/g;
+/** A string result is evaluated again; this bounds variables that refer to each other. */
+const MAX_DEPTH = 32;
+
+type Syntax = 'yaql' | 'jinja';
+
+function matches(re: RegExp, text: string): string[] {
+  return text.match(re) ?? [];
+}
+
+function hasYaql(text: string): boolean {
+  return matches(YAQL_RE, text).length > 0;
+}
+
+function hasJinja(text: string): boolean {
+  return matches(JINJA_EXPR_RE, text).length > 0 || matches(JINJA_BLOCK_RE, text).length > 0;
+}
+
+const MIXED = 'Expression with multiple types is not supported.';
+
+function syntaxOf(text: string): Syntax | undefined {
+  const y = hasYaql(text);
+  const j = hasJinja(text);
+  if (y && j) throw new ExpressionError(`${MIXED} Unable to evaluate "${text}": it mixes YAQL (<% %>) and Jinja ({{ }}) expressions.`, text);
+  return y ? 'yaql' : j ? 'jinja' : undefined;
+}
+
+/** True when the string holds a YAQL or Jinja expression (or a Jinja block). */
+export function isExpression(text: string): boolean {
+  return typeof text === 'string' && (hasYaql(text) || hasJinja(text));
+}
+
+function body(expr: string): string {
+  return expr.slice(2, -2).trim();
+}
+
+function wrap(expr: string, error: unknown): ExpressionError {
+  if (error instanceof ExpressionError) return error;
+  if (error instanceof KeyFault) {
+    return new ExpressionError(`Unable to resolve key '${error.key}' in expression '${expr}' from context.`, expr, { cause: error });
+  }
+  if (error instanceof Fault) {
+    return new ExpressionError(`Unable to evaluate expression '${expr}'. ${error.kind}: ${error.message}`, expr, { cause: error });
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  return new ExpressionError(`Unable to evaluate expression '${expr}'. ${e.name}: ${e.message}`, expr, { cause: e });
+}
+
+function evaluateOne(expr: string, syntax: Syntax, context: ExpressionContext, depth: number): unknown {
+  let value: unknown;
+  try {
+    if (syntax === 'yaql') {
+      value = evaluateNode(parseYaql(body(expr)), { context, dollar: ctxAll(context), vars: {} });
+    } else {
+      value = jinjaEvaluateExpression(body(expr), context);
+    }
+  } catch (e) {
+    throw wrap(expr, e);
+  }
+  if (value === undefined) value = null;
+  if (typeof value === 'string') value = evaluateSyntax(value, syntax, context, depth + 1);
+  return value;
+}
+
+function checkDepth(text: string, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    throw new ExpressionError(`Unable to evaluate "${text}": expressions nest more than ${MAX_DEPTH} levels deep (variables referring to each other?).`, text);
+  }
+}
+
+/** Substitutes each expression of `re` in `text`, or returns the typed value of a lone one. */
+function expand(text: string, re: RegExp, syntax: Syntax, context: ExpressionContext, depth: number): unknown {
+  const exprs = matches(re, text);
+  if (exprs.length === 0) return text;
+  if (exprs.length === 1 && text.trim() === exprs[0]) return evaluateOne(exprs[0], syntax, context, depth);
+  return text.replace(re, (expr) => pyStr(evaluateOne(expr, syntax, context, depth)));
+}
+
+function evaluateJinja(text: string, context: ExpressionContext, depth: number): unknown {
+  checkDepth(text, depth);
+  // Raw blocks are kept out of evaluation and put back, unrendered, at the end.
+  const raws: string[] = [];
+  const nonce = `\u0000raw${depth}:`;
+  const stripped = text.replace(JINJA_RAW_RE, (_m, content: string) => `${nonce}${raws.push(content) - 1}\u0000`);
+  let output: unknown;
+  if (matches(JINJA_BLOCK_RE, stripped).length > 0) {
+    let rendered: string;
+    try {
+      rendered = jinjaRenderTemplate(stripped, context);
+    } catch (e) {
+      throw wrap(text, e);
+    }
+    output = hasJinja(rendered) ? evaluateJinja(rendered, context, depth + 1) : rendered;
+  } else {
+    output = expand(stripped, JINJA_EXPR_RE, 'jinja', context, depth);
+  }
+  if (typeof output === 'string' && raws.length > 0) {
+    output = output.replace(new RegExp(`${nonce}(\\d+)\u0000`, 'g'), (_m, i: string) => raws[Number(i)] ?? '');
+  }
+  return output;
+}
+
+function evaluateSyntax(text: string, syntax: Syntax, context: ExpressionContext, depth: number): unknown {
+  checkDepth(text, depth);
+  if (syntax === 'yaql') return hasYaql(text) ? expand(text, YAQL_RE, 'yaql', context, depth) : text;
+  return hasJinja(text) ? evaluateJinja(text, context, depth) : text;
+}
+
+/**
+ * Evaluates the expressions in `text`. A string that is (once trimmed) exactly one expression
+ * gives that expression's typed value; otherwise each expression's value is substituted as
+ * Python's `str()` would print it (None, True, ['a'], {'k': 1}). Strings without expressions
+ * come back unchanged. Throws ExpressionError.
+ */
+export function evaluate(text: string, context: ExpressionContext): unknown {
+  if (typeof text !== 'string') return text;
+  const syntax = syntaxOf(text);
+  if (!syntax) return text;
+  return evaluateSyntax(text, syntax, context, 0);
+}
+
+/** Evaluates every string in `value`, recursively through lists and dicts (dict keys too). */
+export function renderValue(value: unknown, context: ExpressionContext): unknown {
+  if (typeof value === 'string') return evaluate(value, context);
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, context));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const key = evaluate(k, context);
+      out[typeof key === 'string' ? key : pyStr(key)] = renderValue(v, context);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Syntax errors of every expression in `text` (empty when all parse), one message each. */
+export function validate(text: string): string[] {
+  if (typeof text !== 'string') return [];
+  const y = hasYaql(text);
+  const j = hasJinja(text);
+  if (y && j) return [`${MIXED} "${text}" mixes YAQL (<% %>) and Jinja ({{ }}) expressions.`];
+  const errors: string[] = [];
+  if (y) {
+    for (const expr of matches(YAQL_RE, text)) {
+      try {
+        parseYaql(body(expr));
+      } catch (e) {
+        const kind = e instanceof Fault ? e.kind : 'YaqlGrammarException';
+        errors.push(`${kind} in expression '${expr}': ${(e as Error).message}`);
+      }
+    }
+  }
+  if (j) {
+    for (const expr of matches(JINJA_EXPR_RE, text.replace(JINJA_RAW_RE, ''))) {
+      const problem = jinjaCheckExpression(body(expr));
+      if (problem) errors.push(`TemplateSyntaxError in expression '${expr}': ${problem}`);
+    }
+    if (errors.length === 0) {
+      const problem = jinjaCheckTemplate(text);
+      if (problem) errors.push(`TemplateSyntaxError in '${text}': ${problem}`);
+    }
+  }
+  return errors;
+}
+
+const CTX_REF = /\bctx\(['"]?[\][a-zA-Z0-9_'".()]*['"]?\)\.?[\][a-zA-Z0-9_'".()]*/g;
+const VAR_EXTRACTS = [
+  /(?<=\bctx\(\)\.)([a-zA-Z0-9_-]+)\b(?!\()\.?/, // ctx().x
+  /\bctx\(([a-zA-Z0-9_-]+)\)/, // ctx(x)
+  /\bctx\('([a-zA-Z0-9_-]+)'\)/, // ctx('x')
+  /\bctx\("([a-zA-Z0-9_-]+)"\)/, // ctx("x")
+];
+
+/**
+ * Names of the workflow variables `text` reads through `ctx(x)`, `ctx('x')`, `ctx("x")` or
+ * `ctx().x` (orquesta's extract_vars, used by its inspection of undefined variables). Sorted, unique.
+ */
+export function extractVariableReferences(text: string): string[] {
+  if (typeof text !== 'string') return [];
+  const exprs = [...matches(YAQL_RE, text), ...matches(JINJA_EXPR_RE, text)];
+  const names = new Set<string>();
+  for (const expr of exprs) {
+    for (const ref of expr.slice(2, -2).trim().match(CTX_REF) ?? []) {
+      for (const re of VAR_EXTRACTS) {
+        const m = re.exec(ref.trim());
+        if (m?.[1]) names.add(m[1]);
+      }
+    }
+  }
+  return [...names].sort();
+}

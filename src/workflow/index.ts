@@ -1,0 +1,3 @@
+/** Orquesta workflows: spec loader/validator and the event-driven conductor (pure). */
+export * from './spec/index.ts';
+export * from './conductor/index.ts';
