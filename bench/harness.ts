@@ -1,0 +1,104 @@
+// Shared pieces of the benchmarks: embedded emulators, a fresh stage, a runtime, event source mappings.
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../src/config/index.ts';
+import { createClients } from '../src/config/clients.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../src/dispatch/runtime.ts';
+import { EventSourceMapping } from '../src/local/event-source-mapping.ts';
+import { createLogger } from '../src/log/index.ts';
+import { createResources } from '../src/resources/index.ts';
+import { emulatorEnv, startEmulators, type Emulators } from '../src/substrate/index.ts';
+import { isTerminal } from '../src/model/status.ts';
+
+export interface Bench {
+  emulators: Emulators;
+  config: Config;
+  /** Environment that yields `config`: for child processes. */
+  env: Record<string, string>;
+  runtime: Runtime;
+  mappings: EventSourceMapping[];
+  stop(): Promise<void>;
+}
+
+let emulators: Emulators | undefined;
+
+/** The emulators, started once for the whole benchmark run. */
+export async function sharedEmulators(): Promise<Emulators> {
+  emulators ??= await startEmulators();
+  for (const [name, value] of Object.entries(emulatorEnv(emulators))) process.env[name] ??= value;
+  return emulators;
+}
+
+export async function stopEmulators(): Promise<void> {
+  await emulators?.stop();
+}
+
+export interface MappingPlan {
+  maxConcurrency: number;
+  batchSize?: number;
+  maximumBatchingWindowSeconds?: number;
+}
+
+/**
+ * A fresh stage with its own queues and tables, a runtime over it, and event source mappings
+ * feeding its handler (started unless `start` is false).
+ */
+export async function startBench(env: Record<string, string>, plan: { actions: MappingPlan; workflows?: MappingPlan; start?: boolean }, options: Pick<RuntimeOptions, 'workflows'> = {}): Promise<Bench> {
+  const started = await sharedEmulators();
+  const stage = `b${randomBytes(3).toString('hex')}`;
+  const base = { ...emulatorEnv(started), ACTIONRUNNER_STAGE: stage, ACTIONRUNNER_LOG_LEVEL: 'warn', ...env };
+  const clients = createClients(loadConfig(base));
+  const resources = await createResources(clients, stage);
+  const env2 = { ...base, ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions, ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows };
+  const config = loadConfig(env2);
+  const log = createLogger({}, 'warn');
+  const runtime = createRuntime({ config, clients, log, ...options });
+  const handler = (event: Parameters<typeof runtime.processor.process>[0], context: Parameters<typeof runtime.processor.process>[1]) => runtime.processor.process(event, context);
+  const mapping = (queue: 'actions' | 'workflows', mappingPlan: MappingPlan) =>
+    new EventSourceMapping({ sqs: clients.sqs, queueUrl: resources.queueUrls[queue], functionName: queue, handler, log, batchSize: config.batchSize, pollWaitSeconds: 1, ...mappingPlan });
+  const mappings = [mapping('actions', plan.actions), ...(plan.workflows ? [mapping('workflows', plan.workflows)] : [])];
+  if (plan.start !== false) mappings.forEach((m) => m.start());
+  return {
+    emulators: started,
+    config,
+    env: env2,
+    runtime,
+    mappings,
+    stop: async () => {
+      await Promise.all(mappings.map((m) => m.stop()));
+    },
+  };
+}
+
+/** Waits until `mapping` has deleted `count` messages: each is deleted only once its outcome is recorded. */
+export async function waitDeleted(mapping: EventSourceMapping, count: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (mapping.metrics.deleted < count) {
+    if (Date.now() > deadline) throw new Error(`bench: only ${mapping.metrics.deleted} of ${count} messages done after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Waits until every execution in `ids` has ended; polls the store. */
+export async function waitAllEnded(runtime: Runtime, ids: string[], timeoutMs = 600_000): Promise<void> {
+  const pending = new Set(ids);
+  const deadline = Date.now() + timeoutMs;
+  while (pending.size > 0) {
+    if (Date.now() > deadline) throw new Error(`bench: ${pending.size} executions still not ended after ${timeoutMs} ms`);
+    for (const id of [...pending].slice(0, 200)) {
+      const execution = await runtime.store.get(id);
+      if (execution && isTerminal(execution.status)) pending.delete(id);
+    }
+    if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+
+export function line(name: string, fields: Record<string, string | number>): void {
+  console.log(`${name.padEnd(34)} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(2)) : v}`).join('  ')}`);
+}

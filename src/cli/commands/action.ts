@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import type { ActionDefinition } from '../../actions/types.ts';
+import { SECRET_MASK } from '../../model/execution.ts';
+import type { CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { table } from '../format.ts';
+
+/** The action as `--json` prints it: its metadata, secret defaults masked. */
+function actionDocument(action: ActionDefinition): Record<string, unknown> {
+  const parameters = Object.fromEntries(
+    Object.entries(action.parameters).map(([name, spec]) => [name, spec.secret && spec.default !== undefined ? { ...spec, default: SECRET_MASK } : spec]),
+  );
+  return {
+    ref: action.ref,
+    pack: action.pack,
+    name: action.name,
+    description: action.description,
+    runner_type: action.runner_type,
+    enabled: action.enabled,
+    ...(action.entry_point ? { entry_point: action.entry_point } : {}),
+    parameters,
+  };
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function registerAction(program: Command, ctx: CliContext): void {
+  const action = program.command('action').description('the actions the packs provide');
+
+  action
+    .command('list')
+    .description('list actions')
+    .option('--pack <pack>', 'only this pack')
+    .option('--json', 'print one JSON array')
+    .action((flags: { pack?: string; json?: boolean }) => {
+      const actions = ctx
+        .target()
+        .runtime.catalog.list()
+        .filter((a) => !flags.pack || a.pack === flags.pack)
+        .sort((a, b) => a.ref.localeCompare(b.ref));
+      if (flags.json) return ctx.printJson(actions.map(actionDocument));
+      const c = ctx.colors;
+      ctx.print(actions.length ? table(['REF', 'RUNNER', 'DESCRIPTION'], actions.map((a) => [a.enabled ? a.ref : c.dim(`${a.ref} (disabled)`), a.runner_type, a.description]), c) : '(no actions)');
+    });
+
+  action
+    .command('get')
+    .description('show an action and its parameters')
+    .argument('<ref>', 'action reference, pack.name')
+    .option('--json', 'print one JSON document')
+    .action((ref: string, flags: { json?: boolean }) => {
+      const found = ctx.target().runtime.catalog.get(ref);
+      if (!found) throw new UsageError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
+      if (flags.json) return ctx.printJson(actionDocument(found));
+      const c = ctx.colors;
+      const doc = actionDocument(found);
+      const rows = Object.entries(doc.parameters as ActionDefinition['parameters'])
+        .sort(([a, x], [b, y]) => Number(Boolean(y.required)) - Number(Boolean(x.required)) || a.localeCompare(b))
+        .map(([name, spec]) => [spec.required ? c.bold(name) : name, String(spec.type ?? 'any'), spec.required ? 'yes' : '', show(spec.default), spec.description ?? '']);
+      ctx.print(
+        [
+          `${c.bold('ref')}: ${found.ref}`,
+          `${c.bold('runner_type')}: ${found.runner_type}`,
+          `${c.bold('enabled')}: ${found.enabled}`,
+          `${c.bold('description')}: ${found.description}`,
+          ...(found.entry_point ? [`${c.bold('entry_point')}: ${found.entry_point}`] : []),
+          '',
+          table(['PARAMETER', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'], rows, c),
+        ].join('\n'),
+      );
+    });
+}

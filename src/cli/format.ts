@@ -1,0 +1,139 @@
+import pc from 'picocolors';
+import { stringify } from 'yaml';
+import type { Execution } from '../model/execution.ts';
+import { maskSecrets } from '../model/mask.ts';
+import type { ExecutionStatus } from '../model/status.ts';
+
+/** Colours for one stream: on only for a TTY, and never with NO_COLOR (https://no-color.org). */
+export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof pc.createColors> {
+  return pc.createColors(Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
+}
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** The status, coloured by how it ended. */
+export function paintStatus(status: ExecutionStatus | string, c: Colors): string {
+  switch (status) {
+    case 'succeeded':
+      return c.green(status);
+    case 'failed':
+    case 'timeout':
+    case 'abandoned':
+      return c.red(status);
+    case 'canceled':
+    case 'canceling':
+      return c.yellow(status);
+    case 'running':
+      return c.cyan(status);
+    default:
+      return c.dim(status);
+  }
+}
+
+/** `0.31s`, `2m 03s`, `1h 02m`: short and sortable by eye. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** How long the execution ran (or has been running). */
+export function elapsedMs(execution: Pick<Execution, 'start_timestamp' | 'end_timestamp'>, now = Date.now()): number {
+  const end = execution.end_timestamp ? Date.parse(execution.end_timestamp) : now;
+  return end - Date.parse(execution.start_timestamp);
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+const visibleLength = (text: string) => text.replace(ANSI, '').length;
+
+/** An aligned table: a header row, then one row per entry; cells may hold colours. */
+export function table(headers: string[], rows: string[][], c: Colors): string {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => visibleLength(row[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i] - visibleLength(cell))))
+      .join('  ')
+      .trimEnd();
+  return [c.bold(line(headers)), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The execution as `--json` prints it: st2's field names, secrets masked, internal bookkeeping
+ * (lease, TTL, idempotency marker) left out.
+ */
+export function executionDocument(execution: Execution): Record<string, unknown> {
+  return {
+    id: execution.id,
+    action: execution.action,
+    runner: execution.runner,
+    status: execution.status,
+    parameters: maskSecrets(execution.parameters ?? {}, execution.secretParameters ?? []),
+    result: execution.result ?? null,
+    ...(execution.error ? { error: execution.error } : {}),
+    context: execution.context ?? {},
+    start_timestamp: execution.start_timestamp,
+    end_timestamp: execution.end_timestamp ?? null,
+    elapsed_seconds: Number((elapsedMs(execution) / 1000).toFixed(3)),
+    attempt: execution.attempt,
+    log: execution.log ?? [],
+  };
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => by + line)
+    .join('\n');
+}
+
+/** st2-like view of one execution (`execution get`, the end of `run`). */
+export function renderExecution(execution: Execution, c: Colors): string {
+  const doc = executionDocument(execution);
+  const lines = [
+    `${c.bold('id')}: ${execution.id}`,
+    `${c.bold('action.ref')}: ${execution.action}`,
+    `${c.bold('status')}: ${paintStatus(execution.status, c)} (${formatDuration(elapsedMs(execution))} elapsed)`,
+    `${c.bold('start_timestamp')}: ${execution.start_timestamp}`,
+    `${c.bold('end_timestamp')}: ${execution.end_timestamp ?? '-'}`,
+  ];
+  if (execution.context?.parent) lines.push(`${c.bold('parent')}: ${execution.context.parent}${execution.context.task ? ` (task ${execution.context.task})` : ''}`);
+  if (execution.context?.reRunOf) lines.push(`${c.bold('re-run of')}: ${execution.context.reRunOf}`);
+  const parameters = doc.parameters as Record<string, unknown>;
+  lines.push(`${c.bold('parameters')}:${Object.keys(parameters).length ? `\n${indent(stringify(parameters), '  ')}` : ' {}'}`);
+  if (execution.error) lines.push(`${c.bold('error')}: ${c.red(execution.error)}`);
+  if (execution.result !== undefined && execution.result !== null) lines.push(`${c.bold('result')}:\n${indent(stringify(execution.result, { lineWidth: 0 }), '  ')}`);
+  return lines.join('\n');
+}
+
+/** Rows of `execution list`: children indented under their parent when the parent is in the list. */
+export function executionRows(executions: Execution[], c: Colors): string[][] {
+  const ids = new Set(executions.map((e) => e.id));
+  const children = new Map<string, Execution[]>();
+  const roots: Execution[] = [];
+  for (const execution of executions) {
+    const parent = execution.context?.parent;
+    if (parent && ids.has(parent) && parent !== execution.id) children.set(parent, [...(children.get(parent) ?? []), execution]);
+    else roots.push(execution);
+  }
+  const rows: string[][] = [];
+  const visit = (execution: Execution, depth: number) => {
+    const prefix = depth === 0 ? '' : `${'  '.repeat(depth - 1)}+ `;
+    rows.push([
+      prefix + execution.id,
+      execution.action,
+      paintStatus(execution.status, c),
+      execution.start_timestamp,
+      formatDuration(elapsedMs(execution)),
+    ]);
+    // Tasks in the order they started.
+    for (const child of [...(children.get(execution.id) ?? [])].reverse()) visit(child, depth + 1);
+  };
+  for (const root of roots) visit(root, 0);
+  return rows;
+}
+
+export const EXECUTION_HEADERS = ['ID', 'ACTION', 'STATUS', 'STARTED', 'DURATION'];

@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { registerAction } from './commands/action.ts';
+import { registerExecution } from './commands/execution.ts';
+import { registerLocal } from './commands/local.ts';
+import { registerRun } from './commands/run.ts';
+import { CliContext } from './context.ts';
+import { EXIT, isUsageError } from './errors.ts';
+
+/** The `actionrunner` program, its commands wired to `ctx`. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('actionrunner')
+    .description("StackStorm's action runner on SQS + Lambda + DynamoDB: run actions, inspect executions")
+    .option('--stage <name>', 'talk to this deployed stage (AWS default credentials) instead of the local runtime')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // One line, with where to look: commander's message plus a pointer to the help.
+      outputError: (text, write) => write(`${text.trim()} (see "actionrunner --help")\n`),
+    })
+    .hook('preAction', () => {
+      ctx.stage = program.opts<{ stage?: string }>().stage;
+    });
+  registerRun(program, ctx);
+  registerExecution(program, ctx);
+  registerAction(program, ctx);
+  registerLocal(program, ctx);
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (node, script, ...args) and returns the exit status:
+ * 0 success, 1 the execution did not succeed (or an error of the system), 2 a usage error.
+ */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const ctx = new CliContext();
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    return isUsageError(error) ? EXIT.usage : EXIT.failed;
+  } finally {
+    ctx.close();
+  }
+}

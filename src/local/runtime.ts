@@ -1,0 +1,208 @@
+import path from 'node:path';
+import type { SQSRecord } from 'aws-lambda';
+import { createClients, type AwsClients } from '../config/clients.ts';
+import { loadConfig, type Config } from '../config/index.ts';
+import { abandonRunningActions } from '../dispatch/run-action.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+import { TERMINAL_STATUSES, EXECUTION_STATUSES } from '../model/status.ts';
+import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
+import { ExecutionStore } from '../store/executions.ts';
+import { startEmulators, type Emulators } from '../substrate/index.ts';
+import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
+import { EventSourceMapping } from './event-source-mapping.ts';
+import { FunctionPool, importFunction, type ContainerLoader } from './function-pool.ts';
+import { concurrencyCap, functionSettings, type FunctionName, type FunctionSettings } from './function-settings.ts';
+
+export interface LocalOptions {
+  /** Where the discovery file goes (`.actionrunner/local.json`). @default process.cwd() */
+  projectDir?: string;
+  /** DynamoDB Local keeps its tables here between runs (`-dbPath`); in memory when unset. */
+  dataDir?: string;
+  /** How long running actions may go on after a stop before they are killed and recorded `abandoned`. @default 10000 */
+  graceMs?: number;
+  /** Long-poll wait of the mappings' receives, in seconds. @default 20 */
+  pollWaitSeconds?: number;
+  /** Write the discovery file. @default true */
+  discovery?: boolean;
+  log?: Logger;
+  /** Loads a container of a function; default: a fresh instance of the real `functions/<name>.ts` module. */
+  loaders?: Partial<Record<FunctionName, ContainerLoader>>;
+}
+
+export interface LocalRuntime {
+  stage: string;
+  region: string;
+  sqsEndpoint: string;
+  dynamodbEndpoint: string;
+  external: boolean;
+  config: Config;
+  clients: AwsClients;
+  queueUrls: QueueUrls;
+  tableNames: TableNames;
+  settings: Record<FunctionName, FunctionSettings>;
+  mappings: Record<FunctionName, EventSourceMapping>;
+  pools: Record<FunctionName, FunctionPool>;
+  discoveryFile?: string;
+  /** Stops polling, lets running actions finish within the grace period, abandons the rest, stops the emulators. */
+  stop(reason?: string): Promise<void>;
+}
+
+const FUNCTIONS: FunctionName[] = ['workflows', 'actions'];
+// Set per function while its module loads; every other variable is common to both and stays set.
+const PER_FUNCTION = new Set(['ACTIONRUNNER_FUNCTION_TIMEOUT', 'ACTIONRUNNER_BATCH_SIZE']);
+
+/**
+ * Runs the whole system on this machine: the embedded emulators (or `AWS_ENDPOINT_URL`), the stage's
+ * resources from serverless.yml, and one event source mapping per queue invoking the real handlers.
+ * Configures `process.env` for its functions (endpoints, queue URLs, table names), as Lambda would.
+ * @example const local = await startLocal({ graceMs: 2000 }); ... await local.stop();
+ */
+export async function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? createLogger({ component: 'local' });
+  const emulators = await startEmulators({ dataDir: options.dataDir, log: (line) => log.debug('dynamodb-local', { line }) });
+  try {
+    return await wire(emulators, options, log);
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  }
+}
+
+async function wire(emulators: Emulators, options: LocalOptions, log: Logger): Promise<LocalRuntime> {
+  const env = process.env;
+  env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
+  env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
+  env.AWS_REGION ||= env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (!emulators.external) {
+    // The emulators accept any credentials; actions never see these (child environments are allow-listed).
+    env.AWS_ACCESS_KEY_ID = 'local';
+    env.AWS_SECRET_ACCESS_KEY = 'local';
+    delete env.AWS_SESSION_TOKEN;
+    delete env.AWS_PROFILE;
+  }
+  const base = loadConfig(env);
+  const clients = createClients(base);
+  const resources = await createResources(clients, base.stage);
+  Object.assign(env, {
+    ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions,
+    ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows,
+    ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
+    ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
+    ACTIONRUNNER_MAX_RECEIVE_COUNT: env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
+  });
+  const settings = functionSettings(base.stage, env);
+  const store = new ExecutionStore({ doc: clients.doc, tableName: resources.tableNames.executions });
+  const functionEnv = (name: FunctionName): Record<string, string> => {
+    const own = settings[name].environment;
+    // What the user exported wins over serverless.yml's values, except the two the settings already reconciled.
+    return Object.fromEntries(Object.entries(own).map(([key, value]) => [key, !PER_FUNCTION.has(key) && env[key] ? env[key]! : value]));
+  };
+
+  const pools = {} as Record<FunctionName, FunctionPool>;
+  const mappings = {} as Record<FunctionName, EventSourceMapping>;
+  for (const name of FUNCTIONS) {
+    const functionLog = log.child({ functionName: name });
+    pools[name] = new FunctionPool(name, options.loaders?.[name] ?? importFunction(settings[name], functionEnv(name)), functionLog);
+    mappings[name] = new EventSourceMapping({
+      sqs: clients.sqs,
+      queueUrl: resources.queueUrls[name],
+      functionName: name,
+      handler: pools[name].handler,
+      log: functionLog,
+      batchSize: settings[name].batchSize,
+      maximumBatchingWindowSeconds: settings[name].maximumBatchingWindowSeconds,
+      maxConcurrency: concurrencyCap(settings[name]),
+      functionTimeoutMs: settings[name].timeoutSeconds * 1000,
+      pollWaitSeconds: options.pollWaitSeconds,
+      region: base.region,
+      onLastDeliveryFailed: (record, reason) => failNamedExecution(store, record, reason, functionLog),
+    });
+  }
+  await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
+
+  const projectDir = path.resolve(options.projectDir ?? process.cwd());
+  const file = options.discovery === false ? undefined : discoveryFile(projectDir);
+  if (file) {
+    const discovery: LocalDiscovery = {
+      pid: process.pid,
+      stage: base.stage,
+      region: base.region,
+      sqsEndpoint: emulators.sqsEndpoint,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      external: emulators.external,
+      queueUrls: resources.queueUrls,
+      tableNames: resources.tableNames,
+      env: { ...actionrunnerVariables(env), ...functionEnv('actions') },
+      startedAt: new Date().toISOString(),
+    };
+    writeDiscovery(file, discovery);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'stop requested') =>
+    (stopping ??= (async () => {
+      const graceMs = options.graceMs ?? 10_000;
+      log.info('stopping', { reason, graceMs, running: mappings.actions.metrics.inFlight + mappings.workflows.metrics.inFlight });
+      await Promise.all(FUNCTIONS.map((name) => mappings[name].stop()));
+      const drained = Promise.all(FUNCTIONS.map((name) => mappings[name].drained()));
+      if (!(await within(drained, graceMs))) {
+        log.warn('grace period over: killing running actions, recording them abandoned', { graceMs });
+        abandonRunningActions(`the local runtime shut down (${reason}; grace period of ${graceMs} ms over)`);
+        if (!(await within(drained, base.killGraceMs + 15_000))) log.error('invocations still running after the kill: giving up on them');
+      }
+      for (const name of FUNCTIONS) log.info('mapping stopped', { functionName: name, containers: pools[name].containers, ...mappings[name].metrics });
+      if (file) removeDiscovery(file);
+      clients.sqs.destroy();
+      clients.dynamodb.destroy();
+      await emulators.stop();
+      log.info('stopped');
+    })());
+
+  return {
+    stage: base.stage,
+    region: base.region,
+    sqsEndpoint: emulators.sqsEndpoint,
+    dynamodbEndpoint: emulators.dynamodbEndpoint,
+    external: emulators.external,
+    config: loadConfig({ ...env, ...functionEnv('actions') }),
+    clients,
+    queueUrls: resources.queueUrls,
+    tableNames: resources.tableNames,
+    settings,
+    mappings,
+    pools,
+    discoveryFile: file,
+    stop,
+  };
+}
+
+/** Marks the execution a dead-lettered message names as failed, unless it already ended. */
+async function failNamedExecution(store: ExecutionStore, record: SQSRecord, reason: string, log: Logger): Promise<void> {
+  let executionId: unknown;
+  try {
+    executionId = (JSON.parse(record.body) as { executionId?: unknown }).executionId;
+  } catch {
+    return;
+  }
+  if (typeof executionId !== 'string') return;
+  const from = EXECUTION_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
+  try {
+    await store.transition(executionId, 'failed', { from, set: { error: reason, lease: null }, reason });
+    log.warn('execution failed: its message goes to the dead-letter queue', { executionId, reason });
+  } catch {
+    // Already terminal (the handler recorded it on the last delivery) or unknown: nothing to do.
+  }
+}
+
+function actionrunnerVariables(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('ACTIONRUNNER_') && entry[1] !== undefined));
+}
+
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = promise.then(() => true as const);
+  const result = await Promise.race([done, timeout]);
+  clearTimeout(timer);
+  return result;
+}

@@ -1,0 +1,143 @@
+// Orquesta workflows end to end: functions/workflows.ts and functions/actions.ts fed by event
+// source mappings over the SQS emulator, state and children in DynamoDB Local.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
+import { createLogger } from '../../src/log/index.ts';
+import { EventSourceMapping } from '../../src/local/event-source-mapping.ts';
+import { isTerminal } from '../../src/model/status.ts';
+import type { Execution } from '../../src/model/execution.ts';
+import { eventually, useSubstrate } from '../helpers/substrate.ts';
+
+const WORKFLOWS_CAP = 4;
+
+// Workflows of our own beside the ported st2 examples, given through ACTIONRUNNER_PACKS_PATH.
+const packs = mkdtempSync(join(tmpdir(), 'wf-packs-'));
+const actions = join(packs, 'wftest', 'actions');
+mkdirSync(join(actions, 'workflows'), { recursive: true });
+const workflowAction = (name: string, definition: string) => {
+  writeFileSync(join(actions, `${name}.yaml`), `name: ${name}\nrunner_type: orquesta\nentry_point: workflows/${name}.yaml\n`);
+  writeFileSync(join(actions, 'workflows', `${name}.yaml`), definition);
+};
+const fanOut = Array.from({ length: 20 }, (_, index) => `t${index}`);
+workflowAction(
+  'fan_in',
+  [
+    'version: 1.0',
+    'tasks:',
+    '  start:',
+    '    action: core.noop',
+    `    next: [{ when: '<% succeeded() %>', do: '${fanOut.join(', ')}' }]`,
+    ...fanOut.flatMap((task) => [`  ${task}:`, `    action: core.echo message="${task}"`, `    next: [{ when: '<% succeeded() %>', publish: 'r_${task}=<% result().stdout %>', do: join_all }]`]),
+    '  join_all:',
+    '    join: all',
+    '    action: core.noop',
+    'output:',
+    `  - joined: <% [${fanOut.map((task) => `ctx(r_${task})`).join(', ')}] %>`,
+  ].join('\n'),
+);
+workflowAction('three_steps', ['version: 1.0', 'tasks:', ...['a', 'b', 'c'].flatMap((task, index, all) => [`  ${task}:`, `    action: core.local cmd="echo ${task}"`, ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : [])])].join('\n'));
+workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'));
+workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
+
+// The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
+const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_FUNCTION_TIMEOUT: '60' } });
+let runtime: Runtime;
+let mappings: EventSourceMapping[];
+
+beforeAll(async () => {
+  Object.assign(process.env, substrate.env);
+  const log = createLogger({}, 'warn');
+  const { handler: actionsHandler } = await import('../../functions/actions.ts');
+  const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
+  runtime = createRuntime({ config: substrate.config, clients: substrate.clients, log });
+  const mapping = (queue: 'actions' | 'workflows', handler: typeof actionsHandler, maxConcurrency: number) =>
+    new EventSourceMapping({ sqs: substrate.clients.sqs, queueUrl: substrate.queueUrls[queue], functionName: queue, handler, log, maxConcurrency, pollWaitSeconds: 1, functionTimeoutMs: 120_000 });
+  mappings = [mapping('workflows', workflowsHandler, WORKFLOWS_CAP), mapping('actions', actionsHandler, 10)];
+  mappings.forEach((m) => m.start());
+});
+
+afterAll(async () => {
+  await Promise.all(mappings.map((m) => m.stop()));
+});
+
+async function runWorkflow(action: string, parameters: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<Execution> {
+  const { execution } = await runtime.service.request({ action, parameters });
+  return waitEnded(execution.id, timeoutMs);
+}
+
+function waitEnded(id: string, timeoutMs = 30_000): Promise<Execution> {
+  return eventually(
+    async () => {
+      const current = (await runtime.store.get(id))!;
+      expect(isTerminal(current.status), `${id} is ${current.status}`).toBe(true);
+      return current;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+const output = (execution: Execution) => (execution.result as { output?: Record<string, unknown> }).output;
+
+describe('orquesta workflows from st2 examples', () => {
+  it('orquesta-basic runs a command and publishes its stdout', async () => {
+    const execution = await runWorkflow('examples.orquesta-basic', { cmd: 'echo hello from st2' });
+    expect(execution.status).toBe('succeeded');
+    expect(output(execution)).toEqual({ stdout: 'hello from st2' });
+    const children = await runtime.store.list({ parent: execution.id });
+    expect(children.map((child) => [child.context.task, child.action, child.status])).toEqual([['task1', 'core.local', 'succeeded']]);
+  });
+
+  it('orquesta-sequential chains tasks through published variables', async () => {
+    const execution = await runWorkflow('examples.orquesta-sequential', { name: 'Stanley' });
+    expect(execution.status).toBe('succeeded');
+    expect(output(execution)).toEqual({ greeting: 'Stanley, All your base are belong to us!' });
+  });
+
+  it('orquesta-join waits for all four branches', async () => {
+    const execution = await runWorkflow('examples.orquesta-join');
+    expect(execution.status).toBe('succeeded');
+    expect(output(execution)).toEqual({ messages: ['Fee fi fo fum', 'I smell the blood of an English man', 'Be alive, or be he dead', "I'll grind his bones to make my bread"] });
+  });
+});
+
+describe('the engine', () => {
+  it('never loses an update when 20 parallel branches finish at once, then joins once', async () => {
+    const execution = await runWorkflow('wftest.fan_in', {}, 60_000);
+    expect(execution, JSON.stringify(execution.result)).toMatchObject({ status: 'succeeded' });
+    expect(output(execution)).toEqual({ joined: fanOut });
+    const joins = (await runtime.store.list({ parent: execution.id, limit: 100 })).filter((child) => child.context.task === 'join_all');
+    expect(joins).toHaveLength(1);
+  });
+
+  it(`does not deadlock: 50 workflows of 3 actions each complete with the workflows cap at ${WORKFLOWS_CAP}`, async () => {
+    const requested = await Promise.all(Array.from({ length: 50 }, () => runtime.service.request({ action: 'wftest.three_steps' })));
+    const ended = await Promise.all(requested.map(({ execution }) => waitEnded(execution.id, 120_000)));
+    expect(ended.map((execution) => execution.status)).toEqual(Array(50).fill('succeeded'));
+    expect(mappings[0].metrics.peakInFlight).toBeLessThanOrEqual(WORKFLOWS_CAP);
+  }, 180_000);
+
+  it('fails a workflow at start when a task names an action that does not exist', async () => {
+    const execution = await runWorkflow('wftest.missing_action');
+    expect(execution.status).toBe('failed');
+    expect(execution.error).toBe('unknown action: task "broken" - action "nope.does_not_exist" is not in any pack');
+    expect(await runtime.store.list({ parent: execution.id })).toEqual([]);
+  });
+
+  it('cancels a workflow: its running child is killed and nothing new is scheduled', async () => {
+    const { execution } = await runtime.service.request({ action: 'wftest.long_sleep' });
+    const child = await eventually(async () => {
+      const [running] = await runtime.store.list({ parent: execution.id });
+      expect(running?.status).toBe('running');
+      return running;
+    });
+    expect((await runtime.service.cancel(execution.id)).status).toBe('canceling');
+    const ended = await waitEnded(execution.id);
+    expect(ended.status).toBe('canceled');
+    expect((await runtime.store.get(child.id))!.status).toBe('canceled');
+    const children = await runtime.store.list({ parent: execution.id });
+    expect(children.map((c) => c.context.task)).toEqual(['sleeper']);
+  });
+});
