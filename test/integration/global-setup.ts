@@ -22,6 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (name.startsWith('AWS_ENDPOINT_URL')) continue;
     process.env[name] ??= value;
   }
+  // The handlers log every batch at info: keep test output to what went wrong.
+  process.env.ACTIONRUNNER_LOG_LEVEL ??= 'warn';
   project.provide('sqsEndpoint', emulators.sqsEndpoint);
   project.provide('dynamodbEndpoint', emulators.dynamodbEndpoint);
   project.provide('externalSubstrate', emulators.external);

@@ -101,6 +101,77 @@ describe('orquesta workflows from st2 examples', () => {
     expect(execution.status).toBe('succeeded');
     expect(output(execution)).toEqual({ messages: ['Fee fi fo fum', 'I smell the blood of an English man', 'Be alive, or be he dead', "I'll grind his bones to make my bread"] });
   });
+
+  it('orquesta-data-flow passes values through input, vars and publish', async () => {
+    const execution = await runWorkflow('examples.orquesta-data-flow', { a1: 'fee fi fo fum' });
+    expect(execution.status).toBe('succeeded');
+    expect(output(execution)).toEqual({ a5: 'fee fi fo fum', b5: 'fee fi fo fum' });
+  });
+
+  it('orquesta-with-items runs one child per item and keeps the results in item order', async () => {
+    const members = ['Lakshmi', 'Lindsay', 'Tomaz', 'Matt', 'Drew'];
+    const execution = await runWorkflow('examples.orquesta-with-items', { members });
+    expect(execution.status).toBe('succeeded');
+    expect(output(execution)).toEqual({ items: members.map((member) => `${member}, resistance is futile!`) });
+    const children = await runtime.store.list({ parent: execution.id });
+    expect(children.map((child) => child.context.itemIndex).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('orquesta-error-handling-continue publishes on failure and continues', async () => {
+    const failed = await runWorkflow('examples.orquesta-error-handling-continue', { cmd: 'exit 1' });
+    expect(failed.status).toBe('failed');
+    expect(output(failed)).toEqual({ message: '$%#&@#$!!!' });
+    const fine = await runWorkflow('examples.orquesta-error-handling-continue', { cmd: 'true' });
+    expect(fine.status).toBe('succeeded');
+    expect(output(fine)).toEqual({ message: 'hooray!!!' });
+  });
+
+  it.each(['orquesta-fail-manually', 'orquesta-remediate-then-fail'])('%s runs the log task, then fails the workflow', async (name) => {
+    const execution = await runWorkflow(`examples.${name}`);
+    expect(execution.status).toBe('failed');
+    const errors = (execution.result as { errors: Array<{ task_id: string }> }).errors;
+    expect(errors.map((error) => error.task_id)).toEqual(['task1', 'fail']);
+    const log = (await runtime.store.list({ parent: execution.id })).find((child) => child.context.task === 'log')!;
+    expect(log.status).toBe('succeeded');
+    expect(log.result).toMatchObject({ stdout: 'task1 failed with exit code: ' });
+  });
+
+  it('orquesta-task-retry retries a failing task (with its delay) until it succeeds', async () => {
+    const execution = await runWorkflow('examples.orquesta-task-retry', {}, 60_000);
+    expect(execution.status).toBe('succeeded');
+    const checks = (await runtime.store.list({ parent: execution.id })).filter((child) => child.context.task === 'check');
+    expect(checks.length).toBeGreaterThan(1);
+    expect(checks.at(-1)!.status).toBe('succeeded');
+    expect(checks.slice(0, -1).every((check) => check.status === 'failed')).toBe(true);
+  });
+
+  it('orquesta-delay delays a task through the queue, not in a process', async () => {
+    const started = Date.now();
+    const execution = await runWorkflow('examples.orquesta-delay', { name: 'Stanley', delay: 2 });
+    expect(execution.status).toBe('succeeded');
+    expect(output(execution)).toEqual({ greeting: 'Stanley, All your base are belong to us!' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const first = (await runtime.store.list({ parent: execution.id })).find((child) => child.context.task === 'task1')!;
+    expect(first.log.map((entry) => entry.status)).toEqual(['delayed', 'running', 'succeeded']);
+  });
+
+  it('orquesta-subworkflow runs a workflow as a task and continues when it ends', async () => {
+    const execution = await runWorkflow('examples.orquesta-subworkflow');
+    expect(execution.status).toBe('succeeded');
+    const children = await runtime.store.list({ parent: execution.id });
+    expect(children.map((child) => [child.context.task, child.action, child.status])).toEqual([
+      ['start', 'core.echo', 'succeeded'],
+      ['subworkflow', 'examples.orquesta-sequential', 'succeeded'],
+      ['finish', 'core.echo', 'succeeded'],
+    ]);
+    expect(output(children[1])).toEqual({ greeting: 'Lakshmi, All your base are belong to us!' });
+  });
+
+  it('orquesta-test-yaql-task-functions evaluates task(), task_status() and friends', async () => {
+    const execution = await runWorkflow('examples.orquesta-test-yaql-task-functions', {}, 60_000);
+    expect(execution, JSON.stringify(execution.result)).toMatchObject({ status: 'succeeded' });
+    expect(output(execution)).toMatchObject({ this_task_no_arg: 'task1', this_task_by_name: 'task1', that_task_by_name: 'task1', last_task4_result: 'False' });
+  });
 });
 
 describe('the engine', () => {
