@@ -1,7 +1,6 @@
 // Local runtime benchmarks (issue 4), against `actionrunner local` running as its own process (= npm start):
 // - submit-to-start latency of one action on an idle system, no batching window (target p50 < 50 ms);
 // - throughput of 1000 `core.local cmd=true` submitted through the CLI's request path, next to the engine-only number.
-// Standalone: `node --import tsx bench/local.ts` (runs the engine's `overhead` first, for the same-run comparison).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +63,7 @@ export async function localLatency(): Promise<void> {
 }
 
 /** 1000 `core.local cmd=true` through `actionrunner local` (default caps), submitted as `run --async` does. */
-export async function localThroughput(): Promise<void> {
+export async function localThroughput(engineOnlyPerSecond?: number): Promise<void> {
   await withLocal(async (dir) => {
     // What one `actionrunner run --async` process costs (start, find the runtime, request), for scale.
     const cliRuns: number[] = [];
@@ -90,18 +89,8 @@ export async function localThroughput(): Promise<void> {
     const failed = (await store.list({ limit: THROUGHPUT_COUNT + 10, status: 'failed' })).length;
     target.close();
     line('local: CLI run --async process', { runs: cliRuns.length, p50ms: Math.round(median(cliRuns)) });
-    line('local: npm start + CLI request path', { actions: THROUGHPUT_COUNT, ms: Math.round(ms), perSecond: (THROUGHPUT_COUNT / ms) * 1000, failed });
+    const perSecond = (THROUGHPUT_COUNT / ms) * 1000;
+    line('local: npm start + CLI request path', { actions: THROUGHPUT_COUNT, ms: Math.round(ms), perSecond, failed });
+    if (engineOnlyPerSecond) line('local: vs engine-only (same run)', { ratio: perSecond / engineOnlyPerSecond });
   });
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const only = process.env.BENCH_ONLY?.split(',');
-  if (!only || only.includes('overhead')) {
-    const { overhead } = await import('./engine.ts');
-    const { stopEmulators } = await import('./harness.ts');
-    await overhead().finally(stopEmulators);
-  }
-  if (!only || only.includes('latency')) await localLatency();
-  if (!only || only.includes('throughput')) await localThroughput();
 }

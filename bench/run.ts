@@ -1,9 +1,21 @@
 // `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
-// measured in the same run. BENCH_ONLY=overhead,refill,... runs some of them.
+// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows runs some.
 import { stopEmulators } from './harness.ts';
 import { bigOutput, overhead, slotRefill } from './engine.ts';
+import { localLatency, localThroughput } from './local.ts';
+import { concurrentWorkflows, workflowTransitions } from './workflows.ts';
 
-const suites: Record<string, () => Promise<void>> = { overhead, refill: slotRefill, output: bigOutput };
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+let engineOnlyPerSecond: number | undefined;
+const suites: Record<string, () => Promise<unknown>> = {
+  overhead: async () => (engineOnlyPerSecond = await overhead()),
+  refill: slotRefill,
+  output: bigOutput,
+  latency: localLatency,
+  throughput: () => localThroughput(engineOnlyPerSecond),
+  transitions: workflowTransitions,
+  workflows: concurrentWorkflows,
+};
 const only = process.env.BENCH_ONLY?.split(',');
 try {
   for (const [name, suite] of Object.entries(suites)) {

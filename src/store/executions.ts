@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Execution, ExecutionContext, Lease, StatusLogEntry } from '../model/execution.ts';
@@ -92,7 +92,7 @@ export class ExecutionStore {
     const item = { ...execution, listKey: LIST_KEY_VALUE, ...(execution.context.parent ? { parent: execution.context.parent } : {}) };
     const putExecution = { Put: { TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(id)' } };
     if (!input.idempotencyKey) {
-      await this.#doc.send(new TransactWriteCommand({ TransactItems: [putExecution] }));
+      await this.#doc.send(new PutCommand(putExecution.Put));
       return { execution, created: true };
     }
     const marker = { ...keyFor.idempotency(input.idempotencyKey), executionId: execution.id, expires_at: execution.expires_at };
