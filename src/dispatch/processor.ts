@@ -123,6 +123,7 @@ export class BatchProcessor {
       return this.service.enqueue(execution);
     }
     if (!CLAIMABLE_STATUSES.includes(execution.status)) return this.#handleHeld(execution, owner, deadline);
+    if (this.service.isEarly(execution)) return this.service.enqueue(execution);
 
     let prepared;
     try {

@@ -51,7 +51,7 @@ export class WorkQueue {
     );
   }
 
-  /** Sends one JSON message; `delaySeconds` is capped at SQS's 900. */
+  /** Sends one JSON message; `delaySeconds` is capped at SQS's 900 (callers re-send what must wait longer). */
   async send(kind: QueueKind, message: object, delaySeconds = 0): Promise<void> {
     await this.#sqs.send(
       new SendMessageCommand({

@@ -17,8 +17,6 @@ export interface ExecutionRequest {
   /** A second request with the same key returns the first execution instead of creating another. */
   idempotencyKey?: string;
   context?: ExecutionContext;
-  /** Seconds before the execution may start (SQS delay, at most 900). */
-  delaySeconds?: number;
 }
 
 /** A validated request: the action and its final parameter values. */
@@ -65,13 +63,18 @@ export class ExecutionService {
       context: request.context,
       idempotencyKey: request.idempotencyKey,
     });
-    if (created.created) await this.enqueue(created.execution, request.delaySeconds);
+    if (created.created) await this.enqueue(created.execution);
     return created;
   }
 
-  /** Sends an existing execution to its queue; when that fails, the execution is failed with the reason. */
-  async enqueue(execution: Execution, delaySeconds = 0): Promise<void> {
+  /**
+   * Sends an existing execution to its queue, delayed until its `context.notBefore` (SQS delays
+   * stop at 900 s: a message that arrives early is sent again, see `isEarly`). When sending fails,
+   * the execution is failed with the reason.
+   */
+  async enqueue(execution: Execution): Promise<void> {
     const kind = isWorkflowRunner(execution.runner) ? 'workflows' : 'actions';
+    const delaySeconds = Math.ceil(Math.max(0, Number(execution.context.notBefore ?? 0) - Date.now()) / 1000);
     try {
       await this.deps.queue.send(kind, { executionId: execution.id }, delaySeconds);
     } catch (error) {
@@ -80,6 +83,11 @@ export class ExecutionService {
         .catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Whether the execution is delayed past now (its message came back before its time). */
+  isEarly(execution: Execution): boolean {
+    return Number(execution.context.notBefore ?? 0) > Date.now() + 500;
   }
 
   /**

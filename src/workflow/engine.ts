@@ -160,11 +160,11 @@ export class WorkflowEngine implements WorkflowDriver {
       runner: prepared.action.runner_type,
       parameters: command.input,
       secretParameters: prepared.secretNames,
-      context,
+      context: delaySeconds > 0 ? { ...context, notBefore: Date.now() + delaySeconds * 1000 } : context,
       idempotencyKey,
       ...(delaySeconds > 0 ? { status: 'delayed' as const } : {}),
     });
-    if (created || CLAIMABLE_STATUSES.includes(execution.status)) await this.deps.service.enqueue(execution, delaySeconds);
+    if (created || CLAIMABLE_STATUSES.includes(execution.status)) await this.deps.service.enqueue(execution);
     else if (isTerminal(execution.status)) await this.#notifyParent(execution);
   }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
 import { readOutput } from '../../src/store/output.ts';
@@ -232,6 +232,17 @@ describe('actions handler', () => {
     await expect(runtime.service.request({ action: 'core.local', parameters: { cmd: 'true', timeout: 5000 } })).rejects.toThrow(
       /timeout does not fit: core.local - timeout 5000 s exceeds the 895 s/,
     );
+  });
+
+  it('sends a delayed execution whose message arrives early back to wait (delays beyond the 900 s SQS allows)', async () => {
+    const notBefore = Date.now() + 3_600_000;
+    const { execution } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [], status: 'delayed', context: { notBefore } });
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: execution.id }) }));
+    const { response } = await deliver(substrate, 'actions', handler);
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await runtime.store.get(execution.id))!.status).toBe('delayed');
+    const { Attributes } = await substrate.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls.actions, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
   });
 
   it('returns the existing execution for a repeated idempotency key', async () => {
