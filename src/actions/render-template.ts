@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import nunjucks from 'nunjucks';
 import { quoteMarkers } from './shell-quoting.ts';
+import { internals, type AstNode } from '../template/nunjucks-internals.ts';
 
 /*
  * Jinja rendering of parameter templates, with nunjucks (autoescape off).
@@ -18,22 +19,6 @@ import { quoteMarkers } from './shell-quoting.ts';
  * Since the wrapper is the outermost node of each output, filters (`| default('x')`, `| upper`)
  * are applied first and their result is what is recorded, so filtered values are safe too.
  */
-
-/** The parts of nunjucks' syntax tree this module walks (untyped in @types/nunjucks). */
-interface AstNode {
-  typename: string;
-  fields: string[];
-  lineno: number;
-  colno: number;
-  value?: unknown;
-  [field: string]: unknown;
-}
-interface NunjucksInternals {
-  parser: { parse(src: string): AstNode };
-  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: AstNode): void; getCode(): string } };
-  nodes: Record<string, new (lineno: number, colno: number, ...fields: unknown[]) => AstNode>;
-}
-const internals = nunjucks as unknown as NunjucksInternals;
 
 const OUT_FILTER = '__st2_out';
 const STATE_KEY = '__st2_render_state';

@@ -5,7 +5,7 @@ import { ActionRunnerError, NotFoundError, ValidationError } from '../model/erro
 import type { Execution } from '../model/execution.ts';
 import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
 import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
-import type { ExecutionService } from '../request/service.ts';
+import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import { runClaimedAction } from './run-action.ts';
 import type { DispatchDeps } from './types.ts';
@@ -83,7 +83,7 @@ export class BatchProcessor {
       if ('type' in message) return await this.#workflows().onTaskCompleted(message);
       if ('action' in message) {
         const created = await this.#createFromRequest(message, record);
-        return created && (await this.#dispatch(created, owner, deadline));
+        return created && (await this.#dispatch(created.execution, owner, deadline, created.prepared));
       }
       const execution = await this.deps.store.get(message.executionId);
       if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);
@@ -96,7 +96,7 @@ export class BatchProcessor {
   }
 
   /** A full request message: create (idempotent on the message id) and run it here. */
-  async #createFromRequest(message: RequestActionMessage, record: SQSRecord): Promise<Execution | undefined> {
+  async #createFromRequest(message: RequestActionMessage, record: SQSRecord): Promise<{ execution: Execution; prepared: PreparedRequest } | undefined> {
     const idempotencyKey = message.idempotencyKey ?? `sqs:${record.messageId}`;
     try {
       const prepared = this.service.prepare(message.action, message.parameters);
@@ -107,7 +107,7 @@ export class BatchProcessor {
         secretParameters: prepared.secretNames,
         idempotencyKey,
       });
-      return execution;
+      return { execution, prepared };
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       await this.#recordRejected(message, record, error.message);
@@ -115,7 +115,8 @@ export class BatchProcessor {
     }
   }
 
-  async #dispatch(execution: Execution, owner: string, deadline: number): Promise<void> {
+  /** Runs the execution's action (or hands a workflow to its engine); `prepared` when it was just validated. */
+  async #dispatch(execution: Execution, owner: string, deadline: number, prepared?: PreparedRequest): Promise<void> {
     const log = this.deps.log.child({ executionId: execution.id, action: execution.action });
     if (isTerminal(execution.status)) return this.#notifyParent(execution);
     if (isWorkflowRunner(execution.runner)) {
@@ -125,9 +126,8 @@ export class BatchProcessor {
     if (!CLAIMABLE_STATUSES.includes(execution.status)) return this.#handleHeld(execution, owner, deadline);
     if (this.service.isEarly(execution)) return this.service.enqueue(execution);
 
-    let prepared;
     try {
-      prepared = this.service.prepare(execution.action, execution.parameters);
+      prepared ??= this.service.prepare(execution.action, execution.parameters);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error: error.message } });

@@ -3,6 +3,7 @@ import type { ActionDefinition } from '../actions/types.ts';
 import { maskSecretValuesInText } from '../model/mask.ts';
 import type { OutputType } from '../model/execution.ts';
 import { buildChildEnv } from '../process/env.ts';
+import type { RunProcessOptions } from '../process/run-process.ts';
 import type { RunRequest } from './types.ts';
 
 /**
@@ -85,3 +86,17 @@ export const CANCEL_EXIT_CODE = -15;
 
 /** Refusal of `sudo: true`: Lambda has no sudo and no other user to become. */
 export const SUDO_UNSUPPORTED = 'sudo is not supported: actions run as the function\'s own user (no sudo in AWS Lambda) - set sudo to false';
+
+/** The options every runner passes to `runProcess` the same way: where, with what env, how long, where output goes. */
+export function processOptions(request: RunRequest): Pick<RunProcessOptions, 'cwd' | 'env' | 'timeoutMs' | 'signal' | 'killGraceMs' | 'output' | 'resultMaxBytes' | 'transform'> {
+  return {
+    cwd: actionCwd(request.parameters),
+    env: actionEnv(request),
+    timeoutMs: request.timeoutMs,
+    signal: request.signal,
+    killGraceMs: request.killGraceMs,
+    output: request.output,
+    resultMaxBytes: request.resultMaxBytes,
+    transform: secretMasker(request),
+  };
+}

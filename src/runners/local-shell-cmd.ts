@@ -1,5 +1,5 @@
 import { runProcess } from '../process/run-process.ts';
-import { actionCwd, actionEnv, secretMasker, SUDO_UNSUPPORTED } from './common.ts';
+import { processOptions, SUDO_UNSUPPORTED } from './common.ts';
 import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
@@ -17,14 +17,7 @@ export class LocalShellCommandRunner implements Runner {
     const result = await runProcess({
       file: '/bin/sh',
       args: ['-c', cmd],
-      cwd: actionCwd(parameters),
-      env: actionEnv(request),
-      timeoutMs: request.timeoutMs,
-      signal: request.signal,
-      killGraceMs: request.killGraceMs,
-      output: request.output,
-      resultMaxBytes: request.resultMaxBytes,
-      transform: secretMasker(request),
+      ...processOptions(request),
     });
     return shellOutcome(result, request.timeoutMs);
   }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { runProcess } from '../process/run-process.ts';
-import { actionCwd, actionEnv, actionParameters, secretMasker, SUDO_UNSUPPORTED } from './common.ts';
+import { actionParameters, processOptions, SUDO_UNSUPPORTED } from './common.ts';
 import { scriptArguments } from './shell-args.ts';
 import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
@@ -60,14 +60,7 @@ export class LocalShellScriptRunner implements Runner {
     const result = await runProcess({
       file: invocation.file,
       args: [...invocation.args, ...args],
-      cwd: actionCwd(parameters),
-      env: actionEnv(request),
-      timeoutMs: request.timeoutMs,
-      signal: request.signal,
-      killGraceMs: request.killGraceMs,
-      output: request.output,
-      resultMaxBytes: request.resultMaxBytes,
-      transform: secretMasker(request),
+      ...processOptions(request),
     });
     return shellOutcome(result, request.timeoutMs);
   }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runProcess } from '../process/run-process.ts';
-import { actionCwd, actionEnv, actionParameters, secretMasker } from './common.ts';
+import { actionParameters, processOptions } from './common.ts';
 import { NODE_WRAPPER_SOURCE } from './node-wrapper.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
@@ -78,19 +78,12 @@ export class NodeScriptRunner implements Runner {
     const result = await runProcess({
       file: this.nodeBinary,
       args: [...flags, '--input-type=module', '--eval', NODE_WRAPPER_SOURCE],
-      cwd: actionCwd(parameters),
-      env: actionEnv(request),
+      ...processOptions(request),
       stdin: JSON.stringify({
         entryPoint: entry,
         parameters: actionParameters(parameters, NODE_RUNNER_PARAMETERS),
         context: { executionId: request.executionId, action: action.ref, pack: action.pack },
       }),
-      timeoutMs: request.timeoutMs,
-      signal: request.signal,
-      killGraceMs: request.killGraceMs,
-      output: request.output,
-      resultMaxBytes: request.resultMaxBytes,
-      transform: secretMasker(request),
       stdoutFilter: filter,
     });
     return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);

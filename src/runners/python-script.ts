@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { runProcess } from '../process/run-process.ts';
-import { actionCwd, actionEnv, actionParameters, secretMasker } from './common.ts';
+import { actionEnv, actionParameters, processOptions } from './common.ts';
 import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
@@ -38,7 +38,7 @@ export class PythonScriptRunner implements Runner {
     const result = await runProcess({
       file: this.pythonBinary,
       args: ['-c', PYTHON_WRAPPER_SOURCE],
-      cwd: actionCwd(parameters),
+      ...processOptions(request),
       env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' }),
       stdin: JSON.stringify({
         entry_point: script,
@@ -49,12 +49,6 @@ export class PythonScriptRunner implements Runner {
         action: action.ref,
         execution_id: request.executionId,
       }),
-      timeoutMs: request.timeoutMs,
-      signal: request.signal,
-      killGraceMs: request.killGraceMs,
-      output: request.output,
-      resultMaxBytes: request.resultMaxBytes,
-      transform: secretMasker(request),
       stdoutFilter: filter,
     });
     if (result.spawnError?.code === 'ENOENT') {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Execution, ExecutionContext, Lease, StatusLogEntry } from '../model/execution.ts';
@@ -187,26 +187,19 @@ export class ExecutionStore {
       values[':owner'] = options.leaseOwner;
       conditions.push('#lease.#owner = :owner');
     }
-    try {
-      const updated = await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.execution(id),
-          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_exists(id) AND ${conditions.join(' AND ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return strip(updated.Attributes as Execution);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = error.Item ? strip(unmarshall(error.Item) as Execution) : undefined;
-      const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
-      throw new TransitionConflictError(`transition refused: execution ${id} - cannot move to ${to}, ${detail}`, current);
-    }
+    return this.#update(
+      id,
+      {
+        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ConditionExpression: `attribute_exists(id) AND ${conditions.join(' AND ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      (current) => {
+        const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
+        return `transition refused: execution ${id} - cannot move to ${to}, ${detail}`;
+      },
+    );
   }
 
   /** Takes a requested/scheduled/delayed execution for `owner` and marks it running under a lease. */
@@ -219,16 +212,31 @@ export class ExecutionStore {
   }
 
   /** Renews `owner`'s lease; the returned record tells whether a cancel was asked for meanwhile. */
-  async heartbeat(id: string, owner: string, leaseMs: number): Promise<Execution> {
+  heartbeat(id: string, owner: string, leaseMs: number): Promise<Execution> {
+    return this.#update(
+      id,
+      {
+        UpdateExpression: 'SET #lease = :lease',
+        ConditionExpression: '#lease.#owner = :owner AND #status IN (:running, :canceling)',
+        ExpressionAttributeNames: { '#lease': 'lease', '#owner': 'owner', '#status': 'status' },
+        ExpressionAttributeValues: { ':lease': this.#lease(owner, leaseMs), ':owner': owner, ':running': 'running', ':canceling': 'canceling' },
+      },
+      () => `heartbeat refused: execution ${id} - lease no longer held by ${owner}`,
+    );
+  }
+
+  /** One conditional update returning the new record; a failed condition becomes a TransitionConflictError carrying the old one. */
+  async #update(
+    id: string,
+    expression: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+    refused: (current: Execution | undefined) => string,
+  ): Promise<Execution> {
     try {
       const updated = await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keyFor.execution(id),
-          UpdateExpression: 'SET #lease = :lease',
-          ConditionExpression: '#lease.#owner = :owner AND #status IN (:running, :canceling)',
-          ExpressionAttributeNames: { '#lease': 'lease', '#owner': 'owner', '#status': 'status' },
-          ExpressionAttributeValues: { ':lease': this.#lease(owner, leaseMs), ':owner': owner, ':running': 'running', ':canceling': 'canceling' },
+          ...expression,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -237,7 +245,7 @@ export class ExecutionStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = error.Item ? strip(unmarshall(error.Item) as Execution) : undefined;
-      throw new TransitionConflictError(`heartbeat refused: execution ${id} - lease no longer held by ${owner}`, current);
+      throw new TransitionConflictError(refused(current), current);
     }
   }
 

@@ -15,6 +15,7 @@ import { CATALOG, pyRegex, toJsonString, toYamlString } from './functions.ts';
 import { Fault, fault, typeFault } from './faults.ts';
 import { deepEqual, isPlainObject, pyJsonDumps, pyStr, truthy } from './pystr.ts';
 import type { ExpressionContext } from './types.ts';
+import { internals, type AstNode } from '../../template/nunjucks-internals.ts';
 
 const environment = new nunjucks.Environment(null, {
   autoescape: false,
@@ -221,22 +222,6 @@ function rewriteTemplate(text: string): string {
 }
 
 // ---------------------------------------------------------------- compile and run
-
-/** The parts of nunjucks' syntax tree and compiler used here (untyped in @types/nunjucks). */
-interface AstNode {
-  typename: string;
-  fields: string[];
-  lineno: number;
-  colno: number;
-  value?: unknown;
-  [field: string]: unknown;
-}
-interface NunjucksInternals {
-  parser: { parse(src: string, extensions?: unknown, opts?: unknown): AstNode };
-  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: AstNode): void; getCode(): string } };
-  nodes: Record<string, new (lineno: number, colno: number, ...fields: unknown[]) => AstNode>;
-}
-const internals = nunjucks as unknown as NunjucksInternals;
 
 /** Every `{{ }}` output goes through this filter; the render decides what it does (`__emit`). */
 const OUTPUT_FILTER = '__output';
