@@ -41,7 +41,11 @@ const hasProc = (() => {
  * and returns `[pgid]` when anything answers.
  */
 export function groupMembers(pgid: number): number[] {
-  if (!hasProc) return signalGroup(pgid, 0 as unknown as NodeJS.Signals) ? [pgid] : [];
+  // One syscall answers the common case (the group is gone); only a group that still answers,
+  // possibly with zombies alone, needs the /proc scan.
+  const answers = signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+  if (!answers) return [];
+  if (!hasProc) return [pgid];
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
