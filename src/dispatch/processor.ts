@@ -32,7 +32,7 @@ export class BatchProcessingError extends ActionRunnerError {
  */
 export class BatchProcessor {
   readonly #limit;
-  /** Highest number of actions running at once in this container (a metric and a test hook). */
+  /** Highest number of actions running at once in this container, logged with every batch (pool saturation). */
   peakActive = 0;
 
   constructor(
@@ -40,14 +40,6 @@ export class BatchProcessor {
     private readonly service: ExecutionService,
   ) {
     this.#limit = pLimit(deps.config.parallelism);
-  }
-
-  get activeCount(): number {
-    return this.#limit.activeCount;
-  }
-
-  get pendingCount(): number {
-    return this.#limit.pendingCount;
   }
 
   async process(event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
@@ -62,7 +54,13 @@ export class BatchProcessor {
       ),
     );
     const failures = results.filter((failure) => failure !== undefined);
-    this.deps.log.info('batch done', { records: event.Records.length, failed: failures.length, durationMs: Date.now() - started });
+    this.deps.log.info('batch done', {
+      records: event.Records.length,
+      failed: failures.length,
+      durationMs: Date.now() - started,
+      peakActive: this.peakActive,
+      parallelism: this.deps.config.parallelism,
+    });
     if (failures.length > 0 && failures.length === event.Records.length) throw new BatchProcessingError(failures.map((failure) => failure.error));
     return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.record.messageId })) };
   }

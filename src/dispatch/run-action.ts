@@ -6,7 +6,7 @@ import type { ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { TransitionConflictError } from '../store/errors.ts';
-import { OutputWriter } from '../store/output.ts';
+import { lastOutputSeq, OutputWriter } from '../store/output.ts';
 import { fitResult } from './fit-result.ts';
 import type { DispatchDeps } from './types.ts';
 
@@ -48,6 +48,9 @@ export function abandonRunningActions(reason: string): void {
 export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<() => Promise<Execution>> {
   const { execution, action } = run;
   const { config } = deps;
+  // A run after an abandoned attempt keeps that attempt's output and continues after it.
+  const firstSeq = execution.attempt > 1 ? (await lastOutputSeq(deps.clients.doc, config.outputTable, execution.id)) + 1 : 0;
+
   const stop = new AbortController();
   let stopReason: StopReason | undefined;
   const abort = (reason: StopReason) => {
@@ -73,6 +76,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   const timeoutMs = Math.min(actionTimeoutMs, timeLeftMs);
   const secretValues = run.secretNames.map((name) => run.parameters[name]).filter((value): value is string => typeof value === 'string');
   const output = new OutputWriter({
+    firstSeq,
     doc: deps.clients.doc,
     tableName: config.outputTable,
     executionId: execution.id,

@@ -41,6 +41,8 @@ export interface TransitionOptions {
   reason?: string;
   /** Only when this runner still holds the lease. */
   leaseOwner?: string;
+  /** Numeric fields to add one to. */
+  increment?: readonly (keyof Execution)[];
 }
 
 export interface ExecutionStoreOptions {
@@ -178,6 +180,11 @@ export class ExecutionStore {
         assignments.push(`#${field} = :${field}`);
       }
     }
+    for (const field of options.increment ?? []) {
+      names[`#${field}`] = field;
+      values[':one'] = 1;
+      assignments.push(`#${field} = #${field} + :one`);
+    }
     const from = options.from.filter((status) => !TERMINAL_STATUSES.includes(status));
     from.forEach((status, index) => (values[`:from${index}`] = status));
     const conditions = [`#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`];
@@ -202,11 +209,12 @@ export class ExecutionStore {
     );
   }
 
-  /** Takes a requested/scheduled/delayed execution for `owner` and marks it running under a lease. */
+  /** Takes a requested/scheduled/delayed execution for `owner` and marks it running under a lease (`attempt` counts claims). */
   claim(id: string, owner: string, leaseMs: number): Promise<Execution> {
     return this.transition(id, 'running', {
       from: CLAIMABLE_STATUSES,
       set: { lease: this.#lease(owner, leaseMs) },
+      increment: ['attempt'],
       reason: `claimed by ${owner}`,
     });
   }

@@ -46,11 +46,6 @@ export class OutputWriter implements OutputSink {
     this.#highWater = BATCH_ITEMS * PARALLEL_BATCHES;
   }
 
-  /** Sequence number the next chunk will get. */
-  get nextSeq(): number {
-    return this.#seq + this.#sealed.length + (this.#current ? 1 : 0);
-  }
-
   async write(type: OutputType, data: string): Promise<void> {
     if (this.#failure) throw this.#failure;
     if (data === '') return;
@@ -170,6 +165,21 @@ export async function readOutput(doc: DynamoDBDocumentClient, tableName: string,
     if (gap >= 0) contiguous = records.slice(0, gap);
   }
   return options.type ? contiguous.filter((record) => record.output_type === options.type) : contiguous;
+}
+
+/** The last stored chunk's sequence number, -1 when there is none (a re-run continues after it). */
+export async function lastOutputSeq(doc: DynamoDBDocumentClient, tableName: string, executionId: string): Promise<number> {
+  const { Items = [] } = await doc.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'execution_id = :id',
+      ExpressionAttributeValues: { ':id': executionId },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return Items.length ? Number(Items[0].seq) : -1;
 }
 
 /** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes without cutting a character. */

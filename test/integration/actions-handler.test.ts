@@ -8,18 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
-import { readOutput } from '../../src/store/output.ts';
+import { OutputWriter, readOutput } from '../../src/store/output.ts';
 import type { Execution } from '../../src/model/execution.ts';
 import { deliver, invoke, receive, toEvent, type Handler } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
-// A pack given through ACTIONRUNNER_PACKS_PATH, with a secret parameter.
+// A pack given through ACTIONRUNNER_PACKS_PATH: a secret parameter, an action safe to run twice.
 const extraPacks = mkdtempSync(join(tmpdir(), 'packs-'));
-mkdirSync(join(extraPacks, 'secrets', 'actions'), { recursive: true });
+mkdirSync(join(extraPacks, 'extra', 'actions'), { recursive: true });
 writeFileSync(
-  join(extraPacks, 'secrets', 'actions', 'show.yaml'),
-  ['name: show', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '    required: true', '  cmd:', '    default: echo "token is {{token}}"'].join('\n'),
+  join(extraPacks, 'extra', 'actions', 'show_secret.yaml'),
+  ['name: show_secret', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '    required: true', '  cmd:', '    default: echo "token is {{token}}"'].join('\n'),
 );
+writeFileSync(join(extraPacks, 'extra', 'actions', 'safe_to_rerun.yaml'), ['name: safe_to_rerun', 'runner_type: local-shell-cmd', 'retry_on_abandon: true'].join('\n'));
 
 const substrate = useSubstrate({
   env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '300', ACTIONRUNNER_PACKS_PATH: extraPacks, ACTIONRUNNER_PARALLELISM: '4' },
@@ -140,6 +141,20 @@ describe('actions handler', () => {
     expect(done.error).toMatch(/dead-runner stopped renewing its lease/);
   });
 
+  it('runs an action that says retry_on_abandon again when its runner died, keeping the first output', async () => {
+    const { execution } = await runtime.service.request({ action: 'extra.safe_to_rerun', parameters: { cmd: 'echo second run' } });
+    await runtime.store.claim(execution.id, 'dead-runner', 1);
+    const firstRun = new OutputWriter({ doc: substrate.clients.doc, tableName: substrate.tableNames.output, executionId: execution.id, actionRef: 'extra.safe_to_rerun', runnerRef: 'local-shell-cmd' });
+    await firstRun.write('stdout', 'first run, cut short\n');
+    await firstRun.close();
+    await eventually(async () => expect((await runtime.store.get(execution.id))!.lease!.expiresAt).toBeLessThan(Date.now()));
+    await deliver(substrate, 'actions', handler);
+    const done = (await runtime.store.get(execution.id))!;
+    expect(done).toMatchObject({ status: 'succeeded', attempt: 2, result: { stdout: 'second run' } });
+    expect(done.log.map((entry) => entry.status)).toEqual(['requested', 'running', 'scheduled', 'running', 'succeeded']);
+    expect((await outputOf(execution.id)).map((r) => [r.seq, r.data])).toEqual([[0, 'first run, cut short\n'], [1, 'second run\n']]);
+  });
+
   it('sends a poison message to the DLQ with the reason', async () => {
     await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: 'not json at all' }));
     const { response } = await deliver(substrate, 'actions', handler);
@@ -198,7 +213,7 @@ describe('actions handler', () => {
   });
 
   it('masks secrets in the output and in the result', async () => {
-    const execution = await run('secrets.show', { token: 's3cr3t-value' });
+    const execution = await run('extra.show_secret', { token: 's3cr3t-value' });
     expect(execution.status).toBe('succeeded');
     expect(JSON.stringify(execution.result)).not.toContain('s3cr3t-value');
     const output = (await outputOf(execution.id)).map((r) => r.data).join('');
