@@ -1,16 +1,19 @@
 // Shared pieces of the benchmarks: embedded emulators, a fresh stage, a runtime, event source mappings.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../src/config/index.ts';
 import { createClients } from '../src/config/clients.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../src/dispatch/runtime.ts';
 import { EventSourceMapping } from '../src/local/event-source-mapping.ts';
 import { createLogger } from '../src/log/index.ts';
 import { createResources } from '../src/resources/index.ts';
-import { emulatorEnv, startEmulators, type Emulators } from '../src/substrate/index.ts';
+import { emulatorEnv, type Emulators } from '../src/substrate/index.ts';
 import { isTerminal } from '../src/model/status.ts';
 
 export interface Bench {
-  emulators: Emulators;
+  emulators: Endpoints;
   config: Config;
   /** Environment that yields `config`: for child processes. */
   env: Record<string, string>;
@@ -19,17 +22,30 @@ export interface Bench {
   stop(): Promise<void>;
 }
 
-let emulators: Emulators | undefined;
+type Endpoints = Pick<Emulators, 'sqsEndpoint' | 'dynamodbEndpoint' | 'external'>;
+let emulators: { endpoints: Promise<Endpoints>; child: ChildProcess } | undefined;
 
-/** The emulators, started once for the whole benchmark run. */
-export async function sharedEmulators(): Promise<Emulators> {
-  emulators ??= await startEmulators();
-  for (const [name, value] of Object.entries(emulatorEnv(emulators))) process.env[name] ??= value;
-  return emulators;
+/** The emulators, started once for the whole benchmark run, in a process of their own. */
+export async function sharedEmulators(): Promise<Endpoints> {
+  if (!emulators) {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emulators-process.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const endpoints = new Promise<Endpoints>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', (line) => resolve({ ...(JSON.parse(line) as Endpoints), external: false }));
+      child.once('exit', (code) => reject(new Error(`bench: the emulators process exited with ${code} before it was ready`)));
+    });
+    emulators = { endpoints, child };
+  }
+  const endpoints = await emulators.endpoints;
+  for (const [name, value] of Object.entries(emulatorEnv(endpoints))) process.env[name] ??= value;
+  return endpoints;
 }
 
 export async function stopEmulators(): Promise<void> {
-  await emulators?.stop();
+  if (!emulators) return;
+  const { child } = emulators;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.stdin!.end();
+  await exited;
 }
 
 export interface MappingPlan {
