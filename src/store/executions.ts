@@ -20,7 +20,7 @@ export interface NewExecution {
   status?: ExecutionStatus;
   error?: string;
   result?: unknown;
-  /** Id to use instead of a fresh one (deterministic child ids of workflows). */
+  /** Id to use instead of a fresh one; creating an id that exists returns it (`created: false`). */
   id?: string;
 }
 
@@ -53,7 +53,12 @@ export interface ExecutionStoreOptions {
   now?: () => number;
 }
 
-const newId = monotonicFactory();
+const monotonicId = monotonicFactory();
+
+/** A fresh execution id: a ULID, so ids sort by creation time (the byTime index relies on it). */
+export function newExecutionId(now = Date.now()): string {
+  return monotonicId(now);
+}
 
 /** Executions in DynamoDB. Every status change is one conditional write that also appends to the log. */
 export class ExecutionStore {
@@ -75,7 +80,7 @@ export class ExecutionStore {
     const timestamp = new Date(now).toISOString();
     const status = input.status ?? 'requested';
     const execution: Execution = {
-      id: input.id ?? newId(now),
+      id: input.id ?? newExecutionId(now),
       action: input.action,
       runner: input.runner,
       status,
@@ -94,8 +99,15 @@ export class ExecutionStore {
     const item = { ...execution, listKey: LIST_KEY_VALUE, ...(execution.context.parent ? { parent: execution.context.parent } : {}) };
     const putExecution = { Put: { TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(id)' } };
     if (!input.idempotencyKey) {
-      await this.#doc.send(new PutCommand(putExecution.Put));
-      return { execution, created: true };
+      try {
+        await this.#doc.send(new PutCommand(putExecution.Put));
+        return { execution, created: true };
+      } catch (error) {
+        // A caller-chosen id that exists already: creating it again is a no-op (idempotent by id).
+        const existing = input.id && error instanceof ConditionalCheckFailedException ? await this.get(input.id) : undefined;
+        if (!existing) throw error;
+        return { execution: existing, created: false };
+      }
     }
     const marker = { ...keyFor.idempotency(input.idempotencyKey), executionId: execution.id, expires_at: execution.expires_at };
     try {

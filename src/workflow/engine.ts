@@ -8,17 +8,26 @@ import type { TaskCompletedMessage } from '../queue/messages.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { ExecutionService } from '../request/service.ts';
 import { TransitionConflictError } from '../store/errors.ts';
+import { newExecutionId } from '../store/executions.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, WorkflowState } from './conductor/index.ts';
 import { loadWorkflow, type WorkflowSpec } from './spec/index.ts';
+
+/** A command as saved in the outbox: a schedule carries the id its child execution will have. */
+type PlannedCommand = Exclude<Command, ScheduleCommand> | (ScheduleCommand & { executionId: string });
+
+/** Gives every schedule command its child's id before the commands are saved, so carrying them out twice creates nothing twice. */
+function plan(commands: Command[]): PlannedCommand[] {
+  return commands.map((command) => (command.type === 'schedule' ? { ...command, executionId: newExecutionId() } : command));
+}
 
 /** A workflow execution's record: the conductor's state lives on it, versioned. */
 export type WorkflowExecution = Execution & {
   workflow_state?: WorkflowState;
   workflow_version?: number;
   /** Commands decided by the last state change and not yet known to be carried out. */
-  workflow_outbox?: Command[];
+  workflow_outbox?: PlannedCommand[];
 };
 
 export interface WorkflowEngineDeps {
@@ -69,14 +78,16 @@ export class WorkflowEngine implements WorkflowDriver {
       });
       return this.#notifyParent(failed);
     }
-    const { state, commands } = startWorkflow(spec, input, { executionId: workflow.id });
+    const started = startWorkflow(spec, input, { executionId: workflow.id });
+    const { state } = started;
+    const commands = plan(started.commands);
     try {
-      const started = (await this.deps.store.transition(workflow.id, 'running', {
+      const running = (await this.deps.store.transition(workflow.id, 'running', {
         from: CLAIMABLE_STATUSES,
         set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands },
         reason: 'workflow started',
       })) as WorkflowExecution;
-      await this.#carryOut(started, commands, 1);
+      await this.#carryOut(running, commands, 1);
     } catch (error) {
       // Another delivery started it first: finish what it decided, if anything is left.
       if (!(error instanceof TransitionConflictError) || !error.current) throw error;
@@ -85,8 +96,9 @@ export class WorkflowEngine implements WorkflowDriver {
   }
 
   onTaskCompleted(message: TaskCompletedMessage): Promise<void> {
+    const ended = this.deps.store.get(message.executionId); // read beside the workflow, not after it
     return this.#advance(message.workflowId, async (spec, state, workflow) => {
-      const child = await this.deps.store.get(message.executionId);
+      const child = await ended;
       if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
       // A cancel recorded on the workflow but not yet seen by the conductor comes first.
       const current = workflow.status === 'canceling' && state.status !== 'canceling' ? cancelWorkflow(spec, state) : { state, commands: [] };
@@ -110,8 +122,9 @@ export class WorkflowEngine implements WorkflowDriver {
         return;
       }
       const version = workflow.workflow_version ?? 0;
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: result.state, workflow_outbox: result.commands });
-      if (saved) return this.#carryOut({ ...workflow, workflow_state: result.state }, result.commands, version + 1);
+      const commands = plan(result.commands);
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: result.state, workflow_outbox: commands });
+      if (saved) return this.#carryOut({ ...workflow, workflow_state: result.state }, commands, version + 1);
       await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
     throw new Error(`workflow busy: ${id} - state kept changing under ${MAX_ATTEMPTS} attempts; the event will be redelivered`);
@@ -121,7 +134,7 @@ export class WorkflowEngine implements WorkflowDriver {
     if (workflow.workflow_outbox?.length) await this.#carryOut(workflow, workflow.workflow_outbox, workflow.workflow_version ?? 0);
   }
 
-  async #carryOut(workflow: WorkflowExecution, commands: Command[], version: number): Promise<void> {
+  async #carryOut(workflow: WorkflowExecution, commands: PlannedCommand[], version: number): Promise<void> {
     for (const command of commands) {
       if (command.type === 'schedule') await this.#schedule(workflow, command);
       else if (command.type === 'cancel') await this.#cancelChildren(workflow.id, command.taskIds);
@@ -131,10 +144,10 @@ export class WorkflowEngine implements WorkflowDriver {
     if (commands.length > 0) await this.deps.store.updateVersioned(workflow.id, 'workflow_version', version, { workflow_outbox: [] }, false);
   }
 
-  /** Creates the task's child execution (idempotent per task run and item) and queues it. */
-  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
+  /** Creates the task's child execution (with the id planned for it: idempotent) and queues it. */
+  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand & { executionId: string }): Promise<void> {
     const context = { parent: workflow.id, task: command.taskName, taskId: command.taskId, ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}) };
-    const idempotencyKey = `workflow:${workflow.id}:${command.taskId}:${command.itemIndex ?? ''}`;
+    const id = command.executionId;
     let prepared;
     try {
       prepared = this.deps.service.prepare(command.action, command.input);
@@ -147,7 +160,7 @@ export class WorkflowEngine implements WorkflowDriver {
         parameters: command.input,
         secretParameters: [],
         context,
-        idempotencyKey,
+        id,
         status: 'failed',
         error: error.message,
         result: { error: error.message },
@@ -161,7 +174,7 @@ export class WorkflowEngine implements WorkflowDriver {
       parameters: command.input,
       secretParameters: prepared.secretNames,
       context: delaySeconds > 0 ? { ...context, notBefore: Date.now() + delaySeconds * 1000 } : context,
-      idempotencyKey,
+      id,
       ...(delaySeconds > 0 ? { status: 'delayed' as const } : {}),
     });
     if (created || CLAIMABLE_STATUSES.includes(execution.status)) await this.deps.service.enqueue(execution);

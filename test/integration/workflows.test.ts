@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { EventSourceMapping } from '../../src/local/event-source-mapping.ts';
+import { WorkflowEngine } from '../../src/workflow/engine.ts';
 import { isTerminal } from '../../src/model/status.ts';
 import type { Execution } from '../../src/model/execution.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
@@ -189,6 +190,16 @@ describe('the engine', () => {
     expect(ended.map((execution) => execution.status)).toEqual(Array(50).fill('succeeded'));
     expect(mappings[0].metrics.peakInFlight).toBeLessThanOrEqual(WORKFLOWS_CAP);
   }, 180_000);
+
+  it('starts a workflow delivered twice at once only one time', async () => {
+    const engine = new WorkflowEngine(runtime);
+    const { execution } = await runtime.store.create({ action: 'examples.orquesta-join', runner: 'orquesta', parameters: {}, secretParameters: [] });
+    await Promise.all([engine.start(execution), engine.start(execution)]);
+    const ended = await waitEnded(execution.id);
+    expect(ended.status).toBe('succeeded');
+    const tasks = (await runtime.store.list({ parent: execution.id, limit: 100 })).map((child) => child.context.task).sort();
+    expect(tasks).toEqual(['task1', 'task10', 'task2', 'task3', 'task4', 'task5', 'task6', 'task7', 'task8', 'task9']);
+  });
 
   it('fails a workflow at start when a task names an action that does not exist', async () => {
     const execution = await runWorkflow('wftest.missing_action');
