@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   evaluate,
-  ExpressionError,
   extractVariableReferences,
   isExpression,
   isTruthy,
   renderValue,
   validate,
 } from '../../../../src/workflow/expressions/index.ts';
-import { makeContext } from './helpers.ts';
+import { errorOf, makeContext } from './helpers.ts';
 
 const c = makeContext();
-const errorOf = (fn: () => unknown): ExpressionError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExpressionError);
-    return e as ExpressionError;
-  }
-  throw new Error('expected an ExpressionError');
-};
 
 describe('evaluate', () => {
   it('returns strings without expressions unchanged', () => {

@@ -1,4 +1,5 @@
-import type { ExpressionContext } from '../../../../src/workflow/expressions/index.ts';
+import { expect } from 'vitest';
+import { ExpressionError, type ExpressionContext } from '../../../../src/workflow/expressions/index.ts';
 
 type TaskEntry = { task_name: string; status: string; result: unknown };
 
@@ -35,4 +36,15 @@ export function makeContext(overrides: Partial<ExpressionContext> = {}, tasks: T
     st2: { action_execution_id: 'ex-1', api_url: 'http://127.0.0.1:9101/v1' },
     ...overrides,
   };
+}
+
+/** The ExpressionError `fn` throws (and fails the test when it throws nothing, or something else). */
+export function errorOf(fn: () => unknown): ExpressionError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ExpressionError);
+    return e as ExpressionError;
+  }
+  throw new Error('expected an ExpressionError');
 }

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, ExpressionError } from '../../../../src/workflow/expressions/index.ts';
-import { makeContext } from './helpers.ts';
+import { evaluate } from '../../../../src/workflow/expressions/index.ts';
+import { errorOf, makeContext } from './helpers.ts';
 
 const c = makeContext();
 const j = (expr: string, context = c) => evaluate(`{{ ${expr} }}`, context);
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExpressionError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an ExpressionError');
-};
+const messageOf = (fn: () => unknown): string => errorOf(fn).message;
 
 describe('Jinja expressions keep their type when alone', () => {
   it.each([
@@ -154,7 +146,7 @@ describe('Python methods in Jinja', () => {
   });
 
   it('type errors', () => {
-    expect(errorOf(() => j('ctx().xs.items()'))).toMatch(/TypeError: .items\(\) needs a dict/);
+    expect(messageOf(() => j('ctx().xs.items()'))).toMatch(/TypeError: .items\(\) needs a dict/);
   });
 });
 
@@ -187,24 +179,24 @@ describe('Jinja interpolation and blocks', () => {
 
 describe('Jinja errors', () => {
   it('undefined values', () => {
-    expect(errorOf(() => j('ctx().nope'))).toBe(`Unable to evaluate expression '{{ ctx().nope }}'. UndefinedError: "ctx().nope" is undefined`);
-    expect(errorOf(() => j('nope'))).toMatch(/UndefinedError/);
-    expect(errorOf(() => evaluate('x={{ ctx().nope }}', c))).toMatch(/UndefinedError/);
-    expect(errorOf(() => evaluate('{% for x in [1] %}{{ ctx().nope }}{% endfor %}', c))).toMatch(/UndefinedError/);
+    expect(messageOf(() => j('ctx().nope'))).toBe(`Unable to evaluate expression '{{ ctx().nope }}'. UndefinedError: "ctx().nope" is undefined`);
+    expect(messageOf(() => j('nope'))).toMatch(/UndefinedError/);
+    expect(messageOf(() => evaluate('x={{ ctx().nope }}', c))).toMatch(/UndefinedError/);
+    expect(messageOf(() => evaluate('{% for x in [1] %}{{ ctx().nope }}{% endfor %}', c))).toMatch(/UndefinedError/);
   });
 
   it('unknown functions and filters', () => {
-    expect(errorOf(() => j('nosuch(1)'))).toBe(`Unable to evaluate expression '{{ nosuch(1) }}'. NoFunctionRegisteredException: Unknown function "nosuch"`);
-    expect(errorOf(() => j('1 | nosuch'))).toBe(`Unable to evaluate expression '{{ 1 | nosuch }}'. NoFunctionRegisteredException: Unknown filter "nosuch"`);
+    expect(messageOf(() => j('nosuch(1)'))).toBe(`Unable to evaluate expression '{{ nosuch(1) }}'. NoFunctionRegisteredException: Unknown function "nosuch"`);
+    expect(messageOf(() => j('1 | nosuch'))).toBe(`Unable to evaluate expression '{{ 1 | nosuch }}'. NoFunctionRegisteredException: Unknown filter "nosuch"`);
   });
 
   it('syntax errors', () => {
-    expect(errorOf(() => j('1 +'))).toMatch(/^Unable to evaluate expression '\{\{ 1 \+ \}\}'. TemplateSyntaxError: /);
-    expect(errorOf(() => evaluate('{% if true %}open', c))).toMatch(/TemplateSyntaxError: .*expected elif, else, or endif/);
+    expect(messageOf(() => j('1 +'))).toMatch(/^Unable to evaluate expression '\{\{ 1 \+ \}\}'. TemplateSyntaxError: /);
+    expect(messageOf(() => evaluate('{% if true %}open', c))).toMatch(/TemplateSyntaxError: .*expected elif, else, or endif/);
   });
 
   it('errors raised by functions keep their kind', () => {
-    expect(errorOf(() => j('json(1)'))).toMatch(/TypeError: Given object is not typeof string./);
-    expect(errorOf(() => evaluate('{% if ctx("nope") %}x{% endif %}', c))).toMatch(/VariableUndefinedError: The variable "nope" is undefined./);
+    expect(messageOf(() => j('json(1)'))).toMatch(/TypeError: Given object is not typeof string./);
+    expect(messageOf(() => evaluate('{% if ctx("nope") %}x{% endif %}', c))).toMatch(/VariableUndefinedError: The variable "nope" is undefined./);
   });
 });
