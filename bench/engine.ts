@@ -39,9 +39,19 @@ export async function overhead(): Promise<number> {
     await bench.stop();
     failed += (await bench.runtime.store.list({ limit: COUNT, status: 'failed' })).length;
   }
+  // The same path with core.noop (no child process): what the queue, the store and the emulators cost alone.
+  const noop = await startBench({ ACTIONRUNNER_PARALLELISM: '10', ACTIONRUNNER_BATCH_SIZE: '10' }, { actions: { maxConcurrency: 6 } });
+  const submitNoop = pLimit(32);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: COUNT }, () => submitNoop(() => noop.runtime.service.request({ action: 'core.noop' }))));
+  await waitDeleted(noop.mappings[0], COUNT);
+  const noopMs = performance.now() - t0;
+  await noop.stop();
+
   const rounds = (values: number[]) => values.map((value) => Math.round(value)).join('/');
   line('overhead: plain execa + p-limit(60)', { actions: COUNT, medianMs: Math.round(median(plainMs)), rounds: rounds(plainMs), perSecond: (COUNT / median(plainMs)) * 1000 });
   line('overhead: request->queue->handler', { actions: COUNT, medianMs: Math.round(median(systemMs)), rounds: rounds(systemMs), perSecond: (COUNT / median(systemMs)) * 1000, failed });
+  line('overhead: same path, core.noop', { actions: COUNT, ms: Math.round(noopMs), perSecond: (COUNT / noopMs) * 1000, note: 'queue+store+emulators, no process' });
   line('overhead: throughput ratio', { ratio: median(plainMs) / median(systemMs), target: '>= 0.8' });
   return (COUNT / median(systemMs)) * 1000;
 }
