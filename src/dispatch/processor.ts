@@ -77,10 +77,13 @@ export class BatchProcessor {
       await this.#recordRejected({ version: 1, action, parameters: {} }, record, error.message);
       return;
     }
+    // The execution this message is about: failed with the reason if its last delivery fails too.
+    let target = 'type' in message ? message.workflowId : 'executionId' in message ? message.executionId : undefined;
     try {
       if ('type' in message) return await this.#workflows().onTaskCompleted(message);
       if ('action' in message) {
         const created = await this.#createFromRequest(message, record);
+        target = created?.execution.id;
         return created && (await this.#dispatch(created.execution, owner, deadline, created.prepared));
       }
       const execution = await this.deps.store.get(message.executionId);
@@ -88,7 +91,7 @@ export class BatchProcessor {
       await this.#dispatch(execution, owner, deadline);
     } catch (error) {
       if (error instanceof PoisonMessageError) return this.#deadLetter(record, error.message);
-      await this.#giveUpIfLastAttempt(record, message, error as Error);
+      await this.#giveUpIfLastAttempt(record, target, owner, error as Error);
       throw error;
     }
   }
@@ -117,12 +120,11 @@ export class BatchProcessor {
   async #dispatch(execution: Execution, owner: string, deadline: number, prepared?: PreparedRequest): Promise<void> {
     const log = this.deps.log.child({ executionId: execution.id, action: execution.action });
     if (isTerminal(execution.status)) return this.#notifyParent(execution);
-    if (isWorkflowRunner(execution.runner)) {
-      if (this.deps.workflows) return this.deps.workflows.start(execution);
-      return this.service.enqueue(execution);
-    }
+    if (CLAIMABLE_STATUSES.includes(execution.status) && this.service.isEarly(execution)) return this.service.enqueue(execution);
+    // Each function runs only its own kind: a misrouted message is passed to the right queue.
+    if (isWorkflowRunner(execution.runner) !== Boolean(this.deps.workflows)) return this.service.enqueue(execution);
+    if (this.deps.workflows) return this.deps.workflows.start(execution);
     if (!CLAIMABLE_STATUSES.includes(execution.status)) return this.#handleHeld(execution, owner, deadline);
-    if (this.service.isEarly(execution)) return this.service.enqueue(execution);
 
     try {
       prepared ??= this.service.prepare(execution.action, execution.parameters);
@@ -132,22 +134,41 @@ export class BatchProcessor {
       return this.#notifyParent(failed);
     }
     const runner = this.deps.runner(prepared.action.runner_type);
-    if (!runner) throw new PoisonMessageError(`no runner: ${prepared.action.runner_type} - action ${execution.action}`);
+    if (!runner) {
+      const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
+      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error } });
+      return this.#notifyParent(failed);
+    }
 
     const started = Date.now();
     // A slot is a child process: it is taken to claim and run, and given back the moment the
     // child exits, so the next record (already read and validated) starts at once.
+    const timeoutMs = Number(prepared.values.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
     const ran = await this.#limit(async () => {
       this.peakActive = Math.max(this.peakActive, this.#limit.activeCount);
+      // It waited for a slot: when this invocation can no longer give it its whole timeout, a
+      // fresh invocation will (only the first wait is free: a later one re-queues it).
+      if (deadline - Date.now() < timeoutMs && Date.now() - started > 1000) return 'requeue' as const;
+      let claimed: Execution;
       try {
-        const claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
-        log.info('action started', { runner: runner.name, attempt: claimed.attempt });
-        return await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline }, this.deps, log);
+        claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
       } catch (error) {
         if (!(error instanceof TransitionConflictError) || !error.current) throw error;
         return error.current;
       }
+      try {
+        log.info('action started', { runner: runner.name, attempt: claimed.attempt });
+        return await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline }, this.deps, log);
+      } catch (error) {
+        // Claimed but never started: give it back so that a redelivery runs it, instead of
+        // leaving it running under a lease nobody renews.
+        await this.deps.store
+          .transition(execution.id, 'scheduled', { from: ['running'], leaseOwner: owner, set: { lease: null }, reason: `not started: ${(error as Error).message}` })
+          .catch((releaseError: unknown) => log.error('could not give the execution back; its lease will expire', { error: releaseError }));
+        throw error;
+      }
     });
+    if (ran === 'requeue') return this.service.enqueue(execution);
     if (typeof ran !== 'function') {
       // Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now.
       return isTerminal(ran.status) ? this.#notifyParent(ran) : this.#handleHeld(ran, owner, deadline);
@@ -206,14 +227,23 @@ export class BatchProcessor {
     this.deps.log.warn('request rejected', { executionId: execution.id, created, error });
   }
 
-  /** On the last delivery before SQS moves the message to the DLQ, the execution is failed with the reason. */
-  async #giveUpIfLastAttempt(record: SQSRecord, message: Message, error: Error): Promise<void> {
+  /**
+   * On the last delivery before SQS moves the message to the DLQ, the execution it is about is
+   * failed with the reason (unless a live runner holds it), and its parent workflow is told.
+   */
+  async #giveUpIfLastAttempt(record: SQSRecord, target: string | undefined, owner: string, error: Error): Promise<void> {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
-    if (receiveCount < this.deps.config.maxReceiveCount || !('executionId' in message)) return;
+    if (receiveCount < this.deps.config.maxReceiveCount || !target) return;
     const reason = `gave up after ${receiveCount} deliveries: ${error.message}`;
-    await this.deps.store
-      .transition(message.executionId, 'failed', { from: [...CLAIMABLE_STATUSES, 'running', 'canceling'], set: { error: reason, lease: null } })
-      .catch(() => undefined);
+    try {
+      const current = await this.deps.store.get(target);
+      const heldElsewhere = current?.lease && current.lease.owner !== owner && current.lease.expiresAt > Date.now();
+      if (!current || isTerminal(current.status) || heldElsewhere) return;
+      const failed = await this.deps.store.transition(target, 'failed', { from: [current.status], leaseOwner: current.lease?.owner, set: { error: reason, lease: null } });
+      await this.#notifyParent(failed);
+    } catch (giveUpError) {
+      this.deps.log.error('could not record the failure of a message going to the DLQ', { executionId: target, reason, error: giveUpError });
+    }
   }
 
   async #deadLetter(record: SQSRecord, reason: string): Promise<void> {

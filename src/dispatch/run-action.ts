@@ -7,7 +7,7 @@ import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import { lastOutputSeq, OutputWriter } from '../store/output.ts';
-import { fitResult } from './fit-result.ts';
+import { fitResult, RESULT_ITEM_BYTES } from './fit-result.ts';
 import type { DispatchDeps } from './types.ts';
 
 export interface ActionRun {
@@ -64,9 +64,15 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   if (shutdown.signal.aborted) onShutdown();
   else shutdown.signal.addEventListener('abort', onShutdown, { once: true });
 
+  let renewedAt = Date.now();
   const heartbeat = setInterval(() => {
+    // Renewals that keep failing (store unreachable) end with the lease: stop before another runner may take it.
+    if (Date.now() - renewedAt > config.leaseMs - config.heartbeatMs) abort('lease-lost');
     deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then(
-      (current) => current.status === 'canceling' && abort('cancel'),
+      (current) => {
+        renewedAt = Date.now();
+        if (current.status === 'canceling') abort('cancel');
+      },
       (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error })),
     );
   }, config.heartbeatMs);
@@ -108,11 +114,16 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     shutdown.signal.removeEventListener('abort', onShutdown);
   }
   return async () => {
-    await output.close();
-    let status: ExecutionStatus = outcome.status;
     let error: string | undefined;
+    try {
+      await output.close();
+    } catch (outputError) {
+      // The outcome is still recorded, and says what part of the output is missing.
+      error = `output incomplete: chunks from ${output.storedUpTo + 1} on could not be stored - ${(outputError as Error).message}`;
+    }
+    let status: ExecutionStatus = outcome.status;
     if (status === 'timeout' && timeoutMs < actionTimeoutMs) {
-      error = `Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
+      error = `${error ? `${error}; ` : ''}Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
     }
     if (stopReason === 'cancel') status = 'canceled';
     if (stopReason === 'shutdown') {
@@ -123,8 +134,22 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       log.warn('lease lost while running: outcome not recorded', { executionId: execution.id });
       return (await deps.store.get(execution.id)) ?? execution;
     }
-    return recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result), error);
+    // What the item can hold besides the result: its parameters take their share.
+    const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));
+    return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), error));
   };
+}
+
+/** Retries a store write that failed for a passing reason (a lost condition is final), with backoff. */
+async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof TransitionConflictError || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */

@@ -63,7 +63,8 @@ export class ExecutionService {
       context: request.context,
       idempotencyKey: request.idempotencyKey,
     });
-    if (created.created) await this.enqueue(created.execution);
+    // Also when the key was used before but its execution never got its message (a crash in between).
+    if (created.created || created.execution.status === 'requested') await this.enqueue(created.execution);
     return created;
   }
 
@@ -97,7 +98,12 @@ export class ExecutionService {
   async cancel(id: string): Promise<Execution> {
     const current = await this.deps.store.get(id);
     if (!current) throw new NotFoundError(`unknown execution: ${id}`);
-    if (isTerminal(current.status) || current.status === 'canceling') return current;
+    if (isTerminal(current.status)) return current;
+    if (current.status === 'canceling') {
+      // Asking again re-sends what a workflow's engine needs to hear (the first notice may have been lost).
+      if (isWorkflowRunner(current.runner)) await this.deps.queue.send('workflows', { executionId: id });
+      return current;
+    }
     try {
       if (CLAIMABLE_STATUSES.includes(current.status)) {
         return await this.deps.store.transition(id, 'canceled', { from: CLAIMABLE_STATUSES, reason: 'canceled before it started' });

@@ -46,6 +46,11 @@ export class OutputWriter implements OutputSink {
     this.#highWater = BATCH_ITEMS * PARALLEL_BATCHES;
   }
 
+  /** Sequence number of the last chunk known to be stored (-1 before the first). */
+  get storedUpTo(): number {
+    return this.#seq - 1;
+  }
+
   async write(type: OutputType, data: string): Promise<void> {
     if (this.#failure) throw this.#failure;
     if (data === '') return;

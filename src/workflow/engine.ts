@@ -12,7 +12,7 @@ import { newExecutionId } from '../store/executions.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, WorkflowState } from './conductor/index.ts';
-import { loadWorkflow, type WorkflowSpec } from './spec/index.ts';
+import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 
 /** A command as saved in the outbox: a schedule carries the id its child execution will have. */
 type PlannedCommand = Exclude<Command, ScheduleCommand> | (ScheduleCommand & { executionId: string });
@@ -22,12 +22,39 @@ function plan(commands: Command[]): PlannedCommand[] {
   return commands.map((command) => (command.type === 'schedule' ? { ...command, executionId: newExecutionId() } : command));
 }
 
+/** `children` with the planned children of `commands` added. */
+function withChildren(children: Record<string, string> | undefined, commands: PlannedCommand[]): Record<string, string> {
+  const next = { ...children };
+  for (const command of commands) if (command.type === 'schedule') next[`${command.taskId}#${command.itemIndex ?? ''}`] = command.executionId;
+  return next;
+}
+
+/** A task result kept in the workflow state larger than this is replaced by a note: the full result stays on the task's execution. */
+const STATE_RESULT_BYTES = 32 * 1024;
+/** The workflow's whole state must leave room in its 400 KB item for the rest of the record. */
+const STATE_BYTES = 300 * 1024;
+
+/** Caps the task results kept in the state (every later `task(name).result` reads them from there). */
+function compact(state: WorkflowState): WorkflowState {
+  const cap = (result: unknown) =>
+    result !== undefined && Buffer.byteLength(JSON.stringify(result)) > STATE_RESULT_BYTES
+      ? { result_truncated: true, note: `larger than ${STATE_RESULT_BYTES / 1024} KB: the full result is on the task's execution` }
+      : result;
+  for (const run of state.runs) {
+    if ('result' in run) run.result = cap(run.result);
+    if (run.items) run.items.results = run.items.results.map(cap);
+  }
+  return state;
+}
+
 /** A workflow execution's record: the conductor's state lives on it, versioned. */
 export type WorkflowExecution = Execution & {
   workflow_state?: WorkflowState;
   workflow_version?: number;
   /** Commands decided by the last state change and not yet known to be carried out. */
   workflow_outbox?: PlannedCommand[];
+  /** Every child execution planned so far, by `<taskId>#<itemIndex>`: cancel reads ids here, not from an index that may lag. */
+  workflow_children?: Record<string, string>;
 };
 
 export interface WorkflowEngineDeps {
@@ -71,7 +98,7 @@ export class WorkflowEngine implements WorkflowDriver {
       }
       input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
     } catch (error) {
-      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
       const failed = await this.deps.store.transition(workflow.id, 'failed', {
         from: CLAIMABLE_STATUSES,
         set: { error: error.message, result: { errors: [{ type: 'error', message: error.message }], output: null } },
@@ -79,12 +106,12 @@ export class WorkflowEngine implements WorkflowDriver {
       return this.#notifyParent(failed);
     }
     const started = startWorkflow(spec, input, { executionId: workflow.id });
-    const { state } = started;
+    const state = compact(started.state);
     const commands = plan(started.commands);
     try {
       const running = (await this.deps.store.transition(workflow.id, 'running', {
         from: CLAIMABLE_STATUSES,
-        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands },
+        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands, workflow_children: withChildren(undefined, commands) },
         reason: 'workflow started',
       })) as WorkflowExecution;
       await this.#carryOut(running, commands, 1);
@@ -112,7 +139,9 @@ export class WorkflowEngine implements WorkflowDriver {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
       if (!workflow) throw new NotFoundError(`unknown workflow execution: ${id}`);
-      if (isTerminal(workflow.status) || !workflow.workflow_state) return;
+      // Already ended: make sure its parent heard of it (the notice may have been lost in a crash).
+      if (isTerminal(workflow.status)) return this.#notifyParent(workflow);
+      if (!workflow.workflow_state) return;
       await this.#drainOutbox(workflow);
       const action = this.deps.catalog.get(workflow.action);
       if (!action) throw new NotFoundError(`unknown workflow: ${workflow.action}`);
@@ -123,8 +152,12 @@ export class WorkflowEngine implements WorkflowDriver {
       }
       const version = workflow.workflow_version ?? 0;
       const commands = plan(result.commands);
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: result.state, workflow_outbox: commands });
-      if (saved) return this.#carryOut({ ...workflow, workflow_state: result.state }, commands, version + 1);
+      const state = compact(result.state);
+      const children = withChildren(workflow.workflow_children, commands);
+      const size = Buffer.byteLength(JSON.stringify(state)) + Buffer.byteLength(JSON.stringify(children));
+      if (size > STATE_BYTES) return this.#tooLarge(workflow, size);
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands, workflow_children: children });
+      if (saved) return this.#carryOut({ ...workflow, workflow_state: state, workflow_children: children }, commands, version + 1);
       await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
     throw new Error(`workflow busy: ${id} - state kept changing under ${MAX_ATTEMPTS} attempts; the event will be redelivered`);
@@ -137,7 +170,7 @@ export class WorkflowEngine implements WorkflowDriver {
   async #carryOut(workflow: WorkflowExecution, commands: PlannedCommand[], version: number): Promise<void> {
     for (const command of commands) {
       if (command.type === 'schedule') await this.#schedule(workflow, command);
-      else if (command.type === 'cancel') await this.#cancelChildren(workflow.id, command.taskIds);
+      else if (command.type === 'cancel') await this.#cancelChildren(workflow, command.taskIds);
       else await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
     }
     // Done: forget them, unless a newer state (with its own outbox) was saved meanwhile.
@@ -158,7 +191,7 @@ export class WorkflowEngine implements WorkflowDriver {
         action: command.action,
         runner: this.deps.catalog.get(command.action)?.runner_type ?? 'unknown',
         parameters: command.input,
-        secretParameters: [],
+        secretParameters: Object.entries(this.deps.catalog.get(command.action)?.parameters ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name),
         context,
         id,
         status: 'failed',
@@ -181,12 +214,18 @@ export class WorkflowEngine implements WorkflowDriver {
     else if (isTerminal(execution.status)) await this.#notifyParent(execution);
   }
 
-  async #cancelChildren(workflowId: string, taskIds: string[]): Promise<void> {
+  async #cancelChildren(workflow: WorkflowExecution, taskIds: string[]): Promise<void> {
     const wanted = new Set(taskIds);
-    const children = await this.deps.store.list({ parent: workflowId, limit: 10_000 });
-    for (const child of children) {
-      if (wanted.has(String(child.context.taskId)) && !isTerminal(child.status)) await this.deps.service.cancel(child.id);
+    for (const [key, id] of Object.entries(workflow.workflow_children ?? {})) {
+      if (wanted.has(key.slice(0, key.lastIndexOf('#')))) await this.deps.service.cancel(id);
     }
+  }
+
+  /** The state outgrew its item: the workflow fails with the reason instead of retrying a write that cannot succeed. */
+  async #tooLarge(workflow: WorkflowExecution, bytes: number): Promise<void> {
+    const message = `workflow state too large: ${Math.round(bytes / 1024)} KB exceeds the ${STATE_BYTES / 1024} KB an execution item can hold - publish less, or split the workflow`;
+    this.deps.log.error('workflow failed', { executionId: workflow.id, error: message });
+    await this.#complete(workflow, 'failed', { output: null, errors: [{ type: 'error', message }] });
   }
 
   async #complete(workflow: WorkflowExecution, status: 'succeeded' | 'failed' | 'canceled', result: Record<string, unknown>): Promise<void> {

@@ -10,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
 import { OutputWriter, readOutput } from '../../src/store/output.ts';
 import type { Execution } from '../../src/model/execution.ts';
+import { isTerminal } from '../../src/model/status.ts';
 import { deliver, invoke, receive, toEvent, type Handler } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
@@ -258,6 +259,60 @@ describe('actions handler', () => {
     expect((await runtime.store.get(execution.id))!.status).toBe('delayed');
     const { Attributes } = await substrate.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls.actions, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
     expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
+  });
+
+  it('sends an execution whose first request crashed before enqueueing when the request is repeated', async () => {
+    const key = marker();
+    // The first attempt recorded the execution, then died before sending its message.
+    const { execution } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [], idempotencyKey: key });
+    const again = await runtime.service.request({ action: 'core.noop', idempotencyKey: key });
+    expect(again).toMatchObject({ created: false, execution: { id: execution.id } });
+    await deliver(substrate, 'actions', handler);
+    expect((await runtime.store.get(execution.id))!.status).toBe('succeeded');
+  });
+
+  it('re-queues an action that waited for a slot past the time it needs, instead of starting it short', async () => {
+    const first = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 1.5' } });
+    const second = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'true', timeout: 10 } });
+    const messages = await receive(substrate, 'actions', 10);
+    expect(messages).toHaveLength(2);
+    const oneSlot = createRuntime({ config: { ...substrate.config, parallelism: 1 }, clients: substrate.clients });
+    // 12 s left, 5 s kept as margin: 7 s for actions, less than the second one's 10 s once it has waited.
+    const event = await toEvent(substrate, 'actions', messages);
+    await invoke(substrate, 'actions', (e, context) => oneSlot.processor.process(e, context), event, 12_000);
+    expect((await runtime.store.get(first.execution.id))!.status).toBe('succeeded');
+    expect((await runtime.store.get(second.execution.id))!.status).toBe('requested');
+    const [requeued] = await receive(substrate, 'actions', 1);
+    expect(JSON.parse(requeued.Body!)).toMatchObject({ executionId: second.execution.id });
+  });
+
+  describe('with an output table that cannot be written', () => {
+    let broken: Runtime;
+    beforeAll(() => {
+      broken = createRuntime({ config: { ...substrate.config, outputTable: 'no-such-table' }, clients: substrate.clients });
+    });
+    const brokenHandler: Handler = (event, context) => broken.processor.process(event, context);
+
+    it('still records the outcome, saying the output is incomplete', async () => {
+      const { execution } = await runtime.service.request({ action: 'core.echo', parameters: { message: 'lost' } });
+      const { response } = await deliver(substrate, 'actions', brokenHandler);
+      expect(response.batchItemFailures).toEqual([]);
+      const done = (await runtime.store.get(execution.id))!;
+      expect(isTerminal(done.status)).toBe(true);
+      expect(done.error).toMatch(/^output incomplete: chunks from 0 on could not be stored/);
+    });
+
+    it('gives back an execution it claimed but could not start, for a later delivery', async () => {
+      const { execution } = await runtime.service.request({ action: 'extra.safe_to_rerun', parameters: { cmd: 'true' } });
+      await runtime.store.claim(execution.id, 'dead-runner', 1);
+      await eventually(async () => expect((await runtime.store.get(execution.id))!.lease!.expiresAt).toBeLessThan(Date.now()));
+      const messages = await receive(substrate, 'actions', 1);
+      await expect(brokenHandler(await toEvent(substrate, 'actions', messages), { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'broken' } as never)).rejects.toThrow(/batch failed/);
+      const current = (await runtime.store.get(execution.id))!;
+      expect(current.status).toBe('scheduled');
+      expect(current.lease).toBeUndefined();
+      expect(current.log.at(-1)!.reason).toMatch(/^not started: /);
+    });
   });
 
   it('returns the existing execution for a repeated idempotency key', async () => {

@@ -8,6 +8,8 @@ import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { EventSourceMapping } from '../../src/local/event-source-mapping.ts';
 import { WorkflowEngine } from '../../src/workflow/engine.ts';
+import { createLambdaContext } from '../../src/local/lambda-context.ts';
+import { toSqsRecord } from '../../src/local/sqs-event.ts';
 import { isTerminal } from '../../src/model/status.ts';
 import type { Execution } from '../../src/model/execution.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
@@ -41,6 +43,29 @@ workflowAction(
 );
 workflowAction('three_steps', ['version: 1.0', 'tasks:', ...['a', 'b', 'c'].flatMap((task, index, all) => [`  ${task}:`, `    action: core.local cmd="echo ${task}"`, ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : [])])].join('\n'));
 workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'));
+workflowAction('broken_spec', ['version: 1.0', 'tasks:', '  a:', '    action: core.noop', '    next: [{ do: nowhere }]'].join('\n'));
+// 20 items of 20 KB each: every result fits the state alone, all of them together do not.
+workflowAction(
+  'big_state',
+  ['version: 1.0', 'tasks:', '  fan:', '    with: <% range(20) %>', '    action: core.local', '    input:', `      cmd: python3 -c "print('x' * 20000)"`].join('\n'),
+);
+// One result over the state's per-result budget: kept on the task's execution, noted in the state.
+workflowAction(
+  'big_result',
+  [
+    'version: 1.0',
+    'tasks:',
+    '  big:',
+    '    action: core.local',
+    '    input:',
+    `      cmd: python3 -c "print('y' * 50000)"`,
+    '    next: [{ do: after }]',
+    '  after:',
+    '    action: core.noop',
+    'output:',
+    '  - seen: <% task(big).result %>',
+  ].join('\n'),
+);
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
@@ -199,6 +224,56 @@ describe('the engine', () => {
     expect(ended.status).toBe('succeeded');
     const tasks = (await runtime.store.list({ parent: execution.id, limit: 100 })).map((child) => child.context.task).sort();
     expect(tasks).toEqual(['task1', 'task10', 'task2', 'task3', 'task4', 'task5', 'task6', 'task7', 'task8', 'task9']);
+  });
+
+  it('fails a workflow whose definition is invalid at start, with the file and the problem', async () => {
+    const execution = await runWorkflow('wftest.broken_spec');
+    expect(execution.status).toBe('failed');
+    expect(execution.error).toMatch(/^invalid workflow: .*broken_spec\.yaml - .*"nowhere"/);
+  });
+
+  it('keeps large task results out of the workflow state, and fails clearly when the state cannot fit', async () => {
+    const small = await runWorkflow('wftest.big_result');
+    expect(small.status).toBe('succeeded');
+    expect(output(small)).toMatchObject({ seen: { result_truncated: true } });
+    const [big] = await runtime.store.list({ parent: small.id });
+    expect((big.result as { stdout: string }).stdout).toHaveLength(50_000);
+
+    const tooBig = await runWorkflow('wftest.big_state', {}, 60_000);
+    expect(tooBig.status).toBe('failed');
+    expect(tooBig.error).toMatch(/^workflow state too large: \d+ KB exceeds the 300 KB/);
+  });
+
+  it('passes a plain action that reached the workflows function to the actions queue', async () => {
+    const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
+    const { execution } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [] });
+    const record = toSqsRecord({ MessageId: 'm-misrouted', ReceiptHandle: 'r', Body: JSON.stringify({ executionId: execution.id }) }, 'arn:aws:sqs:us-east-1:000000000000:workflows', 'us-east-1');
+    await workflowsHandler({ Records: [record] }, createLambdaContext({ functionName: 'workflows-direct', timeoutMs: 60_000 }));
+    const done = await waitEnded(execution.id);
+    expect(done.status).toBe('succeeded');
+    const claim = done.log.find((entry) => entry.status === 'running')!;
+    expect(claim.reason).not.toContain('workflows-direct');
+  });
+
+  it('tells the parent again when a delivery reaches a sub-workflow that already ended', async () => {
+    const sent: unknown[] = [];
+    const queue = Object.assign(Object.create(runtime.queue) as typeof runtime.queue, { send: async (...args: unknown[]) => void sent.push(args) });
+    const engine = new WorkflowEngine({ ...runtime, queue });
+    const { execution } = await runtime.store.create({ action: 'examples.orquesta-sequential', runner: 'orquesta', parameters: {}, secretParameters: [], status: 'succeeded', context: { parent: 'parent-id', taskId: 'sub' } });
+    await engine.onTaskCompleted({ version: 1, type: 'task-completed', workflowId: execution.id, taskId: 'task3', executionId: 'whatever' });
+    expect(sent).toEqual([['workflows', { type: 'task-completed', workflowId: 'parent-id', taskId: 'sub', executionId: execution.id }]]);
+  });
+
+  it('fails the workflow on the last delivery of an event it cannot process', async () => {
+    const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
+    const { execution } = await runtime.store.create({ action: 'wftest.vanished', runner: 'orquesta', parameters: {}, secretParameters: [], status: 'running' });
+    await runtime.store.updateVersioned(execution.id, 'workflow_version', undefined, { workflow_state: { v: 1, executionId: execution.id, status: 'running', contexts: [{}], routes: [[]], runs: [], barriers: [], errors: [] } });
+    const body = JSON.stringify({ type: 'task-completed', workflowId: execution.id, taskId: 't', executionId: execution.id });
+    const record = toSqsRecord({ MessageId: 'm-last', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '5' } }, 'arn:aws:sqs:us-east-1:000000000000:workflows', 'us-east-1');
+    await expect(workflowsHandler({ Records: [record] }, createLambdaContext({ functionName: 'workflows-direct', timeoutMs: 60_000 }))).rejects.toThrow(/unknown workflow: wftest.vanished/);
+    const failed = (await runtime.store.get(execution.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toBe('gave up after 5 deliveries: unknown workflow: wftest.vanished');
   });
 
   it('fails a workflow at start when a task names an action that does not exist', async () => {

@@ -129,6 +129,11 @@ describe('resolveParameters: validation', () => {
     expect(maskSecrets(values, secretNames)).toMatchObject({ name: 'n', password: '********' });
     expect(resolveParameters(catalog.get('t.typed')!, { name: 'n' }).secretNames).toEqual([]);
   });
+
+  it('never shows a secret value in an error', () => {
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', password: { leaked: 'hunter2-SECRET' } })).message)
+      .toBe('invalid parameter: password - expected a string, got a secret object (value not shown)');
+  });
 });
 
 describe('resolveParameters: Jinja rendering of defaults', () => {
