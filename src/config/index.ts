@@ -59,6 +59,8 @@ export interface Config {
   killGraceMs: number;
   /** `ACTIONRUNNER_MAX_RECEIVE_COUNT`: the queues' redrive maxReceiveCount; on the last delivery a failing execution is marked failed. @default 5 */
   maxReceiveCount: number;
+  /** `ACTIONRUNNER_RETRY_DELAY_SECONDS`: a record that failed (store or queue unreachable) is retried after this, doubling per delivery up to 15 minutes, not after the queue's long visibility timeout. @default 30 */
+  retryDelaySeconds: number;
   /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
   packsPaths: string[];
 }
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     heartbeatMs: int(env, 'ACTIONRUNNER_HEARTBEAT_MS', 2000),
     killGraceMs: int(env, 'ACTIONRUNNER_KILL_GRACE_MS', 2000, 0),
     maxReceiveCount: int(env, 'ACTIONRUNNER_MAX_RECEIVE_COUNT', 5),
+    retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
     packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
   };
 }

@@ -54,6 +54,7 @@ export class BatchProcessor {
       ),
     );
     const failures = results.filter((failure) => failure !== undefined);
+    await Promise.all(failures.map(({ record }) => this.#retrySoon(record)));
     this.deps.log.info('batch done', {
       records: event.Records.length,
       failed: failures.length,
@@ -244,6 +245,13 @@ export class BatchProcessor {
     } catch (giveUpError) {
       this.deps.log.error('could not record the failure of a message going to the DLQ', { executionId: target, reason, error: giveUpError });
     }
+  }
+
+  /** A failed record comes back after `retryDelaySeconds`, doubled per delivery (at most 15 minutes), not after the queue's visibility timeout. */
+  async #retrySoon(record: SQSRecord): Promise<void> {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    const seconds = Math.min(900, this.deps.config.retryDelaySeconds * 2 ** (receiveCount - 1));
+    await this.deps.queue.retryAfter(record, seconds).catch((error: unknown) => this.deps.log.warn('could not shorten the retry delay', { messageId: record.messageId, error }));
   }
 
   async #deadLetter(record: SQSRecord, reason: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export type QueueKind = 'actions' | 'workflows';
 
@@ -29,6 +29,12 @@ export class WorkQueue {
       this.#urls.set(kind, url);
     }
     return url;
+  }
+
+  /** Makes a received message visible again after `seconds` (a failed record's retry), instead of the queue's visibility timeout. */
+  async retryAfter(record: { receiptHandle: string; eventSourceARN: string }, seconds: number): Promise<void> {
+    const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: record.eventSourceARN.split(':').pop()! }));
+    await this.#sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(43_200, Math.round(seconds)) }));
   }
 
   /**

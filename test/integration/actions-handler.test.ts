@@ -286,6 +286,20 @@ describe('actions handler', () => {
     expect(JSON.parse(requeued.Body!)).toMatchObject({ executionId: second.execution.id });
   });
 
+  it('brings a record that failed on the store back after the retry delay, not the queue visibility timeout', async () => {
+    const unreachable = createRuntime({ config: { ...substrate.config, executionsTable: 'no-such-table', retryDelaySeconds: 1 }, clients: substrate.clients });
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: 'any' }) }));
+    const messages = await receive(substrate, 'actions', 1);
+    const event = await toEvent(substrate, 'actions', messages);
+    await expect(unreachable.processor.process(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'unreachable' })).rejects.toThrow(/batch failed/);
+    const again = await eventually(async () => {
+      const [message] = await receive(substrate, 'actions', 1, 1);
+      expect(message?.MessageId).toBe(messages[0].MessageId);
+      return message;
+    }, { timeoutMs: 10_000, intervalMs: 200 });
+    expect(again.Attributes?.ApproximateReceiveCount).toBe('2');
+  });
+
   describe('with an output table that cannot be written', () => {
     let broken: Runtime;
     beforeAll(() => {
