@@ -67,10 +67,20 @@ export async function startBench(env: Record<string, string>, plan: { actions: M
   const env2 = { ...base, ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions, ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows };
   const config = loadConfig(env2);
   const log = createLogger({}, 'warn');
-  const runtime = createRuntime({ config, clients, log, ...options });
-  const handler = (event: Parameters<typeof runtime.processor.process>[0], context: Parameters<typeof runtime.processor.process>[1]) => runtime.processor.process(event, context);
+  // One runtime per function, as deployed: each function runs only its own kind of execution.
+  const runtime = createRuntime({ config, clients, log });
+  const runtimes = { actions: runtime, workflows: options.workflows ? createRuntime({ config, clients, log, ...options }) : runtime };
   const mapping = (queue: 'actions' | 'workflows', mappingPlan: MappingPlan) =>
-    new EventSourceMapping({ sqs: clients.sqs, queueUrl: resources.queueUrls[queue], functionName: queue, handler, log, batchSize: config.batchSize, pollWaitSeconds: 1, ...mappingPlan });
+    new EventSourceMapping({
+      sqs: clients.sqs,
+      queueUrl: resources.queueUrls[queue],
+      functionName: queue,
+      handler: (event, context) => runtimes[queue].processor.process(event, context),
+      log,
+      batchSize: config.batchSize,
+      pollWaitSeconds: 1,
+      ...mappingPlan,
+    });
   const mappings = [mapping('actions', plan.actions), ...(plan.workflows ? [mapping('workflows', plan.workflows)] : [])];
   if (plan.start !== false) mappings.forEach((m) => m.start());
   return {
