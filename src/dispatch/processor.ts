@@ -10,6 +10,9 @@ import { TransitionConflictError } from '../store/errors.ts';
 import { runClaimedAction } from './run-action.ts';
 import type { DispatchDeps } from './types.ts';
 
+/** How often an action that waited for a slot past its time is sent back to the queue before it runs with what is left. */
+const MAX_REQUEUES = 3;
+
 /** The message cannot be processed, now or ever: it goes to the dead-letter queue with this reason. */
 export class PoisonMessageError extends ActionRunnerError {
   override name = 'PoisonMessageError';
@@ -145,26 +148,57 @@ export class BatchProcessor {
     // A slot is a child process: it is taken to claim and run, and given back the moment the
     // child exits, so the next record (already read and validated) starts at once.
     const timeoutMs = Number(prepared.values.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
-    const ran = await this.#limit(async () => {
-      this.peakActive = Math.max(this.peakActive, this.#limit.activeCount);
-      // It waited for a slot: when this invocation can no longer give it its whole timeout, a
-      // fresh invocation will (only the first wait is free: a later one re-queues it).
-      if (deadline - Date.now() < timeoutMs && Date.now() - started > 1000) return 'requeue' as const;
-      let claimed: Execution;
+    // No free slot: claim it now as `scheduled` (st2's "taken by a runner, not started yet"), so
+    // that when a slot frees, the child starts at once and `running` is written beside it.
+    let reserved: Execution | undefined;
+    let keepAlive: NodeJS.Timeout | undefined;
+    let endedWhileWaiting: Execution | undefined;
+    if (this.#limit.activeCount >= this.#limit.concurrency) {
       try {
-        claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
+        reserved = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs, 'scheduled');
       } catch (error) {
         if (!(error instanceof TransitionConflictError) || !error.current) throw error;
-        return error.current;
+        return isTerminal(error.current.status) ? this.#notifyParent(error.current) : this.#handleHeld(error.current, owner, deadline);
+      }
+      keepAlive = setInterval(() => {
+        this.deps.store.heartbeat(execution.id, owner, this.deps.config.leaseMs).catch((error: unknown) => {
+          // Canceled while it waited: it will not start at all.
+          if (error instanceof TransitionConflictError && error.current && isTerminal(error.current.status)) endedWhileWaiting = error.current;
+          else log.warn('could not renew a waiting lease', { error });
+        });
+      }, this.deps.config.leaseMs / 3);
+    }
+    const ran = await this.#limit(async () => {
+      clearInterval(keepAlive);
+      if (endedWhileWaiting) return endedWhileWaiting;
+      this.peakActive = Math.max(this.peakActive, this.#limit.activeCount);
+      // It waited for a slot: when this invocation can no longer give it its whole timeout, a
+      // fresh invocation will. Not forever: after a few claims it runs with the time there is.
+      const claims = reserved?.attempt ?? execution.attempt;
+      if (deadline - Date.now() < timeoutMs && Date.now() - started > 1000 && claims <= MAX_REQUEUES) {
+        if (reserved) await this.deps.store.transition(execution.id, 'requested', { from: ['scheduled'], leaseOwner: owner, set: { lease: null }, reason: 're-queued: too little time left in this invocation' });
+        return 'requeue' as const;
+      }
+      let claimed = reserved;
+      let confirm: Promise<unknown> | undefined;
+      if (claimed) {
+        confirm = this.deps.store.transition(execution.id, 'running', { from: ['scheduled'], leaseOwner: owner, reason: `started by ${owner}` });
+      } else {
+        try {
+          claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
+        } catch (error) {
+          if (!(error instanceof TransitionConflictError) || !error.current) throw error;
+          return error.current;
+        }
       }
       try {
         log.info('action started', { runner: runner.name, attempt: claimed.attempt });
-        return await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline }, this.deps, log);
+        return await runClaimedAction({ ...prepared, parameters: prepared.values, execution: claimed, runner, owner, deadline, confirm }, this.deps, log);
       } catch (error) {
         // Claimed but never started: give it back so that a redelivery runs it, instead of
-        // leaving it running under a lease nobody renews.
+        // leaving it held under a lease nobody renews.
         await this.deps.store
-          .transition(execution.id, 'scheduled', { from: ['running'], leaseOwner: owner, set: { lease: null }, reason: `not started: ${(error as Error).message}` })
+          .transition(execution.id, 'scheduled', { from: ['running', 'scheduled'], leaseOwner: owner, set: { lease: null }, reason: `not started: ${(error as Error).message}` })
           .catch((releaseError: unknown) => log.error('could not give the execution back; its lease will expire', { error: releaseError }));
         throw error;
       }

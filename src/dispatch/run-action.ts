@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
-import type { ExecutionStatus } from '../model/status.ts';
+import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { TransitionConflictError } from '../store/errors.ts';
@@ -21,6 +21,11 @@ export interface ActionRun {
   owner: string;
   /** Epoch ms by which the outcome must be recorded (Lambda deadline minus margin). */
   deadline: number;
+  /**
+   * The write that moves a `scheduled` execution to `running`, made beside the start rather than
+   * before it (the slot refills at once); when it loses (canceled meanwhile), the action is killed.
+   */
+  confirm?: Promise<unknown>;
 }
 
 type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
@@ -59,6 +64,8 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     log.info('stopping action', { executionId: execution.id, reason });
     stop.abort(reason);
   };
+
+  run.confirm?.catch((error: unknown) => (error instanceof TransitionConflictError ? abort('cancel') : log.warn('could not mark the execution running', { executionId: execution.id, error })));
 
   const onShutdown = () => abort('shutdown');
   if (shutdown.signal.aborted) onShutdown();
@@ -156,9 +163,13 @@ async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T>
 async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, error?: string): Promise<Execution> {
   const set = { result, lease: null, ...(error ? { error } : {}) };
   try {
-    return await store.transition(id, status, { from: ['running'], leaseOwner: owner, set });
+    // `scheduled`: started beside a confirm write that did not land (the store was unreachable).
+    return await store.transition(id, status, { from: ['running', 'scheduled'], leaseOwner: owner, set });
   } catch (conflict) {
-    if (!(conflict instanceof TransitionConflictError) || conflict.current?.status !== 'canceling') throw conflict;
+    if (!(conflict instanceof TransitionConflictError) || !conflict.current) throw conflict;
+    // Canceled at once while it was about to start: that record stands.
+    if (isTerminal(conflict.current.status)) return conflict.current;
+    if (conflict.current.status !== 'canceling') throw conflict;
     return store.transition(id, 'canceled', { from: ['canceling'], leaseOwner: owner, set, reason: `canceled while running (the action ended ${status})` });
   }
 }

@@ -43,6 +43,8 @@ export interface TransitionOptions {
   leaseOwner?: string;
   /** Numeric fields to add one to. */
   increment?: readonly (keyof Execution)[];
+  /** Only when no live lease holds it (none, or expired). */
+  unleased?: boolean;
 }
 
 export interface ExecutionStoreOptions {
@@ -206,6 +208,12 @@ export class ExecutionStore {
       values[':owner'] = options.leaseOwner;
       conditions.push('#lease.#owner = :owner');
     }
+    if (options.unleased) {
+      names['#lease'] = 'lease';
+      names['#expiresAt'] = 'expiresAt';
+      values[':now'] = this.#now();
+      conditions.push('(attribute_not_exists(#lease) OR #lease.#expiresAt < :now)');
+    }
     return this.#update(
       id,
       {
@@ -221,13 +229,17 @@ export class ExecutionStore {
     );
   }
 
-  /** Takes a requested/scheduled/delayed execution for `owner` and marks it running under a lease (`attempt` counts claims). */
-  claim(id: string, owner: string, leaseMs: number): Promise<Execution> {
-    return this.transition(id, 'running', {
+  /**
+   * Takes a requested, delayed or scheduled execution that no live lease holds, for `owner`, under
+   * a lease: `running`, or `scheduled` when it must wait for a slot first (`attempt` counts claims).
+   */
+  claim(id: string, owner: string, leaseMs: number, status: 'running' | 'scheduled' = 'running'): Promise<Execution> {
+    return this.transition(id, status, {
       from: CLAIMABLE_STATUSES,
+      unleased: true,
       set: { lease: this.#lease(owner, leaseMs) },
       increment: ['attempt'],
-      reason: `claimed by ${owner}`,
+      reason: status === 'running' ? `claimed by ${owner}` : `claimed by ${owner}, waiting for a slot`,
     });
   }
 
@@ -237,9 +249,9 @@ export class ExecutionStore {
       id,
       {
         UpdateExpression: 'SET #lease = :lease',
-        ConditionExpression: '#lease.#owner = :owner AND #status IN (:running, :canceling)',
+        ConditionExpression: '#lease.#owner = :owner AND #status IN (:scheduled, :running, :canceling)',
         ExpressionAttributeNames: { '#lease': 'lease', '#owner': 'owner', '#status': 'status' },
-        ExpressionAttributeValues: { ':lease': this.#lease(owner, leaseMs), ':owner': owner, ':running': 'running', ':canceling': 'canceling' },
+        ExpressionAttributeValues: { ':lease': this.#lease(owner, leaseMs), ':owner': owner, ':scheduled': 'scheduled', ':running': 'running', ':canceling': 'canceling' },
       },
       () => `heartbeat refused: execution ${id} - lease no longer held by ${owner}`,
     );

@@ -287,6 +287,32 @@ describe('actions handler', () => {
     expect(JSON.parse(requeued.Body!)).toMatchObject({ executionId: ids[statuses.indexOf('requested')] });
   });
 
+  it('holds an action that waits for a slot as scheduled, and cancels it at once there', async () => {
+    const tag = marker();
+    const first = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 1' } });
+    const second = await runtime.service.request({ action: 'core.local', parameters: { cmd: `sleep 1000; : ${tag}` } });
+    const third = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'true' } });
+    const messages = await receive(substrate, 'actions', 10);
+    expect(messages).toHaveLength(3);
+    const oneSlot = createRuntime({ config: { ...substrate.config, parallelism: 1 }, clients: substrate.clients });
+    const delivered = invoke(substrate, 'actions', (e, context) => oneSlot.processor.process(e, context), await toEvent(substrate, 'actions', messages), 300_000);
+    // Whichever got the slot runs; the two others wait for it as scheduled.
+    await eventually(async () => {
+      const statuses = await Promise.all([first, second, third].map(async ({ execution }) => (await runtime.store.get(execution.id))!.status));
+      expect([...statuses].sort()).toEqual(['running', 'scheduled', 'scheduled']);
+    });
+    const waiting = (await runtime.store.get(second.execution.id))!;
+    if (waiting.status === 'scheduled') expect((await runtime.service.cancel(second.execution.id)).status).toBe('canceled');
+    else await runtime.service.cancel(second.execution.id);
+    await delivered;
+    const ended = await Promise.all([first, second, third].map(async ({ execution }) => (await runtime.store.get(execution.id))!));
+    expect(ended.map((e) => e.status)).toEqual(['succeeded', 'canceled', 'succeeded']);
+    expect(alive(tag)).toBe('');
+    const waited = ended.filter((e) => e.log.some((entry) => entry.status === 'scheduled') && e.status === 'succeeded');
+    for (const execution of waited) expect(execution.log.map((entry) => entry.status)).toEqual(['requested', 'scheduled', 'running', 'succeeded']);
+    expect(waited.length + (ended[1].log.some((entry) => entry.status === 'scheduled') ? 1 : 0)).toBe(2);
+  });
+
   it('brings a record that failed on the store back after the retry delay, not the queue visibility timeout', async () => {
     const unreachable = createRuntime({ config: { ...substrate.config, executionsTable: 'no-such-table', retryDelaySeconds: 1 }, clients: substrate.clients });
     await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: 'any' }) }));
