@@ -145,11 +145,10 @@ export class BatchProcessor {
     }
 
     const started = Date.now();
-    // A slot is a child process: it is taken to claim and run, and given back the moment the
-    // child exits, so the next record (already read and validated) starts at once.
     const timeoutMs = Number(prepared.values.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
-    // No free slot: claim it now as `scheduled` (st2's "taken by a runner, not started yet"), so
-    // that when a slot frees, the child starts at once and `running` is written beside it.
+    // A slot is a child process, given back the moment the child exits. With no slot free, the
+    // execution is claimed now as `scheduled` (st2's "taken by a runner, not started yet"), so that
+    // when one frees the child starts at once and `running` is written beside the start.
     let reserved: Execution | undefined;
     let keepAlive: NodeJS.Timeout | undefined;
     let endedWhileWaiting: Execution | undefined;
