@@ -108,7 +108,7 @@ export async function bigOutput(): Promise<void> {
   const { execution } = await bench.runtime.service.request({ action: 'core.local', parameters: { cmd, timeout: 600 } });
   const worker = join(mkdtempSync(join(tmpdir(), 'bench-')), 'output-worker.mjs');
   await build({
-    entryPoints: [fileURLToPath(new URL('./output-worker.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('../test/fixtures/handle-one-batch.ts', import.meta.url))],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -61,6 +61,8 @@ export interface Config {
   maxReceiveCount: number;
   /** `ACTIONRUNNER_RETRY_DELAY_SECONDS`: a record that failed (store or queue unreachable) is retried after this, doubling per delivery up to 15 minutes, not after the queue's long visibility timeout. @default 30 */
   retryDelaySeconds: number;
+  /** `ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS`: while a batch runs, its messages stay invisible this long, renewed every third of it; if the function dies they come back this soon (not after the queue's 90-minute visibility timeout). @default 60 */
+  inFlightVisibilitySeconds: number;
   /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
   packsPaths: string[];
 }
@@ -81,7 +83,7 @@ function int(env: Env, name: string, fallback: number, min = 1): number {
 export function loadConfig(env: Env = process.env): Config {
   const stage = env.ACTIONRUNNER_STAGE || 'dev';
   const prefix = `lambda-actionrunner-${stage}`;
-  return {
+  const config: Config = {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     endpoint: env.AWS_ENDPOINT_URL || undefined,
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL || undefined,
@@ -110,6 +112,14 @@ export function loadConfig(env: Env = process.env): Config {
     killGraceMs: int(env, 'ACTIONRUNNER_KILL_GRACE_MS', 2000, 0),
     maxReceiveCount: int(env, 'ACTIONRUNNER_MAX_RECEIVE_COUNT', 5),
     retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
+    inFlightVisibilitySeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS', 60),
     packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
   };
+  // A message must not come back while the lease of its (dead) runner is still live: it would be taken for a duplicate.
+  if (config.inFlightVisibilitySeconds * 1000 <= config.leaseMs) {
+    throw new ValidationError(
+      `invalid configuration: ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS - expected more than the lease (ACTIONRUNNER_LEASE_MS ${config.leaseMs} ms), got ${config.inFlightVisibilitySeconds} s`,
+    );
+  }
+  return config;
 }

@@ -48,14 +48,23 @@ export class BatchProcessor {
   async process(event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - this.deps.config.deadlineMarginMs;
     const started = Date.now();
+    // The batch's messages stay invisible only a short while at a time, renewed while it runs: if
+    // this function dies, they come back soon and their executions are judged (abandoned or re-run).
+    const inFlight = new Set(event.Records);
+    const keepInvisible = () =>
+      this.deps.queue.retryAfter([...inFlight], this.deps.config.inFlightVisibilitySeconds).catch((error: unknown) => this.deps.log.warn('could not renew the batch visibility', { error }));
+    const renewing = keepInvisible();
+    const renewal = setInterval(keepInvisible, (this.deps.config.inFlightVisibilitySeconds * 1000) / 3);
     const results = await Promise.all(
       event.Records.map((record) =>
         this.#processRecord(record, `${context.awsRequestId}/${record.messageId}`, deadline).then(
           () => undefined,
           (error: unknown) => ({ record, error: error instanceof Error ? error : new Error(String(error)) }),
-        ),
+        ).finally(() => inFlight.delete(record)),
       ),
     );
+    clearInterval(renewal);
+    await renewing;
     const failures = results.filter((failure) => failure !== undefined);
     await Promise.all(failures.map(({ record }) => this.#retrySoon(record)));
     this.deps.log.info('batch done', {
@@ -284,7 +293,7 @@ export class BatchProcessor {
   async #retrySoon(record: SQSRecord): Promise<void> {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
     const seconds = Math.min(900, this.deps.config.retryDelaySeconds * 2 ** (receiveCount - 1));
-    await this.deps.queue.retryAfter(record, seconds).catch((error: unknown) => this.deps.log.warn('could not shorten the retry delay', { messageId: record.messageId, error }));
+    await this.deps.queue.retryAfter([record], seconds).catch((error: unknown) => this.deps.log.warn('could not shorten the retry delay', { messageId: record.messageId, error }));
   }
 
   async #deadLetter(record: SQSRecord, reason: string): Promise<void> {

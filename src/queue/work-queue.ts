@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export type QueueKind = 'actions' | 'workflows';
 
@@ -14,6 +14,7 @@ export class WorkQueue {
   readonly #sqs: SQSClient;
   readonly #names: Record<QueueKind, string>;
   readonly #urls = new Map<QueueKind, Promise<string>>();
+  readonly #byName = new Map<string, Promise<string>>();
 
   constructor(options: WorkQueueOptions) {
     this.#sqs = options.sqs;
@@ -31,10 +32,29 @@ export class WorkQueue {
     return url;
   }
 
-  /** Makes a received message visible again after `seconds` (a failed record's retry), instead of the queue's visibility timeout. */
-  async retryAfter(record: { receiptHandle: string; eventSourceARN: string }, seconds: number): Promise<void> {
-    const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: record.eventSourceARN.split(':').pop()! }));
-    await this.#sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(43_200, Math.round(seconds)) }));
+  /** Makes received messages (of one queue) visible again after `seconds`: a failed record's retry, or the in-flight lease of a batch. */
+  async retryAfter(records: readonly { messageId: string; receiptHandle: string; eventSourceARN: string }[], seconds: number): Promise<void> {
+    if (records.length === 0) return;
+    const QueueUrl = await this.#urlOf(records[0].eventSourceARN);
+    const VisibilityTimeout = Math.min(43_200, Math.round(seconds));
+    for (let start = 0; start < records.length; start += 10) {
+      const entries = records.slice(start, start + 10).map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle, VisibilityTimeout }));
+      await this.#sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: entries }));
+    }
+  }
+
+  /** The URL of the queue an event source ARN names (resolved once). */
+  #urlOf(arn: string): Promise<string> {
+    const name = arn.split(':').pop()!;
+    const kind = (Object.keys(this.#names) as QueueKind[]).find((candidate) => this.#names[candidate] === name);
+    if (kind) return this.url(kind);
+    let url = this.#byName.get(name);
+    if (!url) {
+      url = this.#sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((answer) => answer.QueueUrl!);
+      url.catch(() => this.#byName.delete(name));
+      this.#byName.set(name, url);
+    }
+    return url;
   }
 
   /**
@@ -43,7 +63,7 @@ export class WorkQueue {
    */
   async deadLetter(record: { body: string; messageId: string; eventSourceARN: string }, reason: string): Promise<void> {
     const source = record.eventSourceARN.split(':').pop()!;
-    const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: `${source}-dlq` }));
+    const QueueUrl = await this.#urlOf(`${record.eventSourceARN}-dlq`);
     await this.#sqs.send(
       new SendMessageCommand({
         QueueUrl,

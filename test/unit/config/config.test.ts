@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.ts';
+
+describe('loadConfig', () => {
+  it("defaults to st2's pools and names everything after the stage", () => {
+    const config = loadConfig({ ACTIONRUNNER_STAGE: 'prod' });
+    expect(config).toMatchObject({
+      workflowsPoolSize: 40,
+      actionsPoolSize: 60,
+      executionsTable: 'lambda-actionrunner-prod-executions',
+      actionsQueueName: 'lambda-actionrunner-prod-actions',
+      defaultTimeoutSeconds: 60,
+      outputFlushMs: 250,
+      ttlDays: 14,
+      packsPaths: [],
+    });
+  });
+
+  it('reads the service-specific endpoints before the general one', () => {
+    const config = loadConfig({ AWS_ENDPOINT_URL: 'http://all:4566', AWS_ENDPOINT_URL_SQS: 'http://sqs:1' });
+    expect(config).toMatchObject({ sqsEndpoint: 'http://sqs:1', dynamodbEndpoint: 'http://all:4566' });
+  });
+
+  it('splits ACTIONRUNNER_PACKS_PATH like st2 packs_base_paths', () => {
+    expect(loadConfig({ ACTIONRUNNER_PACKS_PATH: '/opt/a::/opt/b' }).packsPaths).toEqual(['/opt/a', '/opt/b']);
+  });
+
+  it('says what was expected and what was given for a bad number', () => {
+    expect(() => loadConfig({ ACTIONRUNNER_PARALLELISM: 'ten' })).toThrow('invalid configuration: ACTIONRUNNER_PARALLELISM - expected an integer >= 1, got "ten"');
+  });
+
+  it('refuses an in-flight visibility no longer than the lease', () => {
+    expect(() => loadConfig({ ACTIONRUNNER_LEASE_MS: '60000' })).toThrow(
+      'invalid configuration: ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS - expected more than the lease (ACTIONRUNNER_LEASE_MS 60000 ms), got 60 s',
+    );
+  });
+});
