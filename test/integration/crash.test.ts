@@ -23,11 +23,19 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  // The killed container's action was orphaned (in AWS the whole sandbox goes): end it here.
+  // The killed container's action was orphaned (in AWS the whole sandbox goes): end its process group here.
+  let leaders: string[] = [];
   try {
-    execFileSync('pkill', ['-KILL', '-f', tag]);
+    leaders = execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).trim().split('\n');
   } catch {
     // nothing left
+  }
+  for (const pid of leaders) {
+    try {
+      process.kill(-Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 });
 
