@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { ActionDefinition } from '../actions/types.ts';
 import { maskSecretValuesInText } from '../model/mask.ts';
@@ -99,4 +100,11 @@ export function processOptions(request: RunRequest): Pick<RunProcessOptions, 'cw
     resultMaxBytes: request.resultMaxBytes,
     transform: secretMasker(request),
   };
+}
+
+/** The action's entry point file, or why it cannot run: the loader checks it exists, but a pack can change under a warm container. */
+export async function entryPoint(action: ActionDefinition, runner: string): Promise<{ file: string } | { error: string }> {
+  const file = action.entryPointPath;
+  const info = file ? await stat(file).catch(() => undefined) : undefined;
+  return file && info?.isFile() ? { file } : { error: `entry point not found: ${action.ref} - ${file ?? `${runner} needs entry_point`}` };
 }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { runProcess } from '../process/run-process.ts';
-import { actionParameters, processOptions, SUDO_UNSUPPORTED } from './common.ts';
+import { actionParameters, entryPoint, processOptions, SUDO_UNSUPPORTED } from './common.ts';
 import { scriptArguments } from './shell-args.ts';
 import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
@@ -49,10 +49,9 @@ export class LocalShellScriptRunner implements Runner {
   async run(request: RunRequest): Promise<RunOutcome> {
     const { action, parameters } = request;
     if (parameters.sudo === true) return refusedShellOutcome(SUDO_UNSUPPORTED);
-    const script = action.entryPointPath;
-    if (!script) return refusedShellOutcome(`missing entry point: ${action.ref} - local-shell-script needs entry_point`);
-    const info = await stat(script).catch(() => undefined);
-    if (!info?.isFile()) return refusedShellOutcome(`entry point not found: ${action.ref} - ${script}`);
+    const found = await entryPoint(action, this.name);
+    if ('error' in found) return refusedShellOutcome(found.error);
+    const script = found.file;
 
     const kwargOp = typeof parameters.kwarg_op === 'string' ? parameters.kwarg_op : '--';
     const args = scriptArguments(action.parameters, actionParameters(parameters, LOCAL_SCRIPT_RUNNER_PARAMETERS), kwargOp);

@@ -1,9 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runProcess } from '../process/run-process.ts';
-import { actionParameters, processOptions } from './common.ts';
+import { actionParameters, entryPoint, processOptions } from './common.ts';
 import { NODE_WRAPPER_SOURCE } from './node-wrapper.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
@@ -67,11 +66,9 @@ export class NodeScriptRunner implements Runner {
 
   async run(request: RunRequest): Promise<RunOutcome> {
     const { action, parameters } = request;
-    const entry = action.entryPointPath;
-    const info = entry ? await stat(entry).catch(() => undefined) : undefined;
-    if (!entry || !info?.isFile()) {
-      return refused(`entry point not found: ${action.ref} - ${entry ?? 'node-script needs entry_point'}`);
-    }
+    const found = await entryPoint(action, this.name);
+    if ('error' in found) return refused(found.error);
+    const entry = found.file;
     const flags = this.loaderFlags(entry);
     if (typeof flags === 'string') return refused(flags);
     const filter = new ResultBlockFilter();

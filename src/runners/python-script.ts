@@ -1,6 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { runProcess } from '../process/run-process.ts';
-import { actionEnv, actionParameters, processOptions } from './common.ts';
+import { actionEnv, actionParameters, entryPoint, processOptions } from './common.ts';
 import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
@@ -29,11 +28,9 @@ export class PythonScriptRunner implements Runner {
 
   async run(request: RunRequest): Promise<RunOutcome> {
     const { action, parameters } = request;
-    const script = action.entryPointPath;
-    const info = script ? await stat(script).catch(() => undefined) : undefined;
-    if (!script || !info?.isFile()) {
-      return refused(`entry point not found: ${action.ref} - ${script ?? 'python-script needs entry_point'}`);
-    }
+    const found = await entryPoint(action, this.name);
+    if ('error' in found) return refused(found.error);
+    const script = found.file;
     const filter = new ResultBlockFilter();
     const result = await runProcess({
       file: this.pythonBinary,
