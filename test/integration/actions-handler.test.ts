@@ -287,6 +287,20 @@ describe('actions handler', () => {
     expect(JSON.parse(requeued.Body!)).toMatchObject({ executionId: ids[statuses.indexOf('requested')] });
   });
 
+  it('stops re-queueing an action after three claims: it then runs with the time there is', async () => {
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 1.5', timeout: 10 } });
+      await runtime.store.transition(execution.id, 'requested', { from: ['requested'], set: { attempt: 3 }, reason: 'three claims already' });
+      ids.push(execution.id);
+    }
+    const messages = await receive(substrate, 'actions', 10);
+    const oneSlot = createRuntime({ config: { ...substrate.config, parallelism: 1 }, clients: substrate.clients });
+    await invoke(substrate, 'actions', (e, context) => oneSlot.processor.process(e, context), await toEvent(substrate, 'actions', messages), 12_000);
+    const statuses = await Promise.all(ids.map(async (id) => (await runtime.store.get(id))!.status));
+    expect(statuses).toEqual(['succeeded', 'succeeded']);
+  });
+
   it('holds an action that waits for a slot as scheduled, and cancels it at once there', async () => {
     const tag = marker();
     const first = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 1' } });
