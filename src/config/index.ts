@@ -116,9 +116,10 @@ export function loadConfig(env: Env = process.env): Config {
     packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
   };
   // A message must not come back while the lease of its (dead) runner is still live: it would be taken for a duplicate.
-  if (config.inFlightVisibilitySeconds * 1000 <= config.leaseMs) {
+  // (It is renewed every third of it, so a message may come back 2/3 of it after the last renewal.)
+  if ((config.inFlightVisibilitySeconds * 1000 * 2) / 3 <= config.leaseMs + config.heartbeatMs) {
     throw new ValidationError(
-      `invalid configuration: ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS - expected more than the lease (ACTIONRUNNER_LEASE_MS ${config.leaseMs} ms), got ${config.inFlightVisibilitySeconds} s`,
+      `invalid configuration: ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS - expected 2/3 of it to exceed the lease plus one heartbeat (${config.leaseMs + config.heartbeatMs} ms), got ${config.inFlightVisibilitySeconds} s`,
     );
   }
   return config;

@@ -12,10 +12,23 @@ import type { DispatchDeps } from './types.ts';
 
 /** How often an action that waited for a slot past its time is sent back to the queue before it runs with what is left. */
 const MAX_REQUEUES = 3;
+/** Below this much time left in the invocation an action is not started here at all (unless its timeout is shorter). */
+const MIN_START_MS = 3_000;
 
 /** The message cannot be processed, now or ever: it goes to the dead-letter queue with this reason. */
 export class PoisonMessageError extends ActionRunnerError {
   override name = 'PoisonMessageError';
+}
+
+/** The record must come back later, not be deleted: its execution is held under a live lease that may belong to a dead runner. */
+export class RetryLaterError extends ActionRunnerError {
+  override name = 'RetryLaterError';
+  constructor(
+    message: string,
+    readonly afterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 /** One batch error per failed record, thrown when every record of a batch failed. */
@@ -50,23 +63,23 @@ export class BatchProcessor {
     const started = Date.now();
     // The batch's messages stay invisible only a short while at a time, renewed while it runs: if
     // this function dies, they come back soon and their executions are judged (abandoned or re-run).
-    const inFlight = new Set(event.Records);
+    // Every record of the batch stays in flight until the batch returns: SQS deletes the finished ones then.
     const keepInvisible = () =>
-      this.deps.queue.retryAfter([...inFlight], this.deps.config.inFlightVisibilitySeconds).catch((error: unknown) => this.deps.log.warn('could not renew the batch visibility', { error }));
-    const renewing = keepInvisible();
-    const renewal = setInterval(keepInvisible, (this.deps.config.inFlightVisibilitySeconds * 1000) / 3);
+      this.deps.queue.retryAfter(event.Records, this.deps.config.inFlightVisibilitySeconds).catch((error: unknown) => this.deps.log.warn('could not renew the batch visibility', { error }));
+    let renewing = keepInvisible();
+    const renewal = setInterval(() => (renewing = keepInvisible()), (this.deps.config.inFlightVisibilitySeconds * 1000) / 3);
     const results = await Promise.all(
       event.Records.map((record) =>
         this.#processRecord(record, `${context.awsRequestId}/${record.messageId}`, deadline).then(
           () => undefined,
           (error: unknown) => ({ record, error: error instanceof Error ? error : new Error(String(error)) }),
-        ).finally(() => inFlight.delete(record)),
+        ),
       ),
     );
     clearInterval(renewal);
     await renewing;
     const failures = results.filter((failure) => failure !== undefined);
-    await Promise.all(failures.map(({ record }) => this.#retrySoon(record)));
+    await Promise.all(failures.map(({ record, error }) => this.#retrySoon(record, error)));
     this.deps.log.info('batch done', {
       records: event.Records.length,
       failed: failures.length,
@@ -143,13 +156,13 @@ export class BatchProcessor {
       prepared ??= this.service.prepare(execution.action, execution.parameters);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
-      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error: error.message } });
+      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, unleased: true, set: { error: error.message } });
       return this.#notifyParent(failed);
     }
     const runner = this.deps.runner(prepared.action.runner_type);
     if (!runner) {
       const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
-      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error } });
+      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, unleased: true, set: { error } });
       return this.#notifyParent(failed);
     }
 
@@ -169,11 +182,14 @@ export class BatchProcessor {
         return isTerminal(error.current.status) ? this.#notifyParent(error.current) : this.#handleHeld(error.current, owner, deadline);
       }
       keepAlive = setInterval(() => {
-        this.deps.store.heartbeat(execution.id, owner, this.deps.config.leaseMs).catch((error: unknown) => {
-          // Canceled while it waited: it will not start at all.
-          if (error instanceof TransitionConflictError && error.current && isTerminal(error.current.status)) endedWhileWaiting = error.current;
-          else log.warn('could not renew a waiting lease', { error });
-        });
+        this.deps.store.heartbeat(execution.id, owner, this.deps.config.leaseMs).then(
+          (renewed) => (reserved = renewed),
+          (error: unknown) => {
+            // Canceled while it waited, or its lease lost: it will not start here.
+            if (error instanceof TransitionConflictError && error.current) endedWhileWaiting = error.current;
+            else log.warn('could not renew a waiting lease', { error });
+          },
+        );
       }, this.deps.config.leaseMs / 3);
     }
     const ran = await this.#limit(async () => {
@@ -183,14 +199,23 @@ export class BatchProcessor {
       // It waited for a slot: when this invocation can no longer give it its whole timeout, a
       // fresh invocation will. Not forever: after a few claims it runs with the time there is.
       const claims = reserved?.attempt ?? execution.attempt;
-      if (deadline - Date.now() < timeoutMs && Date.now() - started > 1000 && claims <= MAX_REQUEUES) {
-        if (reserved) await this.deps.store.transition(execution.id, 'requested', { from: ['scheduled'], leaseOwner: owner, set: { lease: null }, reason: 're-queued: too little time left in this invocation' });
-        return 'requeue' as const;
+      const left = deadline - Date.now();
+      const waitedLong = left < timeoutMs && Date.now() - started > 1000 && claims <= MAX_REQUEUES;
+      if (waitedLong || left < Math.min(timeoutMs, MIN_START_MS)) {
+        if (!reserved) return 'requeue' as const;
+        try {
+          await this.deps.store.transition(execution.id, 'requested', { from: ['scheduled'], leaseOwner: owner, set: { lease: null }, reason: 're-queued: too little time left in this invocation' });
+          return 'requeue' as const;
+        } catch (error) {
+          if (!(error instanceof TransitionConflictError) || !error.current) throw error;
+          return error.current;
+        }
       }
       let claimed = reserved;
       let confirm: Promise<unknown> | undefined;
       if (claimed) {
         confirm = this.deps.store.transition(execution.id, 'running', { from: ['scheduled'], leaseOwner: owner, reason: `started by ${owner}` });
+        confirm.catch(() => undefined); // handled by the run; never an unhandled rejection
       } else {
         try {
           claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
@@ -229,8 +254,9 @@ export class BatchProcessor {
   async #handleHeld(execution: Execution, owner: string, deadline: number): Promise<void> {
     const lease = execution.lease;
     if (lease && lease.expiresAt > Date.now()) {
-      this.deps.log.info('already running elsewhere: delivery ignored', { executionId: execution.id, leaseOwner: lease.owner });
-      return;
+      // Its runner is alive (this is a duplicate) or died a moment ago: look again once the lease
+      // has run out rather than drop the message of an execution that has not ended.
+      throw new RetryLaterError(`held elsewhere: execution ${execution.id} - lease of ${lease.owner} runs until ${new Date(lease.expiresAt).toISOString()}`, Math.ceil((lease.expiresAt - Date.now()) / 1000) + 1);
     }
     const from = [execution.status];
     const expiredOwner = lease?.owner;
@@ -290,9 +316,9 @@ export class BatchProcessor {
   }
 
   /** A failed record comes back after `retryDelaySeconds`, doubled per delivery (at most 15 minutes), not after the queue's visibility timeout. */
-  async #retrySoon(record: SQSRecord): Promise<void> {
+  async #retrySoon(record: SQSRecord, error: Error): Promise<void> {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
-    const seconds = Math.min(900, this.deps.config.retryDelaySeconds * 2 ** (receiveCount - 1));
+    const seconds = error instanceof RetryLaterError ? error.afterSeconds : Math.min(900, this.deps.config.retryDelaySeconds * 2 ** (receiveCount - 1));
     await this.deps.queue.retryAfter([record], seconds).catch((error: unknown) => this.deps.log.warn('could not shorten the retry delay', { messageId: record.messageId, error }));
   }
 

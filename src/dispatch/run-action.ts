@@ -53,9 +53,6 @@ export function abandonRunningActions(reason: string): void {
 export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<() => Promise<Execution>> {
   const { execution, action } = run;
   const { config } = deps;
-  // A run after an abandoned attempt keeps that attempt's output and continues after it.
-  const firstSeq = execution.attempt > 1 ? (await lastOutputSeq(deps.clients.doc, config.outputTable, execution.id)) + 1 : 0;
-
   const stop = new AbortController();
   let stopReason: StopReason | undefined;
   const abort = (reason: StopReason) => {
@@ -64,20 +61,27 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     log.info('stopping action', { executionId: execution.id, reason });
     stop.abort(reason);
   };
+  // Handled before anything is awaited: a rejection left unhandled would end the whole process.
+  run.confirm?.catch((error: unknown) => {
+    if (!(error instanceof TransitionConflictError)) return log.warn('could not mark the execution running', { executionId: execution.id, error });
+    abort(error.current && isTerminal(error.current.status) ? 'cancel' : 'lease-lost');
+  });
 
-  run.confirm?.catch((error: unknown) => (error instanceof TransitionConflictError ? abort('cancel') : log.warn('could not mark the execution running', { executionId: execution.id, error })));
+  // A run after an abandoned attempt keeps that attempt's output and continues after it.
+  const firstSeq = execution.attempt > 1 ? (await lastOutputSeq(deps.clients.doc, config.outputTable, execution.id)) + 1 : 0;
 
   const onShutdown = () => abort('shutdown');
   if (shutdown.signal.aborted) onShutdown();
   else shutdown.signal.addEventListener('abort', onShutdown, { once: true });
 
-  let renewedAt = Date.now();
+  // Renewals that keep failing (store unreachable): stop, and have the tree gone, before the lease
+  // ends and another runner may take the execution.
+  let leaseEnds = execution.lease?.expiresAt ?? Date.now() + config.leaseMs;
   const heartbeat = setInterval(() => {
-    // Renewals that keep failing (store unreachable) end with the lease: stop before another runner may take it.
-    if (Date.now() - renewedAt > config.leaseMs - config.heartbeatMs) abort('lease-lost');
+    if (Date.now() > leaseEnds - config.heartbeatMs - config.killGraceMs) abort('lease-lost');
     deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then(
       (current) => {
-        renewedAt = Date.now();
+        leaseEnds = current.lease?.expiresAt ?? leaseEnds;
         if (current.status === 'canceling') abort('cancel');
       },
       (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error })),
@@ -138,8 +142,13 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
     }
     if (stopReason === 'lease-lost') {
-      log.warn('lease lost while running: outcome not recorded', { executionId: execution.id });
-      return (await deps.store.get(execution.id)) ?? execution;
+      const current = await deps.store.get(execution.id);
+      // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
+      if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
+        return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), 'execution abandoned: its lease could not be renewed - its process tree was killed');
+      }
+      log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
+      return current ?? execution;
     }
     // What the item can hold besides the result: its parameters take their share.
     const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));

@@ -122,9 +122,10 @@ describe('actions handler', () => {
     const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: `echo run >> ${file}; sleep 1` } });
     const [message] = await receive(substrate, 'actions', 1);
     const event = await toEvent(substrate, 'actions', [message]);
-    const [first, second] = await Promise.all([invoke(substrate, 'actions', handler, event), handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'other' } as never)]);
-    expect(first.batchItemFailures).toEqual([]);
-    expect(second.batchItemFailures).toEqual([]);
+    // One delivery runs it; the other finds it held and gives its message back for later (never drops it).
+    const settled = await Promise.allSettled([invoke(substrate, 'actions', handler, event), handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'other' } as never)]);
+    expect(settled.filter((result) => result.status === 'fulfilled').map((result) => result.value)).toEqual([{ batchItemFailures: [] }]);
+    expect(settled.filter((result) => result.status === 'rejected').map((result) => String(result.reason))).toEqual([expect.stringMatching(/held elsewhere: execution .* - lease of /)]);
     expect(readFileSync(file, 'utf8')).toBe('run\n');
     expect((await runtime.store.get(execution.id))!.status).toBe('succeeded');
     // A late redelivery of a finished execution does not run it again either.
@@ -285,6 +286,15 @@ describe('actions handler', () => {
     expect([...statuses].sort()).toEqual(['requested', 'succeeded']);
     const [requeued] = await receive(substrate, 'actions', 1);
     expect(JSON.parse(requeued.Body!)).toMatchObject({ executionId: ids[statuses.indexOf('requested')] });
+  });
+
+  it('does not start an action with less than 3 s left in the invocation: it goes back to the queue', async () => {
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'true' } });
+    const { response } = await deliver(substrate, 'actions', handler, 2_500 + substrate.config.deadlineMarginMs);
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await runtime.store.get(execution.id))!.status).toBe('requested');
+    const [requeued] = await receive(substrate, 'actions', 1);
+    expect(JSON.parse(requeued.Body!)).toMatchObject({ executionId: execution.id });
   });
 
   it('stops re-queueing an action after three claims: it then runs with the time there is', async () => {

@@ -10,7 +10,7 @@ import { deliver, type Handler } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const substrate = useSubstrate({
-  env: { ACTIONRUNNER_LEASE_MS: '2000', ACTIONRUNNER_HEARTBEAT_MS: '400', ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS: '3' },
+  env: { ACTIONRUNNER_LEASE_MS: '2000', ACTIONRUNNER_HEARTBEAT_MS: '400', ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS: '4' },
 });
 const tag = `crash${randomBytes(4).toString('hex')}`;
 let runtime: Runtime;

@@ -29,9 +29,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ACTIONRUNNER_PARALLELISM: 'ten' })).toThrow('invalid configuration: ACTIONRUNNER_PARALLELISM - expected an integer >= 1, got "ten"');
   });
 
-  it('refuses an in-flight visibility no longer than the lease', () => {
-    expect(() => loadConfig({ ACTIONRUNNER_LEASE_MS: '60000' })).toThrow(
-      'invalid configuration: ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS - expected more than the lease (ACTIONRUNNER_LEASE_MS 60000 ms), got 60 s',
+  it('refuses an in-flight visibility that could bring a message back while its lease lives', () => {
+    expect(() => loadConfig({ ACTIONRUNNER_LEASE_MS: '45000' })).toThrow(
+      'invalid configuration: ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS - expected 2/3 of it to exceed the lease plus one heartbeat (47000 ms), got 60 s',
     );
+    expect(loadConfig({ ACTIONRUNNER_LEASE_MS: '45000', ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS: '90' }).leaseMs).toBe(45000);
   });
 });
