@@ -7,11 +7,9 @@ import { ValidationError } from '../model/errors.ts';
 export interface Config {
   /** `AWS_REGION` @default 'us-east-1' */
   region: string;
-  /** `AWS_ENDPOINT_URL`: LocalStack, an emulator, or unset for real AWS. */
-  endpoint?: string;
-  /** `AWS_ENDPOINT_URL_SQS`: SQS only (the embedded emulators listen on two ports). @default endpoint */
+  /** `AWS_ENDPOINT_URL_SQS`, else `AWS_ENDPOINT_URL` (LocalStack, an emulator); unset for real AWS. The embedded emulators listen on two ports. */
   sqsEndpoint?: string;
-  /** `AWS_ENDPOINT_URL_DYNAMODB`: DynamoDB only. @default endpoint */
+  /** `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`; unset for real AWS. */
   dynamodbEndpoint?: string;
   /** `ACTIONRUNNER_STAGE` @default 'dev' */
   stage: string;
@@ -85,7 +83,6 @@ export function loadConfig(env: Env = process.env): Config {
   const prefix = `lambda-actionrunner-${stage}`;
   const config: Config = {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    endpoint: env.AWS_ENDPOINT_URL || undefined,
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL || undefined,
     dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || undefined,
     stage,
