@@ -63,6 +63,10 @@ export interface Config {
   inFlightVisibilitySeconds: number;
   /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
   packsPaths: string[];
+  /** `ACTIONRUNNER_SWEEP_INTERVAL_SECONDS`: local runtime only, how often the sweeper looks for expired leases and lost messages (deployed: the sweeper function's schedule, 1 minute). @default 60 */
+  sweepIntervalSeconds: number;
+  /** `ACTIONRUNNER_SWEEP_WAITING_AFTER_SECONDS`: a waiting execution (requested, delayed) or an idle workflow is sent to its queue again after this long, in case its message was lost. @default 900 */
+  sweepWaitingAfterSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -111,6 +115,8 @@ export function loadConfig(env: Env = process.env): Config {
     retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
     inFlightVisibilitySeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS', 60),
     packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
+    sweepIntervalSeconds: int(env, 'ACTIONRUNNER_SWEEP_INTERVAL_SECONDS', 60),
+    sweepWaitingAfterSeconds: int(env, 'ACTIONRUNNER_SWEEP_WAITING_AFTER_SECONDS', 900, 0),
   };
   // A message must not come back while the lease of its (dead) runner is still live: it would be taken for a duplicate.
   // (It is renewed every third of it, so a message may come back 2/3 of it after the last renewal.)

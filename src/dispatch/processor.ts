@@ -156,13 +156,13 @@ export class BatchProcessor {
       prepared ??= this.service.prepare(execution.action, execution.parameters);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
-      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, unleased: true, set: { error: error.message } });
+      const failed = await this.deps.store.reject(execution.id, error.message);
       return this.#notifyParent(failed);
     }
     const runner = this.deps.runner(prepared.action.runner_type);
     if (!runner) {
       const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
-      const failed = await this.deps.store.transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, unleased: true, set: { error } });
+      const failed = await this.deps.store.reject(execution.id, error);
       return this.#notifyParent(failed);
     }
 
@@ -176,7 +176,7 @@ export class BatchProcessor {
     let endedWhileWaiting: Execution | undefined;
     if (this.#limit.activeCount >= this.#limit.concurrency) {
       try {
-        reserved = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs, 'scheduled');
+        reserved = await this.deps.store.reserve(execution.id, owner, this.deps.config.leaseMs);
       } catch (error) {
         if (!(error instanceof TransitionConflictError) || !error.current) throw error;
         return isTerminal(error.current.status) ? this.#notifyParent(error.current) : this.#handleHeld(error.current, owner, deadline);
@@ -204,7 +204,7 @@ export class BatchProcessor {
       if (waitedLong || left < Math.min(timeoutMs, MIN_START_MS)) {
         if (!reserved) return 'requeue' as const;
         try {
-          await this.deps.store.transition(execution.id, 'requested', { from: ['scheduled'], leaseOwner: owner, set: { lease: null }, reason: 're-queued: too little time left in this invocation' });
+          await this.deps.store.requeue(execution.id, owner, 're-queued: too little time left in this invocation');
           return 'requeue' as const;
         } catch (error) {
           if (!(error instanceof TransitionConflictError) || !error.current) throw error;
@@ -214,7 +214,7 @@ export class BatchProcessor {
       let claimed = reserved;
       let confirm: Promise<unknown> | undefined;
       if (claimed) {
-        confirm = this.deps.store.transition(execution.id, 'running', { from: ['scheduled'], leaseOwner: owner, reason: `started by ${owner}` });
+        confirm = this.deps.store.start(execution.id, owner);
         confirm.catch(() => undefined); // handled by the run; never an unhandled rejection
       } else {
         try {
@@ -231,7 +231,7 @@ export class BatchProcessor {
         // Claimed but never started: give it back so that a redelivery runs it, instead of
         // leaving it held under a lease nobody renews.
         await this.deps.store
-          .transition(execution.id, 'scheduled', { from: ['running', 'scheduled'], leaseOwner: owner, set: { lease: null }, reason: `not started: ${(error as Error).message}` })
+          .release(execution.id, owner, `not started: ${(error as Error).message}`)
           .catch((releaseError: unknown) => log.error('could not give the execution back; its lease will expire', { error: releaseError }));
         throw error;
       }
@@ -258,21 +258,18 @@ export class BatchProcessor {
       // has run out rather than drop the message of an execution that has not ended.
       throw new RetryLaterError(`held elsewhere: execution ${execution.id} - lease of ${lease.owner} runs until ${new Date(lease.expiresAt).toISOString()}`, Math.ceil((lease.expiresAt - Date.now()) / 1000) + 1);
     }
-    const from = [execution.status];
     const expiredOwner = lease?.owner;
     const action = this.deps.catalog.get(execution.action);
     if (execution.status === 'running' && action?.retry_on_abandon) {
-      const reset = await this.deps.store.transition(execution.id, 'scheduled', {
-        from,
-        leaseOwner: expiredOwner,
-        set: { lease: null },
-        reason: `lease of ${expiredOwner} expired: run again (retry_on_abandon)`,
-      });
+      const reset = await this.deps.store.release(execution.id, expiredOwner, `lease of ${expiredOwner} expired: run again (retry_on_abandon)`);
       return this.#dispatch(reset, owner, deadline);
     }
-    const status = execution.status === 'canceling' ? 'canceled' : 'abandoned';
     const reason = `runner ${expiredOwner ?? '(unknown)'} stopped renewing its lease`;
-    const ended = await this.deps.store.transition(execution.id, status, { from, leaseOwner: expiredOwner, set: { lease: null, error: `execution abandoned: ${reason}` }, reason });
+    const set = { error: `execution abandoned: ${reason}` };
+    const ended =
+      execution.status === 'canceling'
+        ? await this.deps.store.cancelDone(execution.id, expiredOwner, set, reason)
+        : await this.deps.store.abandon(execution.id, expiredOwner, set, reason);
     await this.#notifyParent(ended);
   }
 
@@ -308,7 +305,7 @@ export class BatchProcessor {
       const current = await this.deps.store.get(target);
       const heldElsewhere = current?.lease && current.lease.owner !== owner && current.lease.expiresAt > Date.now();
       if (!current || isTerminal(current.status) || heldElsewhere) return;
-      const failed = await this.deps.store.transition(target, 'failed', { from: [current.status], leaseOwner: current.lease?.owner, set: { error: reason, lease: null } });
+      const failed = await this.deps.store.giveUp(target, reason, current.lease?.owner);
       await this.#notifyParent(failed);
     } catch (giveUpError) {
       this.deps.log.error('could not record the failure of a message going to the DLQ', { executionId: target, reason, error: giveUpError });

@@ -170,15 +170,17 @@ async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T>
 
 /** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */
 async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, error?: string): Promise<Execution> {
-  const set = { result, lease: null, ...(error ? { error } : {}) };
+  const set = { result, error };
+  const canceled = () => store.cancelDone(id, owner, set, `canceled while running (the action ended ${status})`);
   try {
-    // `scheduled`: started beside a confirm write that did not land (the store was unreachable).
-    return await store.transition(id, status, { from: ['running', 'scheduled'], leaseOwner: owner, set });
+    if (status === 'canceled') return await canceled();
+    if (status === 'abandoned') return await store.abandon(id, owner, set);
+    return await store.finish(id, owner, status as 'succeeded' | 'failed' | 'timeout', set);
   } catch (conflict) {
     if (!(conflict instanceof TransitionConflictError) || !conflict.current) throw conflict;
     // Canceled at once while it was about to start: that record stands.
     if (isTerminal(conflict.current.status)) return conflict.current;
     if (conflict.current.status !== 'canceling') throw conflict;
-    return store.transition(id, 'canceled', { from: ['canceling'], leaseOwner: owner, set, reason: `canceled while running (the action ended ${status})` });
+    return canceled();
   }
 }

@@ -4,7 +4,6 @@ import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { abandonRunningActions } from '../dispatch/run-action.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import { TERMINAL_STATUSES, EXECUTION_STATUSES } from '../model/status.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { startEmulators, type Emulators } from '../substrate/index.ts';
@@ -185,9 +184,8 @@ async function failNamedExecution(store: ExecutionStore, record: SQSRecord, reas
     return;
   }
   if (typeof executionId !== 'string') return;
-  const from = EXECUTION_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
   try {
-    await store.transition(executionId, 'failed', { from, set: { error: reason, lease: null }, reason });
+    await store.giveUp(executionId, reason);
     log.warn('execution failed: its message goes to the dead-letter queue', { executionId, reason });
   } catch {
     // Already terminal (the handler recorded it on the last delivery) or unknown: nothing to do.

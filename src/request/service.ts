@@ -79,9 +79,7 @@ export class ExecutionService {
     try {
       await this.deps.queue.send(kind, { executionId: execution.id }, delaySeconds);
     } catch (error) {
-      await this.deps.store
-        .transition(execution.id, 'failed', { from: CLAIMABLE_STATUSES, set: { error: `could not enqueue: ${kind} queue - ${(error as Error).message}` } })
-        .catch(() => undefined);
+      await this.deps.store.reject(execution.id, `could not enqueue: ${kind} queue - ${(error as Error).message}`).catch(() => undefined);
       throw error;
     }
   }
@@ -106,9 +104,9 @@ export class ExecutionService {
     }
     try {
       if (CLAIMABLE_STATUSES.includes(current.status)) {
-        return await this.deps.store.transition(id, 'canceled', { from: CLAIMABLE_STATUSES, reason: 'canceled before it started' });
+        return await this.deps.store.cancelWaiting(id);
       }
-      const canceling = await this.deps.store.transition(id, 'canceling', { from: ['running', 'paused', 'pausing', 'resuming'], reason: 'cancel requested' });
+      const canceling = await this.deps.store.requestCancel(id);
       // A workflow holds no runner that would notice: its engine is told through its queue.
       if (isWorkflowRunner(canceling.runner)) await this.deps.queue.send('workflows', { executionId: id });
       return canceling;

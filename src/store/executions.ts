@@ -1,12 +1,13 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Execution, ExecutionContext, Lease, StatusLogEntry } from '../model/execution.ts';
-import { CLAIMABLE_STATUSES, isTerminal, TERMINAL_STATUSES, type ExecutionStatus } from '../model/status.ts';
+import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
+import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { TransitionConflictError } from './errors.ts';
-import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE } from './keys.ts';
+import { EXECUTIONS_BY_OPEN_INDEX, EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, OPEN_SHARDS, openShard } from './keys.ts';
 
 /** What a caller gives to create an execution; the store fills in id, status, log and timestamps. */
 export interface NewExecution {
@@ -33,11 +34,11 @@ export interface ListOptions {
   parent?: string;
 }
 
-export interface TransitionOptions {
-  /** Statuses the record must be in; terminal statuses are never left whatever this says. */
-  from: readonly ExecutionStatus[];
-  /** Fields to set along with the status. `null` removes the field. */
-  set?: Partial<Record<keyof Execution, unknown>> & Record<string, unknown>;
+/** Fields to set along with a status change; `null` removes the field. */
+export type FieldUpdates = Partial<Record<keyof Execution, unknown>> & Record<string, unknown>;
+
+interface MoveOptions {
+  set?: FieldUpdates;
   reason?: string;
   /** Only when this runner still holds the lease. */
   leaseOwner?: string;
@@ -54,6 +55,12 @@ export interface ExecutionStoreOptions {
   ttlDays?: number;
   now?: () => number;
 }
+
+/** What `listOpen` reads of each execution. */
+const OPEN_FIELDS = ['id', 'action', 'runner', 'status', 'lease', 'context', 'start_timestamp', 'swept_at', 'workflow_children'] as const;
+export type OpenExecution = Pick<Execution, (typeof OPEN_FIELDS)[number]>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const monotonicId = monotonicFactory();
 
@@ -98,7 +105,12 @@ export class ExecutionStore {
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
       expires_at: expiresAt(this.#ttlDays, now),
     };
-    const item = { ...execution, listKey: LIST_KEY_VALUE, ...(execution.context.parent ? { parent: execution.context.parent } : {}) };
+    const item = {
+      ...execution,
+      listKey: LIST_KEY_VALUE,
+      ...(execution.context.parent ? { parent: execution.context.parent } : {}),
+      ...(isTerminal(status) ? {} : { open: openShard(execution.id) }),
+    };
     const putExecution = { Put: { TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(id)' } };
     if (!input.idempotencyKey) {
       try {
@@ -173,20 +185,97 @@ export class ExecutionStore {
     return found.slice(0, limit).map(strip);
   }
 
+  /** A runner takes a waiting execution that no live lease holds and starts it (`attempt` counts claims). */
+  claim(id: string, owner: string, leaseMs: number): Promise<Execution> {
+    return this.#take(id, 'claim', 'running', owner, leaseMs, `claimed by ${owner}`);
+  }
+
+  /** As `claim`, but the runner has no free slot yet: `scheduled` under its lease until `start`. */
+  reserve(id: string, owner: string, leaseMs: number): Promise<Execution> {
+    return this.#take(id, 'reserve', 'scheduled', owner, leaseMs, `claimed by ${owner}, waiting for a slot`);
+  }
+
+  /** A reserved execution got its slot. */
+  start(id: string, owner: string): Promise<Execution> {
+    return this.#move(id, 'start', 'running', { leaseOwner: owner, reason: `started by ${owner}` });
+  }
+
+  /** A reserved execution goes back to `requested`, its lease dropped, for its queue to bring it again. */
+  requeue(id: string, owner: string, reason: string): Promise<Execution> {
+    return this.#move(id, 'requeue', 'requested', { leaseOwner: owner, set: { lease: null }, reason });
+  }
+
+  /** `owner` (a live runner, or one whose lease expired) gives the execution back as `scheduled`, without a lease. */
+  release(id: string, owner: string | undefined, reason: string): Promise<Execution> {
+    return this.#move(id, 'release', 'scheduled', { leaseOwner: owner, set: { lease: null }, reason });
+  }
+
+  /** The action ended: its status, result and error, written while `owner` still holds it. */
+  finish(id: string, owner: string, status: 'succeeded' | 'failed' | 'timeout', set: FieldUpdates, reason?: string): Promise<Execution> {
+    return this.#move(id, 'finish', status, { leaseOwner: owner, set: { ...set, lease: null }, reason });
+  }
+
+  /** Nobody knows how it ended: its runner (`owner`, live or expired) stopped. */
+  abandon(id: string, owner: string | undefined, set: FieldUpdates, reason?: string): Promise<Execution> {
+    return this.#move(id, 'abandon', 'abandoned', { leaseOwner: owner, set: { ...set, lease: null }, reason });
+  }
+
+  /** A canceling execution is over: its process tree is gone (or its runner `owner` died meanwhile). */
+  cancelDone(id: string, owner: string | undefined, set: FieldUpdates, reason?: string): Promise<Execution> {
+    return this.#move(id, 'cancelDone', 'canceled', { leaseOwner: owner, set: { ...set, lease: null }, reason });
+  }
+
+  /** Refused before it started (no live lease may hold it): failed with `error`. */
+  reject(id: string, error: string, set: FieldUpdates = {}): Promise<Execution> {
+    return this.#move(id, 'reject', 'failed', { unleased: true, set: { ...set, error } });
+  }
+
+  /** A cancel asked for before the execution started. */
+  cancelWaiting(id: string): Promise<Execution> {
+    return this.#move(id, 'cancelWaiting', 'canceled', { reason: 'canceled before it started' });
+  }
+
+  /** A cancel asked for while it runs: its runner notices at its next heartbeat, a workflow's engine through its queue. */
+  requestCancel(id: string): Promise<Execution> {
+    return this.#move(id, 'requestCancel', 'canceling', { reason: 'cancel requested' });
+  }
+
+  /** Its message is at its last delivery without an outcome: failed with the reason (only while `owner`, if given, holds it). */
+  giveUp(id: string, reason: string, owner?: string): Promise<Execution> {
+    return this.#move(id, 'giveUp', 'failed', { leaseOwner: owner, set: { error: reason, lease: null }, reason });
+  }
+
+  /** The workflow engine starts a workflow, with its first state. */
+  startWorkflow(id: string, set: FieldUpdates): Promise<Execution> {
+    return this.#move(id, 'startWorkflow', 'running', { set, reason: 'workflow started' });
+  }
+
+  /** The workflow engine ends a workflow. */
+  endWorkflow(id: string, status: 'succeeded' | 'failed' | 'canceled', set: FieldUpdates): Promise<Execution> {
+    return this.#move(id, 'endWorkflow', status, { set });
+  }
+
+  #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string): Promise<Execution> {
+    return this.#move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason });
+  }
+
   /**
-   * Moves the execution to `to` when it is in one of `from` (and not terminal); appends to its log.
+   * Moves the execution to `to` by `event` of the lifecycle table when it is in one of the event's
+   * `from` statuses (never a terminal one); appends to its log.
    * @throws TransitionConflictError carrying the current record when the condition fails.
    */
-  async transition(id: string, to: ExecutionStatus, options: TransitionOptions): Promise<Execution> {
+  async #move(id: string, event: LifecycleEvent, to: ExecutionStatus, options: MoveOptions): Promise<Execution> {
+    const from = fromStatuses(event, to);
     const now = new Date(this.#now()).toISOString();
     const entry: StatusLogEntry = { status: to, timestamp: now, ...(options.reason ? { reason: options.reason } : {}) };
     const set: Record<string, unknown> = { ...options.set, status: to };
-    if (isTerminal(to)) set.end_timestamp = now;
+    if (isTerminal(to)) Object.assign(set, { end_timestamp: now, open: null });
     const names: Record<string, string> = { '#log': 'log', '#status': 'status' };
     const values: Record<string, unknown> = { ':entry': [entry] };
     const assignments = ['#log = list_append(#log, :entry)'];
     const removals: string[] = [];
     for (const [field, value] of Object.entries(set)) {
+      if (value === undefined) continue;
       names[`#${field}`] = field;
       if (value === null) removals.push(`#${field}`);
       else {
@@ -199,7 +288,6 @@ export class ExecutionStore {
       values[':one'] = 1;
       assignments.push(`#${field} = #${field} + :one`);
     }
-    const from = options.from.filter((status) => !TERMINAL_STATUSES.includes(status));
     from.forEach((status, index) => (values[`:from${index}`] = status));
     const conditions = [`#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`];
     if (options.leaseOwner) {
@@ -224,23 +312,69 @@ export class ExecutionStore {
       },
       (current) => {
         const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
-        return `transition refused: execution ${id} - cannot move to ${to}, ${detail}`;
+        return `transition refused: execution ${id} - cannot ${event} to ${to}, ${detail}`;
       },
     );
   }
 
   /**
-   * Takes a requested, delayed or scheduled execution that no live lease holds, for `owner`, under
-   * a lease: `running`, or `scheduled` when it must wait for a slot first (`attempt` counts claims).
+   * Every execution that has not ended, through the sparse byOpen index (never a Scan), without the
+   * fields a sweep does not read (a workflow's state, results, parameters, status log).
    */
-  claim(id: string, owner: string, leaseMs: number, status: 'running' | 'scheduled' = 'running'): Promise<Execution> {
-    return this.transition(id, status, {
-      from: CLAIMABLE_STATUSES,
-      unleased: true,
-      set: { lease: this.#lease(owner, leaseMs) },
-      increment: ['attempt'],
-      reason: status === 'running' ? `claimed by ${owner}` : `claimed by ${owner}, waiting for a slot`,
-    });
+  async listOpen(): Promise<OpenExecution[]> {
+    const ids: string[] = [];
+    for (let shard = 0; shard < OPEN_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: EXECUTIONS_BY_OPEN_INDEX,
+            KeyConditionExpression: '#open = :shard',
+            ExpressionAttributeNames: { '#open': 'open' },
+            ExpressionAttributeValues: { ':shard': `open#${shard}` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        ids.push(...(page.Items ?? []).map((item) => String(item.id)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    const found: OpenExecution[] = [];
+    for (let at = 0; at < ids.length; at += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(at, at + 100).map((id) => keyFor.execution(id));
+      for (let round = 0; keys?.length; round++) {
+        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+        const page: BatchGetCommandOutput = await this.#doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.#table]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: OPEN_FIELDS.map((_, index) => `#f${index}`).join(', '),
+                ExpressionAttributeNames: Object.fromEntries(OPEN_FIELDS.map((field, index) => [`#f${index}`, field])),
+              },
+            },
+          }),
+        );
+        found.push(...((page.Responses?.[this.#table] ?? []) as OpenExecution[]));
+        keys = page.UnprocessedKeys?.[this.#table]?.Keys;
+      }
+    }
+    return found.filter((execution) => !isTerminal(execution.status));
+  }
+
+  /** Notes that the sweeper sent the execution to its queue again (so it is not sent again before its time). */
+  async markSwept(id: string): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keyFor.execution(id),
+        UpdateExpression: 'SET swept_at = :now',
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':now': this.#now() },
+      }),
+    );
   }
 
   /** Renews `owner`'s lease; the returned record tells whether a cancel was asked for meanwhile. */
@@ -329,6 +463,6 @@ export class ExecutionStore {
 
 /** Drops the index-only attributes so callers see the Execution shape. */
 function strip<T extends object>(item: T): T {
-  const { listKey: _listKey, parent: _parent, ...rest } = item as T & { listKey?: unknown; parent?: unknown };
+  const { listKey: _listKey, parent: _parent, open: _open, ...rest } = item as T & { listKey?: unknown; parent?: unknown; open?: unknown };
   return rest as T;
 }

@@ -3,6 +3,15 @@ export const EXECUTIONS_BY_TIME_INDEX = 'byTime';
 export const EXECUTIONS_BY_PARENT_INDEX = 'byParent';
 /** Constant partition of the byTime index: every execution is in it, sorted by its time-ordered id. */
 export const LIST_KEY_VALUE = 'execution';
+/** Sparse index of the executions that are not terminal yet (`open` is removed when they end): what the sweeper reads. */
+export const EXECUTIONS_BY_OPEN_INDEX = 'byOpen';
+/** Partitions of the byOpen index, so that creating and ending executions spreads over more than one partition. */
+export const OPEN_SHARDS = 4;
+
+/** The byOpen partition of an execution: from the random last character of its ULID. */
+export function openShard(id: string): string {
+  return `open#${id.charCodeAt(id.length - 1) % OPEN_SHARDS}`;
+}
 
 export const keyFor = {
   execution: (id: string) => ({ id }),

@@ -99,20 +99,18 @@ export class WorkflowEngine implements WorkflowDriver {
       input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
-      const failed = await this.deps.store.transition(workflow.id, 'failed', {
-        from: CLAIMABLE_STATUSES,
-        set: { error: error.message, result: { errors: [{ type: 'error', message: error.message }], output: null } },
-      });
+      const failed = await this.deps.store.reject(workflow.id, error.message, { result: { errors: [{ type: 'error', message: error.message }], output: null } });
       return this.#notifyParent(failed);
     }
     const started = startWorkflow(spec, input, { executionId: workflow.id });
     const state = compact(started.state);
     const commands = plan(started.commands);
     try {
-      const running = (await this.deps.store.transition(workflow.id, 'running', {
-        from: CLAIMABLE_STATUSES,
-        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands, workflow_children: withChildren(undefined, commands) },
-        reason: 'workflow started',
+      const running = (await this.deps.store.startWorkflow(workflow.id, {
+        workflow_state: state,
+        workflow_version: 1,
+        workflow_outbox: commands,
+        workflow_children: withChildren(undefined, commands),
       })) as WorkflowExecution;
       await this.#carryOut(running, commands, 1);
     } catch (error) {
@@ -231,9 +229,9 @@ export class WorkflowEngine implements WorkflowDriver {
   async #complete(workflow: WorkflowExecution, status: 'succeeded' | 'failed' | 'canceled', result: Record<string, unknown>): Promise<void> {
     const errors = result.errors as Array<{ message: string }> | undefined;
     try {
-      const ended = await this.deps.store.transition(workflow.id, status, {
-        from: ['running', 'canceling', 'pausing', 'paused', 'resuming'],
-        set: { result, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) },
+      const ended = await this.deps.store.endWorkflow(workflow.id, status, {
+        result,
+        ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}),
       });
       this.deps.log.info('workflow ended', { executionId: workflow.id, action: workflow.action, status });
       await this.#notifyParent(ended);
