@@ -27,6 +27,7 @@ describe('resourceDefinition', () => {
       gsis: [
         { name: 'byTime', keys: { partition: { name: 'listKey', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'ALL' },
         { name: 'byParent', keys: { partition: { name: 'parent', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'ALL' },
+        { name: 'byOpen', keys: { partition: { name: 'open', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'KEYS_ONLY' },
       ],
       ttlAttribute: 'expires_at',
     });
