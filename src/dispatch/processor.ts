@@ -4,6 +4,7 @@ import { isWorkflowRunner } from '../actions/runner-parameters.ts';
 import { ActionRunnerError, NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution } from '../model/execution.ts';
 import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
+import { notifyParent } from '../queue/notify-parent.ts';
 import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { TransitionConflictError } from '../store/errors.ts';
@@ -273,11 +274,8 @@ export class BatchProcessor {
     await this.#notifyParent(ended);
   }
 
-  /** Tells the parent workflow that this task ended; safe to repeat (the workflow ignores duplicates). */
-  async #notifyParent(execution: Execution): Promise<void> {
-    const { parent, taskId } = execution.context;
-    if (!parent) return;
-    await this.deps.queue.send('workflows', { type: 'task-completed', workflowId: parent, taskId: String(taskId ?? execution.context.task), executionId: execution.id });
+  #notifyParent(execution: Execution): Promise<void> {
+    return notifyParent(this.deps.queue, execution);
   }
 
   async #recordRejected(message: RequestActionMessage, record: SQSRecord, error: string): Promise<void> {

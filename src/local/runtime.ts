@@ -3,10 +3,12 @@ import type { SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { abandonRunningActions } from '../dispatch/run-action.ts';
+import { createRuntime } from '../dispatch/runtime.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { startEmulators, type Emulators } from '../substrate/index.ts';
+import { Sweeper } from '../sweep/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import { FunctionPool, importFunction, type ContainerLoader } from './function-pool.ts';
@@ -119,6 +121,14 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   }
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
 
+  // The sweeper function's schedule, here a timer. At start-up the embedded queues are new (in
+  // memory): every execution still waiting lost its message, so it is sent again at once.
+  const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
+  const sweeper = new Sweeper(createRuntime({ config: functionConfig, clients, log: log.child({ component: 'sweeper' }) }));
+  const sweep = (waitingAfterMs: number) => sweeper.sweep({ waitingAfterMs }).catch((error: unknown) => log.warn('sweep failed', { error }));
+  await sweep(emulators.external ? functionConfig.sweepWaitingAfterSeconds * 1000 : 0);
+  const sweepTimer = setInterval(() => void sweep(functionConfig.sweepWaitingAfterSeconds * 1000), functionConfig.sweepIntervalSeconds * 1000);
+
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
   const file = options.discovery === false ? undefined : discoveryFile(projectDir);
   if (file) {
@@ -142,6 +152,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     (stopping ??= (async () => {
       const graceMs = options.graceMs ?? 10_000;
       log.info('stopping', { reason, graceMs, running: mappings.actions.metrics.inFlight + mappings.workflows.metrics.inFlight });
+      clearInterval(sweepTimer);
       await Promise.all(FUNCTIONS.map((name) => mappings[name].stop()));
       const drained = Promise.all(FUNCTIONS.map((name) => mappings[name].drained()));
       if (!(await within(drained, graceMs))) {
@@ -163,7 +174,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     sqsEndpoint: emulators.sqsEndpoint,
     dynamodbEndpoint: emulators.dynamodbEndpoint,
     external: emulators.external,
-    config: loadConfig({ ...env, ...functionEnv('actions') }),
+    config: functionConfig,
     clients,
     queueUrls: resources.queueUrls,
     tableNames: resources.tableNames,

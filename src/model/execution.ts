@@ -54,8 +54,6 @@ export interface Execution {
   idempotencyKey?: string;
   /** Epoch milliseconds when the sweeper last sent it to its queue again (its message may have been lost). */
   swept_at?: number;
-  /** Workflows: every child execution planned so far, by `<taskId>#<itemIndex>`. */
-  workflow_children?: Record<string, string>;
   /** TTL attribute, epoch seconds. */
   expires_at: number;
 }

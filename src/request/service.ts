@@ -73,7 +73,7 @@ export class ExecutionService {
    * stop at 900 s: a message that arrives early is sent again, see `isEarly`). When sending fails,
    * the execution is failed with the reason.
    */
-  async enqueue(execution: Execution): Promise<void> {
+  async enqueue(execution: Pick<Execution, 'id' | 'runner' | 'context'>): Promise<void> {
     const kind = isWorkflowRunner(execution.runner) ? 'workflows' : 'actions';
     const delaySeconds = Math.ceil(Math.max(0, Number(execution.context.notBefore ?? 0) - Date.now()) / 1000);
     try {

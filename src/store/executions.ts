@@ -57,7 +57,7 @@ export interface ExecutionStoreOptions {
 }
 
 /** What `listOpen` reads of each execution. */
-const OPEN_FIELDS = ['id', 'action', 'runner', 'status', 'lease', 'context', 'start_timestamp', 'swept_at', 'workflow_children'] as const;
+const OPEN_FIELDS = ['id', 'action', 'runner', 'status', 'lease', 'context', 'start_timestamp', 'swept_at'] as const;
 export type OpenExecution = Pick<Execution, (typeof OPEN_FIELDS)[number]>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -122,6 +122,16 @@ describe('npm run package', () => {
     }
   });
 
+  it('runs the sweeper every minute, one at a time, from its own bundle', () => {
+    expect(zipEntries(join(out, 'sweeper.zip'))).toContain('functions/sweeper.mjs');
+    const [, fn] = ofType('AWS::Lambda::Function').find(([id]) => id === 'SweeperLambdaFunction')!;
+    expect(fn.Properties).toMatchObject({ Handler: 'functions/sweeper.handler', ReservedConcurrentExecutions: 1 });
+    const rules = ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties as Record<string, any>);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(rules[0].Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['SweeperLambdaFunction', 'Arn'] });
+  });
+
   it('triggers each function from its queue with partial batch responses, capped below reserved concurrency', () => {
     const functions = Object.fromEntries(ofType('AWS::Lambda::Function'));
     const queues = Object.fromEntries(ofType('AWS::SQS::Queue'));
@@ -185,7 +195,7 @@ describe('npm run package', () => {
     const ours = statements.filter((s) => all(s.Action).some((a: string) => /^(sqs|dynamodb):/.test(a)));
     const actions = new Set(ours.flatMap((s) => all(s.Action)));
     expect([...actions].sort()).toEqual([
-      'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem',
+      'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem',
       'dynamodb:Query', 'dynamodb:TransactWriteItems', 'dynamodb:UpdateItem',
       'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
     ]);
