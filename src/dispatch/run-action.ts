@@ -5,7 +5,7 @@ import type { Execution } from '../model/execution.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
-import { TransitionConflictError } from '../store/errors.ts';
+import { recordOf, TransitionConflictError } from '../store/errors.ts';
 import { lastOutputSeq, OutputWriter } from '../store/output.ts';
 import { fitResult, RESULT_ITEM_BYTES } from './fit-result.ts';
 import type { DispatchDeps } from './types.ts';
@@ -44,13 +44,26 @@ export function abandonRunningActions(reason: string): void {
   shutdown.abort(reason);
 }
 
+/** How a claimed action's process ended, as `runClaimedAction` hands it back: the data `recordExit` writes. */
+export interface ActionExit {
+  kind: 'exited';
+  run: ActionRun;
+  outcome: RunOutcome;
+  /** Why it was stopped from outside, if it was. */
+  stopReason?: StopReason;
+  output: OutputWriter;
+  /** The timeout it ran under (cut to the invocation's deadline), and the one it asked for. */
+  timeoutMs: number;
+  actionTimeoutMs: number;
+}
+
 /**
  * Runs a claimed execution's action: heartbeats the lease (and so notices cancel), streams
  * output to the output table, kills the process tree on cancel, timeout or shutdown. Resolves
- * as soon as the child has exited, so that the caller can give its slot to the next action,
- * with the function that records the outcome (flush output, then one conditional write).
+ * as soon as the child has exited, so that the caller can give its slot to the next action
+ * before `recordExit` flushes the output and writes the outcome.
  */
-export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<() => Promise<Execution>> {
+export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: Logger): Promise<ActionExit> {
   const { execution, action } = run;
   const { config } = deps;
   const stop = new AbortController();
@@ -89,8 +102,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   }, config.heartbeatMs);
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
-  const timeLeftMs = Math.max(0, run.deadline - Date.now());
-  const timeoutMs = Math.min(actionTimeoutMs, timeLeftMs);
+  const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
   const secretValues = run.secretNames.map((name) => run.parameters[name]).filter((value): value is string => typeof value === 'string');
   const output = new OutputWriter({
     firstSeq,
@@ -124,36 +136,41 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     clearInterval(heartbeat);
     shutdown.signal.removeEventListener('abort', onShutdown);
   }
-  return async () => {
-    let error: string | undefined;
-    try {
-      await output.close();
-    } catch (outputError) {
-      // The outcome is still recorded, and says what part of the output is missing.
-      error = `output incomplete: chunks from ${output.storedUpTo + 1} on could not be stored - ${(outputError as Error).message}`;
+  return { kind: 'exited', run, outcome, stopReason, output, timeoutMs, actionTimeoutMs };
+}
+
+/** Flushes an exited action's output, then writes its outcome (one conditional write); returns the record as written. */
+export async function recordExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store'>, log: Logger): Promise<Execution> {
+  const { run, outcome, stopReason, output, timeoutMs, actionTimeoutMs } = exit;
+  const { execution } = run;
+  let error: string | undefined;
+  try {
+    await output.close();
+  } catch (outputError) {
+    // The outcome is still recorded, and says what part of the output is missing.
+    error = `output incomplete: chunks from ${output.storedUpTo + 1} on could not be stored - ${(outputError as Error).message}`;
+  }
+  let status: ExecutionStatus = outcome.status;
+  if (status === 'timeout' && timeoutMs < actionTimeoutMs) {
+    error = `${error ? `${error}; ` : ''}Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
+  }
+  if (stopReason === 'cancel') status = 'canceled';
+  if (stopReason === 'shutdown') {
+    status = 'abandoned';
+    error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
+  }
+  if (stopReason === 'lease-lost') {
+    const current = await deps.store.get(execution.id);
+    // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
+    if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
+      return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), 'execution abandoned: its lease could not be renewed - its process tree was killed');
     }
-    let status: ExecutionStatus = outcome.status;
-    if (status === 'timeout' && timeoutMs < actionTimeoutMs) {
-      error = `${error ? `${error}; ` : ''}Action failed to complete in ${Math.round(timeoutMs / 1000)} seconds: stopped before the function's deadline (action timeout ${actionTimeoutMs / 1000} s)`;
-    }
-    if (stopReason === 'cancel') status = 'canceled';
-    if (stopReason === 'shutdown') {
-      status = 'abandoned';
-      error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
-    }
-    if (stopReason === 'lease-lost') {
-      const current = await deps.store.get(execution.id);
-      // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
-      if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
-        return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), 'execution abandoned: its lease could not be renewed - its process tree was killed');
-      }
-      log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
-      return current ?? execution;
-    }
-    // What the item can hold besides the result: its parameters take their share.
-    const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));
-    return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), error));
-  };
+    log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
+    return current ?? execution;
+  }
+  // What the item can hold besides the result: its parameters take their share.
+  const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));
+  return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), error));
 }
 
 /** Retries a store write that failed for a passing reason (a lost condition is final), with backoff. */
@@ -177,10 +194,10 @@ async function recordOutcome(store: ExecutionStore, id: string, owner: string, s
     if (status === 'abandoned') return await store.abandon(id, owner, set);
     return await store.finish(id, owner, status as 'succeeded' | 'failed' | 'timeout', set);
   } catch (conflict) {
-    if (!(conflict instanceof TransitionConflictError) || !conflict.current) throw conflict;
+    const current = recordOf(conflict);
     // Canceled at once while it was about to start: that record stands.
-    if (isTerminal(conflict.current.status)) return conflict.current;
-    if (conflict.current.status !== 'canceling') throw conflict;
+    if (isTerminal(current.status)) return current;
+    if (current.status !== 'canceling') throw conflict;
     return canceled();
   }
 }

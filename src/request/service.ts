@@ -70,7 +70,7 @@ export class ExecutionService {
 
   /**
    * Sends an existing execution to its queue, delayed until its `context.notBefore` (SQS delays
-   * stop at 900 s: a message that arrives early is sent again, see `isEarly`). When sending fails,
+   * stop at 900 s: a message that arrives early is sent again, see `isEarly` in src/dispatch/decide.ts). When sending fails,
    * the execution is failed with the reason.
    */
   async enqueue(execution: Pick<Execution, 'id' | 'runner' | 'context'>): Promise<void> {
@@ -82,11 +82,6 @@ export class ExecutionService {
       await this.deps.store.reject(execution.id, `could not enqueue: ${kind} queue - ${(error as Error).message}`).catch(() => undefined);
       throw error;
     }
-  }
-
-  /** Whether the execution is delayed past now (its message came back before its time). */
-  isEarly(execution: Execution): boolean {
-    return Number(execution.context.notBefore ?? 0) > Date.now() + 500;
   }
 
   /**

@@ -11,3 +11,12 @@ export class TransitionConflictError extends ConflictError {
     super(message, { context: { executionId: current?.id, status: current?.status } });
   }
 }
+
+/**
+ * The record a lost conditional write found (someone else moved it first); any other error is rethrown.
+ * @example try { await store.claim(id, owner, ms) } catch (error) { judge(recordOf(error)) }
+ */
+export function recordOf(error: unknown): Execution {
+  if (error instanceof TransitionConflictError && error.current) return error.current;
+  throw error;
+}

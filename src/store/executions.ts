@@ -37,7 +37,8 @@ export interface ListOptions {
 /** Fields to set along with a status change; `null` removes the field. */
 export type FieldUpdates = Partial<Record<keyof Execution, unknown>> & Record<string, unknown>;
 
-interface MoveOptions {
+/** The conditions and updates of one lifecycle move, besides its `from` statuses. */
+export interface MoveOptions {
   set?: FieldUpdates;
   reason?: string;
   /** Only when this runner still holds the lease. */
@@ -197,66 +198,66 @@ export class ExecutionStore {
 
   /** A reserved execution got its slot. */
   start(id: string, owner: string): Promise<Execution> {
-    return this.#move(id, 'start', 'running', { leaseOwner: owner, reason: `started by ${owner}` });
+    return this.move(id, 'start', 'running', { leaseOwner: owner, reason: `started by ${owner}` });
   }
 
   /** A reserved execution goes back to `requested`, its lease dropped, for its queue to bring it again. */
   requeue(id: string, owner: string, reason: string): Promise<Execution> {
-    return this.#move(id, 'requeue', 'requested', { leaseOwner: owner, set: { lease: null }, reason });
+    return this.move(id, 'requeue', 'requested', { leaseOwner: owner, set: { lease: null }, reason });
   }
 
   /** `owner` (a live runner, or one whose lease expired) gives the execution back as `scheduled`, without a lease. */
   release(id: string, owner: string | undefined, reason: string): Promise<Execution> {
-    return this.#move(id, 'release', 'scheduled', { leaseOwner: owner, set: { lease: null }, reason });
+    return this.move(id, 'release', 'scheduled', { leaseOwner: owner, set: { lease: null }, reason });
   }
 
   /** The action ended: its status, result and error, written while `owner` still holds it. */
   finish(id: string, owner: string, status: 'succeeded' | 'failed' | 'timeout', set: FieldUpdates, reason?: string): Promise<Execution> {
-    return this.#move(id, 'finish', status, { leaseOwner: owner, set: { ...set, lease: null }, reason });
+    return this.move(id, 'finish', status, { leaseOwner: owner, set: { ...set, lease: null }, reason });
   }
 
   /** Nobody knows how it ended: its runner (`owner`, live or expired) stopped. */
   abandon(id: string, owner: string | undefined, set: FieldUpdates, reason?: string): Promise<Execution> {
-    return this.#move(id, 'abandon', 'abandoned', { leaseOwner: owner, set: { ...set, lease: null }, reason });
+    return this.move(id, 'abandon', 'abandoned', { leaseOwner: owner, set: { ...set, lease: null }, reason });
   }
 
   /** A canceling execution is over: its process tree is gone (or its runner `owner` died meanwhile). */
   cancelDone(id: string, owner: string | undefined, set: FieldUpdates, reason?: string): Promise<Execution> {
-    return this.#move(id, 'cancelDone', 'canceled', { leaseOwner: owner, set: { ...set, lease: null }, reason });
+    return this.move(id, 'cancelDone', 'canceled', { leaseOwner: owner, set: { ...set, lease: null }, reason });
   }
 
   /** Refused before it started (no live lease may hold it): failed with `error`. */
   reject(id: string, error: string, set: FieldUpdates = {}): Promise<Execution> {
-    return this.#move(id, 'reject', 'failed', { unleased: true, set: { ...set, error } });
+    return this.move(id, 'reject', 'failed', { unleased: true, set: { ...set, error } });
   }
 
   /** A cancel asked for before the execution started. */
   cancelWaiting(id: string): Promise<Execution> {
-    return this.#move(id, 'cancelWaiting', 'canceled', { reason: 'canceled before it started' });
+    return this.move(id, 'cancelWaiting', 'canceled', { reason: 'canceled before it started' });
   }
 
   /** A cancel asked for while it runs: its runner notices at its next heartbeat, a workflow's engine through its queue. */
   requestCancel(id: string): Promise<Execution> {
-    return this.#move(id, 'requestCancel', 'canceling', { reason: 'cancel requested' });
+    return this.move(id, 'requestCancel', 'canceling', { reason: 'cancel requested' });
   }
 
   /** Its message is at its last delivery without an outcome: failed with the reason (only while `owner`, if given, holds it). */
   giveUp(id: string, reason: string, owner?: string): Promise<Execution> {
-    return this.#move(id, 'giveUp', 'failed', { leaseOwner: owner, set: { error: reason, lease: null }, reason });
+    return this.move(id, 'giveUp', 'failed', { leaseOwner: owner, set: { error: reason, lease: null }, reason });
   }
 
   /** The workflow engine starts a workflow, with its first state. */
   startWorkflow(id: string, set: FieldUpdates): Promise<Execution> {
-    return this.#move(id, 'startWorkflow', 'running', { set, reason: 'workflow started' });
+    return this.move(id, 'startWorkflow', 'running', { set, reason: 'workflow started' });
   }
 
   /** The workflow engine ends a workflow. */
   endWorkflow(id: string, status: 'succeeded' | 'failed' | 'canceled', set: FieldUpdates): Promise<Execution> {
-    return this.#move(id, 'endWorkflow', status, { set });
+    return this.move(id, 'endWorkflow', status, { set });
   }
 
   #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string): Promise<Execution> {
-    return this.#move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason });
+    return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason });
   }
 
   /**
@@ -264,7 +265,7 @@ export class ExecutionStore {
    * `from` statuses (never a terminal one); appends to its log.
    * @throws TransitionConflictError carrying the current record when the condition fails.
    */
-  async #move(id: string, event: LifecycleEvent, to: ExecutionStatus, options: MoveOptions): Promise<Execution> {
+  protected async move(id: string, event: LifecycleEvent, to: ExecutionStatus, options: MoveOptions): Promise<Execution> {
     const from = fromStatuses(event, to);
     const now = new Date(this.#now()).toISOString();
     const entry: StatusLogEntry = { status: to, timestamp: now, ...(options.reason ? { reason: options.reason } : {}) };

@@ -1,0 +1,272 @@
+import type { SQSRecord } from 'aws-lambda';
+import type pLimit from 'p-limit';
+import type { Logger } from '../log/index.ts';
+import { NotFoundError, ValidationError } from '../model/errors.ts';
+import type { Execution } from '../model/execution.ts';
+import { isTerminal } from '../model/status.ts';
+import { notifyParent } from '../queue/notify-parent.ts';
+import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
+import type { ExecutionService, PreparedRequest } from '../request/service.ts';
+import { recordOf } from '../store/errors.ts';
+import { decide } from './decide.ts';
+import { PoisonMessageError, RetryLaterError } from './errors.ts';
+import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
+import { shouldRequeue, SlotReservation } from './slot-reservation.ts';
+import type { DispatchDeps } from './types.ts';
+
+/** What an action's turn in the pool came to. */
+type SlotResult =
+  /** Sent back to its queue: this invocation had too little time left for it. */
+  | { kind: 'requeued' }
+  /** Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now. */
+  | { kind: 'moved'; current: Execution }
+  | ActionExit;
+
+/** Where the per-record work stands in one invocation. */
+export interface RecordWork {
+  record: SQSRecord;
+  /** Lease owner: this invocation and record. */
+  owner: string;
+  /** Epoch ms by which outcomes must be recorded (Lambda deadline minus margin). */
+  deadline: number;
+}
+
+/**
+ * The work of one SQS record: parse it, create the execution a request names, then act on the
+ * execution as `decide` says: tell its parent it ended, pass it on, hand it to the workflow engine,
+ * judge it when a runner holds it, or run its action in a slot of `limit` (one slot, one child process).
+ */
+export class RecordProcessor {
+  constructor(
+    private readonly deps: DispatchDeps,
+    private readonly service: ExecutionService,
+    private readonly limit: ReturnType<typeof pLimit>,
+    private readonly onStart: () => void,
+  ) {}
+
+  async process(work: RecordWork): Promise<void> {
+    let message: Message;
+    try {
+      message = parseMessage(work.record.body);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const action = actionOf(work.record.body);
+      if (!action) return this.#deadLetter(work.record, error.message);
+      // It names an action: record the rejection where the user looks for it, on an execution.
+      await this.#recordRejected({ version: 1, action, parameters: {} }, work.record, error.message);
+      return;
+    }
+    // The execution this message is about: failed with the reason if its last delivery fails too.
+    let target = 'type' in message ? message.workflowId : 'executionId' in message ? message.executionId : undefined;
+    try {
+      if ('type' in message) return await this.#workflows().onTaskCompleted(message);
+      if ('action' in message) {
+        const created = await this.#createFromRequest(message, work.record);
+        target = created?.execution.id;
+        return created && (await this.#dispatch(created.execution, work, created.prepared));
+      }
+      const execution = await this.deps.store.get(message.executionId);
+      if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);
+      await this.#dispatch(execution, work);
+    } catch (error) {
+      if (error instanceof PoisonMessageError) return this.#deadLetter(work.record, error.message);
+      await this.#giveUpIfLastAttempt(work, target, error as Error);
+      throw error;
+    }
+  }
+
+  /** A full request message: create (idempotent on the message id) and run it here. */
+  async #createFromRequest(message: RequestActionMessage, record: SQSRecord): Promise<{ execution: Execution; prepared: PreparedRequest } | undefined> {
+    const idempotencyKey = message.idempotencyKey ?? `sqs:${record.messageId}`;
+    try {
+      const prepared = this.service.prepare(message.action, message.parameters);
+      const { execution } = await this.deps.store.create({
+        action: prepared.action.ref,
+        runner: prepared.action.runner_type,
+        parameters: message.parameters,
+        secretParameters: prepared.secretNames,
+        idempotencyKey,
+      });
+      return { execution, prepared };
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      await this.#recordRejected(message, record, error.message);
+      return undefined;
+    }
+  }
+
+  /** Acts on the execution as it is now; `prepared` when its request was just validated. */
+  async #dispatch(execution: Execution, work: RecordWork, prepared?: PreparedRequest): Promise<void> {
+    const decision = decide(execution, { runsWorkflows: Boolean(this.deps.workflows) });
+    switch (decision.kind) {
+      case 'notify-parent':
+        return notifyParent(this.deps.queue, execution);
+      case 'pass-on':
+        return this.service.enqueue(execution);
+      case 'advance-workflow':
+        return this.#workflows().start(execution);
+      case 'judge-held':
+        return this.#judgeHeld(execution, work);
+      case 'run':
+        return this.#run(execution, work, prepared);
+    }
+  }
+
+  /** Validates, waits for a slot (reserved as `scheduled` when none is free), runs, records, tells the parent. */
+  async #run(execution: Execution, work: RecordWork, prepared?: PreparedRequest): Promise<void> {
+    const log = this.deps.log.child({ executionId: execution.id, action: execution.action });
+    try {
+      prepared ??= this.service.prepare(execution.action, execution.parameters);
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error.message));
+    }
+    const runner = this.deps.runner(prepared.action.runner_type);
+    if (!runner) {
+      const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
+      return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error));
+    }
+    const started = Date.now();
+    let reservation: SlotReservation | undefined;
+    if (this.limit.activeCount >= this.limit.concurrency) {
+      try {
+        reservation = await SlotReservation.take(this.deps.store, execution.id, work.owner, this.deps.config.leaseMs, log);
+      } catch (error) {
+        return this.#judgeMoved(recordOf(error), work);
+      }
+    }
+    const result: SlotResult = await this.limit(() => this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log));
+    if (result.kind === 'requeued') return this.service.enqueue(execution);
+    if (result.kind === 'moved') return this.#judgeMoved(result.current, work);
+    const final = await recordExit(result, this.deps, log);
+    log.info('action ended', { status: final.status, durationMs: Date.now() - started });
+    await notifyParent(this.deps.queue, final);
+  }
+
+  /** An action's turn in the pool: re-queue it, find it moved, or start its child process (the slot is held until the child exits). */
+  async #inSlot(run: Parameters<typeof runClaimedAction>[0], reservation: SlotReservation | undefined, started: number, log: Logger): Promise<SlotResult> {
+    reservation?.stop();
+    if (reservation?.endedWhileWaiting) return { kind: 'moved', current: reservation.endedWhileWaiting };
+    this.onStart();
+    const { execution, owner } = run;
+    const timeoutMs = Number(run.parameters.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
+    const claims = reservation?.record.attempt ?? execution.attempt;
+    if (shouldRequeue({ claims, leftMs: run.deadline - Date.now(), timeoutMs, waitedMs: Date.now() - started })) {
+      if (!reservation) return { kind: 'requeued' };
+      try {
+        await this.deps.store.requeue(execution.id, owner, 're-queued: too little time left in this invocation');
+        return { kind: 'requeued' };
+      } catch (error) {
+        return { kind: 'moved', current: recordOf(error) };
+      }
+    }
+    let claimed = reservation?.record;
+    let confirm: Promise<unknown> | undefined;
+    if (claimed) {
+      confirm = this.deps.store.start(execution.id, owner);
+      confirm.catch(() => undefined); // handled by the run; never an unhandled rejection
+    } else {
+      try {
+        claimed = await this.deps.store.claim(execution.id, owner, this.deps.config.leaseMs);
+      } catch (error) {
+        return { kind: 'moved', current: recordOf(error) };
+      }
+    }
+    try {
+      log.info('action started', { runner: run.runner.name, attempt: claimed.attempt });
+      return await runClaimedAction({ ...run, execution: claimed, confirm }, this.deps, log);
+    } catch (error) {
+      // Claimed but never started: give it back so that a redelivery runs it, instead of
+      // leaving it held under a lease nobody renews.
+      await this.deps.store
+        .release(execution.id, owner, `not started: ${(error as Error).message}`)
+        .catch((releaseError: unknown) => log.error('could not give the execution back; its lease will expire', { error: releaseError }));
+      throw error;
+    }
+  }
+
+  #judgeMoved(current: Execution, work: RecordWork): Promise<void> {
+    return isTerminal(current.status) ? notifyParent(this.deps.queue, current) : this.#judgeHeld(current, work);
+  }
+
+  /**
+   * A delivery for an execution that is running (or canceling). Under a live lease another
+   * runner has it: look again later. With an expired lease its runner died: mark it `abandoned`
+   * (`canceled` when it was canceling), or run it again when the action says it is safe to
+   * (`retry_on_abandon: true`).
+   */
+  async #judgeHeld(execution: Execution, work: RecordWork): Promise<void> {
+    const lease = execution.lease;
+    if (lease && lease.expiresAt > Date.now()) {
+      // Its runner is alive (this is a duplicate) or died a moment ago: look again once the lease
+      // has run out rather than drop the message of an execution that has not ended.
+      throw new RetryLaterError(`held elsewhere: execution ${execution.id} - lease of ${lease.owner} runs until ${new Date(lease.expiresAt).toISOString()}`, Math.ceil((lease.expiresAt - Date.now()) / 1000) + 1);
+    }
+    const expiredOwner = lease?.owner;
+    if (execution.status === 'running' && this.deps.catalog.get(execution.action)?.retry_on_abandon) {
+      const reset = await this.deps.store.release(execution.id, expiredOwner, `lease of ${expiredOwner} expired: run again (retry_on_abandon)`);
+      return this.#dispatch(reset, work);
+    }
+    const reason = `runner ${expiredOwner ?? '(unknown)'} stopped renewing its lease`;
+    const set = { error: `execution abandoned: ${reason}` };
+    const ended =
+      execution.status === 'canceling'
+        ? await this.deps.store.cancelDone(execution.id, expiredOwner, set, reason)
+        : await this.deps.store.abandon(execution.id, expiredOwner, set, reason);
+    await notifyParent(this.deps.queue, ended);
+  }
+
+  async #recordRejected(message: RequestActionMessage, record: SQSRecord, error: string): Promise<void> {
+    const action = this.deps.catalog.get(message.action);
+    const { execution, created } = await this.deps.store.create({
+      action: message.action,
+      runner: action?.runner_type ?? 'unknown',
+      parameters: message.parameters,
+      secretParameters: Object.entries(action?.parameters ?? {})
+        .filter(([, spec]) => spec.secret)
+        .map(([name]) => name),
+      idempotencyKey: message.idempotencyKey ?? `sqs:${record.messageId}`,
+      status: 'failed',
+      error,
+    });
+    this.deps.log.warn('request rejected', { executionId: execution.id, created, error });
+  }
+
+  /**
+   * On the last delivery before SQS moves the message to the DLQ, the execution it is about is
+   * failed with the reason (unless a live runner holds it), and its parent workflow is told.
+   */
+  async #giveUpIfLastAttempt(work: RecordWork, target: string | undefined, error: Error): Promise<void> {
+    const receiveCount = Number(work.record.attributes?.ApproximateReceiveCount ?? 1);
+    if (receiveCount < this.deps.config.maxReceiveCount || !target) return;
+    const reason = `gave up after ${receiveCount} deliveries: ${error.message}`;
+    try {
+      const current = await this.deps.store.get(target);
+      const heldElsewhere = current?.lease && current.lease.owner !== work.owner && current.lease.expiresAt > Date.now();
+      if (!current || isTerminal(current.status) || heldElsewhere) return;
+      await notifyParent(this.deps.queue, await this.deps.store.giveUp(target, reason, current.lease?.owner));
+    } catch (giveUpError) {
+      this.deps.log.error('could not record the failure of a message going to the DLQ', { executionId: target, reason, error: giveUpError });
+    }
+  }
+
+  async #deadLetter(record: SQSRecord, reason: string): Promise<void> {
+    this.deps.log.error('poison message sent to the dead-letter queue', { reason });
+    await this.deps.queue.deadLetter(record, reason);
+  }
+
+  #workflows() {
+    if (!this.deps.workflows) throw new PoisonMessageError('misrouted message: task-completed events belong on the workflows queue');
+    return this.deps.workflows;
+  }
+}
+
+/** The action ref of a body that failed validation, when it names one. */
+function actionOf(body: string): string | undefined {
+  try {
+    const value = (JSON.parse(body) as { action?: unknown }).action;
+    return typeof value === 'string' && /^[\w-]+\.[\w.-]+$/.test(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
