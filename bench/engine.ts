@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { readOutput } from '../src/store/output.ts';
 import { line, median, percentile, startBench, waitDeleted } from './harness.ts';
 
 const COUNT = Number(process.env.BENCH_OVERHEAD_COUNT ?? 1000);
@@ -66,7 +65,7 @@ export async function slotRefill(): Promise<void> {
   bench.mappings[0].start();
   await waitDeleted(bench.mappings[0], records);
   await bench.stop();
-  const texts = await Promise.all(ids.map(async (id) => (await readOutput(bench.runtime.clients.doc, bench.config.outputTable, id)).map((r) => r.data).join('')));
+  const texts = await Promise.all(ids.map(async (id) => (await bench.runtime.output.read(id)).map((r) => r.data).join('')));
   const gaps = refillGaps(texts, 4);
 
   // Baseline: the same commands through plain execa + p-limit(4), nothing recorded anywhere.
@@ -119,7 +118,7 @@ export async function bigOutput(): Promise<void> {
   });
   const { stdout } = await execa('node', [worker], { env: { ...bench.env, ACTIONRUNNER_PACKS_PATH: fileURLToPath(new URL('../packs', import.meta.url)) } });
   const report = JSON.parse(stdout.trim().split('\n').pop()!) as { durationMs: number; idleRssMb: number; maxRssMb: number; status: string };
-  const stored = await readOutput(bench.runtime.clients.doc, bench.config.outputTable, execution.id);
+  const stored = await bench.runtime.output.read(execution.id);
   const bytes = stored.reduce((sum, record) => sum + Buffer.byteLength(record.data), 0);
   // The store's own pace: the same bytes as 64 KiB items through BatchWriteItem, two calls in flight, no process at all.
   const chunk = 'x'.repeat(65_535) + '\n';

@@ -1,8 +1,7 @@
-import type { Runtime } from '../dispatch/runtime.ts';
+import type { Services } from '../app/services.ts';
 import type { Execution, OutputRecord, OutputType } from '../model/execution.ts';
 import { NotFoundError } from '../model/errors.ts';
 import { isTerminal } from '../model/status.ts';
-import { readOutput } from '../store/output.ts';
 import { colorsFor, formatDuration } from './format.ts';
 
 export interface FollowOptions {
@@ -27,13 +26,13 @@ function intervalFor(elapsedMs: number): number {
  * `tail` is given (everything stored, then new chunks as they come, and the last ones once it ended).
  * @returns the terminal record, or the latest one when `timeoutMs` passed first.
  */
-export async function follow(runtime: Runtime, id: string, options: FollowOptions = {}): Promise<Execution> {
+export async function follow(runtime: Services, id: string, options: FollowOptions = {}): Promise<Execution> {
   const started = Date.now();
   const spinner = options.spinner && process.stderr.isTTY && !options.tail ? createSpinner() : undefined;
   let afterSeq = -1;
   const drain = async () => {
     if (!options.tail) return;
-    const records = await readOutput(runtime.clients.doc, runtime.config.outputTable, id, { afterSeq, ...(options.tail.type ? { type: options.tail.type } : {}) });
+    const records = await runtime.output.read(id, { afterSeq, ...(options.tail.type ? { type: options.tail.type } : {}) });
     for (const record of records) {
       options.tail.write(record);
       afterSeq = Math.max(afterSeq, record.seq);

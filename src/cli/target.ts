@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../config/index.ts';
-import { createRuntime, type Runtime } from '../dispatch/runtime.ts';
+import { createServices, type Services } from '../app/services.ts';
 import { createLogger } from '../log/index.ts';
 import { findLocal } from '../local/discovery.ts';
 import { ActionRunnerError } from '../model/errors.ts';
@@ -14,7 +14,7 @@ export class NoTargetError extends ActionRunnerError {
 export interface Target {
   /** `local (pid 1234)` or `stage prod`: for messages. */
   description: string;
-  runtime: Runtime;
+  runtime: Services;
   config: Config;
   close(): void;
 }
@@ -64,7 +64,7 @@ export function resolveTarget(options: { stage?: string; cwd?: string; env?: Env
     );
   }
   // The CLI's own log lines stay quiet: only warnings and errors.
-  const runtime = createRuntime({ config, log: createLogger({ component: 'cli' }, 'warn') });
+  const runtime = createServices({ config, log: createLogger({ component: 'cli' }, 'warn') });
   return {
     description,
     runtime,

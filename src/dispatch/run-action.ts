@@ -6,7 +6,7 @@ import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { recordOf, TransitionConflictError } from '../store/errors.ts';
-import { lastOutputSeq, OutputWriter } from '../store/output.ts';
+import type { OutputWriter } from '../store/output.ts';
 import { fitResult, RESULT_ITEM_BYTES } from './fit-result.ts';
 import type { DispatchDeps } from './types.ts';
 
@@ -81,7 +81,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   });
 
   // A run after an abandoned attempt keeps that attempt's output and continues after it.
-  const firstSeq = execution.attempt > 1 ? (await lastOutputSeq(deps.clients.doc, config.outputTable, execution.id)) + 1 : 0;
+  const firstSeq = execution.attempt > 1 ? (await deps.output.lastSeq(execution.id)) + 1 : 0;
 
   const onShutdown = () => abort('shutdown');
   if (shutdown.signal.aborted) onShutdown();
@@ -104,17 +104,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
   const secretValues = run.secretNames.map((name) => run.parameters[name]).filter((value): value is string => typeof value === 'string');
-  const output = new OutputWriter({
-    firstSeq,
-    doc: deps.clients.doc,
-    tableName: config.outputTable,
-    executionId: execution.id,
-    actionRef: action.ref,
-    runnerRef: action.runner_type,
-    chunkBytes: config.outputChunkBytes,
-    flushMs: config.outputFlushMs,
-    ttlDays: config.ttlDays,
-  });
+  const output = deps.output.writer({ firstSeq, executionId: execution.id, actionRef: action.ref, runnerRef: action.runner_type });
 
   let outcome: RunOutcome;
   try {

@@ -1,46 +1,27 @@
-import { loadActions } from '../actions/index.ts';
-import { createClients, type AwsClients } from '../config/clients.ts';
-import { loadConfig, type Config } from '../config/index.ts';
-import { createLogger, type Logger } from '../log/index.ts';
-import { WorkQueue } from '../queue/work-queue.ts';
-import { ExecutionService } from '../request/service.ts';
+import { createServices, type Services, type ServicesOptions } from '../app/services.ts';
 import { getRunner, RUNNER_NAMES } from '../runners/index.ts';
-import { ExecutionStore } from '../store/executions.ts';
 import { BatchProcessor } from './processor.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
 
-export interface Runtime extends DispatchDeps {
-  service: ExecutionService;
-  processor: BatchProcessor;
-}
+/** What a function's handler runs on: the shared services, the runners and the batch processor. */
+export type Runtime = Services &
+  DispatchDeps & {
+    processor: BatchProcessor;
+  };
 
-export interface RuntimeOptions {
-  config?: Config;
-  clients?: AwsClients;
-  log?: Logger;
+export interface RuntimeOptions extends ServicesOptions {
   /** Builds the workflow driver from the rest of the runtime (the workflows function has one). */
-  workflows?: (deps: Omit<Runtime, 'processor' | 'workflows'>) => WorkflowDriver;
+  workflows?: (deps: Services & Pick<DispatchDeps, 'runner'>) => WorkflowDriver;
 }
 
 /**
- * Builds everything a handler needs, once per cold start: config, SDK clients, the store,
- * the queues, the pack catalog and the dispatcher.
+ * Builds everything a handler needs, once per cold start: the services (`createServices`), the
+ * runners, the workflow driver when there is one, and the dispatcher.
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const config = options.config ?? loadConfig();
-  const clients = options.clients ?? createClients(config);
-  const log = options.log ?? createLogger({ stage: config.stage });
-  const store = new ExecutionStore({ doc: clients.doc, tableName: config.executionsTable, ttlDays: config.ttlDays });
-  const queue = new WorkQueue({
-    sqs: clients.sqs,
-    urls: { actions: config.actionsQueueUrl, workflows: config.workflowsQueueUrl },
-    names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
-  });
-  const catalog = loadActions({ packsPaths: config.packsPaths });
-  const service = new ExecutionService({ config, store, queue, catalog });
+  const services = createServices(options);
   const runners = new Map(RUNNER_NAMES.map((name) => [name as string, getRunner(name)]));
-  const base = { config, clients, log, store, queue, catalog, service, runner: (name: string) => runners.get(name) };
-  const workflows = options.workflows?.(base);
-  const deps = { ...base, workflows };
-  return { ...deps, processor: new BatchProcessor(deps, service) };
+  const base = { ...services, runner: (name: string) => runners.get(name) };
+  const deps = { ...base, workflows: options.workflows?.(base) };
+  return { ...deps, processor: new BatchProcessor(deps, services.service) };
 }

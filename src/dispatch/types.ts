@@ -1,11 +1,11 @@
 import type { ActionCatalog } from '../actions/types.ts';
-import type { AwsClients } from '../config/clients.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import type { TaskCompletedMessage, WorkQueue } from '../queue/index.ts';
 import type { Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
+import type { OutputStore } from '../store/output.ts';
 
 /** Advances workflows; the dispatcher hands it workflow executions and task-completed events. */
 export interface WorkflowDriver {
@@ -13,12 +13,12 @@ export interface WorkflowDriver {
   onTaskCompleted(message: TaskCompletedMessage): Promise<void>;
 }
 
-/** Everything the dispatcher works with, built once per cold start. */
+/** Everything the dispatcher works with, built once per cold start (no SDK client: stores and queues only). */
 export interface DispatchDeps {
   config: Config;
-  clients: AwsClients;
   store: ExecutionStore;
-  queue: WorkQueue;
+  output: Pick<OutputStore, 'writer' | 'lastSeq'>;
+  queue: Pick<WorkQueue, 'send' | 'retryAfter' | 'deadLetter'>;
   catalog: ActionCatalog;
   runner(name: string): Runner | undefined;
   log: Logger;

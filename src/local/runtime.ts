@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { abandonRunningActions } from '../dispatch/run-action.ts';
-import { createRuntime } from '../dispatch/runtime.ts';
+import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
@@ -124,7 +124,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   // The sweeper function's schedule, here a timer. At start-up the embedded queues are new (in
   // memory): every execution still waiting lost its message, so it is sent again at once.
   const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
-  const sweeper = new Sweeper(createRuntime({ config: functionConfig, clients, log: log.child({ component: 'sweeper' }) }));
+  const sweeper = new Sweeper(createServices({ config: functionConfig, clients, log: log.child({ component: 'sweeper' }) }));
   const sweep = (waitingAfterMs: number) => sweeper.sweep({ waitingAfterMs }).catch((error: unknown) => log.warn('sweep failed', { error }));
   await sweep(emulators.external ? functionConfig.sweepWaitingAfterSeconds * 1000 : 0);
   const sweepTimer = setInterval(() => void sweep(functionConfig.sweepWaitingAfterSeconds * 1000), functionConfig.sweepIntervalSeconds * 1000);

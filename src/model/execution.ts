@@ -14,12 +14,15 @@ export interface ExecutionContext {
   parent?: string;
   /** Task name inside the parent workflow. */
   task?: string;
+  /** Id of the task's run inside the parent workflow (a task that runs more than once has one per run). */
+  taskId?: string;
   /** Index of the item when the task iterates `with` items. */
   itemIndex?: number;
   /** The execution this one re-runs or retries. */
   reRunOf?: string;
+  /** Epoch milliseconds before which it must not start (a workflow task's `delay`, a retry's delay). */
+  notBefore?: number;
   user?: string;
-  [key: string]: unknown;
 }
 
 /** The running holder of an execution: renewed by heartbeats while the action runs. */

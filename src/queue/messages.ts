@@ -34,6 +34,8 @@ export type RunExecutionMessage = z.infer<typeof runExecution>;
 export type RequestActionMessage = z.infer<typeof requestAction>;
 export type TaskCompletedMessage = z.infer<typeof taskCompleted>;
 export type Message = RunExecutionMessage | RequestActionMessage | TaskCompletedMessage;
+/** A message as a producer writes it (`version` may be left out). */
+export type OutgoingMessage = z.input<typeof runExecution> | z.input<typeof requestAction> | z.input<typeof taskCompleted>;
 
 /** Largest body SQS accepts. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;

@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { OutgoingMessage } from './messages.ts';
 
 export type QueueKind = 'actions' | 'workflows';
 
@@ -79,7 +80,7 @@ export class WorkQueue {
   }
 
   /** Sends one JSON message; `delaySeconds` is capped at SQS's 900 (callers re-send what must wait longer). */
-  async send(kind: QueueKind, message: object, delaySeconds = 0): Promise<void> {
+  async send(kind: QueueKind, message: OutgoingMessage, delaySeconds = 0): Promise<void> {
     await this.#sqs.send(
       new SendMessageCommand({
         QueueUrl: await this.url(kind),

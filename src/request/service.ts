@@ -30,7 +30,7 @@ export interface PreparedRequest {
 export interface ExecutionServiceDeps {
   config: Config;
   store: ExecutionStore;
-  queue: WorkQueue;
+  queue: Pick<WorkQueue, 'send'>;
   catalog: ActionCatalog;
 }
 

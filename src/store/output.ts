@@ -212,3 +212,25 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+export type OutputStoreOptions = Pick<OutputWriterOptions, 'doc' | 'tableName' | 'chunkBytes' | 'flushMs' | 'ttlDays'>;
+
+/** The output table: writers for running actions, reads for the CLI and the API. The only way to it. */
+export class OutputStore {
+  constructor(private readonly options: OutputStoreOptions) {}
+
+  /** A writer for one run of an action's output (after `firstSeq - 1`, when a re-run continues an abandoned attempt). */
+  writer(run: Pick<OutputWriterOptions, 'executionId' | 'actionRef' | 'runnerRef' | 'firstSeq'>): OutputWriter {
+    return new OutputWriter({ ...this.options, ...run });
+  }
+
+  /** An execution's stored output chunks, in order (see `ReadOutputOptions` for tailing). */
+  read(executionId: string, options: ReadOutputOptions = {}): Promise<OutputRecord[]> {
+    return readOutput(this.options.doc, this.options.tableName, executionId, options);
+  }
+
+  /** The last stored chunk's sequence number, -1 when there is none. */
+  lastSeq(executionId: string): Promise<number> {
+    return lastOutputSeq(this.options.doc, this.options.tableName, executionId);
+  }
+}

@@ -1,0 +1,51 @@
+import { loadActions } from '../actions/index.ts';
+import type { ActionCatalog } from '../actions/types.ts';
+import { createClients, type AwsClients } from '../config/clients.ts';
+import { loadConfig, type Config } from '../config/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+import { WorkQueue } from '../queue/work-queue.ts';
+import { ExecutionService } from '../request/service.ts';
+import { ExecutionStore } from '../store/executions.ts';
+import { OutputStore } from '../store/output.ts';
+
+/** The parts of the system every entry point shares: what the CLI and tools use, and the functions build on. */
+export interface Services {
+  config: Config;
+  clients: AwsClients;
+  log: Logger;
+  store: ExecutionStore;
+  output: OutputStore;
+  queue: WorkQueue;
+  catalog: ActionCatalog;
+  service: ExecutionService;
+}
+
+export interface ServicesOptions {
+  /** @default loadConfig() */
+  config?: Config;
+  /** @default createClients(config) */
+  clients?: AwsClients;
+  /** @default a JSON logger on stderr */
+  log?: Logger;
+}
+
+/**
+ * The composition root without any handler: config, SDK clients, the execution and output stores,
+ * the work queues, the pack catalog and the request service. Built once per process (cold start).
+ * @example const { service } = createServices(); await service.request({ action: 'core.echo', parameters: { message: 'hi' } });
+ */
+export function createServices(options: ServicesOptions = {}): Services {
+  const config = options.config ?? loadConfig();
+  const clients = options.clients ?? createClients(config);
+  const log = options.log ?? createLogger({ stage: config.stage });
+  const store = new ExecutionStore({ doc: clients.doc, tableName: config.executionsTable, ttlDays: config.ttlDays });
+  const output = new OutputStore({ doc: clients.doc, tableName: config.outputTable, chunkBytes: config.outputChunkBytes, flushMs: config.outputFlushMs, ttlDays: config.ttlDays });
+  const queue = new WorkQueue({
+    sqs: clients.sqs,
+    urls: { actions: config.actionsQueueUrl, workflows: config.workflowsQueueUrl },
+    names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
+  });
+  const catalog = loadActions({ packsPaths: config.packsPaths });
+  const service = new ExecutionService({ config, store, queue, catalog });
+  return { config, clients, log, store, output, queue, catalog, service };
+}
