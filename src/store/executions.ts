@@ -1,13 +1,15 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
-import type { Execution, ExecutionContext, Lease, StatusLogEntry } from '../model/execution.ts';
+import type { Execution, ExecutionContext, Lease } from '../model/execution.ts';
 import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
+import { moveExpression, type FieldUpdates, type MoveOptions } from './move-expression.ts';
+import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { TransitionConflictError } from './errors.ts';
-import { EXECUTIONS_BY_OPEN_INDEX, EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, OPEN_SHARDS, openShard } from './keys.ts';
+import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, openShard } from './keys.ts';
 
 /** What a caller gives to create an execution; the store fills in id, status, log and timestamps. */
 export interface NewExecution {
@@ -34,20 +36,6 @@ export interface ListOptions {
   parent?: string;
 }
 
-/** Fields to set along with a status change; `null` removes the field. */
-export type FieldUpdates = Partial<Record<keyof Execution, unknown>> & Record<string, unknown>;
-
-/** The conditions and updates of one lifecycle move, besides its `from` statuses. */
-export interface MoveOptions {
-  set?: FieldUpdates;
-  reason?: string;
-  /** Only when this runner still holds the lease. */
-  leaseOwner?: string;
-  /** Numeric fields to add one to. */
-  increment?: readonly (keyof Execution)[];
-  /** Only when no live lease holds it (none, or expired). */
-  unleased?: boolean;
-}
 
 export interface ExecutionStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -56,12 +44,6 @@ export interface ExecutionStoreOptions {
   ttlDays?: number;
   now?: () => number;
 }
-
-/** What `listOpen` reads of each execution. */
-const OPEN_FIELDS = ['id', 'action', 'runner', 'status', 'lease', 'context', 'start_timestamp', 'swept_at'] as const;
-export type OpenExecution = Pick<Execution, (typeof OPEN_FIELDS)[number]>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const monotonicId = monotonicFactory();
 
@@ -266,103 +248,18 @@ export class ExecutionStore {
    * @throws TransitionConflictError carrying the current record when the condition fails.
    */
   protected async move(id: string, event: LifecycleEvent, to: ExecutionStatus, options: MoveOptions): Promise<Execution> {
-    const from = fromStatuses(event, to);
-    const now = new Date(this.#now()).toISOString();
-    const entry: StatusLogEntry = { status: to, timestamp: now, ...(options.reason ? { reason: options.reason } : {}) };
-    const set: Record<string, unknown> = { ...options.set, status: to };
-    if (isTerminal(to)) Object.assign(set, { end_timestamp: now, open: null });
-    const names: Record<string, string> = { '#log': 'log', '#status': 'status' };
-    const values: Record<string, unknown> = { ':entry': [entry] };
-    const assignments = ['#log = list_append(#log, :entry)'];
-    const removals: string[] = [];
-    for (const [field, value] of Object.entries(set)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      if (value === null) removals.push(`#${field}`);
-      else {
-        values[`:${field}`] = value;
-        assignments.push(`#${field} = :${field}`);
-      }
-    }
-    for (const field of options.increment ?? []) {
-      names[`#${field}`] = field;
-      values[':one'] = 1;
-      assignments.push(`#${field} = #${field} + :one`);
-    }
-    from.forEach((status, index) => (values[`:from${index}`] = status));
-    const conditions = [`#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`];
-    if (options.leaseOwner) {
-      names['#lease'] = 'lease';
-      names['#owner'] = 'owner';
-      values[':owner'] = options.leaseOwner;
-      conditions.push('#lease.#owner = :owner');
-    }
-    if (options.unleased) {
-      names['#lease'] = 'lease';
-      names['#expiresAt'] = 'expiresAt';
-      values[':now'] = this.#now();
-      conditions.push('(attribute_not_exists(#lease) OR #lease.#expiresAt < :now)');
-    }
-    return this.#update(
-      id,
-      {
-        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-        ConditionExpression: `attribute_exists(id) AND ${conditions.join(' AND ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-      (current) => {
-        const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
-        return `transition refused: execution ${id} - cannot ${event} to ${to}, ${detail}`;
-      },
-    );
+    return this.#update(id, moveExpression(fromStatuses(event, to), to, options, this.#now()), (current) => {
+      const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
+      return `transition refused: execution ${id} - cannot ${event} to ${to}, ${detail}`;
+    });
   }
 
   /**
    * Every execution that has not ended, through the sparse byOpen index (never a Scan), without the
    * fields a sweep does not read (a workflow's state, results, parameters, status log).
    */
-  async listOpen(): Promise<OpenExecution[]> {
-    const ids: string[] = [];
-    for (let shard = 0; shard < OPEN_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: EXECUTIONS_BY_OPEN_INDEX,
-            KeyConditionExpression: '#open = :shard',
-            ExpressionAttributeNames: { '#open': 'open' },
-            ExpressionAttributeValues: { ':shard': `open#${shard}` },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        ids.push(...(page.Items ?? []).map((item) => String(item.id)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    }
-    const found: OpenExecution[] = [];
-    for (let at = 0; at < ids.length; at += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(at, at + 100).map((id) => keyFor.execution(id));
-      for (let round = 0; keys?.length; round++) {
-        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
-        const page: BatchGetCommandOutput = await this.#doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.#table]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: OPEN_FIELDS.map((_, index) => `#f${index}`).join(', '),
-                ExpressionAttributeNames: Object.fromEntries(OPEN_FIELDS.map((field, index) => [`#f${index}`, field])),
-              },
-            },
-          }),
-        );
-        found.push(...((page.Responses?.[this.#table] ?? []) as OpenExecution[]));
-        keys = page.UnprocessedKeys?.[this.#table]?.Keys;
-      }
-    }
-    return found.filter((execution) => !isTerminal(execution.status));
+  listOpen(): Promise<OpenExecution[]> {
+    return listOpenExecutions(this.#doc, this.#table);
   }
 
   /** Notes that the sweeper sent the execution to its queue again (so it is not sent again before its time). */

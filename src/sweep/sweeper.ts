@@ -4,7 +4,8 @@ import { isTerminal } from '../model/status.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { ExecutionService } from '../request/service.ts';
-import type { ExecutionStore, OpenExecution } from '../store/executions.ts';
+import type { ExecutionStore } from '../store/executions.ts';
+import type { OpenExecution } from '../store/open-executions.ts';
 
 export interface SweeperDeps {
   store: ExecutionStore;

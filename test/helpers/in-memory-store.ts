@@ -6,7 +6,9 @@ import { fromStatuses, type LifecycleEvent } from '../../src/model/lifecycle.ts'
 import type { Execution } from '../../src/model/execution.ts';
 import { isTerminal, type ExecutionStatus } from '../../src/model/status.ts';
 import { TransitionConflictError } from '../../src/store/errors.ts';
-import { ExecutionStore, newExecutionId, type ListOptions, type MoveOptions, type NewExecution, type OpenExecution } from '../../src/store/executions.ts';
+import { ExecutionStore, newExecutionId, type ListOptions, type NewExecution } from '../../src/store/executions.ts';
+import type { MoveOptions } from '../../src/store/move-expression.ts';
+import type { OpenExecution } from '../../src/store/open-executions.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

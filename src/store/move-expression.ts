@@ -1,0 +1,68 @@
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Execution, StatusLogEntry } from '../model/execution.ts';
+import { isTerminal, type ExecutionStatus } from '../model/status.ts';
+
+/** Fields to set along with a status change; `null` removes the field, `undefined` leaves it. */
+export type FieldUpdates = Partial<Record<keyof Execution, unknown>> & Record<string, unknown>;
+
+/** The conditions and updates of one lifecycle move, besides its `from` statuses. */
+export interface MoveOptions {
+  set?: FieldUpdates;
+  reason?: string;
+  /** Only when this runner still holds the lease. */
+  leaseOwner?: string;
+  /** Numeric fields to add one to. */
+  increment?: readonly (keyof Execution)[];
+  /** Only when no live lease holds it (none, or expired). */
+  unleased?: boolean;
+}
+
+export type MoveExpression = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+
+/**
+ * The conditional update of one status move: status, log entry and `set` fields written only while
+ * the record is in one of `from` (and held by `leaseOwner`, or by no live lease, when asked).
+ * A terminal status also stamps `end_timestamp` and leaves the sparse byOpen index.
+ */
+export function moveExpression(from: readonly ExecutionStatus[], to: ExecutionStatus, options: MoveOptions, now: number): MoveExpression {
+  const timestamp = new Date(now).toISOString();
+  const entry: StatusLogEntry = { status: to, timestamp, ...(options.reason ? { reason: options.reason } : {}) };
+  const set: Record<string, unknown> = { ...options.set, status: to };
+  if (isTerminal(to)) Object.assign(set, { end_timestamp: timestamp, open: null });
+  const names: Record<string, string> = { '#log': 'log', '#status': 'status' };
+  const values: Record<string, unknown> = { ':entry': [entry] };
+  const assignments = ['#log = list_append(#log, :entry)'];
+  const removals: string[] = [];
+  for (const [field, value] of Object.entries(set)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    if (value === null) removals.push(`#${field}`);
+    else {
+      values[`:${field}`] = value;
+      assignments.push(`#${field} = :${field}`);
+    }
+  }
+  for (const field of options.increment ?? []) {
+    names[`#${field}`] = field;
+    values[':one'] = 1;
+    assignments.push(`#${field} = #${field} + :one`);
+  }
+  from.forEach((status, index) => (values[`:from${index}`] = status));
+  const conditions = [`#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`];
+  if (options.leaseOwner) {
+    Object.assign(names, { '#lease': 'lease', '#owner': 'owner' });
+    values[':owner'] = options.leaseOwner;
+    conditions.push('#lease.#owner = :owner');
+  }
+  if (options.unleased) {
+    Object.assign(names, { '#lease': 'lease', '#expiresAt': 'expiresAt' });
+    values[':now'] = now;
+    conditions.push('(attribute_not_exists(#lease) OR #lease.#expiresAt < :now)');
+  }
+  return {
+    UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+    ConditionExpression: `attribute_exists(id) AND ${conditions.join(' AND ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
