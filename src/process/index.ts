@@ -7,3 +7,4 @@ export { CappedText } from './capture.ts';
 export { groupMembers, signalGroup, terminateGroup, killGroup, waitGroupEmpty } from './group.ts';
 export { PIPE_DRAIN_MS, releasePipesWhenGroupGone } from './pipes.ts';
 export type { PipeRelease } from './pipes.ts';
+export { reapOnExit, forgetGroup, reaperPid } from './reaper.ts';

@@ -7,6 +7,7 @@ import { CappedText } from './capture.ts';
 import { killGroup, signalGroup, waitGroupEmpty, terminateGroup } from './group.ts';
 import { DEFAULT_MAX_WRITE_BYTES, LineChunker } from './lines.ts';
 import { releasePipesWhenGroupGone } from './pipes.ts';
+import { forgetGroup, reapOnExit } from './reaper.ts';
 
 /** A stateful rewrite of a stream's text before it is cut into lines (e.g. removing a result block). */
 export interface TextFilter {
@@ -101,6 +102,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     stdout: 'pipe', stderr: 'pipe',
   });
   const pgid = subprocess.pid;
+  // The group is detached from ours: should this process die (even by SIGKILL), the reaper ends it.
+  if (pgid !== undefined) reapOnExit(pgid);
   // Once the group is gone, a setsid() escapee holding the pipes must not hold the run (PIPE_DRAIN_MS).
   const pipes = pgid === undefined ? undefined : releasePipesWhenGroupGone(subprocess, pgid);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -178,6 +181,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     }
   }
   clearTimeout(killTimer);
+  if (pgid !== undefined) forgetGroup(pgid);
   if (sinkError) throw sinkError.error;
 
   const spawnFailed = pgid === undefined || (result.exitCode === undefined && result.signal === undefined);
