@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log/index.ts';
 import { TERMINAL_STATUSES, EXECUTION_STATUSES } from '../model/status.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
-import { startEmulators, type Emulators } from '../substrate/index.ts';
+import { EmulatorDiedError, startEmulators, type Emulators } from '../substrate/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import { FunctionPool, importFunction, type ContainerLoader } from './function-pool.ts';
@@ -43,8 +43,17 @@ export interface LocalRuntime {
   mappings: Record<FunctionName, EventSourceMapping>;
   pools: Record<FunctionName, FunctionPool>;
   discoveryFile?: string;
-  /** Stops polling, lets running actions finish within the grace period, abandons the rest, stops the emulators. */
-  stop(reason?: string): Promise<void>;
+  /**
+   * Resolves when an embedded emulator died under the runtime (which emulator, exit code or signal). The
+   * runtime then stops by itself at once (no grace: nothing can be recorded any more); `stop()` awaits that.
+   * Never resolves otherwise.
+   */
+  failed: Promise<EmulatorDiedError>;
+  /**
+   * Stops polling, lets running actions finish within the grace period, abandons the rest, stops the emulators.
+   * `graceMs` overrides the runtime's grace period for this stop.
+   */
+  stop(reason?: string, graceMs?: number): Promise<void>;
 }
 
 const FUNCTIONS: FunctionName[] = ['workflows', 'actions'];
@@ -138,10 +147,14 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     writeDiscovery(file, discovery);
   }
 
+  // Background timers of the runtime (such as a lease sweeper) start here and are cleared first by stop().
+  const timers: NodeJS.Timeout[] = [];
+
   let stopping: Promise<void> | undefined;
-  const stop = (reason = 'stop requested') =>
+  const stop = (reason = 'stop requested', graceOverrideMs?: number) =>
     (stopping ??= (async () => {
-      const graceMs = options.graceMs ?? 10_000;
+      for (const timer of timers) clearInterval(timer);
+      const graceMs = graceOverrideMs ?? options.graceMs ?? 10_000;
       log.info('stopping', { reason, graceMs, running: mappings.actions.metrics.inFlight + mappings.workflows.metrics.inFlight });
       await Promise.all(FUNCTIONS.map((name) => mappings[name].stop()));
       const drained = Promise.all(FUNCTIONS.map((name) => mappings[name].drained()));
@@ -158,6 +171,18 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
       log.info('stopped');
     })());
 
+  // An emulator that dies is said at once, with how, and ends the runtime: it would only fail every
+  // invocation from now on. In memory its data is gone; with --data-dir a restart finds it again.
+  const failed = emulators.died.then((death) => {
+    const error = new EmulatorDiedError(
+      `emulator died: ${death.emulator} - ${death.how} (guard pid ${death.pid}); the local runtime stops and its running actions are killed` +
+        `${options.dataDir ? ` (the tables in ${options.dataDir} are kept: start it again)` : ' (its in-memory data is lost: start it again)'}`,
+    );
+    log.error('emulator died', { emulator: death.emulator, how: death.how, guardPid: death.pid, lastLines: death.lastLines });
+    void stop(`${death.emulator} ${death.how}`, 0);
+    return error;
+  });
+
   return {
     stage: base.stage,
     region: base.region,
@@ -172,6 +197,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     mappings,
     pools,
     discoveryFile: file,
+    failed,
     stop,
   };
 }
