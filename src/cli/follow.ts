@@ -3,7 +3,9 @@ import type { Execution, OutputRecord, OutputType } from '../model/execution.ts'
 import { NotFoundError } from '../model/errors.ts';
 import { isTerminal } from '../model/status.ts';
 import { readOutput } from '../store/output.ts';
+import { StaleExecutionError } from './errors.ts';
 import { colorsFor, formatDuration } from './format.ts';
+import { expiredLeaseText, leaseView, STALE_LEASE_MS } from './lease.ts';
 
 export interface FollowOptions {
   /** Print output chunks as they are stored. */
@@ -12,6 +14,8 @@ export interface FollowOptions {
   spinner?: boolean;
   /** Stop waiting after this long (the execution goes on). @default Infinity */
   timeoutMs?: number;
+  /** Give up (StaleExecutionError) once the execution's lease has been expired this long. @default STALE_LEASE_MS */
+  staleLeaseMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -25,6 +29,8 @@ function intervalFor(elapsedMs: number): number {
 /**
  * Waits until the execution is terminal, polling the store with bounded intervals; streams its output when
  * `tail` is given (everything stored, then new chunks as they come, and the last ones once it ended).
+ * Throws a StaleExecutionError when the execution's runner stopped renewing its lease more than
+ * `staleLeaseMs` ago (it would never end by itself before the sweeper marks it abandoned).
  * @returns the terminal record, or the latest one when `timeoutMs` passed first.
  */
 export async function follow(runtime: Runtime, id: string, options: FollowOptions = {}): Promise<Execution> {
@@ -48,6 +54,10 @@ export async function follow(runtime: Runtime, id: string, options: FollowOption
         // Output written just before the status changed is already stored: one last read catches it.
         await drain();
         return execution;
+      }
+      const lease = leaseView(execution);
+      if (lease && lease.expiredForMs > (options.staleLeaseMs ?? STALE_LEASE_MS)) {
+        throw new StaleExecutionError(`execution not progressing: ${id} - ${execution.status}, but its ${expiredLeaseText(lease)}`);
       }
       const elapsed = Date.now() - started;
       if (elapsed > (options.timeoutMs ?? Infinity)) return execution;
