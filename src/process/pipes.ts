@@ -8,8 +8,9 @@ import { groupMembers } from './group.ts';
  */
 export const PIPE_DRAIN_MS = 250;
 
-/** How often the group is checked after its leader exited. */
+/** How often the group is checked after its leader exited: at first, then backing off (a /proc scan each time) to the max. */
 const GROUP_POLL_MS = 50;
+const GROUP_POLL_MAX_MS = 1000;
 
 /** Handle returned by `releasePipesWhenGroupGone`. */
 export interface PipeRelease {
@@ -42,10 +43,12 @@ export function releasePipesWhenGroupGone(child: ChildProcess, pgid: number, dra
     }, drainMs);
   };
   const onExit = () => {
+    let delay = GROUP_POLL_MS;
     const check = () => {
       if (open().length === 0) return;
       if (groupMembers(pgid).length === 0) return onGroupGone();
-      poll = setTimeout(check, GROUP_POLL_MS);
+      poll = setTimeout(check, delay);
+      delay = Math.min(delay * 2, GROUP_POLL_MAX_MS);
     };
     check();
   };

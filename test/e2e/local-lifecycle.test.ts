@@ -49,6 +49,16 @@ it('on Ctrl-C to its whole process group, records running actions abandoned (the
   }
 });
 
+it('leaves no action and no emulator running when its whole process group is killed with kill -9', async () => {
+  local = await startLocal(dir, [], cleanEnv({ ACTIONRUNNER_BATCHING_WINDOW: '0' }), 90_000, true);
+  await runSleeps(3, '33.3');
+  const port = new URL(local.discovery().dynamodbEndpoint).port;
+  process.kill(-local.child.pid!, 'SIGKILL');
+  // The reaper and the emulator's guard run in sessions of their own: they outlive the kill and clean up.
+  await eventually(() => expect(processesMatching('sleep 33.3')).toEqual([]), { timeoutMs: 5000, intervalMs: 100 });
+  await eventually(() => expect(processesMatching(`DynamoDBLocal.jar -port ${port} `)).toEqual([]), { timeoutMs: 5000, intervalMs: 100 });
+});
+
 it('says which emulator died and how, kills running actions and exits 1 when DynamoDB Local is killed', async () => {
   local = await startLocal(dir, [], cleanEnv({ ACTIONRUNNER_BATCHING_WINDOW: '0' }));
   await runSleeps(2, '44.4');
