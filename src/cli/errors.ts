@@ -12,3 +12,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export function isUsageError(error: unknown): boolean {
   return error instanceof UsageError || error instanceof ValidationError || error instanceof NotFoundError;
 }
+
+/** `tail`/`run` gave up on an execution whose runner is gone (its lease expired long ago): exit status 1. */
+export class StaleExecutionError extends ActionRunnerError {
+  override name = 'StaleExecutionError';
+}

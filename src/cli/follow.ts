@@ -2,7 +2,9 @@ import type { Services } from '../app/services.ts';
 import type { Execution, OutputRecord, OutputType } from '../model/execution.ts';
 import { NotFoundError } from '../model/errors.ts';
 import { isTerminal } from '../model/status.ts';
+import { StaleExecutionError } from './errors.ts';
 import { colorsFor, formatDuration } from './format.ts';
+import { expiredLeaseText, leaseView, STALE_LEASE_MS } from './lease.ts';
 
 export interface FollowOptions {
   /** Print output chunks as they are stored. */
@@ -11,6 +13,8 @@ export interface FollowOptions {
   spinner?: boolean;
   /** Stop waiting after this long (the execution goes on). @default Infinity */
   timeoutMs?: number;
+  /** Give up (StaleExecutionError) once the execution's lease has been expired this long. @default STALE_LEASE_MS */
+  staleLeaseMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -24,6 +28,8 @@ function intervalFor(elapsedMs: number): number {
 /**
  * Waits until the execution is terminal, polling the store with bounded intervals; streams its output when
  * `tail` is given (everything stored, then new chunks as they come, and the last ones once it ended).
+ * Throws a StaleExecutionError when the execution's runner stopped renewing its lease more than
+ * `staleLeaseMs` ago (it would never end by itself before the sweeper marks it abandoned).
  * @returns the terminal record, or the latest one when `timeoutMs` passed first.
  */
 export async function follow(runtime: Services, id: string, options: FollowOptions = {}): Promise<Execution> {
@@ -47,6 +53,10 @@ export async function follow(runtime: Services, id: string, options: FollowOptio
         // Output written just before the status changed is already stored: one last read catches it.
         await drain();
         return execution;
+      }
+      const lease = leaseView(execution);
+      if (lease && lease.expiredForMs > (options.staleLeaseMs ?? STALE_LEASE_MS)) {
+        throw new StaleExecutionError(`execution not progressing: ${id} - ${execution.status}, but its ${expiredLeaseText(lease)}`);
       }
       const elapsed = Date.now() - started;
       if (elapsed > (options.timeoutMs ?? Infinity)) return execution;

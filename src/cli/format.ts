@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { Execution } from '../model/execution.ts';
 import { maskSecrets } from '../model/mask.ts';
 import type { ExecutionStatus } from '../model/status.ts';
+import { expiredLeaseText, leaseView } from './lease.ts';
 
 /** Colours for one stream: on only for a TTY, and never with NO_COLOR (https://no-color.org). */
 export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof pc.createColors> {
@@ -62,9 +63,11 @@ export function table(headers: string[], rows: string[][], c: Colors): string {
 
 /**
  * The execution as `--json` prints it: st2's field names, secrets masked, internal bookkeeping
- * (lease, TTL, idempotency marker) left out.
+ * (TTL, idempotency marker) left out. `lease` only while it has not ended and a runner holds it:
+ * `{ owner, expires_at, expired }`, plus `expired_seconds_ago` once the runner stopped renewing it.
  */
-export function executionDocument(execution: Execution): Record<string, unknown> {
+export function executionDocument(execution: Execution, now = Date.now()): Record<string, unknown> {
+  const lease = leaseView(execution, now);
   return {
     id: execution.id,
     action: execution.action,
@@ -79,6 +82,16 @@ export function executionDocument(execution: Execution): Record<string, unknown>
     elapsed_seconds: Number((elapsedMs(execution) / 1000).toFixed(3)),
     attempt: execution.attempt,
     log: execution.log ?? [],
+    ...(lease
+      ? {
+        lease: {
+          owner: lease.owner,
+          expires_at: new Date(lease.expiresAt).toISOString(),
+          expired: lease.expired,
+          ...(lease.expired ? { expired_seconds_ago: Math.round(lease.expiredForMs / 1000) } : {}),
+        },
+      }
+      : {}),
   };
 }
 
@@ -91,12 +104,14 @@ function indent(text: string, by: string): string {
 }
 
 /** st2-like view of one execution (`execution get`, the end of `run`). */
-export function renderExecution(execution: Execution, c: Colors): string {
-  const doc = executionDocument(execution);
+export function renderExecution(execution: Execution, c: Colors, now = Date.now()): string {
+  const doc = executionDocument(execution, now);
+  const lease = leaseView(execution, now);
+  const stale = lease?.expired ? ` ${c.red(`— ${expiredLeaseText(lease)}`)}` : '';
   const lines = [
     `${c.bold('id')}: ${execution.id}`,
     `${c.bold('action.ref')}: ${execution.action}`,
-    `${c.bold('status')}: ${paintStatus(execution.status, c)} (${formatDuration(elapsedMs(execution))} elapsed)`,
+    `${c.bold('status')}: ${paintStatus(execution.status, c)} (${formatDuration(elapsedMs(execution, now))} elapsed)${stale}`,
     `${c.bold('start_timestamp')}: ${execution.start_timestamp}`,
     `${c.bold('end_timestamp')}: ${execution.end_timestamp ?? '-'}`,
   ];

@@ -7,7 +7,7 @@ import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
-import { startEmulators, type Emulators } from '../substrate/index.ts';
+import { EmulatorDiedError, startEmulators, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
@@ -44,8 +44,17 @@ export interface LocalRuntime {
   mappings: Record<FunctionName, EventSourceMapping>;
   pools: Record<FunctionName, FunctionPool>;
   discoveryFile?: string;
-  /** Stops polling, lets running actions finish within the grace period, abandons the rest, stops the emulators. */
-  stop(reason?: string): Promise<void>;
+  /**
+   * Resolves when an embedded emulator died under the runtime (which emulator, exit code or signal). The
+   * runtime then stops by itself at once (no grace: nothing can be recorded any more); `stop()` awaits that.
+   * Never resolves otherwise.
+   */
+  failed: Promise<EmulatorDiedError>;
+  /**
+   * Stops polling, lets running actions finish within the grace period, abandons the rest, stops the emulators.
+   * `graceMs` overrides the runtime's grace period for this stop.
+   */
+  stop(reason?: string, graceMs?: number): Promise<void>;
 }
 
 const FUNCTIONS: FunctionName[] = ['workflows', 'actions'];
@@ -148,9 +157,9 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   }
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason = 'stop requested') =>
+  const stop = (reason = 'stop requested', graceOverrideMs?: number) =>
     (stopping ??= (async () => {
-      const graceMs = options.graceMs ?? 10_000;
+      const graceMs = graceOverrideMs ?? options.graceMs ?? 10_000;
       log.info('stopping', { reason, graceMs, running: mappings.actions.metrics.inFlight + mappings.workflows.metrics.inFlight });
       clearInterval(sweepTimer);
       await Promise.all(FUNCTIONS.map((name) => mappings[name].stop()));
@@ -168,6 +177,18 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
       log.info('stopped');
     })());
 
+  // An emulator that dies is said at once, with how, and ends the runtime: it would only fail every
+  // invocation from now on. In memory its data is gone; with --data-dir a restart finds it again.
+  const failed = emulators.died.then((death) => {
+    const error = new EmulatorDiedError(
+      `emulator died: ${death.emulator} - ${death.how} (guard pid ${death.pid}); the local runtime stops and its running actions are killed` +
+        `${options.dataDir ? ` (the tables in ${options.dataDir} are kept: start it again)` : ' (its in-memory data is lost: start it again)'}`,
+    );
+    log.error('emulator died', { emulator: death.emulator, how: death.how, guardPid: death.pid, lastLines: death.lastLines });
+    void stop(`${death.emulator} ${death.how}`, 0);
+    return error;
+  });
+
   return {
     stage: base.stage,
     region: base.region,
@@ -182,6 +203,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     mappings,
     pools,
     discoveryFile: file,
+    failed,
     stop,
   };
 }

@@ -6,6 +6,8 @@ import type { OutputSink } from '../runners/types.ts';
 import { CappedText } from './capture.ts';
 import { killGroup, signalGroup, waitGroupEmpty, terminateGroup } from './group.ts';
 import { DEFAULT_MAX_WRITE_BYTES, LineChunker } from './lines.ts';
+import { releasePipesWhenGroupGone } from './pipes.ts';
+import { forgetGroup, reapOnExit } from './reaper.ts';
 
 /** A stateful rewrite of a stream's text before it is cut into lines (e.g. removing a result block). */
 export interface TextFilter {
@@ -71,7 +73,8 @@ type Termination = 'timeout' | 'cancel' | 'sink-error';
  * backpressure, and guarantees that on timeout or abort the whole group is gone when it returns:
  * SIGTERM to the group, SIGKILL to the group after `killGraceMs`, and a wait until no member lives.
  * Leftover group members of a normally ended run get the same treatment. A descendant that called
- * setsid() has left the group and is out of reach.
+ * setsid() has left the group and is out of reach: once the group is gone the run stops waiting for
+ * the pipes such a process holds after `PIPE_DRAIN_MS`, and reports the leader's own status.
  * @example
  * const r = await runProcess({ file: '/bin/sh', args: ['-c', 'echo hi'], cwd: '/tmp', env: buildChildEnv(),
  *   timeoutMs: 5000, killGraceMs: 1000, output: { write: (t, d) => console.log(t, d) }, resultMaxBytes: 1024 });
@@ -99,6 +102,12 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     stdout: 'pipe', stderr: 'pipe',
   });
   const pgid = subprocess.pid;
+  // The group is detached from ours: should this process die (even by SIGKILL), the reaper ends it.
+  if (pgid !== undefined) reapOnExit(pgid);
+  // Once the group is gone, a setsid() escapee holding the pipes must not hold the run (PIPE_DRAIN_MS).
+  const pipes = pgid === undefined ? undefined : releasePipesWhenGroupGone(subprocess, pgid);
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  subprocess.once('exit', (code, signal) => (exit = { code, signal }));
 
   let termination: Termination | undefined;
   let terminatedAt = 0;
@@ -159,6 +168,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     pump(subprocess.stderr, 'stderr'),
   ]);
   clearTimeout(timer);
+  pipes?.dispose();
   options.signal?.removeEventListener('abort', onAbort);
 
   if (pgid !== undefined) {
@@ -171,12 +181,14 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     }
   }
   clearTimeout(killTimer);
+  if (pgid !== undefined) forgetGroup(pgid);
   if (sinkError) throw sinkError.error;
 
   const spawnFailed = pgid === undefined || (result.exitCode === undefined && result.signal === undefined);
   return finish({
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
+    // The 'exit' event's values: execa's may describe the pipes we closed rather than the process.
+    exitCode: exit ? exit.code : (result.exitCode ?? null),
+    signal: exit ? exit.signal : (result.signal ?? null),
     timedOut: termination === 'timeout',
     canceled: termination === 'cancel',
     ...(spawnFailed && termination === undefined

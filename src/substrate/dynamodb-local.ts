@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { SubstrateError } from './errors.ts';
 import { freePort } from './free-port.ts';
-import { spawnGuarded } from './guard.ts';
+import { describeGuardExit, spawnGuarded } from './guard.ts';
 import { findJava } from './java.ts';
 
 export interface DynamoDbLocalOptions {
@@ -16,6 +16,18 @@ export interface DynamoDbLocalOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** An emulator that ended without being asked to stop. */
+export interface EmulatorDeath {
+  /** `DynamoDB Local`. */
+  emulator: string;
+  /** Pid of the guard process that owned it. */
+  pid: number;
+  /** `killed by SIGKILL`, `exited with code 1`. */
+  how: string;
+  /** Its last output lines (why the JVM stopped, when it said so). */
+  lastLines: string[];
+}
+
 export interface DynamoDbLocal {
   endpoint: string;
   /** Pid of the guard process that owns the JVM. */
@@ -23,6 +35,8 @@ export interface DynamoDbLocal {
   port: number;
   /** Stops the JVM and waits for it; safe to call more than once. */
   stop(): Promise<void>;
+  /** Resolves when the JVM ends without `stop()` (killed, crashed); never resolves otherwise. */
+  died: Promise<EmulatorDeath>;
 }
 
 /** Folder of DynamoDB Local's jar, shipped by amplify-dynamodb-simulator. */
@@ -78,6 +92,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     child.once('exit', () => resolveExit());
   });
   let stopped: Promise<void> | undefined;
+  const died = new Promise<EmulatorDeath>((resolveDeath) => {
+    void exited.then(() => {
+      if (stopped) return;
+      resolveDeath({ emulator: 'DynamoDB Local', pid: child.pid!, how: describeGuardExit(child.exitCode, child.signalCode), lastLines: tail.slice(-5) });
+    });
+  });
   const stop = () => {
     stopped ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -98,5 +118,5 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { endpoint, port, pid: child.pid!, stop };
+  return { endpoint, port, pid: child.pid!, stop, died };
 }

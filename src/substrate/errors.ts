@@ -4,3 +4,8 @@ import { ActionRunnerError } from '../model/errors.ts';
 export class SubstrateError extends ActionRunnerError {
   override name = 'SubstrateError';
 }
+
+/** An embedded emulator ended while the local runtime was using it (killed, crashed). */
+export class EmulatorDiedError extends SubstrateError {
+  override name = 'EmulatorDiedError';
+}

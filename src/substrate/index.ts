@@ -1,13 +1,14 @@
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import type { DynamoDbLocal } from './dynamodb-local.ts';
+import type { DynamoDbLocal, EmulatorDeath } from './dynamodb-local.ts';
 import { startEmbeddedSqs } from './sqs.ts';
 import type { EmbeddedSqs } from './sqs.ts';
 
-export { SubstrateError } from './errors.ts';
+export { SubstrateError, EmulatorDiedError } from './errors.ts';
 export { freePort } from './free-port.ts';
 export { findJava } from './java.ts';
 export { startDynamoDbLocal, dynamoDbLocalHome } from './dynamodb-local.ts';
-export type { DynamoDbLocal, DynamoDbLocalOptions } from './dynamodb-local.ts';
+export type { DynamoDbLocal, DynamoDbLocalOptions, EmulatorDeath } from './dynamodb-local.ts';
+export { describeGuardExit } from './guard.ts';
 export { startEmbeddedSqs } from './sqs.ts';
 export type { EmbeddedSqs } from './sqs.ts';
 
@@ -33,6 +34,8 @@ export interface Emulators {
   dynamodbPid?: number;
   /** Stops what was started (nothing when external); safe to call more than once. */
   stop(): Promise<void>;
+  /** Resolves when an emulator started here ends without `stop()`; never resolves otherwise (or when external). */
+  died: Promise<EmulatorDeath>;
 }
 
 /** The endpoints named by the environment, when it names them (`AWS_ENDPOINT_URL`, or both service-specific ones). */
@@ -52,7 +55,7 @@ export function externalEndpoints(env: Env = process.env): { sqsEndpoint: string
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const external = externalEndpoints(options.env ?? process.env);
-  if (external) return { ...external, external: true, stop: async () => {} };
+  if (external) return { ...external, external: true, stop: async () => {}, died: new Promise<never>(() => {}) };
   const [sqs, dynamodb] = await Promise.allSettled([
     startEmbeddedSqs(),
     startDynamoDbLocal({ dataDir: options.dataDir, log: options.log, startTimeoutMs: options.startTimeoutMs, env: options.env }),
@@ -69,6 +72,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     external: false,
     dynamodbPid: started[1].pid,
     stop: () => (stopped ??= Promise.all(started.map((s) => s.stop())).then(() => undefined)),
+    died: started[1].died,
   };
 }
 

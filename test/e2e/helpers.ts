@@ -48,6 +48,8 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = c
 
 export interface LocalProcess {
   child: ChildProcess;
+  /** Resolves with the exit code once the process ended. */
+  exited: Promise<number | null>;
   readyLine: string;
   output(): { stdout: string; stderr: string };
   discovery(): LocalDiscovery;
@@ -55,9 +57,12 @@ export interface LocalProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/** Starts `actionrunner local` in `cwd` and waits for its `ready` line. */
-export async function startLocal(cwd: string, args: string[] = [], env: Record<string, string> = cleanEnv(), timeoutMs = 90_000): Promise<LocalProcess> {
-  const child = spawn(process.execPath, [BIN, 'local', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `actionrunner local` in `cwd` and waits for its `ready` line. `detached`: in a process group of its
+ * own, as a shell's foreground job is, so that a test can signal the whole group like a terminal does.
+ */
+export async function startLocal(cwd: string, args: string[] = [], env: Record<string, string> = cleanEnv(), timeoutMs = 90_000, detached = false): Promise<LocalProcess> {
+  const child = spawn(process.execPath, [BIN, 'local', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -79,6 +84,7 @@ export async function startLocal(cwd: string, args: string[] = [], env: Record<s
   });
   return {
     child,
+    exited,
     readyLine,
     output: () => ({ stdout, stderr }),
     discovery: () => JSON.parse(readFileSync(path.join(cwd, '.actionrunner', 'local.json'), 'utf8')) as LocalDiscovery,

@@ -1,11 +1,12 @@
 // A Lambda container killed mid-run (SIGKILL, no chance to clean up): its message comes back within
 // the in-flight visibility, not the queue's 90 minutes, and the next delivery marks the execution
-// abandoned instead of leaving it running forever.
+// abandoned instead of leaving it running forever. The action's processes die with the container.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
+import { groupMembers } from '../../src/process/group.ts';
 import { deliver, type Handler } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
@@ -22,15 +23,18 @@ beforeAll(async () => {
   runtime = createRuntime({ config: substrate.config, clients: substrate.clients });
 });
 
-afterAll(() => {
-  // The killed container's action was orphaned (in AWS the whole sandbox goes): end its process group here.
-  let leaders: string[] = [];
+/** Pids of the action's shell (its process group leader): the only process whose command line holds the tag. */
+function leaders(): number[] {
   try {
-    leaders = execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).trim().split('\n');
+    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).trim().split('\n').map(Number);
   } catch {
-    // nothing left
+    return [];
   }
-  for (const pid of leaders) {
+}
+
+afterAll(() => {
+  // Should the reaper have failed, end the killed container's action group here.
+  for (const pid of leaders()) {
     try {
       process.kill(-Number(pid), 'SIGKILL');
     } catch {
@@ -46,8 +50,16 @@ it('marks an execution abandoned soon after the container running it was killed'
     stdio: 'ignore',
   });
   await eventually(async () => expect((await runtime.store.get(execution.id))!.status).toBe('running'), { timeoutMs: 20_000 });
+  const [group] = await eventually(() => {
+    const found = leaders();
+    expect(found).toHaveLength(1);
+    return found;
+  });
+  expect(groupMembers(group).length).toBeGreaterThan(0);
   container.kill('SIGKILL');
   const killedAt = Date.now();
+  // The container's reaper kills the action's process group: no action outlives the process that ran it.
+  await eventually(() => expect(groupMembers(group)).toEqual([]), { timeoutMs: 5000 });
 
   // The message is back within seconds; by then the lease has expired too.
   await eventually(() => deliver(substrate, 'actions', handler), { timeoutMs: 15_000, intervalMs: 500 });

@@ -3,7 +3,7 @@ import { abandonRunningActions } from '../../dispatch/run-action.ts';
 import { concurrencyCap } from '../../local/function-settings.ts';
 import { startLocal } from '../../local/runtime.ts';
 import type { CliContext } from '../context.ts';
-import { UsageError } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { colorsFor } from '../format.ts';
 import { prettyPrintLogs } from '../log-format.ts';
 
@@ -46,9 +46,22 @@ export function registerLocal(program: Command, ctx: CliContext): void {
         `${c.green('actionrunner local ready')} - stage ${local.stage}, sqs ${local.sqsEndpoint}, dynamodb ${local.dynamodbEndpoint}` +
           ` (${caps}; parallelism ${local.config.parallelism} per invocation; ${flags.dataDir ? `data in ${flags.dataDir}` : 'data in memory'})`,
       );
-      const signal = received ?? (await new Promise<string>((resolve) => (wake = resolve)));
-      process.stderr.write(`${signal}: stopping (running actions get ${graceMs} ms; again to kill them now)\n`);
-      await local.stop(`${signal} received`);
+      const outcome = received !== undefined
+        ? { signal: received }
+        : await Promise.race([
+          new Promise<{ signal: string }>((resolve) => (wake = (signal) => resolve({ signal }))),
+          local.failed.then((error) => ({ error })),
+        ]);
+      if ('error' in outcome) {
+        // Said at once; the runtime already stops by itself, and this process exits 1 once it did.
+        process.stderr.write(`error: ${outcome.error.message}\n`);
+        await local.stop();
+        for (const s of signals) process.off(s, onSignal);
+        ctx.exitCode = EXIT.failed;
+        return;
+      }
+      process.stderr.write(`${outcome.signal}: stopping (running actions get ${graceMs} ms; again to kill them now)\n`);
+      await local.stop(`${outcome.signal} received`);
       for (const s of signals) process.off(s, onSignal);
     });
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildChildEnv } from '../../../src/process/env.ts';
 import { runProcess, type RunProcessOptions } from '../../../src/process/run-process.ts';
-import { fixture, treeLeft } from './helpers.ts';
+import { PIPE_DRAIN_MS } from '../../../src/process/pipes.ts';
+import { fixture, isAlive, treeLeft } from './helpers.ts';
 import { RecordingSink } from './recording-sink.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'run-process-test-'));
@@ -193,5 +194,50 @@ describe('runProcess termination', () => {
       file: fixture('forks-grandchildren.sh'), env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }), output: failing,
     }))).rejects.toThrow('store down');
     expect(treeLeft(pidsFile).alive).toEqual([]);
+  });
+});
+
+describe('runProcess with a descendant that left the group (setsid)', () => {
+  const escapees: number[] = [];
+  afterEach(() => {
+    for (const pid of escapees.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  const escapee = (name: string, args: string[], overrides: Partial<RunProcessOptions> = {}) => {
+    const pidsFile = join(work, name);
+    const run = runProcess(options({ file: fixture('setsid-escapee.sh'), args, env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }), ...overrides }));
+    return run.finally(() => escapees.push(...readFileSync(pidsFile, 'utf8').trim().split('\n').map((line) => Number(line.slice(4)))));
+  };
+
+  it('reports the exit status soon after the group is gone, although the escapee holds the pipes', async () => {
+    const started = Date.now();
+    const result = await escapee('escapee-ok', []);
+    expect(result).toMatchObject({ exitCode: 0, signal: null, timedOut: false, canceled: false, stdout: 'started\n' });
+    expect(Date.now() - started).toBeLessThan(2000 + PIPE_DRAIN_MS);
+    // Out of reach, and still running: only the wait for it ended.
+    expect(escapees.filter(isAlive)).toHaveLength(1);
+  });
+
+  it('ends a timeout once the group is killed, without waiting for the escapee', async () => {
+    const started = Date.now();
+    const result = await escapee('escapee-timeout', ['1000'], { timeoutMs: 500, killGraceMs: 300 });
+    expect(result).toMatchObject({ timedOut: true, stdout: 'started\n' });
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('ends a cancel once the group is killed, without waiting for the escapee', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const result = await escapee('escapee-cancel', ['1000'], {
+      signal: controller.signal,
+      output: { write: async (_type, data) => { if (data.includes('started')) controller.abort(); } },
+    });
+    expect(result).toMatchObject({ canceled: true, timedOut: false });
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 });
