@@ -18,6 +18,8 @@ import { isPlainObject, pyStr } from './pystr.ts';
 import { evaluateNode } from './yaql/evaluator.ts';
 import { parseYaql } from './yaql/parser.ts';
 import { ExpressionError, type ExpressionContext } from './types.ts';
+import { SandboxError } from '../../template/errors.ts';
+import { assertPlainData, setOwn } from '../../template/plain-data.ts';
 
 export { ExpressionError, type ExpressionContext } from './types.ts';
 export { NONE_MAGIC_VALUE } from './functions.ts';
@@ -66,6 +68,9 @@ function wrap(expr: string, error: unknown): ExpressionError {
   if (error instanceof KeyFault) {
     return new ExpressionError(`Unable to resolve key '${error.key}' in expression '${expr}' from context.`, expr, { cause: error });
   }
+  if (error instanceof SandboxError) {
+    return new ExpressionError(`Unable to evaluate expression '${expr}'. SandboxError: ${error.message}`, expr, { cause: error });
+  }
   if (error instanceof Fault) {
     return new ExpressionError(`Unable to evaluate expression '${expr}'. ${error.kind}: ${error.message}`, expr, { cause: error });
   }
@@ -82,6 +87,8 @@ function evaluateOne(expr: string, syntax: Syntax, context: ExpressionContext): 
     } else {
       value = jinjaEvaluateExpression(body(expr), context);
     }
+    // Whatever the syntax, only data comes out of an expression.
+    assertPlainData(value, 'the value');
   } catch (e) {
     throw wrap(expr, e);
   }
@@ -151,7 +158,7 @@ export function renderValue(value: unknown, context: ExpressionContext): unknown
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const key = evaluate(k, context);
-      out[typeof key === 'string' ? key : pyStr(key)] = renderValue(v, context);
+      setOwn(out, typeof key === 'string' ? key : pyStr(key), renderValue(v, context));
     }
     return out;
   }
