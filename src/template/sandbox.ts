@@ -47,7 +47,13 @@ function isBuiltinMember(name: string): boolean {
 }
 
 /** Builtin filters that read an attribute named by an argument (`sort(attribute='x')`), and where that argument is. */
-const ATTRIBUTE_ARGS: Record<string, number[]> = { sort: [3], groupby: [1], selectattr: [1], rejectattr: [1], join: [2], sum: [1] };
+const ATTRIBUTE_ARGS: Record<string, number[]> = { sort: [3], groupby: [1], selectattr: [1], rejectattr: [1], join: [2], sum: [1], map: [] };
+
+/**
+ * A call `f(x)` is compiled as a lookup of this prefix + `f`: functions are reachable only in
+ * call position, so a template never holds a function as a value (`{{ f ~ '' }}`, `[f]`).
+ */
+const CALL_PREFIX = '__call_';
 
 /** Names a sandboxed environment lets templates call (`range(3)`); other nunjucks globals (`cycler`, `joiner`) are gone. */
 const DEFAULT_GLOBALS = ['range'];
@@ -167,14 +173,20 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
       }
       return undefined;
     }),
-    contextOrFrameLookup: (context: { ctx: Record<string, unknown> }, frame: Frame, name: string) => {
-      for (let f: Frame | undefined = frame; f; f = f.parent) {
-        if (Object.hasOwn(f.variables, name) && f.variables[name] !== undefined) return f.variables[name];
+    contextOrFrameLookup: noting((context: { ctx: Record<string, unknown> }, frame: Frame, name: string) => {
+      const callee = name.startsWith(CALL_PREFIX);
+      const key = callee ? name.slice(CALL_PREFIX.length) : name;
+      let value: unknown;
+      for (let f: Frame | undefined = frame; f && value === undefined; f = f.parent) {
+        if (Object.hasOwn(f.variables, key)) value = f.variables[key];
       }
-      if (Object.hasOwn(context.ctx, name)) return context.ctx[name];
-      return Object.hasOwn(globals, name) ? globals[name] : undefined;
-    },
+      if (value === undefined && Object.hasOwn(context.ctx, key)) value = context.ctx[key];
+      if (value === undefined && Object.hasOwn(globals, key)) value = globals[key];
+      if (typeof value === 'function' && !callee) throw new SandboxError(`"${key}"`, 'a function can only be called, it is not a value');
+      return value;
+    }),
     callWrap: noting((fn: unknown, name: string, _context: unknown, args: unknown[]) => {
+      name = name.startsWith(CALL_PREFIX) ? name.slice(CALL_PREFIX.length) : name;
       if (!fn) throw new Error(`Unable to call \`${name}\`, which is undefined or falsey`);
       if (typeof fn !== 'function' || !callables.has(fn)) throw new SandboxError(`"${name}"`, 'not a function templates may call (only registered functions are)');
       args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of ${name}()`));
@@ -243,7 +255,20 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
     }
   };
 
+  const markCallees = (node: AstNode): void => {
+    const callee = node.name as AstNode | undefined;
+    // A node may be shared (pythonize reuses an operand of `and`/`or`): mark it once.
+    if (node.typename === 'FunCall' && callee?.typename === 'Symbol' && !String(callee.value).startsWith(CALL_PREFIX)) {
+      node.name = new internals.nodes.Symbol(callee.lineno, callee.colno, CALL_PREFIX + String(callee.value));
+    }
+    for (const field of node.fields) {
+      const value = node[field];
+      for (const child of Array.isArray(value) ? value : [value]) if (isNode(child)) markCallees(child);
+    }
+  };
+
   const compile = (ast: AstNode, name: string): nunjucks.Template => {
+    markCallees(ast);
     const compiler = new internals.compiler.Compiler(name, false);
     compiler.compile(ast);
     // As nunjucks' own Template._compile, then every entry point gets the safe runtime.
