@@ -9,6 +9,7 @@ import { KeyFault, fault, typeFault, valueFault, type Fault } from '../faults.ts
 import { deepEqual, isPlainObject, pyRepr, pyStr, pyTypeName, truthy } from '../pystr.ts';
 import type { ExpressionContext } from '../types.ts';
 import { setOwn } from '../../../template/plain-data.ts';
+import { isUnsafeName } from '../../../template/sandbox.ts';
 import type { Arg, Node } from './parser.ts';
 
 export interface Env {
@@ -169,7 +170,11 @@ function getKey(receiver: unknown, key: string): unknown {
     const v = receiver[key];
     return v === undefined ? null : v;
   }
-  if (Array.isArray(receiver)) return iter(receiver.map((x) => getKey(x, key)));
+  // A list maps the key over its items; a built-in name (`[].constructor`) is never an item's key.
+  if (Array.isArray(receiver)) {
+    if (isUnsafeName(key)) throw new KeyFault(key);
+    return iter(receiver.map((x) => getKey(x, key)));
+  }
   throw typeFault(`cannot read key '${key}' of ${pyTypeName(receiver)} ${pyRepr(receiver)}`);
 }
 
