@@ -232,6 +232,16 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
         if (right.typename === 'FunCall') check(right.args as AstNode);
         return;
       }
+      // nunjucks writes these names into the compiled code unescaped: `{% set "a\");code;//" = 1 %}` would run code.
+      case 'Set':
+        for (const target of node.targets as AstNode[]) if (target.typename !== 'Symbol') throw new SandboxError('"set"', 'expected variable names to assign');
+        break;
+      case 'For': {
+        const name = node.name as AstNode;
+        const names = name.typename === 'Array' ? (name.children as AstNode[]) : [name];
+        if (names.some((n) => n.typename !== 'Symbol')) throw new SandboxError('"for"', 'expected loop variable names');
+        break;
+      }
       case 'FunCall':
         if ((node.name as AstNode).typename !== 'Symbol') throw new SandboxError('a call', 'only functions called by name (`f(x)`) are allowed, not methods or computed callees');
         break;

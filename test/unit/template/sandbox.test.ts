@@ -4,6 +4,7 @@ import { SandboxError } from '../../../src/template/errors.ts';
 import { internals } from '../../../src/template/nunjucks-internals.ts';
 import { assertPlainData, isPlainData, ownMember, setOwn } from '../../../src/template/plain-data.ts';
 import { createSandbox, isUnsafeName } from '../../../src/template/sandbox.ts';
+import '../../helpers/hostile-templates.ts';
 
 function sandboxed() {
   const env = new nunjucks.Environment(null, { autoescape: false });
@@ -72,6 +73,7 @@ describe('sandbox: what it refuses, and how it says so', () => {
     ['{{ {"__proto__": 1} }}', {}, 'sandbox: key "__proto__" - not allowed in a dict'],
     ['{{ "a" in 3 }}', {}, 'sandbox: "in" - needs a string, list or dict on its right'],
     ['{{ r/x/ }}', {}, 'sandbox: a literal - expected a string, number or boolean'],
+    [String.raw`{% set "a\");globalThis.HOSTILE_FLAG=1;//" = 1 %}`, {}, 'sandbox: "set" - expected variable names to assign'],
     ['{% macro m() %}{% endmacro %}', {}, 'sandbox: tag Macro - not allowed (only output, if, for, set and expressions are)'],
     ['{% include "x" %}', {}, 'sandbox: tag Include - not allowed (only output, if, for, set and expressions are)'],
     ['{{ h | twice }}', { h: new Map() }, 'sandbox: argument 1 of filter "twice" - expected plain data (null, boolean, number, string, list, dict), got something that is not plain data'],
@@ -80,6 +82,7 @@ describe('sandbox: what it refuses, and how it says so', () => {
     const e = errorOf(() => render(source, context));
     expect(e).toBeInstanceOf(SandboxError);
     expect(e.message).toBe(message);
+    expect(globalThis.HOSTILE_FLAG).toBeUndefined();
   });
 
   it('keeps nunjucks messages for unknown filters, tests and functions', () => {
