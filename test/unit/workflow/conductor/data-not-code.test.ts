@@ -79,6 +79,12 @@ describe('user input and action output are data', () => {
     expectNothingReached(seen);
   });
 
+  it('a task input that is one expression gives the data as it is, not rendered again', () => {
+    const wf = spec('version: 1.0\ninput:\n  - params\ntasks:\n  t:\n    action: core.echo\n    input: <% ctx(params) %>\n');
+    const params = { message: '{{ 7*7 }}', nested: ['<% 7*7 %>', { k: '{% if true %}x{% endif %}' }] };
+    expect(drive(wf, { params }).schedules[0]?.input).toEqual(params);
+  });
+
   it('an input given at run time is not rendered even when it names other inputs (orquesta would)', () => {
     const wf = spec('version: 1.0\ninput:\n  - a: one\n  - b\noutput:\n  - b: <% ctx(b) %>\ntasks:\n  t:\n    action: core.noop\n');
     expect(drive(wf, { b: '<% ctx(a) %>' }).complete?.output).toEqual({ b: '<% ctx(a) %>' });
