@@ -2,13 +2,16 @@ import nunjucks from 'nunjucks';
 import { SandboxError } from './errors.ts';
 import { internals, type AstNode } from './nunjucks-internals.ts';
 import { assertPlainData, isPlainData, ownMember } from './plain-data.ts';
+import { CALL_PREFIX, checkTree, isBuiltinMember, markCallees } from './sandbox-tree.ts';
+
+export { isUnsafeName } from './sandbox-tree.ts';
 
 /*
  * nunjucks is no sandbox: its compiled templates read any JavaScript member (`x.constructor`),
  * call any function they reach, and look names up through prototypes. This module makes a
  * nunjucks Environment safe by structure, for parameter rendering and workflow Jinja alike:
  *
- *   - the syntax tree is checked before compiling: only expression tags (`if`, `for`, `set`,
+ *   - the syntax tree is checked before compiling (sandbox-tree.ts): only expression tags (`if`, `for`, `set`,
  *     output), no macro, call, import, include, extends, block or extension; names are plain
  *     identifiers that are not JavaScript built-ins; a call's callee is a name; filters and
  *     tests are ones registered on the environment (own properties, never inherited);
@@ -18,42 +21,8 @@ import { assertPlainData, isPlainData, ownMember } from './plain-data.ts';
  *   - every value passed to or returned by a function or filter must be plain data.
  */
 
-/** Syntax-tree nodes a template may hold. Everything else (Macro, Caller, Import, Include, Extends, Block, CallExtension, async nodes) is refused. */
-const ALLOWED_NODES = new Set([
-  'Root', 'NodeList', 'Output', 'TemplateData', 'Literal', 'Symbol', 'Group', 'Array', 'Dict', 'Pair',
-  'If', 'InlineIf', 'For', 'Set', 'Capture', 'Switch', 'Case',
-  'FunCall', 'Filter', 'KeywordArgs', 'LookupVal', 'Is', 'In',
-  'Or', 'And', 'Not', 'Add', 'Concat', 'Sub', 'Mul', 'Div', 'FloorDiv', 'Mod', 'Pow', 'Neg', 'Pos',
-  'Compare', 'CompareOperand',
-]);
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Prototypes of the values data holds: their members are what an attribute path must not reach. */
-const DATA_PROTOTYPES: object[] = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
-
-/**
- * A variable name that could reach a JavaScript built-in through an object's prototype
- * (`constructor`, `__proto__`, `valueOf`, `toString`, ...) or an internal variable (`__*`).
- * nunjucks resolves template-local names at compile time through plain objects, so these are
- * refused before compiling.
- */
-export function isUnsafeName(name: string): boolean {
-  return name.startsWith('__') || name === 'prototype' || name in Object.prototype;
-}
-
-/** An attribute that a dict, list, string or number inherits (`constructor`, `map`, `length`, `toString`, ...). */
-function isBuiltinMember(name: string): boolean {
-  return isUnsafeName(name) || DATA_PROTOTYPES.some((p) => name in p);
-}
-
 /** Builtin filters that read an attribute named by an argument (`sort(attribute='x')`), and where that argument is. */
 const ATTRIBUTE_ARGS: Record<string, number[]> = { sort: [3], groupby: [1], selectattr: [1], rejectattr: [1], join: [2], sum: [1], map: [] };
-
-/**
- * A call `f(x)` is compiled as a lookup of this prefix + `f`: functions are reachable only in
- * call position, so a template never holds a function as a value (`{{ f ~ '' }}`, `[f]`).
- */
-const CALL_PREFIX = '__call_';
 
 /** Names a sandboxed environment lets templates call (`range(3)`); other nunjucks globals (`cycler`, `joiner`) are gone. */
 const DEFAULT_GLOBALS = ['range'];
@@ -76,10 +45,6 @@ export interface Sandbox {
   render(template: nunjucks.Template, context: Record<string, unknown>): string;
   /** Registers `fn` as callable from templates (a global or a context function) and returns it. */
   callable<F extends (...args: never[]) => unknown>(fn: F): F;
-}
-
-function isNode(value: unknown): value is AstNode {
-  return typeof value === 'object' && value !== null && typeof (value as AstNode).typename === 'string';
 }
 
 function isKeywords(value: unknown): value is Record<string, unknown> {
@@ -133,12 +98,12 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
     globals[name] = callable((...args: unknown[]) => fn(...args));
   }
 
-  const wrappedFilters = new Map<string, (...args: unknown[]) => unknown>();
+  const wrappedFilters = new WeakMap<object, (...args: unknown[]) => unknown>();
   raw.getFilter = (name: string) => {
-    const cached = wrappedFilters.get(name);
-    if (cached) return cached;
     if (!Object.hasOwn(raw.filters, name)) throw new Error(`filter not found: ${name}`);
     const filter = raw.filters[name] as (...args: unknown[]) => unknown;
+    const cached = wrappedFilters.get(filter);
+    if (cached) return cached;
     const wrapped = noting(function (this: unknown, ...args: unknown[]): unknown {
       args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of filter "${name}"`));
       for (const i of ATTRIBUTE_ARGS[name] ?? []) checkAttribute(name, args[i]);
@@ -149,7 +114,7 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
       assertPlainData(result, `the result of filter "${name}"`);
       return result;
     });
-    wrappedFilters.set(name, wrapped);
+    wrappedFilters.set(filter, wrapped);
     return wrapped;
   };
   raw.getTest = (name: string) => {
@@ -202,81 +167,6 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
     }),
   };
 
-  const checkName = (name: unknown, role: string): void => {
-    if (typeof name !== 'string' || !IDENTIFIER.test(name)) throw new SandboxError(`${role} ${JSON.stringify(String(name))}`, 'expected an identifier');
-    if (isUnsafeName(name)) throw new SandboxError(`"${name}"`, 'names a JavaScript built-in or an internal variable, not a template variable');
-  };
-  // An unknown filter or test fails when reached, with nunjucks' message ("filter not found: x").
-  const checkRegistered = (name: unknown, kind: 'filter' | 'test'): void => {
-    if (typeof name !== 'string' || !IDENTIFIER.test(name) || name in Object.prototype || internal.has(name)) {
-      throw new SandboxError(`${kind} "${String(name)}"`, `not a registered ${kind}`);
-    }
-  };
-
-  const check = (node: AstNode): void => {
-    if (!ALLOWED_NODES.has(node.typename)) throw new SandboxError(`tag ${node.typename}`, 'not allowed (only output, if, for, set and expressions are)');
-    switch (node.typename) {
-      case 'Symbol':
-        checkName(node.value, 'name');
-        return;
-      case 'Filter':
-        checkRegistered((node.name as AstNode).value, 'filter');
-        check(node.args as AstNode);
-        return;
-      case 'Is': {
-        const right = node.right as AstNode;
-        const test = right.typename === 'FunCall' ? (right.name as AstNode) : right;
-        if (test.typename !== 'Symbol') throw new SandboxError('"is"', 'expected a test name');
-        checkRegistered(test.value, 'test');
-        check(node.left as AstNode);
-        if (right.typename === 'FunCall') check(right.args as AstNode);
-        return;
-      }
-      // nunjucks writes these names into the compiled code unescaped: `{% set "a\");code;//" = 1 %}` would run code.
-      case 'Set':
-        for (const target of node.targets as AstNode[]) if (target.typename !== 'Symbol') throw new SandboxError('"set"', 'expected variable names to assign');
-        break;
-      case 'For': {
-        const name = node.name as AstNode;
-        const names = name.typename === 'Array' ? (name.children as AstNode[]) : [name];
-        if (names.some((n) => n.typename !== 'Symbol')) throw new SandboxError('"for"', 'expected loop variable names');
-        break;
-      }
-      case 'FunCall':
-        if ((node.name as AstNode).typename !== 'Symbol') throw new SandboxError('a call', 'only functions called by name (`f(x)`) are allowed, not methods or computed callees');
-        break;
-      case 'Pair': {
-        const key = node.key as AstNode;
-        if (key.typename === 'Literal' || key.typename === 'Symbol') {
-          if (key.value === '__proto__') throw new SandboxError('key "__proto__"', 'not allowed in a dict');
-          check(node.value as AstNode);
-          return;
-        }
-        break;
-      }
-      case 'Literal':
-        if (node.value !== null && !['string', 'number', 'boolean', 'undefined'].includes(typeof node.value)) throw new SandboxError('a literal', 'expected a string, number or boolean');
-        return;
-    }
-    for (const field of node.fields) {
-      const value = node[field];
-      const list = Array.isArray(value) ? value : [value];
-      for (const child of list) if (isNode(child)) check(child);
-    }
-  };
-
-  const markCallees = (node: AstNode): void => {
-    const callee = node.name as AstNode | undefined;
-    // A node may be shared (pythonize reuses an operand of `and`/`or`): mark it once.
-    if (node.typename === 'FunCall' && callee?.typename === 'Symbol' && !String(callee.value).startsWith(CALL_PREFIX)) {
-      node.name = new internals.nodes.Symbol(callee.lineno, callee.colno, CALL_PREFIX + String(callee.value));
-    }
-    for (const field of node.fields) {
-      const value = node[field];
-      for (const child of Array.isArray(value) ? value : [value]) if (isNode(child)) markCallees(child);
-    }
-  };
-
   const compile = (ast: AstNode, name: string): nunjucks.Template => {
     markCallees(ast);
     const compiler = new internals.compiler.Compiler(name, false);
@@ -302,7 +192,7 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
     }
   };
 
-  return { check, compile, render, callable };
+  return { check: (ast) => checkTree(ast, internal), compile, render, callable };
 }
 
 interface Frame {
