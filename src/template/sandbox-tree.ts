@@ -40,10 +40,10 @@ export function isBuiltinMember(name: string): boolean {
  */
 export const CALL_PREFIX = '__call_';
 
-export function isNode(value: unknown): value is AstNode {
+/** A syntax-tree node (fields hold nodes, lists of nodes, or plain values). */
+function isNode(value: unknown): value is AstNode {
   return typeof value === 'object' && value !== null && typeof (value as AstNode).typename === 'string';
 }
-
 
 function checkName(name: unknown, role: string): void {
   if (typeof name !== 'string' || !IDENTIFIER.test(name)) throw new SandboxError(`${role} ${JSON.stringify(String(name))}`, 'expected an identifier');
