@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import nunjucks from 'nunjucks';
 import { quoteMarkers } from './shell-quoting.ts';
 import { internals, type AstNode } from '../template/nunjucks-internals.ts';
+import { createSandbox } from '../template/sandbox.ts';
 
 /*
  * Jinja rendering of parameter templates, with nunjucks (autoescape off).
@@ -18,11 +19,14 @@ import { internals, type AstNode } from '../template/nunjucks-internals.ts';
  *     prints exactly the value (`echo "{{message}}"` → `echo "${ST2_ARG_message}"`).
  * Since the wrapper is the outermost node of each output, filters (`| default('x')`, `| upper`)
  * are applied first and their result is what is recorded, so filtered values are safe too.
+ *
+ * The environment is a sandbox (src/template/sandbox.ts): a template reads only plain data
+ * and calls only `range()`; macros, includes and imports are refused.
  */
 
 const OUT_FILTER = '__st2_out';
 const STATE_KEY = '__st2_render_state';
-const GLOBAL_NAMES = new Set(['range', 'cycler', 'joiner', 'loop', 'caller']);
+const GLOBAL_NAMES = new Set(['range', 'loop']);
 /** Nodes whose these fields declare template-local names. */
 const DECLARING_FIELDS: Record<string, string[]> = {
   For: ['name'], AsyncEach: ['name'], AsyncAll: ['name'], Set: ['targets'], Macro: ['name', 'args'],
@@ -113,6 +117,7 @@ function resolveMarkers(text: string, state: RenderState): string {
 }
 
 const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+const sandbox = createSandbox(environment, { internalFilters: [OUT_FILTER] });
 environment.addFilter(OUT_FILTER, function (this: { ctx: Record<string, unknown> }, value: unknown, label: string) {
   const state = this.ctx[STATE_KEY] as RenderState;
   if (value === undefined) throw new TemplateValueError(label === '' ? 'an expression has no value' : `"${label}" has no value`);
@@ -129,27 +134,25 @@ export class TemplateValueError extends Error {
 }
 
 /**
- * Parses and compiles `source` once. Throws the nunjucks syntax error as is.
+ * Parses and compiles `source` once. Throws the nunjucks syntax error as is, and SandboxError
+ * when the template reaches outside the sandbox (a JavaScript built-in, a macro, an include).
  * @example compileTemplate('echo "{{message}}"').references // ['message']
  */
 export function compileTemplate(source: string, name = 'template'): CompiledTemplate {
   const ast = internals.parser.parse(source);
+  sandbox.check(ast);
   const refs = new Set<string>();
   const locals = new Set<string>();
   collectNames(ast, refs, locals);
   wrapOutputs(ast);
-  const compiler = new internals.compiler.Compiler(name, false);
-  compiler.compile(ast);
-  // Same as nunjucks' own Template._compile: the compiled code returns the template's functions.
-  const props = new Function(compiler.getCode())() as Record<string, unknown>;
-  const template = new nunjucks.Template({ type: 'code', obj: props } as unknown as string, environment, name, true);
+  const template = sandbox.compile(ast, name);
   const references = [...refs].filter((n) => !locals.has(n) && !GLOBAL_NAMES.has(n) && n !== OUT_FILTER);
   return { source, references, template };
 }
 
 function renderRaw(compiled: CompiledTemplate, context: Record<string, unknown>): { text: string; state: RenderState } {
   const state: RenderState = { nonce: randomBytes(9).toString('hex'), values: [], names: [] };
-  const text = compiled.template.render({ ...context, [STATE_KEY]: state });
+  const text = sandbox.render(compiled.template, { ...context, [STATE_KEY]: state });
   return { text, state };
 }
 

@@ -421,8 +421,8 @@ function copyState(state: WorkflowState): WorkflowState {
 }
 
 /**
- * Start a workflow: render input (runtime values, else defaults) then vars, in orquesta's
- * order, and schedule the start tasks. Missing required input (no default) fails the workflow.
+ * Start a workflow: input (runtime values as data, else rendered defaults) then vars, in
+ * orquesta's order, and schedule the start tasks. Missing required input (no default) fails the workflow.
  */
 export function startWorkflow(spec: WorkflowSpec, input: Record<string, unknown>, meta: StartMeta): ConductorResult {
   const state: WorkflowState = {
@@ -440,9 +440,11 @@ export function startWorkflow(spec: WorkflowSpec, input: Record<string, unknown>
   for (const i of spec.input) {
     try {
       // As orquesta: an input given no value and declaring no default is null (the action's
-      // metadata is where `required` is enforced, before the workflow starts).
-      const raw = i.name in input && input[i.name] !== undefined ? input[i.name] : i.hasDefault ? i.default : null;
-      rolling[i.name] = renderValue(raw, run.exprCtx(rolling));
+      // metadata is where `required` is enforced, before the workflow starts). Unlike orquesta,
+      // only the default (written in the workflow) is evaluated: a value given at run time is
+      // data, whatever it holds, so a caller can never run an expression.
+      if (Object.hasOwn(input, i.name) && input[i.name] !== undefined) rolling[i.name] = structuredClone(input[i.name]);
+      else rolling[i.name] = i.hasDefault ? renderValue(i.default, run.exprCtx(rolling)) : null;
     } catch (e) {
       run.logError({ message: errorMessage(e) });
     }

@@ -6,9 +6,11 @@
  *   evaluate("n=<% ctx(n) %>", c)      → "n=3": each value substituted as Python's str() would
  *   evaluate("no expressions", c)      → unchanged
  *
- * As orquesta: a string result is evaluated again (a variable may hold an expression), the two
- * syntaxes cannot be mixed in one string, and an expression spans one line.
+ * As orquesta, the two syntaxes cannot be mixed in one string and an expression spans one line.
+ * Unlike orquesta, a value is never evaluated twice: what an expression returns (a variable, an
+ * action's result, a user's input) is data, even when it holds `<% %>` or `{{ }}` text.
  */
+import { randomBytes } from 'node:crypto';
 import { ctxAll } from './functions.ts';
 import { Fault, KeyFault } from './faults.ts';
 import { jinjaCheckExpression, jinjaCheckTemplate, jinjaEvaluateExpression, jinjaRenderTemplate } from './jinja.ts';
@@ -16,6 +18,8 @@ import { isPlainObject, pyStr } from './pystr.ts';
 import { evaluateNode } from './yaql/evaluator.ts';
 import { parseYaql } from './yaql/parser.ts';
 import { ExpressionError, type ExpressionContext } from './types.ts';
+import { SandboxError } from '../../template/errors.ts';
+import { assertPlainData, setOwn } from '../../template/plain-data.ts';
 
 export { ExpressionError, type ExpressionContext } from './types.ts';
 export { NONE_MAGIC_VALUE } from './functions.ts';
@@ -26,8 +30,6 @@ const YAQL_RE = /<%.*?%>/g;
 const JINJA_EXPR_RE = /\{\{.*?\}\}/g;
 const JINJA_BLOCK_RE = /\{%.*?%\}/g;
 const JINJA_RAW_RE = /\{%-?\s*raw\s*-?%\}([\s\S]*?)\{%-?\s*endraw\s*-?%\}/g;
-/** A string result is evaluated again; this bounds variables that refer to each other. */
-const MAX_DEPTH = 32;
 
 type Syntax = 'yaql' | 'jinja';
 
@@ -66,6 +68,9 @@ function wrap(expr: string, error: unknown): ExpressionError {
   if (error instanceof KeyFault) {
     return new ExpressionError(`Unable to resolve key '${error.key}' in expression '${expr}' from context.`, expr, { cause: error });
   }
+  if (error instanceof SandboxError) {
+    return new ExpressionError(`Unable to evaluate expression '${expr}'. SandboxError: ${error.message}`, expr, { cause: error });
+  }
   if (error instanceof Fault) {
     return new ExpressionError(`Unable to evaluate expression '${expr}'. ${error.kind}: ${error.message}`, expr, { cause: error });
   }
@@ -73,7 +78,8 @@ function wrap(expr: string, error: unknown): ExpressionError {
   return new ExpressionError(`Unable to evaluate expression '${expr}'. ${e.name}: ${e.message}`, expr, { cause: e });
 }
 
-function evaluateOne(expr: string, syntax: Syntax, context: ExpressionContext, depth: number): unknown {
+/** The value of one expression. A string value is returned as is: it is data, never evaluated again. */
+function evaluateOne(expr: string, syntax: Syntax, context: ExpressionContext): unknown {
   let value: unknown;
   try {
     if (syntax === 'yaql') {
@@ -81,33 +87,28 @@ function evaluateOne(expr: string, syntax: Syntax, context: ExpressionContext, d
     } else {
       value = jinjaEvaluateExpression(body(expr), context);
     }
+    // Whatever the syntax, only data comes out of an expression.
+    assertPlainData(value, 'the value');
   } catch (e) {
     throw wrap(expr, e);
   }
-  if (value === undefined) value = null;
-  if (typeof value === 'string') value = evaluateSyntax(value, syntax, context, depth + 1);
-  return value;
-}
-
-function checkDepth(text: string, depth: number): void {
-  if (depth > MAX_DEPTH) {
-    throw new ExpressionError(`Unable to evaluate "${text}": expressions nest more than ${MAX_DEPTH} levels deep (variables referring to each other?).`, text);
-  }
+  return value === undefined ? null : value;
 }
 
 /** Substitutes each expression of `re` in `text`, or returns the typed value of a lone one. */
-function expand(text: string, re: RegExp, syntax: Syntax, context: ExpressionContext, depth: number): unknown {
+function expand(text: string, re: RegExp, syntax: Syntax, context: ExpressionContext): unknown {
   const exprs = matches(re, text);
   if (exprs.length === 0) return text;
-  if (exprs.length === 1 && text.trim() === exprs[0]) return evaluateOne(exprs[0], syntax, context, depth);
-  return text.replace(re, (expr) => pyStr(evaluateOne(expr, syntax, context, depth)));
+  if (exprs.length === 1 && text.trim() === exprs[0]) return evaluateOne(exprs[0], syntax, context);
+  // One pass: the substituted values are not scanned again.
+  return text.replace(re, (expr) => pyStr(evaluateOne(expr, syntax, context)));
 }
 
-function evaluateJinja(text: string, context: ExpressionContext, depth: number): unknown {
-  checkDepth(text, depth);
-  // Raw blocks are kept out of evaluation and put back, unrendered, at the end.
+function evaluateJinja(text: string, context: ExpressionContext): unknown {
+  // Raw blocks are kept out of evaluation and put back, unrendered, at the end. The marker is
+  // unguessable so that a rendered value cannot pull a raw block into its place.
   const raws: string[] = [];
-  const nonce = `\u0000raw${depth}:`;
+  const nonce = `\u0000raw${randomBytes(6).toString('hex')}:`;
   const stripped = text.replace(JINJA_RAW_RE, (_m, content: string) => `${nonce}${raws.push(content) - 1}\u0000`);
   let output: unknown;
   if (matches(JINJA_BLOCK_RE, stripped).length > 0) {
@@ -117,9 +118,9 @@ function evaluateJinja(text: string, context: ExpressionContext, depth: number):
     } catch (e) {
       throw wrap(text, e);
     }
-    output = hasJinja(rendered) ? evaluateJinja(rendered, context, depth + 1) : rendered;
+    output = rendered;
   } else {
-    output = expand(stripped, JINJA_EXPR_RE, 'jinja', context, depth);
+    output = expand(stripped, JINJA_EXPR_RE, 'jinja', context);
   }
   if (typeof output === 'string' && raws.length > 0) {
     output = output.replace(new RegExp(`${nonce}(\\d+)\u0000`, 'g'), (_m, i: string) => raws[Number(i)] ?? '');
@@ -127,26 +128,29 @@ function evaluateJinja(text: string, context: ExpressionContext, depth: number):
   return output;
 }
 
-function evaluateSyntax(text: string, syntax: Syntax, context: ExpressionContext, depth: number): unknown {
-  checkDepth(text, depth);
-  if (syntax === 'yaql') return hasYaql(text) ? expand(text, YAQL_RE, 'yaql', context, depth) : text;
-  return hasJinja(text) ? evaluateJinja(text, context, depth) : text;
-}
 
 /**
  * Evaluates the expressions in `text`. A string that is (once trimmed) exactly one expression
  * gives that expression's typed value; otherwise each expression's value is substituted as
  * Python's `str()` would print it (None, True, ['a'], {'k': 1}). Strings without expressions
  * come back unchanged. Throws ExpressionError.
+ *
+ * SECURITY: `text` must be written by a workflow author. Values that expressions return are
+ * never evaluated again, so pass user input and action results as context, never as `text`.
+ * @example evaluate('n=<% ctx(n) %>', { ctx: { n: '{{ 7*7 }}' } }) // 'n={{ 7*7 }}'
  */
 export function evaluate(text: string, context: ExpressionContext): unknown {
   if (typeof text !== 'string') return text;
   const syntax = syntaxOf(text);
-  if (!syntax) return text;
-  return evaluateSyntax(text, syntax, context, 0);
+  if (syntax === 'yaql') return expand(text, YAQL_RE, 'yaql', context);
+  if (syntax === 'jinja') return evaluateJinja(text, context);
+  return text;
 }
 
-/** Evaluates every string in `value`, recursively through lists and dicts (dict keys too). */
+/**
+ * Evaluates every string in `value`, recursively through lists and dicts (dict keys too).
+ * `value` is workflow-author text (input defaults, vars, publish, output, task input): see `evaluate`.
+ */
 export function renderValue(value: unknown, context: ExpressionContext): unknown {
   if (typeof value === 'string') return evaluate(value, context);
   if (Array.isArray(value)) return value.map((v) => renderValue(v, context));
@@ -154,7 +158,7 @@ export function renderValue(value: unknown, context: ExpressionContext): unknown
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const key = evaluate(k, context);
-      out[typeof key === 'string' ? key : pyStr(key)] = renderValue(v, context);
+      setOwn(out, typeof key === 'string' ? key : pyStr(key), renderValue(v, context));
     }
     return out;
   }

@@ -8,14 +8,19 @@
  * {'k': 'v'}), as orquesta does; `if`/`not`/`and`/`or` use Python truthiness and `==` compares
  * values (see pythonize).
  *
- * Its own nunjucks Environment: nothing global (no installJinjaCompat) is changed.
+ * Its own nunjucks Environment: nothing global (no installJinjaCompat) is changed. The
+ * environment is a sandbox (src/template/sandbox.ts): templates see plain data and call only
+ * the functions and filters registered here.
  */
 import nunjucks from 'nunjucks';
 import { CATALOG, pyRegex, toJsonString, toYamlString } from './functions.ts';
 import { Fault, fault, typeFault } from './faults.ts';
 import { deepEqual, isPlainObject, pyJsonDumps, pyStr, truthy } from './pystr.ts';
 import type { ExpressionContext } from './types.ts';
+import { SandboxError } from '../../template/errors.ts';
 import { internals, type AstNode } from '../../template/nunjucks-internals.ts';
+import { ownMember } from '../../template/plain-data.ts';
+import { createSandbox } from '../../template/sandbox.ts';
 
 const environment = new nunjucks.Environment(null, {
   autoescape: false,
@@ -23,6 +28,9 @@ const environment = new nunjucks.Environment(null, {
   trimBlocks: true,
   lstripBlocks: true,
 });
+/** Every `{{ }}` output goes through this filter; the render decides what it does (`__emit`). */
+const OUTPUT_FILTER = '__output';
+const sandbox = createSandbox(environment, { internalFilters: [OUTPUT_FILTER] });
 
 /** The context of the evaluation under way (renders are synchronous), for filters. */
 let active: ExpressionContext | undefined;
@@ -76,9 +84,8 @@ for (const [name, fn] of Object.entries(CATALOG)) {
 function pluck(value: unknown, attribute: string): unknown {
   let v = value;
   for (const part of attribute.split('.')) {
-    if (isPlainObject(v)) v = v[part];
-    else if (Array.isArray(v) && /^\d+$/.test(part)) v = v[Number(part)];
-    else return undefined;
+    v = ownMember(v, Array.isArray(v) && /^\d+$/.test(part) ? Number(part) : part);
+    if (v === undefined) return undefined;
   }
   return v;
 }
@@ -124,7 +131,7 @@ const extraFilters: Record<string, (...args: unknown[]) => unknown> = {
       });
     }
     const name = args[0];
-    if (typeof name !== 'string') throw typeFault('map: expected a filter name or attribute=');
+    if (typeof name !== 'string' || name === OUTPUT_FILTER) throw typeFault('map: expected a filter name or attribute=');
     const filter = environment.getFilter(name) as (...a: unknown[]) => unknown;
     return items.map((x) => filter(x, ...args.slice(1)));
   },
@@ -223,8 +230,6 @@ function rewriteTemplate(text: string): string {
 
 // ---------------------------------------------------------------- compile and run
 
-/** Every `{{ }}` output goes through this filter; the render decides what it does (`__emit`). */
-const OUTPUT_FILTER = '__output';
 const EMIT_KEY = '__emit';
 environment.addFilter(
   OUTPUT_FILTER,
@@ -308,6 +313,7 @@ function compile(source: string, single: boolean): nunjucks.Template {
   if (template) return template;
   try {
     const ast = internals.parser.parse(source, undefined, (environment as unknown as { opts: unknown }).opts);
+    sandbox.check(ast);
     if (single) {
       const outputs = (ast.children as AstNode[]) ?? [];
       const only = outputs[0];
@@ -315,12 +321,9 @@ function compile(source: string, single: boolean): nunjucks.Template {
         throw new Error('expected a single expression');
       }
     }
-    const compiler = new internals.compiler.Compiler('expression', false);
-    compiler.compile(pythonize(ast));
-    // As nunjucks' own Template._compile: the compiled code returns the template's functions.
-    const props = new Function(compiler.getCode())() as Record<string, unknown>;
-    template = new nunjucks.Template({ type: 'code', obj: props } as unknown as string, environment, undefined, true);
+    template = sandbox.compile(pythonize(ast), 'expression');
   } catch (e) {
+    if (e instanceof SandboxError) throw fault(e.name, e.message);
     throw fault('TemplateSyntaxError', cleanMessage((e as Error).message));
   }
   if (templates.size > 1000) templates.clear();
@@ -331,10 +334,12 @@ function compile(source: string, single: boolean): nunjucks.Template {
 function renderContext(context: ExpressionContext, emit: (value: unknown) => string): Record<string, unknown> {
   const vars: Record<string, unknown> = { True: true, False: false, None: null, [EMIT_KEY]: emit };
   for (const [name, fn] of Object.entries(CATALOG)) {
-    vars[name] = guarded((...raw: unknown[]) => {
-      const [args, kwargs] = splitKeywords(raw);
-      return fn(context, definedArgs(name, args), kwargs);
-    });
+    vars[name] = sandbox.callable(
+      guarded((...raw: unknown[]) => {
+        const [args, kwargs] = splitKeywords(raw);
+        return fn(context, definedArgs(name, args), kwargs);
+      }),
+    );
   }
   return vars;
 }
@@ -344,8 +349,9 @@ function run(template: nunjucks.Template, context: ExpressionContext, emit: (val
   active = context;
   lastFault = undefined;
   try {
-    return template.render(renderContext(context, emit));
+    return sandbox.render(template, renderContext(context, emit));
   } catch (e) {
+    if (e instanceof SandboxError) throw fault(e.name, e.message);
     if (lastFault) throw lastFault;
     const cause = (e as { cause?: unknown }).cause;
     if (e instanceof Fault) throw e;

@@ -8,6 +8,8 @@ import { CATALOG, pyRegex } from '../functions.ts';
 import { KeyFault, fault, typeFault, valueFault, type Fault } from '../faults.ts';
 import { deepEqual, isPlainObject, pyRepr, pyStr, pyTypeName, truthy } from '../pystr.ts';
 import type { ExpressionContext } from '../types.ts';
+import { setOwn } from '../../../template/plain-data.ts';
+import { isUnsafeName } from '../../../template/sandbox.ts';
 import type { Arg, Node } from './parser.ts';
 
 export interface Env {
@@ -95,7 +97,7 @@ function integer(v: unknown, fn: string): number {
 }
 
 function argAt(call: Call, index: number, name?: string): LazyArg | undefined {
-  return call.args[index] ?? (name !== undefined ? call.kwargs[name] : undefined);
+  return call.args[index] ?? (name !== undefined && Object.hasOwn(call.kwargs, name) ? call.kwargs[name] : undefined);
 }
 
 function need(call: Call, index: number, name?: string): LazyArg {
@@ -168,7 +170,11 @@ function getKey(receiver: unknown, key: string): unknown {
     const v = receiver[key];
     return v === undefined ? null : v;
   }
-  if (Array.isArray(receiver)) return iter(receiver.map((x) => getKey(x, key)));
+  // A list maps the key over its items; a built-in name (`[].constructor`) is never an item's key.
+  if (Array.isArray(receiver)) {
+    if (isUnsafeName(key)) throw new KeyFault(key);
+    return iter(receiver.map((x) => getKey(x, key)));
+  }
   throw typeFault(`cannot read key '${key}' of ${pyTypeName(receiver)} ${pyRepr(receiver)}`);
 }
 
@@ -281,16 +287,16 @@ function buildDict(call: Call): Record<string, unknown> {
   for (const a of call.args) {
     const items = a.value();
     if (isPlainObject(items)) {
-      Object.assign(out, items);
+      for (const [k, v] of Object.entries(items)) setOwn(out, k, v);
       continue;
     }
     for (const pair of seq(items, 'dict')) {
       const p = seq(pair, 'dict');
       if (p.length < 2) throw valueFault('dict() needs pairs of [key, value]');
-      out[typeof p[0] === 'string' ? p[0] : pyStr(p[0])] = p[1];
+      setOwn(out, typeof p[0] === 'string' ? p[0] : pyStr(p[0]), p[1]);
     }
   }
-  for (const [k, a] of Object.entries(call.kwargs)) out[k] = a.value();
+  for (const [k, a] of Object.entries(call.kwargs)) setOwn(out, k, a.value());
   return out;
 }
 
@@ -370,7 +376,7 @@ const STD: Record<string, StdFunction> = {
     const valSel = argAt(c, 2, 'valueSelector');
     for (const x of seq(recv(c), 'toDict')) {
       const k = keySel.lambda(x);
-      out[typeof k === 'string' ? k : pyStr(k)] = valSel ? valSel.lambda(x) : x;
+      setOwn(out, typeof k === 'string' ? k : pyStr(k), valSel ? valSel.lambda(x) : x);
     }
     return out;
   },
@@ -476,10 +482,10 @@ const STD: Record<string, StdFunction> = {
     const d = { ...dict(recv(c), 'set') };
     if (c.args.length === 3) {
       const k = c.args[1]?.value();
-      d[typeof k === 'string' ? k : pyStr(k)] = c.args[2]?.value();
+      setOwn(d, typeof k === 'string' ? k : pyStr(k), c.args[2]?.value());
     } else {
-      for (const a of c.args.slice(1)) Object.assign(d, dict(a.value(), 'set'));
-      for (const [k, a] of Object.entries(c.kwargs)) d[k] = a.value();
+      for (const a of c.args.slice(1)) for (const [k, v] of Object.entries(dict(a.value(), 'set'))) setOwn(d, k, v);
+      for (const [k, a] of Object.entries(c.kwargs)) setOwn(d, k, a.value());
     }
     return d;
   },
@@ -554,7 +560,7 @@ const STD: Record<string, StdFunction> = {
       if (m === '}}') return '}';
       if (name === undefined || name === '') return pyStr(args[auto++]);
       if (/^\d+$/.test(name)) return pyStr(args[Number(name)]);
-      const kw = c.kwargs[name];
+      const kw = Object.hasOwn(c.kwargs, name) ? c.kwargs[name] : undefined;
       if (!kw) throw new KeyFault(name);
       return pyStr(kw.value());
     });
@@ -571,7 +577,8 @@ function kwargName(key: Node, env: Env): string {
 
 function invoke(name: string, receiver: LazyArg | undefined, args: Arg[], env: Env): unknown {
   const positional: LazyArg[] = receiver ? [receiver] : [];
-  const kwargs: Record<string, LazyArg> = {};
+  // No prototype: a keyword named `constructor` or `__proto__` is only ever a keyword.
+  const kwargs = Object.create(null) as Record<string, LazyArg>;
   for (const a of args) {
     if (a.key) kwargs[kwargName(a.key, env)] = lazy(a.value, env);
     else positional.push(lazy(a.value, env));
@@ -582,7 +589,7 @@ function invoke(name: string, receiver: LazyArg | undefined, args: Arg[], env: E
   // orquesta's functions win for plain calls (zip, json, ...); yaql's methods win for receivers.
   if (catalog && (!receiver || !std)) {
     const kw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(kwargs)) kw[k] = v.value();
+    for (const [k, v] of Object.entries(kwargs)) setOwn(kw, k, v.value());
     return catalog(env.context, positional.map((p) => p.value()), kw);
   }
   if (std) return std(call);
@@ -602,7 +609,7 @@ export function evaluateNode(node: Node, env: Env): unknown {
       return node.items.map((n) => evaluateNode(n, env));
     case 'dict': {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of node.entries) out[kwargName(k, env)] = evaluateNode(v, env);
+      for (const [k, v] of node.entries) setOwn(out, kwargName(k, env), evaluateNode(v, env));
       return out;
     }
     case 'call':

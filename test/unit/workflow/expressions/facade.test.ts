@@ -37,16 +37,26 @@ describe('evaluate', () => {
     expect(evaluate('<% ctx(count) %> <% ctx(count) %>', c)).toBe('3 3');
   });
 
-  it('evaluates again a string result that holds expressions', () => {
-    const chained = makeContext({ ctx: { fee: '<% ctx().fi %>', fi: '<% ctx().fo %>', fo: 'fum', jfee: '{{ ctx("jfi") }}', jfi: [1] } });
-    expect(evaluate('<% ctx().fee %>', chained)).toBe('fum');
-    expect(evaluate('<% ctx().fee %> and <% ctx().fo %>', chained)).toBe('fum and fum');
-    expect(evaluate('{{ ctx("jfee") }}', chained)).toEqual([1]);
+  // orquesta evaluates a string result again; that turned data (user input, action output) into
+  // code, so a value that comes out of an expression is returned as is.
+  it('never evaluates a value again, even one that holds expressions', () => {
+    const chained = makeContext({ ctx: { fee: '<% ctx().fi %>', fi: '<% ctx().fo %>', fo: 'fum', jfee: '{{ ctx("jfi") }}', jfi: [1], j: '{{ 7*7 }}' } });
+    expect(evaluate('<% ctx().fee %>', chained)).toBe('<% ctx().fi %>');
+    expect(evaluate('<% ctx().fee %> and <% ctx().fo %>', chained)).toBe('<% ctx().fi %> and fum');
+    expect(evaluate('{{ ctx("jfee") }}', chained)).toBe('{{ ctx("jfi") }}');
+    expect(evaluate('x={{ ctx("j") }}', chained)).toBe('x={{ 7*7 }}');
+    expect(evaluate('{% if true %}{{ ctx("j") }}{% endif %}', chained)).toBe('{{ 7*7 }}');
+    expect(evaluate('<% ctx(j) %>', chained)).toBe('{{ 7*7 }}');
   });
 
-  it('stops variables that refer to each other', () => {
+  it('variables that refer to each other give their text, without looping', () => {
     const loop = makeContext({ ctx: { a: '<% ctx(b) %>', b: '<% ctx(a) %>' } });
-    expect(errorOf(() => evaluate('<% ctx(a) %>', loop)).message).toMatch(/nest more than 32 levels/);
+    expect(evaluate('<% ctx(a) %>', loop)).toBe('<% ctx(b) %>');
+  });
+
+  it('a rendered value cannot pull a raw block into its place', () => {
+    const sneaky = makeContext({ ctx: { s: '\u0000raw0:0\u0000' } });
+    expect(evaluate('{% raw %}{{ kept }}{% endraw %}{% if true %}{{ ctx("s") }}{% endif %}', sneaky)).toBe('{{ kept }}\u0000raw0:0\u0000');
   });
 
   it('rejects YAQL and Jinja in one string', () => {
