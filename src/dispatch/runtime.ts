@@ -37,6 +37,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
   });
   const catalog = loadActions({ packsPaths: config.packsPaths });
+  for (const problem of catalog.listUnavailable()) log.info('action unavailable', { ...problem });
   const service = new ExecutionService({ config, store, queue, catalog });
   const runners = new Map(RUNNER_NAMES.map((name) => [name as string, getRunner(name)]));
   const base = { config, clients, log, store, queue, catalog, service, runner: (name: string) => runners.get(name) };

@@ -21,6 +21,8 @@ writeFileSync(
   join(extraPacks, 'extra', 'actions', 'show_secret.yaml'),
   ['name: show_secret', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '    required: true', '  cmd:', '    default: echo "token is {{token}}"'].join('\n'),
 );
+// One bad file in the pack: only its own action is lost.
+writeFileSync(join(extraPacks, 'extra', 'actions', 'broken.yaml'), 'name: broken\nrunner_type: local-shell-cmd\nparameters: [\n');
 writeFileSync(join(extraPacks, 'extra', 'actions', 'safe_to_rerun.yaml'), ['name: safe_to_rerun', 'runner_type: local-shell-cmd', 'retry_on_abandon: true'].join('\n'));
 
 const substrate = useSubstrate({
@@ -195,6 +197,14 @@ describe('actions handler', () => {
     const [failed] = await runtime.store.list({ limit: 1, action: 'nope.missing' });
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/unknown action: nope\.missing/) });
     expect(await receive(substrate, 'actionsDlq', 1, 0)).toEqual([]);
+  });
+
+  it('records a request for an action of a broken file as a failed execution with the reason; the rest of its pack runs', async () => {
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'extra.broken' }) }));
+    await deliver(substrate, 'actions', handler);
+    const [failed] = await runtime.store.list({ limit: 1, action: 'extra.broken' });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^action unavailable: extra\.broken - invalid action metadata: .*broken\.yaml - not valid YAML/) });
+    expect((await run('extra.show_secret', { token: 'abcd' })).status).toBe('succeeded');
   });
 
   it('keeps the Lambda credentials out of the action environment', async () => {
