@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { ActionDefinition } from '../actions/types.ts';
-import type { Logger } from '../log/index.ts';
+import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
+import { secretValuesOf } from '../model/mask.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -91,7 +92,9 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeLeftMs = Math.max(0, run.deadline - Date.now());
   const timeoutMs = Math.min(actionTimeoutMs, timeLeftMs);
-  const secretValues = run.secretNames.map((name) => run.parameters[name]).filter((value): value is string => typeof value === 'string');
+  // Masked in the output as it streams, and in the whole result and error where the outcome is written.
+  const secrets = secretValuesOf(run.parameters, run.secretNames);
+  const releaseLogMasking = maskSecretsInLogs(secrets);
   const output = new OutputWriter({
     firstSeq,
     doc: deps.clients.doc,
@@ -111,7 +114,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       action,
       parameters: run.parameters,
       commandEnv: run.commandEnv,
-      secretValues,
+      secretValues: secrets,
       timeoutMs,
       signal: stop.signal,
       output,
@@ -125,6 +128,14 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     shutdown.signal.removeEventListener('abort', onShutdown);
   }
   return async () => {
+    try {
+      return await record();
+    } finally {
+      releaseLogMasking();
+    }
+  };
+
+  async function record(): Promise<Execution> {
     let error: string | undefined;
     try {
       await output.close();
@@ -145,15 +156,15 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       const current = await deps.store.get(execution.id);
       // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
       if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
-        return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), 'execution abandoned: its lease could not be renewed - its process tree was killed');
+        return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), secrets, 'execution abandoned: its lease could not be renewed - its process tree was killed');
       }
       log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
       return current ?? execution;
     }
     // What the item can hold besides the result: its parameters take their share.
     const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));
-    return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), error));
-  };
+    return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), secrets, error));
+  }
 }
 
 /** Retries a store write that failed for a passing reason (a lost condition is final), with backoff. */
@@ -169,16 +180,16 @@ async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T>
 }
 
 /** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */
-async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, error?: string): Promise<Execution> {
+async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, secrets: string[], error?: string): Promise<Execution> {
   const set = { result, lease: null, ...(error ? { error } : {}) };
   try {
     // `scheduled`: started beside a confirm write that did not land (the store was unreachable).
-    return await store.transition(id, status, { from: ['running', 'scheduled'], leaseOwner: owner, set });
+    return await store.transition(id, status, { from: ['running', 'scheduled'], leaseOwner: owner, set, secrets });
   } catch (conflict) {
     if (!(conflict instanceof TransitionConflictError) || !conflict.current) throw conflict;
     // Canceled at once while it was about to start: that record stands.
     if (isTerminal(conflict.current.status)) return conflict.current;
     if (conflict.current.status !== 'canceling') throw conflict;
-    return store.transition(id, 'canceled', { from: ['canceling'], leaseOwner: owner, set, reason: `canceled while running (the action ended ${status})` });
+    return store.transition(id, 'canceled', { from: ['canceling'], leaseOwner: owner, set, secrets, reason: `canceled while running (the action ended ${status})` });
   }
 }

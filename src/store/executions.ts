@@ -5,7 +5,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Execution, ExecutionContext, Lease, StatusLogEntry } from '../model/execution.ts';
 import { CLAIMABLE_STATUSES, isTerminal, TERMINAL_STATUSES, type ExecutionStatus } from '../model/status.ts';
+import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
+import { maskWrite, storedSecrets } from './secrets.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE } from './keys.ts';
 
 /** What a caller gives to create an execution; the store fills in id, status, log and timestamps. */
@@ -45,6 +47,12 @@ export interface TransitionOptions {
   increment?: readonly (keyof Execution)[];
   /** Only when no live lease holds it (none, or expired). */
   unleased?: boolean;
+  /**
+   * Secret values masked in `set.result`, `set.error` and `reason` (`maskDeep`). When not given and
+   * one of them is written, they are read from the record (and a workflow's tasks): no writer can
+   * store a secret. @default read from the record
+   */
+  secrets?: readonly string[];
 }
 
 export interface ExecutionStoreOptions {
@@ -81,6 +89,7 @@ export class ExecutionStore {
     const now = this.#now();
     const timestamp = new Date(now).toISOString();
     const status = input.status ?? 'requested';
+    input = { ...input, ...maskWrite({ error: input.error, result: input.result }, undefined, secretValuesOf(input.parameters, input.secretParameters)).set };
     const execution: Execution = {
       id: input.id ?? newExecutionId(now),
       action: input.action,
@@ -178,6 +187,9 @@ export class ExecutionStore {
    * @throws TransitionConflictError carrying the current record when the condition fails.
    */
   async transition(id: string, to: ExecutionStatus, options: TransitionOptions): Promise<Execution> {
+    if (options.reason !== undefined || options.set?.result !== undefined || options.set?.error !== undefined) {
+      options = { ...options, ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id))) };
+    }
     const now = new Date(this.#now()).toISOString();
     const entry: StatusLogEntry = { status: to, timestamp: now, ...(options.reason ? { reason: options.reason } : {}) };
     const set: Record<string, unknown> = { ...options.set, status: to };

@@ -66,6 +66,30 @@ workflowAction(
     '  - seen: <% task(big).result %>',
   ].join('\n'),
 );
+// A workflow secret input, and a task's secret that the workflow computes itself: both end up in its output and errors.
+writeFileSync(join(actions, 'show_token.yaml'), ['name: show_token', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '  cmd:', '    default: echo "token {{token}}"'].join('\n'));
+workflowAction(
+  'secret_flow',
+  [
+    'version: 1.0',
+    'input:',
+    '  - pw',
+    'vars:',
+    `  - tok: <% "Kp7" + "-derived-token" %>`,
+    'output:',
+    '  - direct: <% ctx().pw %>',
+    '  - tok: <% ctx().tok %>',
+    'tasks:',
+    '  use:',
+    '    action: wftest.show_token token=<% ctx().tok %>',
+    '    next: [{ when: "<% succeeded() %>", do: fail_it }]',
+    '  fail_it:',
+    '    action: core.local',
+    '    input:',
+    `      cmd: echo "no good <% ctx().pw %> <% ctx().tok %>" >&2; exit 1`,
+  ].join('\n'),
+);
+writeFileSync(join(actions, 'secret_flow.yaml'), 'name: secret_flow\nrunner_type: orquesta\nentry_point: workflows/secret_flow.yaml\nparameters:\n  pw:\n    type: string\n    secret: true\n');
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
@@ -274,6 +298,16 @@ describe('the engine', () => {
     const failed = (await runtime.store.get(execution.id))!;
     expect(failed.status).toBe('failed');
     expect(failed.error).toBe('gave up after 5 deliveries: unknown workflow: wftest.vanished');
+  });
+
+  it("masks the workflow's secret input and its tasks' secrets in its result and error", async () => {
+    const execution = await runWorkflow('wftest.secret_flow', { pw: 'Zq9-wf-password' });
+    expect(execution.status).toBe('failed');
+    const { parameters, workflow_state: state, ...rest } = execution as Execution & { workflow_state?: unknown };
+    expect(parameters).toEqual({ pw: 'Zq9-wf-password' }); // what the run needs, never shown
+    expect(JSON.stringify(state)).toContain('Kp7'); // the engine's own state keeps its data
+    expect(JSON.stringify(rest)).toContain('no good ******** ********');
+    expect(JSON.stringify(rest)).not.toMatch(/Zq9|Kp7/);
   });
 
   it('fails a workflow at start when a task names an action that does not exist', async () => {
