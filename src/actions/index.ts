@@ -12,3 +12,4 @@ export { COMMAND_ENV_PREFIX, compileTemplate, isTemplate, renderShellCommand, re
 export { resolveParameters, type ResolvedParameters } from './resolve.ts';
 export { validateValues } from './validate.ts';
 export { maskSecrets } from '../model/mask.ts';
+export { MAX_ARG_STRLEN, MAX_ARGS_TOTAL, assertFitsProcess } from './process-limits.ts';

@@ -335,6 +335,29 @@ describe('actions handler', () => {
     });
   });
 
+  describe('300 KiB parameter values', () => {
+    const big = 'b'.repeat(300 * 1024);
+
+    it('refuses them at request time for a shell action, naming the parameter and the limit (no bare "spawn E2BIG")', async () => {
+      await expect(runtime.service.request({ action: 'core.echo', parameters: { message: big } }))
+        .rejects.toThrow(/^parameter too large: message - 301 KiB exceeds the 128 KiB a single argument or environment variable can hold on Linux/);
+      const body = JSON.stringify({ action: 'core.echo', parameters: { message: big }, idempotencyKey: marker() });
+      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: body }));
+      await deliver(substrate, 'actions', handler);
+      const [failed] = await runtime.store.list({ limit: 1, action: 'core.echo' });
+      expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^parameter too large: message - 301 KiB/) });
+    });
+
+    it('runs them for python-script and node-script (parameters on stdin)', async () => {
+      const python = await run('examples.python_hello', { name: big });
+      expect(python.status, JSON.stringify(python.error)).toBe('succeeded');
+      expect((await outputOf(python.id, 'stdout')).map((r) => r.data).join('')).toBe(`greeting ${big} 1 time(s)\n`);
+      const node = await run('examples.node_hello', { name: big });
+      expect(node.status, JSON.stringify(node.error)).toBe('succeeded');
+      expect((await outputOf(node.id, 'stdout')).map((r) => r.data).join('')).toBe(`greeting ${big}\n`);
+    });
+  });
+
   it('stores output live while the action runs', async () => {
     const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'echo first; sleep 3; echo second' } });
     const delivered = deliver(substrate, 'actions', handler);
