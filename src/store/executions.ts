@@ -49,8 +49,8 @@ export interface TransitionOptions {
   unleased?: boolean;
   /**
    * Secret values masked in `set.result`, `set.error` and `reason` (`maskDeep`). When not given and
-   * one of them is written, they are read from the record (and a workflow's tasks): no writer can
-   * store a secret. @default read from the record
+   * a result or an error is written, they are read from the record (and a workflow's tasks): no
+   * writer can store a secret. @default read from the record when a result or an error is written
    */
   secrets?: readonly string[];
 }
@@ -187,7 +187,9 @@ export class ExecutionStore {
    * @throws TransitionConflictError carrying the current record when the condition fails.
    */
   async transition(id: string, to: ExecutionStatus, options: TransitionOptions): Promise<Execution> {
-    if (options.reason !== undefined || options.set?.result !== undefined || options.set?.error !== undefined) {
+    // Read only for a write of a result or an error (not for a claim's or a heartbeat's reason: hot paths).
+    const writesOutcome = options.set?.result !== undefined || options.set?.error !== undefined;
+    if (options.secrets || writesOutcome) {
       options = { ...options, ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id))) };
     }
     const now = new Date(this.#now()).toISOString();
