@@ -28,6 +28,15 @@ function isDir(p: string): boolean {
   }
 }
 
+// A dangling symlink or an unreadable entry is skipped, not fatal.
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function moduleDir(): string | undefined {
   try {
     return path.dirname(fileURLToPath(import.meta.url));
@@ -127,7 +136,7 @@ export function scanPack(packPath: string): PackScan {
   for (const entry of readdirSync(actionsDir).sort()) {
     if (!/\.ya?ml$/.test(entry)) continue;
     const file = path.join(actionsDir, entry);
-    if (!statSync(file).isFile()) continue;
+    if (!isFile(file)) continue;
     // Until its metadata is read, an action is known by its file name.
     const fallbackRef = `${pack}.${entry.replace(/\.ya?ml$/, '')}`;
     let action: ActionDefinition;

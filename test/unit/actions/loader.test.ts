@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../src/model/errors.ts';
@@ -155,6 +156,14 @@ describe('loadActions: metadata errors', () => {
     const catalog = loadActions({ packsDir: null, packsPaths: [packs.dir] });
     expect(catalog.get('x.y')).toBeDefined();
     expect(catalog.unavailable('x')).toMatchObject({ file: packs.file('x', 'pack.yaml'), reason: expect.stringContaining('not valid YAML') });
+  });
+
+  it('skips a dangling symlink among the metadata files', () => {
+    const packPath = packs.pack('x', { 'actions/y.yaml': 'name: y\nrunner_type: noop\n' });
+    symlinkSync(path.join(packPath, 'nowhere.yaml'), path.join(packPath, 'actions', 'dangling.yaml'));
+    const catalog = loadActions({ packsDir: null, packsPaths: [packs.dir] });
+    expect(catalog.get('x.y')).toBeDefined();
+    expect(catalog.listUnavailable()).toEqual([]);
   });
 
   it('maps st2 runner aliases (run-local is local-shell-cmd)', () => {
