@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ActionDefinition } from '../actions/types.ts';
 import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
-import { secretValuesOf } from '../model/mask.ts';
+import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -156,14 +156,15 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       const current = await deps.store.get(execution.id);
       // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
       if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
-        return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), secrets, 'execution abandoned: its lease could not be renewed - its process tree was killed');
+        return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(maskDeep(outcome.result, secrets)), secrets, 'execution abandoned: its lease could not be renewed - its process tree was killed');
       }
       log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
       return current ?? execution;
     }
-    // What the item can hold besides the result: its parameters take their share.
+    // What the item can hold besides the result: its parameters take their share. Masked before it is
+    // cut to fit: a short secret repeated often grows when masked.
     const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));
-    return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), secrets, error));
+    return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(maskDeep(outcome.result, secrets), room), secrets, error));
   }
 }
 

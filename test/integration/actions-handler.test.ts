@@ -33,6 +33,8 @@ leaky('leak_py', 'python-script', 'leak_py.py', [
   '    def run(self, pw, mode):',
   '        print("pw is " + pw)',
   '        self.logger.info("logging %s", pw)',
+  '        if mode == "many":',
+  '            return pw * 70000',
   '        if mode == "raise":',
   '            raise ValueError("bad pw %r" % pw)',
   '        return {"nested": {"pw": pw, "list": [pw, repr({"pw": pw})], pw: 1}}',
@@ -305,6 +307,14 @@ describe('actions handler', () => {
       expect(execution.status).toBe('failed');
       expect(JSON.stringify(execution.result)).toMatch(/ValueError: bad pw '?\*{8}'?/);
       await expectNoLeak(execution);
+    });
+
+    it('a result that fits, holding a short secret so often that masking makes it too big: masked, then cut to fit', async () => {
+      const execution = await run('extra.leak_py', { pw: 'wxyz', mode: 'many' });
+      expect(execution.status).toBe('succeeded');
+      expect(execution.result).toMatchObject({ result_truncated: true });
+      expect(JSON.stringify(execution.result)).toContain('********');
+      expect(JSON.stringify(execution.result)).not.toContain('wxyz');
     });
 
     it('node-script: a returned value, key and JSON text, console output', async () => {
