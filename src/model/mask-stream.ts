@@ -1,4 +1,4 @@
-import { maskSecretValuesInText } from './mask.ts';
+import { textMasker } from './mask.ts';
 import { allVariants } from './secret-variants.ts';
 
 /**
@@ -11,19 +11,19 @@ import { allVariants } from './secret-variants.ts';
  * m.push('pw=hun') + m.push('ter2\n') + m.end() // 'pw=********\n'
  */
 export class SecretStreamMasker {
-  readonly #secrets: readonly string[];
+  readonly #mask: (text: string) => string;
   readonly #variants: string[];
   #held = '';
 
   constructor(secretValues: readonly string[]) {
-    this.#secrets = secretValues;
+    this.#mask = textMasker(secretValues);
     this.#variants = allVariants(secretValues);
   }
 
   /** Text that can go out now, masked. */
   push(text: string): string {
     if (this.#variants.length === 0) return text;
-    const masked = maskSecretValuesInText(this.#held + text, this.#secrets);
+    const masked = this.#mask(this.#held + text);
     const keep = this.#startOfSecretAtEnd(masked);
     this.#held = masked.slice(masked.length - keep);
     return masked.slice(0, masked.length - keep);

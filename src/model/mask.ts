@@ -29,11 +29,16 @@ export function secretValuesOf(parameters: Record<string, unknown> | undefined, 
   return [...found].filter((value) => value.length >= MIN_MASKED_SECRET_LENGTH);
 }
 
-/** Replaces every variant (longest first) in `text`. */
-function maskVariants(text: string, variants: readonly string[]): string {
-  let out = text;
-  for (const variant of variants) if (out.includes(variant)) out = out.split(variant).join(SECRET_MASK);
-  return out;
+/**
+ * A function that masks every form of `secretValues` in a text (one regular expression: an
+ * alternation of every form, longest first, so a longer form wins where two start at one place).
+ * @example textMasker(['hunter2'])('pw=hunter2') // 'pw=********'
+ */
+export function textMasker(secretValues: readonly string[]): (text: string) => string {
+  const variants = allVariants(secretValues);
+  if (variants.length === 0) return (text) => text;
+  const matcher = new RegExp(variants.map((variant) => variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return (text) => text.replace(matcher, SECRET_MASK);
 }
 
 /**
@@ -43,7 +48,7 @@ function maskVariants(text: string, variants: readonly string[]): string {
  * @example maskSecretValuesInText('pw=hunter2', ['hunter2']) // 'pw=********'
  */
 export function maskSecretValuesInText(text: string, secretValues: readonly string[]): string {
-  return maskVariants(text, allVariants(secretValues));
+  return textMasker(secretValues)(text);
 }
 
 /**
@@ -53,11 +58,11 @@ export function maskSecretValuesInText(text: string, secretValues: readonly stri
  * @example maskDeep({ nested: { pw: 'hunter2', 'hunter2': 1 } }, ['hunter2']) // { nested: { pw: '********', '********': 1 } }
  */
 export function maskDeep<T>(value: T, secretValues: readonly string[]): T {
-  const variants = allVariants(secretValues);
-  if (variants.length === 0) return value;
+  if (allVariants(secretValues).length === 0) return value;
+  const mask = textMasker(secretValues);
   const seen = new WeakSet<object>();
   const walk = (item: unknown): unknown => {
-    if (typeof item === 'string') return maskVariants(item, variants);
+    if (typeof item === 'string') return mask(item);
     if (item === null || typeof item !== 'object' || item instanceof Date) return item;
     if (seen.has(item)) return '[Circular]';
     seen.add(item);
@@ -71,9 +76,9 @@ export function maskDeep<T>(value: T, secretValues: readonly string[]): T {
     const source = item instanceof Error ? { name: item.name, message: item.message, ...(item.stack ? { stack: item.stack } : {}) } : item;
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(source)) {
-      let maskedKey = maskVariants(key, variants);
+      let maskedKey = mask(key);
       // Two keys that mask alike are both kept.
-      for (let n = 2; maskedKey in out; n++) maskedKey = `${maskVariants(key, variants)}#${n}`;
+      for (let n = 2; maskedKey in out; n++) maskedKey = `${mask(key)}#${n}`;
       out[maskedKey] = walk(child);
     }
     return out;
