@@ -17,6 +17,10 @@ describe('maskDeep', () => {
     expect(maskSecretValuesInText('{"pw": "p\\u00e4ssw\\u00f6rt"}', ['pässwört'])).toBe('{"pw": "********"}');
   });
 
+  it('takes a secret literally, regular-expression characters included', () => {
+    expect(maskDeep('x a.b*c(d)[e]$^|\\ y a-b-c-d', ['a.b*c(d)[e]$^|\\'])).toBe('x ******** y a-b-c-d');
+  });
+
   it('turns an error into name, message, stack, masked', () => {
     const error = new Error('bad pw hunter2');
     const masked = maskDeep<unknown>({ error }, ['hunter2']) as { error: Record<string, string> };
