@@ -43,6 +43,8 @@ workflowAction(
 );
 workflowAction('three_steps', ['version: 1.0', 'tasks:', ...['a', 'b', 'c'].flatMap((task, index, all) => [`  ${task}:`, `    action: core.local cmd="echo ${task}"`, ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : [])])].join('\n'));
 workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'));
+writeFileSync(join(actions, 'bad_metadata.yaml'), 'name: bad_metadata\nrunner_type: bogus\n');
+workflowAction('uses_unavailable', ['version: 1.0', 'tasks:', '  first:', '    action: wftest.bad_metadata'].join('\n'));
 workflowAction('broken_spec', ['version: 1.0', 'tasks:', '  a:', '    action: core.noop', '    next: [{ do: nowhere }]'].join('\n'));
 // 20 items of 20 KB each: every result fits the state alone, all of them together do not.
 workflowAction(
@@ -315,6 +317,12 @@ describe('the engine', () => {
     expect(execution.status).toBe('failed');
     expect(execution.error).toBe('unknown action: task "broken" - action "nope.does_not_exist" is not in any pack');
     expect(await runtime.store.list({ parent: execution.id })).toEqual([]);
+  });
+
+  it('fails a workflow at start when a task names an action its pack could not load, with the reason', async () => {
+    const execution = await runWorkflow('wftest.uses_unavailable');
+    expect(execution.status).toBe('failed');
+    expect(execution.error).toMatch(/^action unavailable: task "first" - action "wftest\.bad_metadata": invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/);
   });
 
   it('cancels a workflow: its running child is killed and nothing new is scheduled', async () => {
