@@ -2,8 +2,10 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { NotFoundError, ValidationError } from '../model/errors.ts';
-import type { ActionCatalog, ActionDefinition } from './types.ts';
+import { NotFoundError } from '../model/errors.ts';
+import type { ActionDefinition, UnavailableAction } from './types.ts';
+import { PackCatalog } from './catalog.ts';
+import { SUDO_UNSUPPORTED } from '../runners/common.ts';
 import { InvalidActionMetadataError } from './errors.ts';
 import { parseActionMetadata } from './metadata.ts';
 
@@ -21,6 +23,15 @@ export interface LoadActionsOptions {
 function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// A dangling symlink or an unreadable entry is skipped, not fatal.
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
   } catch {
     return false;
   }
@@ -55,83 +66,107 @@ export function defaultPacksDir(): string {
   throw new NotFoundError(`packs folder not found: no "packs" directory above ${starts.join(', ')}`);
 }
 
+/** Largest metadata file read (st2 metadata is a few KiB): a bigger one is refused before parsing. */
+export const MAX_METADATA_BYTES = 256 * 1024;
+/** Aliases one metadata file may dereference: YAML's alias expansion is the "billion laughs" bomb. */
+export const MAX_YAML_ALIASES = 50;
+
 function readYaml(file: string): unknown {
+  const size = statSync(file).size;
+  if (size > MAX_METADATA_BYTES) {
+    throw new InvalidActionMetadataError(file, undefined, `file too large: ${size} bytes, expected at most ${MAX_METADATA_BYTES}`);
+  }
   try {
-    return parseYaml(readFileSync(file, 'utf8'));
+    return parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
     throw new InvalidActionMetadataError(file, undefined, `not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
 }
 
-function packName(packPath: string): string {
+/** A caught load error as an unavailable entry (InvalidActionMetadataError names the file and field). */
+function problem(ref: string, file: string, error: unknown): UnavailableAction {
+  if (error instanceof InvalidActionMetadataError) return { ref, file: error.file, ...(error.field === undefined ? {} : { field: error.field }), reason: error.message };
+  return { ref, file, reason: `could not load: ${file} - ${(error as Error).message}` };
+}
+
+/** The pack's name (`ref` of pack.yaml, else the folder's), and the problem of an unreadable pack.yaml. */
+function packName(packPath: string): { pack: string; problem?: UnavailableAction } {
   const folder = path.basename(packPath);
   const packFile = ['pack.yaml', 'pack.yml'].map((f) => path.join(packPath, f)).find((f) => existsSync(f));
-  if (packFile === undefined) return folder;
-  const meta = readYaml(packFile);
-  if (meta !== null && typeof meta === 'object' && typeof (meta as { ref?: unknown }).ref === 'string') {
-    return (meta as { ref: string }).ref;
-  }
-  return folder;
-}
-
-/** Loads every action of the pack in `packPath` (`actions/*.yaml|yml`). */
-export function loadPack(packPath: string): ActionDefinition[] {
-  const pack = packName(packPath);
-  const actionsDir = path.join(packPath, 'actions');
-  if (!isDir(actionsDir)) return [];
-  const actions: ActionDefinition[] = [];
-  const names = new Map<string, string>();
-  for (const entry of readdirSync(actionsDir).sort()) {
-    if (!/\.ya?ml$/.test(entry)) continue;
-    const file = path.join(actionsDir, entry);
-    if (!statSync(file).isFile()) continue;
-    const action = parseActionMetadata(readYaml(file), { file, packPath, pack });
-    const previous = names.get(action.name);
-    if (previous !== undefined) throw new InvalidActionMetadataError(file, 'name', `action "${action.name}" is already defined in ${previous}`);
-    names.set(action.name, file);
-    actions.push(action);
-  }
-  return actions;
-}
-
-/** Actions of every pack found, by ref. Disabled actions are listed; `getRunnable` refuses them. */
-export class PackCatalog implements ActionCatalog {
-  readonly #actions = new Map<string, ActionDefinition>();
-
-  constructor(actions: Iterable<ActionDefinition>) {
-    for (const action of actions) this.#actions.set(action.ref, action);
-  }
-
-  get(ref: string): ActionDefinition | undefined {
-    return this.#actions.get(ref);
-  }
-
-  list(): ActionDefinition[] {
-    return [...this.#actions.values()].sort((a, b) => a.ref.localeCompare(b.ref));
-  }
-
-  /** The action `ref`, or a `NotFoundError`; a disabled action is a `ValidationError`. */
-  getRunnable(ref: string): ActionDefinition {
-    const action = this.#actions.get(ref);
-    if (action === undefined) throw new NotFoundError(`action not found: ${ref}`, { context: { action: ref } });
-    assertRunnable(action);
-    return action;
-  }
-}
-
-/** Throws when the action is disabled (`enabled: false`): st2 refuses to run it. */
-export function assertRunnable(action: ActionDefinition): void {
-  if (!action.enabled) {
-    throw new ValidationError(`action disabled: ${action.ref} - set "enabled: true" in ${action.metadataFile} to run it`, {
-      context: { action: action.ref },
-    });
+  if (packFile === undefined) return { pack: folder };
+  try {
+    const meta = readYaml(packFile);
+    const ref = meta !== null && typeof meta === 'object' ? (meta as { ref?: unknown }).ref : undefined;
+    return { pack: typeof ref === 'string' ? ref : folder };
+  } catch (error) {
+    return { pack: folder, problem: problem(folder, packFile, error) };
   }
 }
 
 /**
+ * Why a valid action still cannot run here: `sudo` immutable and true (core.local_sudo) asks for
+ * sudo, which this platform refuses.
+ */
+function platformProblem(action: ActionDefinition): UnavailableAction | undefined {
+  const sudo = action.parameters.sudo;
+  if (sudo?.immutable === true && sudo.default === true) {
+    return { ref: action.ref, file: action.metadataFile, field: 'parameters.sudo', reason: `${SUDO_UNSUPPORTED} (it is immutable true in ${action.metadataFile})` };
+  }
+  return undefined;
+}
+
+/** One pack scanned: the actions that loaded, and why the others did not. */
+export interface PackScan {
+  pack: string;
+  actions: ActionDefinition[];
+  unavailable: UnavailableAction[];
+}
+
+/**
+ * Loads every action of the pack in `packPath` (`actions/*.yaml|yml`); one bad file costs only its
+ * own action: invalid YAML or metadata, a missing entry point, two files with one name (both refused).
+ * @example scanPack('/opt/packs/mypack').unavailable // [{ ref: 'mypack.bad', file, field: 'runner_type', reason }]
+ */
+export function scanPack(packPath: string): PackScan {
+  const { pack, problem: packProblem } = packName(packPath);
+  const scan: PackScan = { pack, actions: [], unavailable: packProblem ? [packProblem] : [] };
+  const actionsDir = path.join(packPath, 'actions');
+  if (!isDir(actionsDir)) return scan;
+  const files = new Map<string, string[]>();
+  for (const entry of readdirSync(actionsDir).sort()) {
+    if (!/\.ya?ml$/.test(entry)) continue;
+    const file = path.join(actionsDir, entry);
+    if (!isFile(file)) continue;
+    // Until its metadata is read, an action is known by its file name.
+    const fallbackRef = `${pack}.${entry.replace(/\.ya?ml$/, '')}`;
+    let action: ActionDefinition;
+    try {
+      action = parseActionMetadata(readYaml(file), { file, packPath, pack });
+    } catch (error) {
+      scan.unavailable.push(problem(fallbackRef, file, error));
+      continue;
+    }
+    files.set(action.ref, [...(files.get(action.ref) ?? []), file]);
+    scan.actions.push(action);
+  }
+  for (const [ref, defined] of files) {
+    if (defined.length < 2) continue;
+    const reason = new InvalidActionMetadataError(defined[1], 'name', `action "${ref.slice(pack.length + 1)}" is defined in ${defined.join(' and ')}`).message;
+    scan.unavailable.push({ ref, file: defined[1], field: 'name', reason });
+  }
+  scan.actions = scan.actions.filter((action) => {
+    const refused = files.get(action.ref)!.length > 1 ? undefined : platformProblem(action);
+    if (refused) scan.unavailable.push(refused);
+    return files.get(action.ref)!.length === 1 && refused === undefined;
+  });
+  return scan;
+}
+
+/**
  * Loads the bundle's packs and those of `packsPaths`. A pack folder is any sub-folder with an
- * `actions/` folder; a pack name found in two folders is an error (no silent shadowing).
- * Invalid metadata throws `InvalidActionMetadataError` (file + field).
+ * `actions/` folder. A bad action, pack or folder is recorded in the catalog's `listUnavailable()`
+ * (file, field, reason) and everything else loads: a pack name found in two folders keeps the first
+ * (no silent shadowing: the second is reported).
  * @example loadActions({ packsPaths: config.packsPaths }).get('core.echo')
  */
 export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
@@ -140,21 +175,28 @@ export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
   const seenDirs = new Set<string>();
   const packs = new Map<string, string>();
   const actions: ActionDefinition[] = [];
+  const unavailable: UnavailableAction[] = [];
   for (const dir of dirs) {
-    if (!isDir(dir)) throw new NotFoundError(`packs folder not found: ${dir}`);
+    if (!isDir(dir)) {
+      unavailable.push({ ref: dir, file: dir, reason: `packs folder not found: ${dir} - not a directory (check ACTIONRUNNER_PACKS_PATH)` });
+      continue;
+    }
     const real = realpathSync(dir);
     if (seenDirs.has(real)) continue;
     seenDirs.add(real);
     for (const entry of readdirSync(real).sort()) {
       const packPath = path.join(real, entry);
       if (entry.startsWith('.') || !isDir(path.join(packPath, 'actions'))) continue;
-      const loaded = loadPack(packPath);
-      const pack = loaded[0]?.pack ?? entry;
-      const other = packs.get(pack);
-      if (other !== undefined) throw new ValidationError(`duplicate pack: ${pack} - found in ${other} and ${packPath}`);
-      packs.set(pack, packPath);
-      actions.push(...loaded);
+      const scan = scanPack(packPath);
+      const other = packs.get(scan.pack);
+      if (other !== undefined) {
+        unavailable.push({ ref: scan.pack, file: packPath, reason: `duplicate pack: ${scan.pack} - found in ${other} and ${packPath} (the second is ignored)` });
+        continue;
+      }
+      packs.set(scan.pack, packPath);
+      actions.push(...scan.actions);
+      unavailable.push(...scan.unavailable);
     }
   }
-  return new PackCatalog(actions);
+  return new PackCatalog(actions, unavailable);
 }

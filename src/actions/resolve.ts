@@ -1,7 +1,7 @@
 import type { ActionDefinition } from './types.ts';
 import { castValue, describeValue } from './cast.ts';
 import { InvalidParameterError, invalidParameter } from './errors.ts';
-import { assertRunnable } from './loader.ts';
+import { assertRunnable } from './catalog.ts';
 import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
 import { SHELL_COMMAND_PARAMETERS } from './runner-parameters.ts';
 import { validateValues } from './validate.ts';

@@ -45,8 +45,28 @@ export interface ActionDefinition {
   output_schema?: Record<string, unknown>;
 }
 
+/**
+ * An action (or a whole pack) the loader could not offer: its metadata is invalid, or it cannot run on
+ * this platform. Everything else keeps working; this says why this one does not.
+ */
+export interface UnavailableAction {
+  /** `pack.name` when known; the pack name alone for a problem of the whole pack. */
+  ref: string;
+  /** The file at fault (metadata file, pack.yaml, or pack folder). */
+  file: string;
+  /** The metadata field at fault, when one is. */
+  field?: string;
+  /** Why it cannot run ("invalid action metadata: <file> - field ...: ..."). */
+  reason: string;
+}
+
 /** Looks actions up by ref. */
 export interface ActionCatalog {
+  /** A runnable (loaded) action; `undefined` when unknown or unavailable. */
   get(ref: string): ActionDefinition | undefined;
   list(): ActionDefinition[];
+  /** Why `ref` is not offered, when the loader found it but could not load it. */
+  unavailable?(ref: string): UnavailableAction | undefined;
+  /** Every action and pack the loader could not offer, by ref. */
+  listUnavailable?(): UnavailableAction[];
 }

@@ -46,6 +46,7 @@ export function createServices(options: ServicesOptions = {}): Services {
     names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
   });
   const catalog = loadActions({ packsPaths: config.packsPaths });
+  for (const problem of catalog.listUnavailable()) log.info('action unavailable', { ...problem });
   const service = new ExecutionService({ config, store, queue, catalog });
   return { config, clients, log, store, output, queue, catalog, service };
 }

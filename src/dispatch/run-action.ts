@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { ActionDefinition } from '../actions/types.ts';
-import type { Logger } from '../log/index.ts';
+import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
+import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -52,6 +53,10 @@ export interface ActionExit {
   /** Why it was stopped from outside, if it was. */
   stopReason?: StopReason;
   output: OutputWriter;
+  /** Secret parameter values: masked in the output as it streams, and in the result and error where the outcome is written. */
+  secrets: string[];
+  /** Ends the masking of log lines that started with the run; called once the outcome is written. */
+  releaseLogMasking: () => void;
   /** The timeout it ran under (cut to the invocation's deadline), and the one it asked for. */
   timeoutMs: number;
   actionTimeoutMs: number;
@@ -103,7 +108,8 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
-  const secretValues = run.secretNames.map((name) => run.parameters[name]).filter((value): value is string => typeof value === 'string');
+  const secrets = secretValuesOf(run.parameters, run.secretNames);
+  const releaseLogMasking = maskSecretsInLogs(secrets);
   const output = deps.output.writer({ firstSeq, executionId: execution.id, actionRef: action.ref, runnerRef: action.runner_type });
 
   let outcome: RunOutcome;
@@ -113,7 +119,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       action,
       parameters: run.parameters,
       commandEnv: run.commandEnv,
-      secretValues,
+      secretValues: secrets,
       timeoutMs,
       signal: stop.signal,
       output,
@@ -126,12 +132,20 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     clearInterval(heartbeat);
     shutdown.signal.removeEventListener('abort', onShutdown);
   }
-  return { kind: 'exited', run, outcome, stopReason, output, timeoutMs, actionTimeoutMs };
+  return { kind: 'exited', run, outcome, stopReason, output, secrets, releaseLogMasking, timeoutMs, actionTimeoutMs };
 }
 
 /** Flushes an exited action's output, then writes its outcome (one conditional write); returns the record as written. */
 export async function recordExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store'>, log: Logger): Promise<Execution> {
-  const { run, outcome, stopReason, output, timeoutMs, actionTimeoutMs } = exit;
+  try {
+    return await writeExit(exit, deps, log);
+  } finally {
+    exit.releaseLogMasking();
+  }
+}
+
+async function writeExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store'>, log: Logger): Promise<Execution> {
+  const { run, outcome, stopReason, output, secrets, timeoutMs, actionTimeoutMs } = exit;
   const { execution } = run;
   let error: string | undefined;
   try {
@@ -153,14 +167,15 @@ export async function recordExit(exit: ActionExit, deps: Pick<DispatchDeps, 'sto
     const current = await deps.store.get(execution.id);
     // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
     if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
-      return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(outcome.result), 'execution abandoned: its lease could not be renewed - its process tree was killed');
+      return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(maskDeep(outcome.result, secrets)), secrets, 'execution abandoned: its lease could not be renewed - its process tree was killed');
     }
     log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
     return current ?? execution;
   }
-  // What the item can hold besides the result: its parameters take their share.
+  // What the item can hold besides the result: its parameters take their share. Masked before it is
+  // cut to fit: a short secret repeated often grows when masked.
   const room = Math.max(16 * 1024, RESULT_ITEM_BYTES - Buffer.byteLength(JSON.stringify(execution.parameters)));
-  return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(outcome.result, room), error));
+  return withRetries(() => recordOutcome(deps.store, execution.id, run.owner, status, fitResult(maskDeep(outcome.result, secrets), room), secrets, error));
 }
 
 /** Retries a store write that failed for a passing reason (a lost condition is final), with backoff. */
@@ -176,13 +191,13 @@ async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T>
 }
 
 /** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */
-async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, error?: string): Promise<Execution> {
+async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, secrets: string[], error?: string): Promise<Execution> {
   const set = { result, error };
-  const canceled = () => store.cancelDone(id, owner, set, `canceled while running (the action ended ${status})`);
+  const canceled = () => store.cancelDone(id, owner, set, `canceled while running (the action ended ${status})`, secrets);
   try {
     if (status === 'canceled') return await canceled();
-    if (status === 'abandoned') return await store.abandon(id, owner, set);
-    return await store.finish(id, owner, status as 'succeeded' | 'failed' | 'timeout', set);
+    if (status === 'abandoned') return await store.abandon(id, owner, set, undefined, secrets);
+    return await store.finish(id, owner, status as 'succeeded' | 'failed' | 'timeout', set, secrets);
   } catch (conflict) {
     const current = recordOf(conflict);
     // Canceled at once while it was about to start: that record stands.

@@ -44,8 +44,10 @@ export interface RunProcessOptions {
   maxWriteBytes?: number;
   /** Applied to every piece before it is written and kept (secret masking). */
   transform?: (type: OutputType, text: string) => string;
-  /** Rewrites stdout text before it is cut into lines (result protocol of script wrappers). */
+  /** Rewrites stdout text before it is cut into lines (result protocol of script wrappers, secret masking). */
   stdoutFilter?: TextFilter;
+  /** Rewrites stderr text before it is cut into lines (secret masking). */
+  stderrFilter?: TextFilter;
 }
 
 /** What happened to the process. */
@@ -165,7 +167,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const [result] = await Promise.all([
     subprocess,
     pump(subprocess.stdout, 'stdout', options.stdoutFilter),
-    pump(subprocess.stderr, 'stderr'),
+    pump(subprocess.stderr, 'stderr', options.stderrFilter),
   ]);
   clearTimeout(timer);
   pipes?.dispose();

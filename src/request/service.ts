@@ -1,5 +1,5 @@
 import { isWorkflowRunner } from '../actions/runner-parameters.ts';
-import { resolveParameters } from '../actions/index.ts';
+import { assertFitsProcess, resolveParameters, unavailableError } from '../actions/index.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
@@ -44,9 +44,12 @@ export class ExecutionService {
    */
   prepare(ref: string, given: Record<string, unknown>): PreparedRequest {
     const action = this.deps.catalog.get(ref);
+    const unavailable = action ? undefined : this.deps.catalog.unavailable?.(ref);
+    if (unavailable) throw unavailableError(unavailable);
     if (!action) throw new NotFoundError(`unknown action: ${ref} - no pack provides it (try "actionrunner action list")`, { context: { action: ref } });
     if (!action.enabled) throw new ValidationError(`action disabled: ${ref} - its metadata says enabled: false`, { context: { action: ref } });
     const resolved = resolveParameters(action, given);
+    assertFitsProcess(action, resolved.values, resolved.commandEnv ?? {});
     if (!isWorkflowRunner(action.runner_type)) this.#checkTimeoutFits(action, resolved.values);
     return { action, ...resolved, commandEnv: resolved.commandEnv ?? {} };
   }

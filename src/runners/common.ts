@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { ActionDefinition } from '../actions/types.ts';
-import { maskSecretValuesInText } from '../model/mask.ts';
-import type { OutputType } from '../model/execution.ts';
+import { SecretStreamMasker } from '../model/mask-stream.ts';
+import { allVariants as secretVariantsOf } from '../model/secret-variants.ts';
 import { buildChildEnv } from '../process/env.ts';
-import type { RunProcessOptions } from '../process/run-process.ts';
+import type { RunProcessOptions, TextFilter } from '../process/run-process.ts';
 import type { RunRequest } from './types.ts';
 
 /**
@@ -55,13 +55,22 @@ export function actionCwd(parameters: Record<string, unknown>): string {
   return typeof cwd === 'string' && cwd !== '' ? cwd : tmpdir();
 }
 
-/** The masking transform for runProcess, or undefined when there is nothing to mask. */
-export function secretMasker(request: RunRequest): ((type: OutputType, text: string) => string) | undefined {
-  const values = (request.secretValues ?? []).filter((v) => typeof v === 'string' && v.length >= 3);
-  if (values.length === 0) return undefined;
-  // Longest first, so a secret containing another is masked whole.
-  values.sort((a, b) => b.length - a.length);
-  return (_type, text) => maskSecretValuesInText(text, values);
+/** `second` applied to what `first` passes on: one TextFilter. */
+function chainFilters(first: TextFilter, second: TextFilter): TextFilter {
+  return { push: (text) => second.push(first.push(text)), end: () => second.push(first.end()) + second.end() };
+}
+
+/**
+ * The stdout and stderr filters of an action's process: `stdoutFilter` (a script wrapper's result
+ * block) first, then secret masking that sees across pieces (a secret split between two writes or
+ * cut at the chunk size is still masked), so that the output table and the result's stdout/stderr
+ * never hold a secret. Values shorter than MIN_MASKED_SECRET_LENGTH are left alone.
+ */
+export function outputFilters(request: RunRequest, stdoutFilter?: TextFilter): Pick<RunProcessOptions, 'stdoutFilter' | 'stderrFilter'> {
+  const secrets = request.secretValues ?? [];
+  if (secretVariantsOf(secrets).length === 0) return stdoutFilter ? { stdoutFilter } : {};
+  const stdoutMasker = new SecretStreamMasker(secrets);
+  return { stdoutFilter: stdoutFilter ? chainFilters(stdoutFilter, stdoutMasker) : stdoutMasker, stderrFilter: new SecretStreamMasker(secrets) };
 }
 
 /** Action parameters only: the runner's own parameters removed (st2 passes them separately). */
@@ -89,7 +98,7 @@ export const CANCEL_EXIT_CODE = -15;
 export const SUDO_UNSUPPORTED = 'sudo is not supported: actions run as the function\'s own user (no sudo in AWS Lambda) - set sudo to false';
 
 /** The options every runner passes to `runProcess` the same way: where, with what env, how long, where output goes. */
-export function processOptions(request: RunRequest): Pick<RunProcessOptions, 'cwd' | 'env' | 'timeoutMs' | 'signal' | 'killGraceMs' | 'output' | 'resultMaxBytes' | 'transform'> {
+export function processOptions(request: RunRequest): Pick<RunProcessOptions, 'cwd' | 'env' | 'timeoutMs' | 'signal' | 'killGraceMs' | 'output' | 'resultMaxBytes' | 'stdoutFilter' | 'stderrFilter'> {
   return {
     cwd: actionCwd(request.parameters),
     env: actionEnv(request),
@@ -98,7 +107,7 @@ export function processOptions(request: RunRequest): Pick<RunProcessOptions, 'cw
     killGraceMs: request.killGraceMs,
     output: request.output,
     resultMaxBytes: request.resultMaxBytes,
-    transform: secretMasker(request),
+    ...outputFilters(request),
   };
 }
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runProcess } from '../process/run-process.ts';
-import { actionParameters, entryPoint, processOptions } from './common.ts';
+import { actionParameters, entryPoint, outputFilters, processOptions } from './common.ts';
 import { NODE_WRAPPER_SOURCE } from './node-wrapper.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
@@ -81,7 +81,7 @@ export class NodeScriptRunner implements Runner {
         parameters: actionParameters(parameters, NODE_RUNNER_PARAMETERS),
         context: { executionId: request.executionId, action: action.ref, pack: action.pack },
       }),
-      stdoutFilter: filter,
+      ...outputFilters(request, filter),
     });
     return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);
   }

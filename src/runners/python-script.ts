@@ -1,5 +1,5 @@
 import { runProcess } from '../process/run-process.ts';
-import { actionEnv, actionParameters, entryPoint, processOptions } from './common.ts';
+import { actionEnv, actionParameters, entryPoint, outputFilters, processOptions } from './common.ts';
 import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
@@ -46,7 +46,7 @@ export class PythonScriptRunner implements Runner {
         action: action.ref,
         execution_id: request.executionId,
       }),
-      stdoutFilter: filter,
+      ...outputFilters(request, filter),
     });
     if (result.spawnError?.code === 'ENOENT') {
       return refused(`python3 is required and was not found: ${this.pythonBinary} is not on PATH `

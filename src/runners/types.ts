@@ -29,7 +29,8 @@ export interface RunRequest {
   commandEnv?: Record<string, string>;
   /**
    * Values of secret parameters: masked as `********` in every output write and in the result's
-   * stdout/stderr (values shorter than 3 characters are left alone, see `maskSecretValuesInText`).
+   * stdout/stderr (values shorter than MIN_MASKED_SECRET_LENGTH are left alone). The rest of the
+   * result is masked where the outcome is recorded (`maskDeep` in the store's write).
    */
   secretValues?: string[];
   /** The pack's configuration (st2 `config.yaml`), handed to python actions as `self.config`. @default {} */

@@ -8,7 +8,9 @@ import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
 import { moveExpression, type FieldUpdates, type MoveOptions } from './move-expression.ts';
 import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
+import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
+import { maskWrite, storedSecrets } from './secrets.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, openShard } from './keys.ts';
 
 /** What a caller gives to create an execution; the store fills in id, status, log and timestamps. */
@@ -71,6 +73,7 @@ export class ExecutionStore {
     const now = this.#now();
     const timestamp = new Date(now).toISOString();
     const status = input.status ?? 'requested';
+    input = { ...input, ...maskWrite({ error: input.error, result: input.result }, undefined, secretValuesOf(input.parameters, input.secretParameters)).set };
     const execution: Execution = {
       id: input.id ?? newExecutionId(now),
       action: input.action,
@@ -194,18 +197,18 @@ export class ExecutionStore {
   }
 
   /** The action ended: its status, result and error, written while `owner` still holds it. */
-  finish(id: string, owner: string, status: 'succeeded' | 'failed' | 'timeout', set: FieldUpdates, reason?: string): Promise<Execution> {
-    return this.move(id, 'finish', status, { leaseOwner: owner, set: { ...set, lease: null }, reason });
+  finish(id: string, owner: string, status: 'succeeded' | 'failed' | 'timeout', set: FieldUpdates, secrets?: readonly string[]): Promise<Execution> {
+    return this.move(id, 'finish', status, { leaseOwner: owner, set: { ...set, lease: null }, secrets });
   }
 
   /** Nobody knows how it ended: its runner (`owner`, live or expired) stopped. */
-  abandon(id: string, owner: string | undefined, set: FieldUpdates, reason?: string): Promise<Execution> {
-    return this.move(id, 'abandon', 'abandoned', { leaseOwner: owner, set: { ...set, lease: null }, reason });
+  abandon(id: string, owner: string | undefined, set: FieldUpdates, reason?: string, secrets?: readonly string[]): Promise<Execution> {
+    return this.move(id, 'abandon', 'abandoned', { leaseOwner: owner, set: { ...set, lease: null }, reason, secrets });
   }
 
   /** A canceling execution is over: its process tree is gone (or its runner `owner` died meanwhile). */
-  cancelDone(id: string, owner: string | undefined, set: FieldUpdates, reason?: string): Promise<Execution> {
-    return this.move(id, 'cancelDone', 'canceled', { leaseOwner: owner, set: { ...set, lease: null }, reason });
+  cancelDone(id: string, owner: string | undefined, set: FieldUpdates, reason?: string, secrets?: readonly string[]): Promise<Execution> {
+    return this.move(id, 'cancelDone', 'canceled', { leaseOwner: owner, set: { ...set, lease: null }, reason, secrets });
   }
 
   /** Refused before it started (no live lease may hold it): failed with `error`. */
@@ -248,6 +251,11 @@ export class ExecutionStore {
    * @throws TransitionConflictError carrying the current record when the condition fails.
    */
   protected async move(id: string, event: LifecycleEvent, to: ExecutionStatus, options: MoveOptions): Promise<Execution> {
+    // Read only for a write of a result or an error (not for a claim's or a heartbeat's reason: hot paths).
+    const writesOutcome = options.set?.result !== undefined || options.set?.error !== undefined;
+    if (options.secrets || writesOutcome) {
+      options = { ...options, ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id))) };
+    }
     return this.#update(id, moveExpression(fromStatuses(event, to), to, options, this.#now()), (current) => {
       const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
       return `transition refused: execution ${id} - cannot ${event} to ${to}, ${detail}`;

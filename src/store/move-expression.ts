@@ -15,6 +15,12 @@ export interface MoveOptions {
   increment?: readonly (keyof Execution)[];
   /** Only when no live lease holds it (none, or expired). */
   unleased?: boolean;
+  /**
+   * Secret values masked in `set.result`, `set.error` and `reason` (`maskDeep`). When not given and
+   * a result or an error is written, they are read from the record (and a workflow's tasks): no
+   * writer can store a secret. @default read from the record when a result or an error is written
+   */
+  secrets?: readonly string[];
 }
 
 export type MoveExpression = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;

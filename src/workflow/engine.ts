@@ -94,7 +94,10 @@ export class WorkflowEngine implements WorkflowDriver {
       spec = await this.#spec(action);
       const missing = actionRefs(spec).filter((ref) => !this.deps.catalog.get(ref.action));
       if (missing.length > 0) {
-        throw new ValidationError(missing.map((ref) => `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`).join('; '));
+        const why = (action: string) => this.deps.catalog.unavailable?.(action)?.reason;
+        throw new ValidationError(missing.map((ref) => (why(ref.action)
+          ? `action unavailable: task "${ref.task}" - action "${ref.action}": ${why(ref.action)}`
+          : `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`)).join('; '));
       }
       input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
     } catch (error) {

@@ -1,5 +1,5 @@
 // End to end: `actionrunner local` as its own process, driven through the `actionrunner` CLI.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -12,6 +12,17 @@ function sqsFor(local: LocalProcess): SQSClient {
   return new SQSClient({ region, endpoint: sqsEndpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }
 
+/** A pack with one good action, an alias bomb and an unknown runner_type. */
+function writeBrokenPack(root: string): void {
+  const actions = path.join(root, 'broken', 'actions');
+  mkdirSync(actions, { recursive: true });
+  writeFileSync(path.join(actions, 'fine.yaml'), 'name: fine\nrunner_type: noop\n');
+  writeFileSync(path.join(actions, 'odd.yaml'), 'name: odd\nrunner_type: bogus\n');
+  const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+  writeFileSync(path.join(actions, 'bomb.yaml'), `${levels.join('\n')}\nname: bomb\nrunner_type: noop\n`);
+}
+
 describe('actionrunner local driven by the CLI', () => {
   let dir: string;
   let local: LocalProcess;
@@ -21,6 +32,7 @@ describe('actionrunner local driven by the CLI', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ar-e2e-'));
     const packs = writePack(path.join(dir, 'packs-extra'));
+    writeBrokenPack(packs);
     // The CLI gets no ACTIONRUNNER_* variables: it must find everything through the discovery file.
     env = cleanEnv();
     local = await startLocal(dir, [], cleanEnv({ ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_BATCHING_WINDOW: '0', ACTIONRUNNER_HEARTBEAT_MS: '300' }));
@@ -109,6 +121,30 @@ describe('actionrunner local driven by the CLI', () => {
     expect(JSON.parse(list.stdout).map((a: { ref: string }) => a.ref)).toEqual(['e2e.shout']);
     const get = await run('action', 'get', 'e2e.shout');
     expect(get.stdout).toMatch(/word\s+string\s+yes/);
+  });
+
+  it('keeps running everything else while a broken pack sits on ACTIONRUNNER_PACKS_PATH', async () => {
+    const echo = await run('run', 'core.echo', 'message=still here', '--json');
+    expect(echo.code, echo.stderr).toBe(0);
+    expect(JSON.parse(echo.stdout).result.stdout).toBe('still here');
+    expect((await run('run', 'broken.fine', '--json')).code).toBe(0);
+
+    const list = JSON.parse((await run('action', 'list', '--pack', 'broken', '--json')).stdout);
+    expect(list.map((a: { ref: string }) => a.ref)).toEqual(['broken.bomb', 'broken.fine', 'broken.odd']);
+    expect(list[0]).toMatchObject({ available: false, reason: expect.stringMatching(/bomb\.yaml - not valid YAML: Excessive alias count/) });
+    expect(list[2]).toMatchObject({ available: false, field: 'runner_type', reason: expect.stringContaining('field "runner_type": expected one of') });
+    const table = (await run('action', 'list', '--pack', 'broken')).stdout;
+    expect(table).toMatch(/broken\.odd \(unavailable\)\s+invalid action metadata: .*odd\.yaml - field "runner_type"/);
+    const get = await run('action', 'get', 'broken.odd');
+    expect(get.stdout).toMatch(/available: false\nreason: invalid action metadata: .*odd\.yaml - field "runner_type"/);
+
+    const refused = await run('run', 'broken.odd');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toMatch(/^error: action unavailable: broken\.odd - invalid action metadata: .*odd\.yaml - field "runner_type": expected one of/);
+    const sudo = await run('run', 'core.local_sudo', 'cmd=id');
+    expect(sudo.code).toBe(2);
+    expect(sudo.stderr.trim()).toMatch(/^error: action unavailable: core\.local_sudo - sudo is not supported/);
+    expect(local.output().stderr).toMatch(/"message":"action unavailable",("[a-z]+":"[^"]*",)*"ref":"broken\.bomb"/);
   });
 
   it('sends a poison message to the DLQ with the reason', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
 import { OutputWriter, readOutput } from '../../src/store/output.ts';
 import type { Execution } from '../../src/model/execution.ts';
@@ -22,6 +22,44 @@ writeFileSync(
   join(extraPacks, 'extra', 'actions', 'show_secret.yaml'),
   ['name: show_secret', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '    required: true', '  cmd:', '    default: echo "token is {{token}}"'].join('\n'),
 );
+// Actions of every runner that print, return and throw their secret `pw`.
+const leaky = (name: string, runner: string, entry: string, source: string, mode = false) => {
+  const params = ['  pw:', '    type: string', '    secret: true', '    required: true', ...(mode ? ['  mode:', '    type: string', '    default: return'] : [])];
+  writeFileSync(join(extraPacks, 'extra', 'actions', `${name}.yaml`), [`name: ${name}`, `runner_type: ${runner}`, `entry_point: ${entry}`, 'parameters:', ...params].join('\n'));
+  writeFileSync(join(extraPacks, 'extra', 'actions', entry), source, { mode: 0o755 });
+};
+leaky('leak_py', 'python-script', 'leak_py.py', [
+  'from st2common.runners.base_action import Action',
+  'class Leak(Action):',
+  '    def run(self, pw, mode):',
+  '        print("pw is " + pw)',
+  '        self.logger.info("logging %s", pw)',
+  '        if mode == "many":',
+  '            return pw * 70000',
+  '        if mode == "raise":',
+  '            raise ValueError("bad pw %r" % pw)',
+  '        return {"nested": {"pw": pw, "list": [pw, repr({"pw": pw})], pw: 1}}',
+].join('\n'), true);
+leaky('leak_node', 'node-script', 'leak_node.mjs', [
+  'export async function run({ pw, mode }) {',
+  '  console.log(`pw is ${pw}`);',
+  '  console.error(JSON.stringify({ pw }));',
+  '  if (mode === "throw") throw new Error(`bad pw ${pw}`);',
+  '  return { nested: { pw, [pw]: 1, json: JSON.stringify({ pw }) } };',
+  '}',
+].join('\n'), true);
+// The secret in two writes apart, and at a 64 KiB chunk boundary of one long line.
+leaky('leak_sh', 'local-shell-script', 'leak_sh.sh', [
+  '#!/bin/sh',
+  'for a; do case $a in --pw=*) pw=${a#--pw=};; esac; done',
+  'printf "%s" "$(printf "%s" "$pw" | cut -c1-5)"; sleep 0.3; printf "%s\\n" "$(printf "%s" "$pw" | cut -c6-)"',
+  'head -c 65530 /dev/zero | tr "\\0" x; printf "%s\\n" "$pw"',
+  'echo "stderr: $pw" >&2',
+  'exit 4',
+].join('\n'));
+
+// One bad file in the pack: only its own action is lost.
+writeFileSync(join(extraPacks, 'extra', 'actions', 'broken.yaml'), 'name: broken\nrunner_type: local-shell-cmd\nparameters: [\n');
 writeFileSync(join(extraPacks, 'extra', 'actions', 'safe_to_rerun.yaml'), ['name: safe_to_rerun', 'runner_type: local-shell-cmd', 'retry_on_abandon: true'].join('\n'));
 
 const substrate = useSubstrate({
@@ -198,6 +236,14 @@ describe('actions handler', () => {
     expect(await receive(substrate, 'actionsDlq', 1, 0)).toEqual([]);
   });
 
+  it('records a request for an action of a broken file as a failed execution with the reason; the rest of its pack runs', async () => {
+    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'extra.broken' }) }));
+    await deliver(substrate, 'actions', handler);
+    const [failed] = await runtime.store.list({ limit: 1, action: 'extra.broken' });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^action unavailable: extra\.broken - invalid action metadata: .*broken\.yaml - not valid YAML/) });
+    expect((await run('extra.show_secret', { token: 'abcd' })).status).toBe('succeeded');
+  });
+
   it('keeps the Lambda credentials out of the action environment', async () => {
     const execution = await run('core.local', { cmd: 'env | grep -E "AWS_(SECRET|SESSION|ACCESS)" || echo clean' });
     expect(execution.result).toMatchObject({ stdout: 'clean' });
@@ -221,6 +267,106 @@ describe('actions handler', () => {
     expect(JSON.stringify(execution.result)).not.toContain('s3cr3t-value');
     const output = (await outputOf(execution.id)).map((r) => r.data).join('');
     expect(output).toBe('token is ********\n');
+  });
+
+  describe('never stores a secret, whatever the runner does with it', () => {
+    // Quotes and a backslash: escaped differently by JSON, Python repr and Node.
+    const pw = `Zq9'x"\\Kp7-leak`;
+    const leaked = /Zq9|Kp7-leak/;
+    let logged: string[];
+    let restore: () => void;
+    beforeEach(() => {
+      logged = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+        logged.push(String(chunk));
+        return write(chunk, ...rest);
+      }) as typeof process.stderr.write;
+      restore = () => (process.stderr.write = write);
+    });
+    afterEach(() => restore());
+
+    async function expectNoLeak(execution: Execution) {
+      const output = await outputOf(execution.id);
+      // `parameters` holds the value itself: the run (and a re-run) reads it from there; never shown.
+      expect(execution.parameters).toMatchObject({ [execution.action === 'extra.show_secret' ? 'token' : 'pw']: pw });
+      expect(JSON.stringify({ ...execution, parameters: undefined })).not.toMatch(leaked);
+      expect(JSON.stringify(output)).not.toMatch(leaked);
+      expect(logged.join('')).not.toMatch(leaked);
+      return output.map((r) => r.data).join('');
+    }
+
+    it('python-script: a returned nested value and key, a repr, print, the logger', async () => {
+      const execution = await run('extra.leak_py', { pw });
+      expect(execution.status).toBe('succeeded');
+      expect(execution.result).toMatchObject({ result: { nested: { pw: '********', '********': 1, list: ['********', "{'pw': '********'}"] } } });
+      expect(await expectNoLeak(execution)).toContain('pw is ********');
+    });
+
+    it('python-script: an exception whose message and traceback quote it', async () => {
+      const execution = await run('extra.leak_py', { pw, mode: 'raise' });
+      expect(execution.status).toBe('failed');
+      expect(JSON.stringify(execution.result)).toMatch(/ValueError: bad pw '?\*{8}'?/);
+      await expectNoLeak(execution);
+    });
+
+    it('a result that fits, holding a short secret so often that masking makes it too big: masked, then cut to fit', async () => {
+      const execution = await run('extra.leak_py', { pw: 'wxyz', mode: 'many' });
+      expect(execution.status).toBe('succeeded');
+      expect(execution.result).toMatchObject({ result_truncated: true });
+      expect(JSON.stringify(execution.result)).toContain('********');
+      expect(JSON.stringify(execution.result)).not.toContain('wxyz');
+    });
+
+    it('node-script: a returned value, key and JSON text, console output', async () => {
+      const execution = await run('extra.leak_node', { pw });
+      expect(execution.status).toBe('succeeded');
+      expect(execution.result).toMatchObject({ result: { nested: { pw: '********', '********': 1, json: '{"pw":"********"}' } } });
+      await expectNoLeak(execution);
+    });
+
+    it('node-script: a thrown error, message and stack', async () => {
+      const execution = await run('extra.leak_node', { pw, mode: 'throw' });
+      expect(execution.status).toBe('failed');
+      expect(JSON.stringify(execution.result)).toContain('bad pw ********');
+      await expectNoLeak(execution);
+    });
+
+    it('local-shell-script: written in two pieces, cut at a chunk boundary, on stderr', async () => {
+      const execution = await run('extra.leak_sh', { pw });
+      expect(execution.status).toBe('failed');
+      const text = await expectNoLeak(execution);
+      expect(text).toContain('********\n');
+      expect(text).toContain(`${'x'.repeat(65530)}********\n`);
+    });
+
+    it('local-shell-cmd: echoed', async () => {
+      const execution = await run('extra.show_secret', { token: pw });
+      expect(await expectNoLeak(execution)).toBe('token is ********\n');
+    });
+  });
+
+  describe('300 KiB parameter values', () => {
+    const big = 'b'.repeat(300 * 1024);
+
+    it('refuses them at request time for a shell action, naming the parameter and the limit (no bare "spawn E2BIG")', async () => {
+      await expect(runtime.service.request({ action: 'core.echo', parameters: { message: big } }))
+        .rejects.toThrow(/^parameter too large: message - 301 KiB exceeds the 128 KiB a single argument or environment variable can hold on Linux/);
+      const body = JSON.stringify({ action: 'core.echo', parameters: { message: big }, idempotencyKey: marker() });
+      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: body }));
+      await deliver(substrate, 'actions', handler);
+      const [failed] = await runtime.store.list({ limit: 1, action: 'core.echo' });
+      expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^parameter too large: message - 301 KiB/) });
+    });
+
+    it('runs them for python-script and node-script (parameters on stdin)', async () => {
+      const python = await run('examples.python_hello', { name: big });
+      expect(python.status, JSON.stringify(python.error)).toBe('succeeded');
+      expect((await outputOf(python.id, 'stdout')).map((r) => r.data).join('')).toBe(`greeting ${big} 1 time(s)\n`);
+      const node = await run('examples.node_hello', { name: big });
+      expect(node.status, JSON.stringify(node.error)).toBe('succeeded');
+      expect((await outputOf(node.id, 'stdout')).map((r) => r.data).join('')).toBe(`greeting ${big}\n`);
+    });
   });
 
   it('stores output live while the action runs', async () => {

@@ -43,6 +43,8 @@ workflowAction(
 );
 workflowAction('three_steps', ['version: 1.0', 'tasks:', ...['a', 'b', 'c'].flatMap((task, index, all) => [`  ${task}:`, `    action: core.local cmd="echo ${task}"`, ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : [])])].join('\n'));
 workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'));
+writeFileSync(join(actions, 'bad_metadata.yaml'), 'name: bad_metadata\nrunner_type: bogus\n');
+workflowAction('uses_unavailable', ['version: 1.0', 'tasks:', '  first:', '    action: wftest.bad_metadata'].join('\n'));
 workflowAction('broken_spec', ['version: 1.0', 'tasks:', '  a:', '    action: core.noop', '    next: [{ do: nowhere }]'].join('\n'));
 // 20 items of 20 KB each: every result fits the state alone, all of them together do not.
 workflowAction(
@@ -66,6 +68,30 @@ workflowAction(
     '  - seen: <% task(big).result %>',
   ].join('\n'),
 );
+// A workflow secret input, and a task's secret that the workflow computes itself: both end up in its output and errors.
+writeFileSync(join(actions, 'show_token.yaml'), ['name: show_token', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '  cmd:', '    default: echo "token {{token}}"'].join('\n'));
+workflowAction(
+  'secret_flow',
+  [
+    'version: 1.0',
+    'input:',
+    '  - pw',
+    'vars:',
+    `  - tok: <% "Kp7" + "-derived-token" %>`,
+    'output:',
+    '  - direct: <% ctx().pw %>',
+    '  - tok: <% ctx().tok %>',
+    'tasks:',
+    '  use:',
+    '    action: wftest.show_token token=<% ctx().tok %>',
+    '    next: [{ when: "<% succeeded() %>", do: fail_it }]',
+    '  fail_it:',
+    '    action: core.local',
+    '    input:',
+    `      cmd: echo "no good <% ctx().pw %> <% ctx().tok %>" >&2; exit 1`,
+  ].join('\n'),
+);
+writeFileSync(join(actions, 'secret_flow.yaml'), 'name: secret_flow\nrunner_type: orquesta\nentry_point: workflows/secret_flow.yaml\nparameters:\n  pw:\n    type: string\n    secret: true\n');
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
@@ -276,11 +302,27 @@ describe('the engine', () => {
     expect(failed.error).toBe('gave up after 5 deliveries: unknown workflow: wftest.vanished');
   });
 
+  it("masks the workflow's secret input and its tasks' secrets in its result and error", async () => {
+    const execution = await runWorkflow('wftest.secret_flow', { pw: 'Zq9-wf-password' });
+    expect(execution.status).toBe('failed');
+    const { parameters, workflow_state: state, ...rest } = execution as Execution & { workflow_state?: unknown };
+    expect(parameters).toEqual({ pw: 'Zq9-wf-password' }); // what the run needs, never shown
+    expect(JSON.stringify(state)).toContain('Kp7'); // the engine's own state keeps its data
+    expect(JSON.stringify(rest)).toContain('no good ******** ********');
+    expect(JSON.stringify(rest)).not.toMatch(/Zq9|Kp7/);
+  });
+
   it('fails a workflow at start when a task names an action that does not exist', async () => {
     const execution = await runWorkflow('wftest.missing_action');
     expect(execution.status).toBe('failed');
     expect(execution.error).toBe('unknown action: task "broken" - action "nope.does_not_exist" is not in any pack');
     expect(await runtime.store.list({ parent: execution.id })).toEqual([]);
+  });
+
+  it('fails a workflow at start when a task names an action its pack could not load, with the reason', async () => {
+    const execution = await runWorkflow('wftest.uses_unavailable');
+    expect(execution.status).toBe('failed');
+    expect(execution.error).toMatch(/^action unavailable: task "first" - action "wftest\.bad_metadata": invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/);
   });
 
   it('cancels a workflow: its running child is killed and nothing new is scheduled', async () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ActionDefinition } from '../../actions/types.ts';
+import type { ActionDefinition, UnavailableAction } from '../../actions/types.ts';
 import { SECRET_MASK } from '../../model/execution.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -22,6 +22,11 @@ function actionDocument(action: ActionDefinition): Record<string, unknown> {
   };
 }
 
+/** An action the loader could not offer, as `--json` prints it. */
+function unavailableDocument(entry: UnavailableAction): Record<string, unknown> {
+  return { ref: entry.ref, available: false, reason: entry.reason, file: entry.file, ...(entry.field ? { field: entry.field } : {}) };
+}
+
 function show(value: unknown): string {
   return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -35,14 +40,17 @@ export function registerAction(program: Command, ctx: CliContext): void {
     .option('--pack <pack>', 'only this pack')
     .option('--json', 'print one JSON array')
     .action((flags: { pack?: string; json?: boolean }) => {
-      const actions = ctx
-        .target()
-        .runtime.catalog.list()
-        .filter((a) => !flags.pack || a.pack === flags.pack)
-        .sort((a, b) => a.ref.localeCompare(b.ref));
-      if (flags.json) return ctx.printJson(actions.map(actionDocument));
+      const catalog = ctx.target().runtime.catalog;
+      const inPack = (ref: string) => !flags.pack || ref === flags.pack || ref.startsWith(`${flags.pack}.`);
+      const actions = catalog.list().filter((a) => inPack(a.ref));
+      const unavailable = (catalog.listUnavailable?.() ?? []).filter((u) => inPack(u.ref));
+      const rows = [
+        ...actions.map((a) => ({ ref: a.ref, document: actionDocument(a), cells: (c: CliContext['colors']) => [a.enabled ? a.ref : c.dim(`${a.ref} (disabled)`), a.runner_type, a.description] })),
+        ...unavailable.map((u) => ({ ref: u.ref, document: unavailableDocument(u), cells: (c: CliContext['colors']) => [c.dim(`${u.ref} (unavailable)`), '', u.reason] })),
+      ].sort((a, b) => a.ref.localeCompare(b.ref));
+      if (flags.json) return ctx.printJson(rows.map((row) => row.document));
       const c = ctx.colors;
-      ctx.print(actions.length ? table(['REF', 'RUNNER', 'DESCRIPTION'], actions.map((a) => [a.enabled ? a.ref : c.dim(`${a.ref} (disabled)`), a.runner_type, a.description]), c) : '(no actions)');
+      ctx.print(rows.length ? table(['REF', 'RUNNER', 'DESCRIPTION'], rows.map((row) => row.cells(c)), c) : '(no actions)');
     });
 
   action
@@ -51,7 +59,15 @@ export function registerAction(program: Command, ctx: CliContext): void {
     .argument('<ref>', 'action reference, pack.name')
     .option('--json', 'print one JSON document')
     .action((ref: string, flags: { json?: boolean }) => {
-      const found = ctx.target().runtime.catalog.get(ref);
+      const catalog = ctx.target().runtime.catalog;
+      const found = catalog.get(ref);
+      const unavailable = found ? undefined : catalog.unavailable?.(ref);
+      if (unavailable) {
+        if (flags.json) return ctx.printJson(unavailableDocument(unavailable));
+        const c = ctx.colors;
+        return ctx.print([`${c.bold('ref')}: ${unavailable.ref}`, `${c.bold('available')}: false`, `${c.bold('reason')}: ${unavailable.reason}`, `${c.bold('file')}: ${unavailable.file}`,
+          ...(unavailable.field ? [`${c.bold('field')}: ${unavailable.field}`] : [])].join('\n'));
+      }
       if (!found) throw new UsageError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
       if (flags.json) return ctx.printJson(actionDocument(found));
       const c = ctx.colors;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { unavailableError } from '../../actions/catalog.ts';
 import { NotFoundError } from '../../model/errors.ts';
 import type { Execution } from '../../model/execution.ts';
 import type { CliContext } from '../context.ts';
@@ -41,6 +42,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .action(async (ref: string, words: string[], flags: WaitFlags) => {
       const runtime = ctx.target().runtime;
       const action = runtime.catalog.get(ref);
+      const unavailable = action ? undefined : runtime.catalog.unavailable?.(ref);
+      if (unavailable) throw unavailableError(unavailable);
       if (!action) throw new NotFoundError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
       const parameters = actionParameters(action, words);
       const { execution } = await runtime.service.request({ action: ref, parameters });

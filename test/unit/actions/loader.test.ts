@@ -1,7 +1,8 @@
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../src/model/errors.ts';
-import { InvalidActionMetadataError, defaultPacksDir, loadActions, resolveParameters } from '../../../src/actions/index.ts';
+import { InvalidActionMetadataError, MAX_METADATA_BYTES, defaultPacksDir, loadActions, resolveParameters } from '../../../src/actions/index.ts';
 import { PacksFixture } from './pack-fixture.ts';
 
 const repoPacks = path.resolve(import.meta.dirname, '../../../packs');
@@ -29,8 +30,19 @@ describe('loadActions: shipped packs', () => {
     expect(echo?.parameters.cmd).toMatchObject({ type: 'string', immutable: true, default: 'echo "{{message}}"' });
     expect(echo?.parameters.timeout).toMatchObject({ type: 'integer', default: 60 });
     expect(echo?.parameters.sudo_password).toMatchObject({ secret: true, immutable: true });
-    expect(catalog.get('core.local_sudo')?.runner_type).toBe('local-shell-cmd'); // st2 alias run-local
     expect(catalog.get('examples.python_hello')?.entryPointPath).toBe(path.join(repoPacks, 'examples/actions/python_hello.py'));
+  });
+
+  it('does not offer core.local_sudo (sudo is immutable true and refused here): unavailable with the reason', () => {
+    expect(catalog.get('core.local_sudo')).toBeUndefined();
+    expect(catalog.list().map((a) => a.ref)).not.toContain('core.local_sudo');
+    const file = path.join(repoPacks, 'core/actions/local_sudo.yaml');
+    expect(catalog.unavailable('core.local_sudo')).toEqual({
+      ref: 'core.local_sudo', file, field: 'parameters.sudo',
+      reason: `sudo is not supported: actions run as the function's own user (no sudo in AWS Lambda) - set sudo to false (it is immutable true in ${file})`,
+    });
+    expect(() => catalog.getRunnable('core.local_sudo')).toThrow(/^action unavailable: core\.local_sudo - sudo is not supported/);
+    expect(catalog.listUnavailable().map((u) => u.ref)).toEqual(['core.local_sudo']);
   });
 
   it('lists disabled actions but refuses to run them', () => {
@@ -51,15 +63,17 @@ describe('loadActions: metadata errors', () => {
   });
   afterEach(() => packs.remove());
 
-  function loadError(files: Record<string, string>, pack = 'x'): InvalidActionMetadataError {
-    packs.pack(pack, files);
-    try {
-      loadActions({ packsDir: null, packsPaths: [packs.dir] });
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidActionMetadataError);
-      return error as InvalidActionMetadataError;
-    }
-    throw new Error('expected loadActions to fail');
+  /** Loads a pack with `files` next to a good action, and returns the problem recorded for `ref`. */
+  function loadError(files: Record<string, string>, pack = 'x', ref = 'x.y'): InvalidActionMetadataError {
+    packs.pack(pack, { ...files, 'actions/zz_good.yaml': 'name: zz_good\nrunner_type: noop\n' });
+    const catalog = loadActions({ packsDir: null, packsPaths: [packs.dir] });
+    // The bad file costs only its own action.
+    expect(catalog.get(`${pack}.zz_good`)).toBeDefined();
+    const problem = catalog.unavailable(ref);
+    if (!problem) throw new Error(`expected ${ref} to be unavailable, got ${JSON.stringify(catalog.listUnavailable())}`);
+    expect(catalog.get(ref)).toBeUndefined();
+    expect(() => catalog.getRunnable(ref)).toThrow(`action unavailable: ${ref} - ${problem.reason}`);
+    return new InvalidActionMetadataError(problem.file, problem.field, problem.reason.replace(/^invalid action metadata: [^ ]+ - (field "[^"]*": )?/, ''));
   }
 
   it('names the file and the field of an unknown runner_type', () => {
@@ -109,16 +123,52 @@ describe('loadActions: metadata errors', () => {
     expect(y?.parameters.cmd).toMatchObject({ required: true, enum: ['ls', 'pwd'] });
   });
 
-  it('rejects two actions with one name in a pack, and one pack in two folders', () => {
-    expect(loadError({ 'actions/a.yaml': 'name: y\nrunner_type: noop\n', 'actions/b.yaml': 'name: y\nrunner_type: noop\n' }).message)
-      .toContain('field "name": action "y" is already defined in');
+  it('refuses both actions of one name in a pack, and keeps the first of one pack in two folders', () => {
+    const both = loadError({ 'actions/a.yaml': 'name: y\nrunner_type: noop\n', 'actions/b.yaml': 'name: y\nrunner_type: noop\n' });
+    expect(both.message).toBe(`invalid action metadata: ${packs.file('x', 'actions/b.yaml')} - field "name": `
+      + `action "y" is defined in ${packs.file('x', 'actions/a.yaml')} and ${packs.file('x', 'actions/b.yaml')}`);
     const other = new PacksFixture();
     try {
       other.pack('core', { 'actions/z.yaml': 'name: z\nrunner_type: noop\n' });
-      expect(() => loadActions({ packsPaths: [other.dir] })).toThrow(/^duplicate pack: core - found in .* and /);
+      const catalog = loadActions({ packsPaths: [other.dir] });
+      expect(catalog.get('core.echo')).toBeDefined();
+      expect(catalog.get('core.z')).toBeUndefined();
+      expect(catalog.unavailable('core')?.reason).toMatch(/^duplicate pack: core - found in .* and .* \(the second is ignored\)$/);
     } finally {
       other.remove();
     }
+  });
+
+  it('survives a YAML alias bomb: bounded parsing, reported, the rest loads', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+    const error = loadError({ 'actions/y.yaml': `${levels.join('\n')}\nname: y\nrunner_type: noop\n` });
+    expect(error.message).toContain('not valid YAML: Excessive alias count indicates a resource exhaustion attack');
+  });
+
+  it('refuses a metadata file over MAX_METADATA_BYTES before parsing it', () => {
+    const error = loadError({ 'actions/y.yaml': `name: y\nrunner_type: noop\ndescription: "${'d'.repeat(MAX_METADATA_BYTES)}"\n` });
+    expect(error.message).toMatch(new RegExp(`file too large: \\d+ bytes, expected at most ${MAX_METADATA_BYTES}$`));
+  });
+
+  it('keeps the pack (under its folder name) when pack.yaml is invalid, and reports pack.yaml', () => {
+    packs.pack('x', { 'pack.yaml': 'ref: [\n', 'actions/y.yaml': 'name: y\nrunner_type: noop\n' });
+    const catalog = loadActions({ packsDir: null, packsPaths: [packs.dir] });
+    expect(catalog.get('x.y')).toBeDefined();
+    expect(catalog.unavailable('x')).toMatchObject({ file: packs.file('x', 'pack.yaml'), reason: expect.stringContaining('not valid YAML') });
+  });
+
+  it('skips a dangling symlink among the metadata files', () => {
+    const packPath = packs.pack('x', { 'actions/y.yaml': 'name: y\nrunner_type: noop\n' });
+    symlinkSync(path.join(packPath, 'nowhere.yaml'), path.join(packPath, 'actions', 'dangling.yaml'));
+    const catalog = loadActions({ packsDir: null, packsPaths: [packs.dir] });
+    expect(catalog.get('x.y')).toBeDefined();
+    expect(catalog.listUnavailable()).toEqual([]);
+  });
+
+  it('maps st2 runner aliases (run-local is local-shell-cmd)', () => {
+    packs.pack('x', { 'actions/y.yaml': 'name: y\nrunner_type: run-local\n' });
+    expect(loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.y')?.runner_type).toBe('local-shell-cmd');
   });
 });
 
@@ -143,7 +193,9 @@ describe('loadActions: extra pack folders (ACTIONRUNNER_PACKS_PATH)', () => {
     expect(catalog.get('core.echo')).toBeDefined();
   });
 
-  it('fails on a missing folder', () => {
-    expect(() => loadActions({ packsDir: null, packsPaths: ['/nonexistent/packs'] })).toThrow('packs folder not found: /nonexistent/packs');
+  it('reports a missing folder and loads the others', () => {
+    const catalog = loadActions({ packsPaths: ['/nonexistent/packs'] });
+    expect(catalog.get('core.echo')).toBeDefined();
+    expect(catalog.unavailable('/nonexistent/packs')?.reason).toBe('packs folder not found: /nonexistent/packs - not a directory (check ACTIONRUNNER_PACKS_PATH)');
   });
 });

@@ -8,7 +8,6 @@ const catalog = loadActions();
 /** Minimal valid parameters for each shipped non-workflow action. */
 const SAMPLE: Record<string, Record<string, unknown>> = {
   'core.local': { cmd: 'echo hi' },
-  'core.local_sudo': { cmd: 'id' },
   'core.echo': { message: 'hello' },
   'core.pause': { max_pause: '1' },
   'examples.greet': { name: 'Ann' },
