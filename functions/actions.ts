@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createRuntime } from '../src/dispatch/runtime.ts';
 
 // Built once per cold start: clients, pack catalog, the bounded pool.
-const runtime = createRuntime();
+export const runtime = createRuntime();
 
 /** Runs the actions of an SQS batch through the bounded pool; failed records are redelivered. */
 export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {

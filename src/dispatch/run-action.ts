@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { ActionDefinition } from '../actions/types.ts';
 import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
@@ -30,20 +29,6 @@ export interface ActionRun {
 }
 
 type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
-
-// Aborted once when this process shuts down (the local runtime's Ctrl-C / SIGTERM): shared by every container.
-const shutdown = new AbortController();
-// One listener per running action: many at once is normal, not a leak.
-setMaxListeners(0, shutdown.signal);
-
-/**
- * Stops every action running in this process, and any that starts afterwards: process trees killed,
- * executions recorded `abandoned` with `reason`. For the local runtime's shutdown after its grace period.
- * @example abandonRunningActions('the local runtime shut down');
- */
-export function abandonRunningActions(reason: string): void {
-  shutdown.abort(reason);
-}
 
 /** How a claimed action's process ended, as `runClaimedAction` hands it back: the data `recordExit` writes. */
 export interface ActionExit {
@@ -89,8 +74,8 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   const firstSeq = execution.attempt > 1 ? (await deps.output.lastSeq(execution.id)) + 1 : 0;
 
   const onShutdown = () => abort('shutdown');
-  if (shutdown.signal.aborted) onShutdown();
-  else shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+  if (deps.stopping.aborted) onShutdown();
+  else deps.stopping.addEventListener('abort', onShutdown, { once: true });
 
   // Renewals that keep failing (store unreachable): stop, and have the tree gone, before the lease
   // ends and another runner may take the execution.
@@ -130,13 +115,13 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     outcome = { status: 'failed', result: { error: `runner ${action.runner_type} failed: ${(error as Error).message}` } };
   } finally {
     clearInterval(heartbeat);
-    shutdown.signal.removeEventListener('abort', onShutdown);
+    deps.stopping.removeEventListener('abort', onShutdown);
   }
   return { kind: 'exited', run, outcome, stopReason, output, secrets, releaseLogMasking, timeoutMs, actionTimeoutMs };
 }
 
 /** Flushes an exited action's output, then writes its outcome (one conditional write); returns the record as written. */
-export async function recordExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store'>, log: Logger): Promise<Execution> {
+export async function recordExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store' | 'stopping'>, log: Logger): Promise<Execution> {
   try {
     return await writeExit(exit, deps, log);
   } finally {
@@ -144,7 +129,7 @@ export async function recordExit(exit: ActionExit, deps: Pick<DispatchDeps, 'sto
   }
 }
 
-async function writeExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store'>, log: Logger): Promise<Execution> {
+async function writeExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store' | 'stopping'>, log: Logger): Promise<Execution> {
   const { run, outcome, stopReason, output, secrets, timeoutMs, actionTimeoutMs } = exit;
   const { execution } = run;
   let error: string | undefined;
@@ -161,7 +146,7 @@ async function writeExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store'>, lo
   if (stopReason === 'cancel') status = 'canceled';
   if (stopReason === 'shutdown') {
     status = 'abandoned';
-    error = `execution abandoned: ${String(shutdown.signal.reason)} - its process tree was killed`;
+    error = `execution abandoned: ${String(deps.stopping.reason)} - its process tree was killed`;
   }
   if (stopReason === 'lease-lost') {
     const current = await deps.store.get(execution.id);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServices, type Services, type ServicesOptions } from '../app/services.ts';
 import { getRunner, RUNNER_NAMES } from '../runners/index.ts';
 import { BatchProcessor } from './processor.ts';
@@ -7,11 +8,17 @@ import type { DispatchDeps, WorkflowDriver } from './types.ts';
 export type Runtime = Services &
   DispatchDeps & {
     processor: BatchProcessor;
+    /**
+     * Stops every action running in this runtime, and any that starts afterwards: process trees
+     * killed, executions recorded `abandoned` with `reason` (the local runtime's shutdown after its
+     * grace period; what Lambda does to a container is out of our hands, the lease covers it).
+     */
+    abandonRunning(reason: string): void;
   };
 
 export interface RuntimeOptions extends ServicesOptions {
   /** Builds the workflow driver from the rest of the runtime (the workflows function has one). */
-  workflows?: (deps: Services & Pick<DispatchDeps, 'runner'>) => WorkflowDriver;
+  workflows?: (deps: Services & Pick<DispatchDeps, 'runner' | 'stopping'>) => WorkflowDriver;
 }
 
 /**
@@ -21,7 +28,10 @@ export interface RuntimeOptions extends ServicesOptions {
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const services = createServices(options);
   const runners = new Map(RUNNER_NAMES.map((name) => [name as string, getRunner(name)]));
-  const base = { ...services, runner: (name: string) => runners.get(name) };
+  const stopping = new AbortController();
+  // One listener per running action: many at once is normal, not a leak.
+  setMaxListeners(0, stopping.signal);
+  const base = { ...services, runner: (name: string) => runners.get(name), stopping: stopping.signal };
   const deps = { ...base, workflows: options.workflows?.(base) };
-  return { ...deps, processor: new BatchProcessor(deps, services.service) };
+  return { ...deps, processor: new BatchProcessor(deps, services.service), abandonRunning: (reason) => stopping.abort(reason) };
 }

@@ -23,4 +23,6 @@ export interface DispatchDeps {
   runner(name: string): Runner | undefined;
   log: Logger;
   workflows?: WorkflowDriver;
+  /** Aborted (with the reason) when the process that runs this runtime shuts down: running actions are killed and recorded `abandoned`. */
+  stopping: AbortSignal;
 }

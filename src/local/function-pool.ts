@@ -3,12 +3,17 @@ import type { Logger } from '../log/index.ts';
 import type { SqsHandler } from './event-source-mapping.ts';
 import type { FunctionSettings } from './function-settings.ts';
 
-/** Loads the handler of one fresh container (a cold start). */
-export type ContainerLoader = (container: number) => Promise<SqsHandler>;
-
-interface Container {
-  id: number;
+/** One loaded function module: its handler, and how to stop what its runtime runs (when it exports `runtime`). */
+export interface LoadedFunction {
   handler: SqsHandler;
+  abandonRunning?(reason: string): void;
+}
+
+/** Loads the handler of one fresh container (a cold start). */
+export type ContainerLoader = (container: number) => Promise<LoadedFunction>;
+
+interface Container extends LoadedFunction {
+  id: number;
 }
 
 // Containers load one at a time: each import reads the function's own variables from process.env.
@@ -29,7 +34,8 @@ export function importFunction(settings: FunctionSettings, environment: Record<s
         const module = (await import(url)) as Record<string, unknown>;
         const handler = module[settings.handlerExport];
         if (typeof handler !== 'function') throw new Error(`missing handler: ${settings.handlerModule} - exports no function "${settings.handlerExport}"`);
-        return handler as SqsHandler;
+        const runtime = module.runtime as { abandonRunning?(reason: string): void } | undefined;
+        return { handler: handler as SqsHandler, abandonRunning: runtime?.abandonRunning };
       } finally {
         for (const [name, value] of Object.entries(saved)) {
           if (value === undefined) delete process.env[name];
@@ -48,6 +54,7 @@ export function importFunction(settings: FunctionSettings, environment: Record<s
  */
 export class FunctionPool {
   readonly #idle: Container[] = [];
+  readonly #all: Container[] = [];
   readonly #load: ContainerLoader;
   readonly #log: Logger;
   readonly #name: string;
@@ -64,6 +71,11 @@ export class FunctionPool {
     return this.#created;
   }
 
+  /** Stops the actions running in every container, and any they start afterwards (recorded `abandoned` with `reason`). */
+  abandonRunning(reason: string): void {
+    for (const container of this.#all) container.abandonRunning?.(reason);
+  }
+
   /** The handler the event source mapping invokes. */
   readonly handler: SqsHandler = async (event, context) => {
     const container = this.#idle.pop() ?? (await this.#coldStart());
@@ -77,8 +89,9 @@ export class FunctionPool {
   async #coldStart(): Promise<Container> {
     const id = ++this.#created;
     const started = Date.now();
-    const handler = await this.#load(id);
+    const container = { id, ...(await this.#load(id)) };
+    this.#all.push(container);
     this.#log.info('cold start', { functionName: this.#name, container: id, durationMs: Date.now() - started });
-    return { id, handler };
+    return container;
   }
 }

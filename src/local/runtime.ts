@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
-import { abandonRunningActions } from '../dispatch/run-action.ts';
 import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
@@ -55,6 +54,8 @@ export interface LocalRuntime {
    * `graceMs` overrides the runtime's grace period for this stop.
    */
   stop(reason?: string, graceMs?: number): Promise<void>;
+  /** Kills every running action now (no grace), recording it `abandoned` with `reason`: a second Ctrl-C. */
+  abandonRunning(reason: string): void;
 }
 
 const FUNCTIONS: FunctionName[] = ['workflows', 'actions'];
@@ -156,6 +157,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     writeDiscovery(file, discovery);
   }
 
+  const abandonRunning = (reason: string) => FUNCTIONS.forEach((name) => pools[name].abandonRunning(reason));
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop requested', graceOverrideMs?: number) =>
     (stopping ??= (async () => {
@@ -166,7 +168,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
       const drained = Promise.all(FUNCTIONS.map((name) => mappings[name].drained()));
       if (!(await within(drained, graceMs))) {
         log.warn('grace period over: killing running actions, recording them abandoned', { graceMs });
-        abandonRunningActions(`the local runtime shut down (${reason}; grace period of ${graceMs} ms over)`);
+        abandonRunning(`the local runtime shut down (${reason}; grace period of ${graceMs} ms over)`);
         if (!(await within(drained, base.killGraceMs + 15_000))) log.error('invocations still running after the kill: giving up on them');
       }
       for (const name of FUNCTIONS) log.info('mapping stopped', { functionName: name, containers: pools[name].containers, ...mappings[name].metrics });
@@ -205,6 +207,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     discoveryFile: file,
     failed,
     stop,
+    abandonRunning,
   };
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { abandonRunningActions } from '../../dispatch/run-action.ts';
 import { concurrencyCap } from '../../local/function-settings.ts';
-import { startLocal } from '../../local/runtime.ts';
+import { startLocal, type LocalRuntime } from '../../local/runtime.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { colorsFor } from '../format.ts';
@@ -27,17 +26,18 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       // Signals that arrive while starting end the process once it is up.
       let received: string | undefined;
       let wake: ((signal: string) => void) | undefined;
+      let local: LocalRuntime | undefined = undefined;
       const onSignal = (signal: string) => {
         if (received) {
           // A second Ctrl-C: no more grace.
-          abandonRunningActions(`the local runtime shut down (${signal} received twice)`);
+          local?.abandonRunning(`the local runtime shut down (${signal} received twice)`);
           return;
         }
         received = signal;
         wake?.(signal);
       };
       for (const signal of signals) process.on(signal, onSignal);
-      const local = await startLocal({ dataDir: flags.dataDir, graceMs });
+      local = await startLocal({ dataDir: flags.dataDir, graceMs });
       const c = colorsFor(process.stdout);
       const caps = (['actions', 'workflows'] as const)
         .map((name) => `${name}: ${concurrencyCap(local.settings[name])} concurrent invocations x batch ${local.settings[name].batchSize}`)

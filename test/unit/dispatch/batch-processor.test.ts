@@ -48,6 +48,7 @@ beforeEach(() => {
     catalog,
     runner: (name) => runners.get(name),
     log: createLogger({}, 'error'),
+    stopping: new AbortController().signal,
   };
   processor = new BatchProcessor(deps, new ExecutionService({ config, store, queue, catalog }));
 });
