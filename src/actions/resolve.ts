@@ -167,6 +167,10 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     }
   }
   validateValues(action, values);
-  const secretNames = Object.keys(values).filter((n) => specs[n].secret === true);
-  return { values, secretNames, commandEnv };
+  return { values, secretNames: secretParameterNames(specs).filter((name) => name in values), commandEnv };
+}
+
+/** The names of the parameters marked `secret: true` (st2's): their values are masked wherever they are shown or stored. */
+export function secretParameterNames(parameters: Readonly<Record<string, { secret?: boolean }>> = {}): string[] {
+  return Object.keys(parameters).filter((name) => parameters[name].secret === true);
 }

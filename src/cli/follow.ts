@@ -5,6 +5,7 @@ import { isTerminal } from '../model/status.ts';
 import { StaleExecutionError } from './errors.ts';
 import { colorsFor, formatDuration } from './format.ts';
 import { expiredLeaseText, leaseView, STALE_LEASE_MS } from './lease.ts';
+import { sleep } from '../shared/timers.ts';
 
 export interface FollowOptions {
   /** Print output chunks as they are stored. */
@@ -17,7 +18,6 @@ export interface FollowOptions {
   staleLeaseMs?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** Polling interval: quick at first (short actions), then gentler on the store. */

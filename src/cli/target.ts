@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../config/index.ts';
 import { createServices, type Services } from '../app/services.ts';
 import { createLogger } from '../log/index.ts';
 import { findLocal } from '../local/discovery.ts';
+import { useEmulatorCredentials } from '../substrate/index.ts';
 import { ActionRunnerError } from '../model/errors.ts';
 
 type Env = Record<string, string | undefined>;
@@ -47,13 +48,7 @@ export function resolveTarget(options: { stage?: string; cwd?: string; env?: Env
       ACTIONRUNNER_EXECUTIONS_TABLE: local.tableNames.executions,
       ACTIONRUNNER_OUTPUT_TABLE: local.tableNames.output,
     });
-    // The embedded emulators accept any credentials; the SDK wants some.
-    if (!local.external) {
-      process.env.AWS_ACCESS_KEY_ID = 'local';
-      process.env.AWS_SECRET_ACCESS_KEY = 'local';
-      delete process.env.AWS_SESSION_TOKEN;
-      delete process.env.AWS_PROFILE;
-    }
+    if (!local.external) useEmulatorCredentials();
     description = `local runtime (pid ${local.pid}, ${local.file})`;
   } else if (env.ACTIONRUNNER_STAGE || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_SQS) {
     config = loadConfig(env);

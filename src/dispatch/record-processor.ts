@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type pLimit from 'p-limit';
+import { secretParameterNames } from '../actions/resolve.ts';
 import type { Logger } from '../log/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution } from '../model/execution.ts';
@@ -222,9 +223,7 @@ export class RecordProcessor {
       action: message.action,
       runner: action?.runner_type ?? 'unknown',
       parameters: message.parameters,
-      secretParameters: Object.entries(action?.parameters ?? {})
-        .filter(([, spec]) => spec.secret)
-        .map(([name]) => name),
+      secretParameters: secretParameterNames(action?.parameters),
       idempotencyKey: message.idempotencyKey ?? `sqs:${record.messageId}`,
       status: 'failed',
       error,

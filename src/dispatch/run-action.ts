@@ -9,6 +9,7 @@ import { recordOf, TransitionConflictError } from '../store/errors.ts';
 import type { OutputWriter } from '../store/output.ts';
 import { fitResult, RESULT_ITEM_BYTES } from './fit-result.ts';
 import type { DispatchDeps } from './types.ts';
+import { backoffMs, sleep } from '../shared/timers.ts';
 
 export interface ActionRun {
   execution: Execution;
@@ -170,7 +171,7 @@ async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T>
       return await write();
     } catch (error) {
       if (error instanceof TransitionConflictError || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      await sleep(backoffMs(attempt, 100));
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../log/index.ts';
 import { judgeBatch, type InvocationOutcome } from './batch-response.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { toSqsRecord } from './sqs-event.ts';
+import { sleep } from '../shared/timers.ts';
 
 /** A Lambda handler for SQS events, as `functions/*.ts` export it. */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
@@ -46,7 +47,6 @@ export interface MappingMetrics {
   retried: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Emulates Lambda's SQS event source mapping for one queue and one function: long-polls, batches

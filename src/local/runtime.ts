@@ -6,7 +6,7 @@ import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
-import { EmulatorDiedError, startEmulators, type Emulators } from '../substrate/index.ts';
+import { EmulatorDiedError, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
@@ -84,13 +84,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
   env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
   env.AWS_REGION ||= env.AWS_DEFAULT_REGION || 'us-east-1';
-  if (!emulators.external) {
-    // The emulators accept any credentials; actions never see these (child environments are allow-listed).
-    env.AWS_ACCESS_KEY_ID = 'local';
-    env.AWS_SECRET_ACCESS_KEY = 'local';
-    delete env.AWS_SESSION_TOKEN;
-    delete env.AWS_PROFILE;
-  }
+  if (!emulators.external) useEmulatorCredentials(env);
   const base = loadConfig(env);
   const clients = createClients(base);
   const resources = await createResources(clients, base.stage);

@@ -1,4 +1,4 @@
-import { splitAtBytes } from './lines.ts';
+import { splitAtBytes } from '../shared/utf8.ts';
 
 /** Keeps the first `maxBytes` UTF-8 bytes of a stream's text for the result, and notes whether more came. */
 export class CappedText {

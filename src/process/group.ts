@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { sleep } from '../shared/timers.ts';
 
 /**
  * Sends `signal` to every process of group `pgid` (`kill(-pgid)`). Returns false when the group is
@@ -55,7 +56,6 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Waits until group `pgid` has no living process, or `ms` passed; true when it is empty. */
 export async function waitGroupEmpty(pgid: number, ms: number, pollMs = 25): Promise<boolean> {

@@ -1,22 +1,7 @@
+import { splitAtBytes } from '../shared/utf8.ts';
+
 /** Largest piece handed to an output sink in one write, in UTF-8 bytes. @default 65536 */
 export const DEFAULT_MAX_WRITE_BYTES = 64 * 1024;
-
-/**
- * Cuts `text` after at most `maxBytes` UTF-8 bytes, never inside a character
- * (a cut in the middle would turn a valid character into U+FFFD).
- */
-export function splitAtBytes(text: string, maxBytes: number): [head: string, tail: string] {
-  if (maxBytes <= 0) return ['', text];
-  if (Buffer.byteLength(text) <= maxBytes) return [text, ''];
-  // `text` is well-formed (it comes from a TextDecoder), so bytes and characters map one to one.
-  const bytes = Buffer.from(text, 'utf8');
-  let cut = maxBytes;
-  // Back off over UTF-8 continuation bytes (10xxxxxx) to a character start.
-  while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
-  if (cut === 0) return ['', text];
-  const head = bytes.subarray(0, cut).toString('utf8');
-  return [head, text.slice(head.length)];
-}
 
 /**
  * Turns decoded text as it arrives into sink-sized pieces: whole lines (each keeping its "\n"),

@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { resourceDefinition } from './definition.ts';
 import type { KeySchema, QueueDefinition, ResourceDefinition, TableDefinition } from './definition.ts';
 import { ResourceProvisionError } from './errors.ts';
+import { sleep } from '../shared/timers.ts';
 
 /** Queue URLs of a stage: each queue by its short name, and its DLQ as `<name>Dlq`. */
 export type QueueUrls = Record<'actions' | 'workflows' | 'actionsDlq' | 'workflowsDlq', string> & Record<string, string>;
@@ -51,7 +52,7 @@ async function waitActive(client: DynamoDBClient, name: string, timeoutMs: numbe
     if (Date.now() + delay > deadline) {
       throw new ResourceProvisionError(`table not active: ${name} - still ${Table?.TableStatus} after ${timeoutMs} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await sleep(delay);
   }
 }
 

@@ -1,6 +1,7 @@
 import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../model/execution.ts';
 import { isTerminal } from '../model/status.ts';
+import { backoffMs, sleep } from '../shared/timers.ts';
 import { EXECUTIONS_BY_OPEN_INDEX, keyFor, OPEN_SHARDS } from './keys.ts';
 
 /** What a sweep reads of each open execution. */
@@ -9,8 +10,6 @@ export type OpenExecution = Pick<Execution, (typeof OPEN_FIELDS)[number]>;
 
 /** BatchGetItem takes at most this many keys. */
 const BATCH_KEYS = 100;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The ids in every partition of the sparse byOpen index (keys only), then those records' sweep fields. */
 export async function listOpenExecutions(doc: DynamoDBDocumentClient, table: string): Promise<OpenExecution[]> {
@@ -36,7 +35,7 @@ export async function listOpenExecutions(doc: DynamoDBDocumentClient, table: str
   for (let at = 0; at < ids.length; at += BATCH_KEYS) {
     let keys: Record<string, unknown>[] | undefined = ids.slice(at, at + BATCH_KEYS).map((id) => keyFor.execution(id));
     for (let round = 0; keys?.length; round++) {
-      if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round)); // unprocessed keys: throttled, back off
+      if (round > 0) await sleep(backoffMs(round, 50, 1000)); // unprocessed keys: throttled, back off
       const page: BatchGetCommandOutput = await doc.send(
         new BatchGetCommand({
           RequestItems: {

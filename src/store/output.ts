@@ -2,6 +2,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutputRecord, OutputType } from '../model/execution.ts';
 import type { OutputSink } from '../runners/types.ts';
+import { backoffMs, sleep } from '../shared/timers.ts';
+import { splitUtf8 } from '../shared/utf8.ts';
 import { expiresAt } from './keys.ts';
 
 export interface OutputWriterOptions {
@@ -130,7 +132,7 @@ export class OutputWriter implements OutputSink {
     let pending = records.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > MAX_RETRIES) throw new Error(`output write failed: execution ${this.#options.executionId} - ${pending.length} chunks still unprocessed after ${MAX_RETRIES} retries`);
-      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      if (attempt > 0) await sleep(backoffMs(attempt, 25, 1000));
       const answer = await this.#options.doc.send(new BatchWriteCommand({ RequestItems: { [this.#options.tableName]: pending } }));
       pending = (answer.UnprocessedItems?.[this.#options.tableName] ?? []) as typeof pending;
     }
@@ -185,32 +187,6 @@ export async function lastOutputSeq(doc: DynamoDBDocumentClient, tableName: stri
     }),
   );
   return Items.length ? Number(Items[0].seq) : -1;
-}
-
-/** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes without cutting a character. */
-export function splitUtf8(text: string, maxBytes: number): string[] {
-  if (Buffer.byteLength(text) <= maxBytes) return [text];
-  const pieces: string[] = [];
-  let start = 0;
-  let bytes = 0;
-  for (let index = 0; index < text.length; ) {
-    const code = text.codePointAt(index)!;
-    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    const units = code >= 0x10000 ? 2 : 1;
-    if (bytes + width > maxBytes) {
-      pieces.push(text.slice(start, index));
-      start = index;
-      bytes = 0;
-    }
-    bytes += width;
-    index += units;
-  }
-  pieces.push(text.slice(start));
-  return pieces;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export type OutputStoreOptions = Pick<OutputWriterOptions, 'doc' | 'tableName' | 'chunkBytes' | 'flushMs' | 'ttlDays'>;

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { keyFor } from './keys.ts';
+import { backoffMs, sleep } from '../shared/timers.ts';
 
 const PROJECTION = { ProjectionExpression: '#p, #s, #c', ExpressionAttributeNames: { '#p': 'parameters', '#s': 'secretParameters', '#c': 'workflow_children' } };
 
@@ -19,7 +20,7 @@ export async function storedSecrets(doc: DynamoDBDocumentClient, table: string, 
     let keys: Record<string, unknown>[] | undefined = children.slice(at, at + 100).map((child) => keyFor.execution(child));
     // Unprocessed keys (throttling) are asked for again: a secret left out would be stored.
     for (let round = 0; keys && keys.length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(round, 6)));
+      if (round > 0) await sleep(backoffMs(Math.min(round, 6), 50));
       const page: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ...PROJECTION } } }));
       for (const child of page.Responses?.[table] ?? []) for (const value of secretValuesOf(child.parameters, child.secretParameters)) secrets.add(value);
       keys = page.UnprocessedKeys?.[table]?.Keys;

@@ -85,6 +85,19 @@ export function emulatorEnv(emulators: Pick<Emulators, 'sqsEndpoint' | 'dynamodb
     AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
     AWS_REGION: region,
-    ...(!emulators.external && { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
+    ...(!emulators.external && EMULATOR_CREDENTIALS),
   };
+}
+
+/** Dummy credentials the embedded emulators accept (any would do; the SDK wants some). */
+export const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
+
+/**
+ * Sets the emulators' dummy credentials in `env` (default: `process.env`), dropping any session or
+ * profile that would make the SDK use real ones. Actions never see them (child environments are allow-listed).
+ */
+export function useEmulatorCredentials(env: Record<string, string | undefined> = process.env): void {
+  Object.assign(env, EMULATOR_CREDENTIALS);
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
 }

@@ -10,6 +10,7 @@ import { createClients } from '../../src/config/clients.ts';
 import type { AwsClients } from '../../src/config/clients.ts';
 import { createResources, deleteResources } from '../../src/resources/index.ts';
 import type { CreatedResources, QueueUrls, TableNames } from '../../src/resources/index.ts';
+import { EMULATOR_CREDENTIALS } from '../../src/substrate/index.ts';
 
 export interface Substrate {
   /** Unique stage of this test file, e.g. `t3f9a1c2b`. */
@@ -79,12 +80,12 @@ export async function setupSubstrate(options: SubstrateOptions = {}): Promise<Su
     AWS_REGION: inject('region'),
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-    ...(!external && { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
+    ...(!external && EMULATOR_CREDENTIALS),
   };
   // The SDK reads credentials from the environment; emulators accept any.
   if (!external) {
-    process.env.AWS_ACCESS_KEY_ID ??= 'test';
-    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    process.env.AWS_ACCESS_KEY_ID ??= EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID;
+    process.env.AWS_SECRET_ACCESS_KEY ??= EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY;
   }
   const clients = createClients(loadConfig(baseEnv));
   const resources = await createResources(clients, stage);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CappedText } from '../../../src/process/capture.ts';
-import { LineChunker, splitAtBytes } from '../../../src/process/lines.ts';
+import { LineChunker } from '../../../src/process/lines.ts';
+import { splitAtBytes } from '../../../src/shared/utf8.ts';
 
 describe('LineChunker', () => {
   it('coalesces whole lines and holds a partial one', () => {

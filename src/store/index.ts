@@ -1,6 +1,0 @@
-export * from './executions.ts';
-export * from './output.ts';
-export * from './errors.ts';
-export * from './keys.ts';
-export * from './move-expression.ts';
-export * from './open-executions.ts';
