@@ -4,11 +4,11 @@ import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
+import { createResources, type CreatedResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { EmulatorDiedError, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
-import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
+import { discoveryFile, removeDiscovery, writeDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import { FunctionPool, importFunction, type ContainerLoader } from './function-pool.ts';
 import { concurrencyCap, functionSettings, type FunctionName, type FunctionSettings } from './function-settings.ts';
@@ -80,63 +80,14 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 }
 
 async function wire(emulators: Emulators, options: LocalOptions, log: Logger): Promise<LocalRuntime> {
-  const env = process.env;
-  env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
-  env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
-  env.AWS_REGION ||= env.AWS_DEFAULT_REGION || 'us-east-1';
-  if (!emulators.external) useEmulatorCredentials(env);
-  const base = loadConfig(env);
-  const clients = createClients(base);
-  const resources = await createResources(clients, base.stage);
-  Object.assign(env, {
-    ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions,
-    ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows,
-    ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
-    ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
-    ACTIONRUNNER_MAX_RECEIVE_COUNT: env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
-  });
-  const settings = functionSettings(base.stage, env);
-  const store = new ExecutionStore({ doc: clients.doc, tableName: resources.tableNames.executions });
-  const functionEnv = (name: FunctionName): Record<string, string> => {
-    const own = settings[name].environment;
-    // What the user exported wins over serverless.yml's values, except the two the settings already reconciled.
-    return Object.fromEntries(Object.entries(own).map(([key, value]) => [key, !PER_FUNCTION.has(key) && env[key] ? env[key]! : value]));
-  };
-
-  const pools = {} as Record<FunctionName, FunctionPool>;
-  const mappings = {} as Record<FunctionName, EventSourceMapping>;
-  for (const name of FUNCTIONS) {
-    const functionLog = log.child({ functionName: name });
-    pools[name] = new FunctionPool(name, options.loaders?.[name] ?? importFunction(settings[name], functionEnv(name)), functionLog);
-    mappings[name] = new EventSourceMapping({
-      sqs: clients.sqs,
-      queueUrl: resources.queueUrls[name],
-      functionName: name,
-      handler: pools[name].handler,
-      log: functionLog,
-      batchSize: settings[name].batchSize,
-      maximumBatchingWindowSeconds: settings[name].maximumBatchingWindowSeconds,
-      maxConcurrency: concurrencyCap(settings[name]),
-      functionTimeoutMs: settings[name].timeoutSeconds * 1000,
-      pollWaitSeconds: options.pollWaitSeconds,
-      region: base.region,
-      onLastDeliveryFailed: (record, reason) => failNamedExecution(store, record, reason, functionLog),
-    });
-  }
+  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators);
+  const { pools, mappings } = createMappings({ clients, resources, settings, functionEnv, options, log, region: base.region });
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
-
-  // The sweeper function's schedule, here a timer. At start-up the embedded queues are new (in
-  // memory): every execution still waiting lost its message, so it is sent again at once.
   const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
-  const sweeper = new Sweeper(createServices({ config: functionConfig, clients, log: log.child({ component: 'sweeper' }) }));
-  const sweep = (waitingAfterMs: number) => sweeper.sweep({ waitingAfterMs }).catch((error: unknown) => log.warn('sweep failed', { error }));
-  await sweep(emulators.external ? functionConfig.sweepWaitingAfterSeconds * 1000 : 0);
-  const sweepTimer = setInterval(() => void sweep(functionConfig.sweepWaitingAfterSeconds * 1000), functionConfig.sweepIntervalSeconds * 1000);
-
-  const projectDir = path.resolve(options.projectDir ?? process.cwd());
-  const file = options.discovery === false ? undefined : discoveryFile(projectDir);
+  const sweepTimer = await startSweeper(functionConfig, clients, emulators.external, log);
+  const file = options.discovery === false ? undefined : discoveryFile(path.resolve(options.projectDir ?? process.cwd()));
   if (file) {
-    const discovery: LocalDiscovery = {
+    writeDiscovery(file, {
       pid: process.pid,
       stage: base.stage,
       region: base.region,
@@ -147,43 +98,22 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
       tableNames: resources.tableNames,
       env: { ...actionrunnerVariables(env), ...functionEnv('actions') },
       startedAt: new Date().toISOString(),
-    };
-    writeDiscovery(file, discovery);
+    });
   }
 
   const abandonRunning = (reason: string) => FUNCTIONS.forEach((name) => pools[name].abandonRunning(reason));
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop requested', graceOverrideMs?: number) =>
     (stopping ??= (async () => {
-      const graceMs = graceOverrideMs ?? options.graceMs ?? 10_000;
-      log.info('stopping', { reason, graceMs, running: mappings.actions.metrics.inFlight + mappings.workflows.metrics.inFlight });
       clearInterval(sweepTimer);
-      await Promise.all(FUNCTIONS.map((name) => mappings[name].stop()));
-      const drained = Promise.all(FUNCTIONS.map((name) => mappings[name].drained()));
-      if (!(await within(drained, graceMs))) {
-        log.warn('grace period over: killing running actions, recording them abandoned', { graceMs });
-        abandonRunning(`the local runtime shut down (${reason}; grace period of ${graceMs} ms over)`);
-        if (!(await within(drained, base.killGraceMs + 15_000))) log.error('invocations still running after the kill: giving up on them');
-      }
-      for (const name of FUNCTIONS) log.info('mapping stopped', { functionName: name, containers: pools[name].containers, ...mappings[name].metrics });
+      await drainOrAbandon({ mappings, pools, log, reason, abandonRunning, graceMs: graceOverrideMs ?? options.graceMs ?? 10_000, killGraceMs: base.killGraceMs });
       if (file) removeDiscovery(file);
       clients.sqs.destroy();
       clients.dynamodb.destroy();
       await emulators.stop();
       log.info('stopped');
     })());
-
-  // An emulator that dies is said at once, with how, and ends the runtime: it would only fail every
-  // invocation from now on. In memory its data is gone; with --data-dir a restart finds it again.
-  const failed = emulators.died.then((death) => {
-    const error = new EmulatorDiedError(
-      `emulator died: ${death.emulator} - ${death.how} (guard pid ${death.pid}); the local runtime stops and its running actions are killed` +
-        `${options.dataDir ? ` (the tables in ${options.dataDir} are kept: start it again)` : ' (its in-memory data is lost: start it again)'}`,
-    );
-    log.error('emulator died', { emulator: death.emulator, how: death.how, guardPid: death.pid, lastLines: death.lastLines });
-    void stop(`${death.emulator} ${death.how}`, 0);
-    return error;
-  });
+  const failed = watchEmulators(emulators, options.dataDir, log, stop);
 
   return {
     stage: base.stage,
@@ -203,6 +133,119 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     stop,
     abandonRunning,
   };
+}
+
+/**
+ * Points this process's SDK clients (and the functions it loads) at the emulators, as Lambda's
+ * environment would, creates the stage's resources from serverless.yml, and reads the functions' settings.
+ */
+async function prepareStage(emulators: Emulators) {
+  const env = process.env;
+  env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
+  env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
+  env.AWS_REGION ||= env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (!emulators.external) useEmulatorCredentials(env);
+  const base = loadConfig(env);
+  const clients = createClients(base);
+  const resources = await createResources(clients, base.stage);
+  Object.assign(env, {
+    ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions,
+    ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows,
+    ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
+    ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
+    ACTIONRUNNER_MAX_RECEIVE_COUNT: env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
+  });
+  const settings = functionSettings(base.stage, env);
+  const functionEnv = (name: FunctionName): Record<string, string> => {
+    const own = settings[name].environment;
+    // What the user exported wins over serverless.yml's values, except the two the settings already reconciled.
+    return Object.fromEntries(Object.entries(own).map(([key, value]) => [key, !PER_FUNCTION.has(key) && env[key] ? env[key]! : value]));
+  };
+  return { env, base, clients, resources, settings, functionEnv };
+}
+
+interface MappingsSetup {
+  clients: AwsClients;
+  resources: CreatedResources;
+  settings: Record<FunctionName, FunctionSettings>;
+  functionEnv(name: FunctionName): Record<string, string>;
+  options: LocalOptions;
+  log: Logger;
+  region: string;
+}
+
+/** One warm-container pool per function, and the event source mapping that invokes it from its queue. */
+function createMappings(setup: MappingsSetup): Pick<LocalRuntime, 'pools' | 'mappings'> {
+  const { clients, resources, settings, options } = setup;
+  const store = new ExecutionStore({ doc: clients.doc, tableName: resources.tableNames.executions });
+  const pools = {} as Record<FunctionName, FunctionPool>;
+  const mappings = {} as Record<FunctionName, EventSourceMapping>;
+  for (const name of FUNCTIONS) {
+    const log = setup.log.child({ functionName: name });
+    pools[name] = new FunctionPool(name, options.loaders?.[name] ?? importFunction(settings[name], setup.functionEnv(name)), log);
+    mappings[name] = new EventSourceMapping({
+      sqs: clients.sqs,
+      queueUrl: resources.queueUrls[name],
+      functionName: name,
+      handler: pools[name].handler,
+      log,
+      batchSize: settings[name].batchSize,
+      maximumBatchingWindowSeconds: settings[name].maximumBatchingWindowSeconds,
+      maxConcurrency: concurrencyCap(settings[name]),
+      functionTimeoutMs: settings[name].timeoutSeconds * 1000,
+      pollWaitSeconds: options.pollWaitSeconds,
+      region: setup.region,
+      onLastDeliveryFailed: (record, reason) => failNamedExecution(store, record, reason, log),
+    });
+  }
+  return { pools, mappings };
+}
+
+/**
+ * The sweeper function's schedule, here a timer. At start-up the embedded queues are new (in
+ * memory): every execution still waiting lost its message, so it is sent again at once.
+ */
+async function startSweeper(config: Config, clients: AwsClients, externalQueues: boolean, log: Logger): Promise<NodeJS.Timeout> {
+  const sweeper = new Sweeper(createServices({ config, clients, log: log.child({ component: 'sweeper' }) }));
+  const sweep = (waitingAfterMs: number) => sweeper.sweep({ waitingAfterMs }).catch((error: unknown) => log.warn('sweep failed', { error }));
+  await sweep(externalQueues ? config.sweepWaitingAfterSeconds * 1000 : 0);
+  return setInterval(() => void sweep(config.sweepWaitingAfterSeconds * 1000), config.sweepIntervalSeconds * 1000);
+}
+
+interface Drain extends Pick<LocalRuntime, 'pools' | 'mappings' | 'abandonRunning'> {
+  log: Logger;
+  reason: string;
+  graceMs: number;
+  killGraceMs: number;
+}
+
+/** Stops polling and lets running invocations finish within the grace period; past it, their actions are killed and recorded `abandoned`. */
+async function drainOrAbandon({ mappings, pools, log, reason, abandonRunning, graceMs, killGraceMs }: Drain): Promise<void> {
+  log.info('stopping', { reason, graceMs, running: mappings.actions.metrics.inFlight + mappings.workflows.metrics.inFlight });
+  await Promise.all(FUNCTIONS.map((name) => mappings[name].stop()));
+  const drained = Promise.all(FUNCTIONS.map((name) => mappings[name].drained()));
+  if (!(await within(drained, graceMs))) {
+    log.warn('grace period over: killing running actions, recording them abandoned', { graceMs });
+    abandonRunning(`the local runtime shut down (${reason}; grace period of ${graceMs} ms over)`);
+    if (!(await within(drained, killGraceMs + 15_000))) log.error('invocations still running after the kill: giving up on them');
+  }
+  for (const name of FUNCTIONS) log.info('mapping stopped', { functionName: name, containers: pools[name].containers, ...mappings[name].metrics });
+}
+
+/**
+ * An emulator that dies is said at once, with how, and ends the runtime: it would only fail every
+ * invocation from now on. In memory its data is gone; with --data-dir a restart finds it again.
+ */
+function watchEmulators(emulators: Emulators, dataDir: string | undefined, log: Logger, stop: LocalRuntime['stop']): Promise<EmulatorDiedError> {
+  return emulators.died.then((death) => {
+    const error = new EmulatorDiedError(
+      `emulator died: ${death.emulator} - ${death.how} (guard pid ${death.pid}); the local runtime stops and its running actions are killed` +
+        `${dataDir ? ` (the tables in ${dataDir} are kept: start it again)` : ' (its in-memory data is lost: start it again)'}`,
+    );
+    log.error('emulator died', { emulator: death.emulator, how: death.how, guardPid: death.pid, lastLines: death.lastLines });
+    void stop(`${death.emulator} ${death.how}`, 0);
+    return error;
+  });
 }
 
 /** Marks the execution a dead-lettered message names as failed, unless it already ended. */
