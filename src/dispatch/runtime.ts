@@ -1,5 +1,5 @@
 import { createServices, type Services, type ServicesOptions } from '../app/services.ts';
-import { getRunner, RUNNER_NAMES } from '../runners/index.ts';
+import { createRunners } from '../runners/index.ts';
 import { BatchProcessor } from './processor.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
 
@@ -20,7 +20,7 @@ export interface RuntimeOptions extends ServicesOptions {
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const services = createServices(options);
-  const runners = new Map(RUNNER_NAMES.map((name) => [name as string, getRunner(name)]));
+  const runners = createRunners();
   const base = { ...services, runner: (name: string) => runners.get(name) };
   const deps = { ...base, workflows: options.workflows?.(base) };
   return { ...deps, processor: new BatchProcessor(deps, services.service) };
