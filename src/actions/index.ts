@@ -1,8 +1,5 @@
 export type { ActionCatalog, ActionDefinition, ParameterSpec, UnavailableAction } from './types.ts';
-export {
-  RUNNER_PARAMETERS, RUNNER_TYPES, RUNNER_ALIASES, ENTRY_POINT_RUNNERS, SHELL_COMMAND_PARAMETERS,
-  canonicalRunnerType, runnerParameters, isWorkflowRunner,
-} from './runner-parameters.ts';
+export { canonicalRunnerType, runnerParameters, isWorkflowRunner } from './runner-parameters.ts';
 export { InvalidActionMetadataError, InvalidParameterError } from './errors.ts';
 export { RUNNER_PARAM_OVERRIDABLE_ATTRS, mergeParameters, parseActionMetadata, type MetadataSource } from './metadata.ts';
 export { MAX_METADATA_BYTES, MAX_YAML_ALIASES, defaultPacksDir, loadActions, scanPack, type LoadActionsOptions, type PackScan } from './loader.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActionDefinition, ParameterSpec } from './types.ts';
 import { InvalidActionMetadataError } from './errors.ts';
 import { describeValue } from './cast.ts';
-import { ENTRY_POINT_RUNNERS, RUNNER_ALIASES, RUNNER_PARAMETERS, RUNNER_TYPES, canonicalRunnerType } from './runner-parameters.ts';
+import { RUNNERS, RUNNER_ALIASES, RUNNER_TYPES, canonicalRunnerType, runnerParameters } from '../runners/registry.ts';
 
 /** Attributes of a runner parameter an action may override (st2's RUNNER_PARAM_OVERRIDABLE_ATTRS). */
 export const RUNNER_PARAM_OVERRIDABLE_ATTRS: readonly string[] = ['default', 'description', 'enum', 'immutable', 'required'];
@@ -111,7 +111,7 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
   if (pack !== source.pack) fail('pack', `"${source.pack}" (the pack folder it is in)`);
   if (typeof raw.runner_type !== 'string') fail('runner_type', 'a string');
   const runnerType = canonicalRunnerType(raw.runner_type as string);
-  if (runnerType === undefined) fail('runner_type', `one of ${[...RUNNER_TYPES, ...Object.keys(RUNNER_ALIASES)].join(', ')}`);
+  if (runnerType === undefined) return fail('runner_type', `one of ${[...RUNNER_TYPES, ...Object.keys(RUNNER_ALIASES)].join(', ')}`);
   if (raw.description !== undefined && typeof raw.description !== 'string') fail('description', 'a string');
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('enabled', 'a boolean');
   if (raw.tags !== undefined && !Array.isArray(raw.tags)) fail('tags', 'an array');
@@ -122,7 +122,7 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
 
   const entryPoint = typeof raw.entry_point === 'string' && raw.entry_point !== '' ? raw.entry_point : undefined;
   let entryPointPath: string | undefined;
-  if (ENTRY_POINT_RUNNERS.includes(runnerType as string)) {
+  if (RUNNERS[runnerType].entryPoint) {
     if (entryPoint === undefined) fail('entry_point', `a file next to the metadata (required by runner ${runnerType})`);
     const actionsDir = path.join(source.packPath, 'actions');
     entryPointPath = path.resolve(actionsDir, entryPoint as string);
@@ -131,12 +131,13 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
       throw new InvalidActionMetadataError(file, 'entry_point', `file not found: ${entryPointPath}`);
     }
   }
+  // As st2: a runner that runs no entry point ignores one named in the metadata (nothing resolves or reads it).
 
   const actionParams: Record<string, ParameterSpec> = {};
   for (const [paramName, spec] of Object.entries((raw.parameters as Record<string, unknown> | null | undefined) ?? {})) {
     actionParams[paramName] = validateParameter(file, paramName, spec);
   }
-  const parameters = mergeParameters(file, structuredClone(RUNNER_PARAMETERS[runnerType as string]) as Record<string, ParameterSpec>, actionParams);
+  const parameters = mergeParameters(file, runnerParameters(runnerType), actionParams);
   checkMergedParameters(file, parameters);
 
   const definition: ActionDefinition = {
@@ -144,7 +145,7 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
     name,
     pack: source.pack,
     description: (raw.description as string | undefined) ?? '',
-    runner_type: runnerType as string,
+    runner_type: runnerType,
     enabled: (raw.enabled as boolean | undefined) ?? true,
     packPath: source.packPath,
     metadataFile: file,

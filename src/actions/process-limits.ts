@@ -1,6 +1,6 @@
 import { scriptArguments } from '../runners/shell-args.ts';
 import { InvalidParameterError } from './errors.ts';
-import { canonicalRunnerType } from './runner-parameters.ts';
+import { runnerParameterNames, runnerSpec } from '../runners/registry.ts';
 import type { ActionDefinition } from './types.ts';
 import { COMMAND_ENV_PREFIX } from './render-template.ts';
 
@@ -13,11 +13,6 @@ export const MAX_ARG_STRLEN = 128 * 1024;
  */
 export const MAX_ARGS_TOTAL = 2 * 1024 * 1024 - 128 * 1024;
 
-// Runners whose parameter values reach the process as arguments or environment (python and node get them on stdin).
-const SCRIPT_ARGS = new Set(['local-shell-script']);
-const COMMAND_ENV = new Set(['local-shell-cmd']);
-// The local-shell-script runner's own parameters: they never become arguments.
-const SCRIPT_RUNNER_PARAMETERS = new Set(['cmd', 'cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout']);
 
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
 
@@ -27,23 +22,24 @@ function tooLarge(reason: string, name: string, detail: string, action: string):
 
 /** The strings the action's process will get as argv or environment, each with the parameter it comes from. */
 function processStrings(action: ActionDefinition, values: Record<string, unknown>, commandEnv: Record<string, string>): Array<{ name: string; text: string }> {
-  const runner = canonicalRunnerType(action.runner_type) ?? action.runner_type;
+  const passing = runnerSpec(action.runner_type)?.passing;
   const strings: Array<{ name: string; text: string }> = [];
   const env = values.env;
   if (env !== null && typeof env === 'object' && !Array.isArray(env)) {
     for (const [key, value] of Object.entries(env)) strings.push({ name: `env.${key}`, text: `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}` });
   }
-  if (COMMAND_ENV.has(runner)) {
+  if (passing === 'command') {
     if (typeof values.cmd === 'string') strings.push({ name: 'cmd', text: values.cmd });
     for (const [key, value] of Object.entries(commandEnv)) {
       const label = key.slice(COMMAND_ENV_PREFIX.length);
       strings.push({ name: label in values ? label : key, text: `${key}=${value}` });
     }
   }
-  if (SCRIPT_ARGS.has(runner)) {
+  if (passing === 'arguments') {
+    const own = runnerParameterNames(action.runner_type);
     const kwargOp = typeof values.kwarg_op === 'string' ? values.kwarg_op : '--';
     for (const [name, value] of Object.entries(values)) {
-      if (SCRIPT_RUNNER_PARAMETERS.has(name)) continue;
+      if (own.includes(name)) continue;
       for (const text of scriptArguments({ [name]: action.parameters[name] ?? {} }, { [name]: value }, kwargOp)) strings.push({ name, text });
     }
   }

@@ -3,7 +3,7 @@ import { castValue, describeValue } from './cast.ts';
 import { InvalidParameterError, invalidParameter } from './errors.ts';
 import { assertRunnable } from './catalog.ts';
 import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
-import { SHELL_COMMAND_PARAMETERS } from './runner-parameters.ts';
+import { runnerSpec } from '../runners/registry.ts';
 import { validateValues } from './validate.ts';
 
 /** What `resolveParameters` returns. */
@@ -121,7 +121,7 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
   }
 
   const commandEnv: Record<string, string> = {};
-  const shellParams = SHELL_COMMAND_PARAMETERS[action.runner_type] ?? [];
+  const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
   const resolving: string[] = [];
   const resolve = (name: string): void => {
     const template = pending.get(name);

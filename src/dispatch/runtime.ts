@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { createServices, type Services, type ServicesOptions } from '../app/services.ts';
-import { getRunner, RUNNER_NAMES } from '../runners/index.ts';
+import { createRunners } from '../runners/index.ts';
 import { BatchProcessor } from './processor.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
 
@@ -27,7 +27,7 @@ export interface RuntimeOptions extends ServicesOptions {
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const services = createServices(options);
-  const runners = new Map(RUNNER_NAMES.map((name) => [name as string, getRunner(name)]));
+  const runners = createRunners();
   const stopping = new AbortController();
   // One listener per running action: many at once is normal, not a leak.
   setMaxListeners(0, stopping.signal);

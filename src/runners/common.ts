@@ -5,6 +5,7 @@ import { SecretStreamMasker } from '../model/mask-stream.ts';
 import { allVariants as secretVariantsOf } from '../model/secret-variants.ts';
 import { buildChildEnv } from '../process/env.ts';
 import type { RunProcessOptions, TextFilter } from '../process/run-process.ts';
+import { runnerParameterNames, type RunnerName } from './registry.ts';
 import type { RunRequest } from './types.ts';
 
 /**
@@ -73,11 +74,12 @@ export function outputFilters(request: RunRequest, stdoutFilter?: TextFilter): P
   return { stdoutFilter: stdoutFilter ? chainFilters(stdoutFilter, stdoutMasker) : stdoutMasker, stderrFilter: new SecretStreamMasker(secrets) };
 }
 
-/** Action parameters only: the runner's own parameters removed (st2 passes them separately). */
-export function actionParameters(parameters: Record<string, unknown>, runnerParameterNames: readonly string[]): Record<string, unknown> {
+/** Action parameters only: the runner parameters of `runner` (see the registry) removed (st2 passes them separately). */
+export function actionParameters(parameters: Record<string, unknown>, runner: RunnerName): Record<string, unknown> {
+  const own = runnerParameterNames(runner);
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parameters)) {
-    if (!runnerParameterNames.includes(name)) out[name] = value;
+    if (!own.includes(name)) out[name] = value;
   }
   return out;
 }

@@ -6,9 +6,6 @@ import { scriptArguments } from './shell-args.ts';
 import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
-/** Runner parameters of local-shell-script (st2's), which never become script arguments. */
-export const LOCAL_SCRIPT_RUNNER_PARAMETERS = ['cmd', 'cwd', 'env', 'kwarg_op', 'sudo', 'sudo_password', 'timeout'] as const;
-
 /**
  * How to start a script: directly when it is executable (the kernel honours its shebang); otherwise
  * through the interpreter its `#!` line names; otherwise through `/bin/sh`. st2 fails the last two
@@ -54,7 +51,7 @@ export class LocalShellScriptRunner implements Runner {
     const script = found.file;
 
     const kwargOp = typeof parameters.kwarg_op === 'string' ? parameters.kwarg_op : '--';
-    const args = scriptArguments(action.parameters, actionParameters(parameters, LOCAL_SCRIPT_RUNNER_PARAMETERS), kwargOp);
+    const args = scriptArguments(action.parameters, actionParameters(parameters, 'local-shell-script'), kwargOp);
     const invocation = await scriptInvocation(script);
     const result = await runProcess({
       file: invocation.file,

@@ -8,9 +8,6 @@ import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
-/** Runner parameters of node-script, never passed to `run()`. */
-export const NODE_RUNNER_PARAMETERS = ['env', 'timeout', 'cwd'] as const;
-
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 
 /** Options of the node-script runner. */
@@ -78,7 +75,7 @@ export class NodeScriptRunner implements Runner {
       ...processOptions(request),
       stdin: JSON.stringify({
         entryPoint: entry,
-        parameters: actionParameters(parameters, NODE_RUNNER_PARAMETERS),
+        parameters: actionParameters(parameters, 'node-script'),
         context: { executionId: request.executionId, action: action.ref, pack: action.pack },
       }),
       ...outputFilters(request, filter),

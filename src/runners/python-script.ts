@@ -5,9 +5,6 @@ import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
-/** Runner parameters of python-script (st2's plus `cwd`), never passed to `run()`. */
-export const PYTHON_RUNNER_PARAMETERS = ['env', 'timeout', 'log_level', 'debug', 'content_version', 'cwd'] as const;
-
 /** Options of the python-script runner. */
 export interface PythonScriptRunnerOptions {
   /** Interpreter, looked up in the child's PATH. In Lambda it comes from a layer (/opt/bin). @default 'python3' */
@@ -39,7 +36,7 @@ export class PythonScriptRunner implements Runner {
       env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' }),
       stdin: JSON.stringify({
         entry_point: script,
-        parameters: actionParameters(parameters, PYTHON_RUNNER_PARAMETERS),
+        parameters: actionParameters(parameters, 'python-script'),
         config: request.packConfig ?? {},
         log_level: typeof parameters.log_level === 'string' ? parameters.log_level : 'DEBUG',
         pack: action.pack,

@@ -113,6 +113,20 @@ describe('loadActions: metadata errors', () => {
       .toContain('the attribute "secret" of the runner parameter "sudo_password" cannot be overridden');
   });
 
+  it('takes node-script\'s cwd as a runner parameter: a string, its type not overridable', () => {
+    packs.pack('x', { 'actions/n.yaml': 'name: n\nrunner_type: node-script\nentry_point: n.mjs\nparameters:\n  cwd:\n    default: /tmp\n', 'actions/n.mjs': '' });
+    expect(loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.n')?.parameters.cwd).toMatchObject({ type: 'string', default: '/tmp' });
+    expect(loadError({ 'actions/y.yaml': 'name: y\nrunner_type: node-script\nentry_point: n.mjs\nparameters:\n  cwd:\n    type: integer\n' }).message)
+      .toContain('the attribute "type" of the runner parameter "cwd" cannot be overridden');
+  });
+
+  it('ignores an entry_point named by a runner that runs none, as st2 does (nothing is resolved or read)', () => {
+    packs.pack('x', { 'actions/c.yaml': 'name: c\nrunner_type: local-shell-cmd\nentry_point: ../../../etc/passwd\n' });
+    const c = loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.c');
+    expect(c).toMatchObject({ runner_type: 'local-shell-cmd', entry_point: '../../../etc/passwd' });
+    expect(c?.entryPointPath).toBeUndefined();
+  });
+
   it('accepts allowed overrides and repeating a runner attribute unchanged', () => {
     packs.pack('x', {
       'actions/y.yaml': 'name: y\nrunner_type: local-shell-cmd\nparameters:\n  timeout:\n    type: integer\n    default: 5\n    description: short\n'

@@ -9,7 +9,7 @@ import { BatchProcessor } from '../../../src/dispatch/processor.ts';
 import type { DispatchDeps } from '../../../src/dispatch/types.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { ExecutionService } from '../../../src/request/service.ts';
-import { getRunner, RUNNER_NAMES } from '../../../src/runners/index.ts';
+import { createRunners } from '../../../src/runners/index.ts';
 import type { OutputWriter } from '../../../src/store/output.ts';
 import type { OutgoingMessage } from '../../../src/queue/messages.ts';
 import type { QueueKind } from '../../../src/queue/work-queue.ts';
@@ -39,7 +39,7 @@ beforeEach(() => {
     deadLetter: async (record: { body: string }, reason: string) => void deadLettered.push({ body: record.body, reason }),
   };
   const sink = { storedUpTo: -1, write: () => undefined, close: async () => undefined } as unknown as OutputWriter;
-  const runners = new Map(RUNNER_NAMES.map((name) => [name as string, getRunner(name)]));
+  const runners = createRunners();
   const deps: DispatchDeps = {
     config,
     store,

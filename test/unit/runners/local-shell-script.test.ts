@@ -34,6 +34,12 @@ describe('local-shell-script', () => {
     expect(outcome.result).toMatchObject({ stdout: '[-message=$(whoami) "q"]\n[-force]\n[host; rm -rf /]' });
   });
 
+  it('passes no runner parameter as an argument: debug (st2\'s) stays out, an action\'s own cmd goes in', async () => {
+    const def = action('local-shell-script', { entry: 'args.sh' });
+    const outcome = await runner.run(request(def, { debug: true, cmd: 'mine', kwarg_op: '--', timeout: 5, env: {} }));
+    expect(outcome.result).toMatchObject({ stdout: '[--cmd=mine]' });
+  });
+
   it('runs a script without the executable bit through its shebang interpreter', async () => {
     const def = action('local-shell-script', { entry: 'no-exec-bit.sh' });
     expect(await scriptInvocation(def.entryPointPath!)).toEqual({ file: '/bin/sh', args: [def.entryPointPath] });

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { nativeTypeStripping, NodeScriptRunner } from '../../../src/runners/node-script.ts';
 import { action, request } from './helpers.ts';
@@ -16,6 +18,13 @@ describe('node-script', () => {
       },
     });
     expect(req.output.text('stdout')).toBe('hello from node\n');
+  });
+
+  it('runs in the cwd runner parameter and gives the module only its own parameters', async () => {
+    const dir = realpathSync(tmpdir());
+    const def = action('node-script', { entry: 'node/cwd.mjs', parameters: { cwd: { type: 'string' }, name: { type: 'string' } } });
+    const outcome = await runner.run(request(def, { cwd: dir, env: {}, timeout: 60, name: 'Ada' }));
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { result: { cwd: dir, params: { name: 'Ada' } } } });
   });
 
   it('runs a TypeScript module (native type stripping or tsx)', async () => {
