@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActionDefinition, ParameterSpec } from './types.ts';
 import { InvalidActionMetadataError } from './errors.ts';
 import { describeValue } from './cast.ts';
-import { RUNNERS, RUNNER_ALIASES, RUNNER_TYPES, canonicalRunnerType, runnerParameters } from '../runners/registry.ts';
+import { RUNNER_ALIASES, RUNNER_TYPES, canonicalRunnerType, runnerParameters, runnerSpec } from '../runners/registry.ts';
 
 /** Attributes of a runner parameter an action may override (st2's RUNNER_PARAM_OVERRIDABLE_ATTRS). */
 export const RUNNER_PARAM_OVERRIDABLE_ATTRS: readonly string[] = ['default', 'description', 'enum', 'immutable', 'required'];
@@ -93,6 +93,21 @@ function checkMergedParameters(file: string, params: Record<string, ParameterSpe
 }
 
 /**
+ * The entry point's absolute path, for a runner that runs one: a file inside the pack's actions folder.
+ * As st2, a runner that runs no entry point ignores one named in the metadata (nothing resolves or reads it).
+ */
+function resolveEntryPoint(source: MetadataSource, runnerType: string, entryPoint: string | undefined): string | undefined {
+  if (!runnerSpec(runnerType)?.entryPoint) return undefined;
+  const { file } = source;
+  if (entryPoint === undefined) throw new InvalidActionMetadataError(file, 'entry_point', `expected a file next to the metadata (required by runner ${runnerType}), got ${describeValue(entryPoint)}`);
+  const actionsDir = path.join(source.packPath, 'actions');
+  const entryPointPath = path.resolve(actionsDir, entryPoint);
+  if (!entryPointPath.startsWith(actionsDir + path.sep)) throw new InvalidActionMetadataError(file, 'entry_point', `expected a path inside ${actionsDir}, got ${describeValue(entryPoint)}`);
+  if (!existsSync(entryPointPath) || !statSync(entryPointPath).isFile()) throw new InvalidActionMetadataError(file, 'entry_point', `file not found: ${entryPointPath}`);
+  return entryPointPath;
+}
+
+/**
  * Validates one action's parsed metadata and returns its definition (runner parameters
  * merged). Throws `InvalidActionMetadataError` naming the file and the field.
  */
@@ -121,17 +136,7 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
   if (raw.entry_point !== undefined && raw.entry_point !== null && typeof raw.entry_point !== 'string') fail('entry_point', 'a string');
 
   const entryPoint = typeof raw.entry_point === 'string' && raw.entry_point !== '' ? raw.entry_point : undefined;
-  let entryPointPath: string | undefined;
-  if (RUNNERS[runnerType].entryPoint) {
-    if (entryPoint === undefined) fail('entry_point', `a file next to the metadata (required by runner ${runnerType})`);
-    const actionsDir = path.join(source.packPath, 'actions');
-    entryPointPath = path.resolve(actionsDir, entryPoint as string);
-    if (!entryPointPath.startsWith(actionsDir + path.sep)) fail('entry_point', `a path inside ${actionsDir}`);
-    if (!existsSync(entryPointPath) || !statSync(entryPointPath).isFile()) {
-      throw new InvalidActionMetadataError(file, 'entry_point', `file not found: ${entryPointPath}`);
-    }
-  }
-  // As st2: a runner that runs no entry point ignores one named in the metadata (nothing resolves or reads it).
+  const entryPointPath = resolveEntryPoint(source, runnerType, entryPoint);
 
   const actionParams: Record<string, ParameterSpec> = {};
   for (const [paramName, spec] of Object.entries((raw.parameters as Record<string, unknown> | null | undefined) ?? {})) {

@@ -96,6 +96,22 @@ function renderDeep(value: unknown, compiled: Map<string, CompiledTemplate>, con
  */
 export function resolveParameters(action: ActionDefinition, given: Record<string, unknown>): ResolvedParameters {
   assertRunnable(action);
+  const values = castGiven(action, given);
+  const pending = templateDefaults(action, values);
+  const commandEnv: Record<string, string> = {};
+  const render = defaultRenderer(action, values, pending, commandEnv);
+  for (const name of [...pending.keys()]) render(name);
+  for (const [name, spec] of Object.entries(action.parameters)) {
+    if (spec.required === true && (values[name] === undefined || values[name] === null)) {
+      throw invalidParameter(name, `is required by ${action.ref} but has no value`, action.ref);
+    }
+  }
+  validateValues(action, values);
+  return { values, secretNames: secretParameterNames(action.parameters).filter((name) => name in values), commandEnv };
+}
+
+/** The values the caller gave, cast to their parameters' types; unknown and immutable parameters refused. */
+function castGiven(action: ActionDefinition, given: Record<string, unknown>): Record<string, unknown> {
   const specs = action.parameters;
   const allowed = Object.keys(specs).filter((n) => specs[n].immutable !== true);
   const values: Record<string, unknown> = {};
@@ -107,9 +123,13 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     if (specs[name].immutable === true) throw invalidParameter(name, `is immutable in ${action.ref} and cannot be given`, action.ref);
     values[name] = castValue(name, specs[name], value);
   }
+  return values;
+}
 
+/** Fills in plain defaults of the parameters not given (into `values`); returns those whose default is a template, to render. */
+function templateDefaults(action: ActionDefinition, values: Record<string, unknown>): Map<string, TemplateDefault> {
   const pending = new Map<string, TemplateDefault>();
-  for (const [name, spec] of Object.entries(specs)) {
+  for (const [name, spec] of Object.entries(action.parameters)) {
     if (Object.hasOwn(values, name)) continue;
     if (!Object.hasOwn(spec, 'default') || spec.default === undefined) {
       if (spec.required === true) throw invalidParameter(name, `is required by ${action.ref} but was not given`, action.ref);
@@ -119,11 +139,18 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     if (template === null) values[name] = structuredClone(spec.default);
     else pending.set(name, template);
   }
+  return pending;
+}
 
-  const commandEnv: Record<string, string> = {};
+/**
+ * Renders one template default after the parameters it references (depth first, cycles refused),
+ * into `values`; a shell command parameter's interpolations go to `commandEnv`.
+ */
+function defaultRenderer(action: ActionDefinition, values: Record<string, unknown>, pending: Map<string, TemplateDefault>, commandEnv: Record<string, string>): (name: string) => void {
+  const specs = action.parameters;
   const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
   const resolving: string[] = [];
-  const resolve = (name: string): void => {
+  const render = (name: string): void => {
     const template = pending.get(name);
     if (template === undefined) return;
     if (resolving.includes(name)) {
@@ -139,7 +166,7 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
       if (!Object.hasOwn(specs, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references unknown name "${ref}"`, { parameter: name, action: action.ref });
       }
-      resolve(ref);
+      render(ref);
       context[ref] = values[ref];
     }
     resolving.pop();
@@ -159,15 +186,7 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
       throw invalidParameter(name, `cannot render ${describeValue(spec.default)}: ${templateMessage(error)}`, action.ref);
     }
   };
-  for (const name of [...pending.keys()]) resolve(name);
-
-  for (const [name, spec] of Object.entries(specs)) {
-    if (spec.required === true && (values[name] === undefined || values[name] === null)) {
-      throw invalidParameter(name, `is required by ${action.ref} but has no value`, action.ref);
-    }
-  }
-  validateValues(action, values);
-  return { values, secretNames: secretParameterNames(specs).filter((name) => name in values), commandEnv };
+  return render;
 }
 
 /** The names of the parameters marked `secret: true` (st2's): their values are masked wherever they are shown or stored. */

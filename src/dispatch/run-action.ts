@@ -78,19 +78,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   if (deps.stopping.aborted) onShutdown();
   else deps.stopping.addEventListener('abort', onShutdown, { once: true });
 
-  // Renewals that keep failing (store unreachable): stop, and have the tree gone, before the lease
-  // ends and another runner may take the execution.
-  let leaseEnds = execution.lease?.expiresAt ?? Date.now() + config.leaseMs;
-  const heartbeat = setInterval(() => {
-    if (Date.now() > leaseEnds - config.heartbeatMs - config.killGraceMs) abort('lease-lost');
-    deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then(
-      (current) => {
-        leaseEnds = current.lease?.expiresAt ?? leaseEnds;
-        if (current.status === 'canceling') abort('cancel');
-      },
-      (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error })),
-    );
-  }, config.heartbeatMs);
+  const heartbeat = keepLease(run, deps, abort, log);
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
@@ -119,6 +107,27 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
     deps.stopping.removeEventListener('abort', onShutdown);
   }
   return { kind: 'exited', run, outcome, stopReason, output, secrets, releaseLogMasking, timeoutMs, actionTimeoutMs };
+}
+
+/**
+ * Renews the run's lease every heartbeat; a cancel seen on the record stops the action, and so do
+ * renewals that keep failing (store unreachable): the tree is gone before the lease ends and another
+ * runner may take the execution. Returns the timer to clear when the child has exited.
+ */
+function keepLease(run: ActionRun, deps: Pick<DispatchDeps, 'store' | 'config'>, abort: (reason: StopReason) => void, log: Logger): NodeJS.Timeout {
+  const { config } = deps;
+  const { execution } = run;
+  let leaseEnds = execution.lease?.expiresAt ?? Date.now() + config.leaseMs;
+  return setInterval(() => {
+    if (Date.now() > leaseEnds - config.heartbeatMs - config.killGraceMs) abort('lease-lost');
+    deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then(
+      (current) => {
+        leaseEnds = current.lease?.expiresAt ?? leaseEnds;
+        if (current.status === 'canceling') abort('cancel');
+      },
+      (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error })),
+    );
+  }, config.heartbeatMs);
 }
 
 /** Flushes an exited action's output, then writes its outcome (one conditional write); returns the record as written. */
