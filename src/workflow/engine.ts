@@ -1,4 +1,5 @@
 import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
+import type { Config } from '../config/index.ts';
 import type { WorkflowDriver } from '../dispatch/types.ts';
 import type { Logger } from '../log/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
@@ -58,6 +59,8 @@ export type WorkflowExecution = Execution & {
 };
 
 export interface WorkflowEngineDeps {
+  /** `workflowMaxTaskRuns` bounds every workflow started here; without it there is no limit. */
+  config?: Pick<Config, 'workflowMaxTaskRuns'>;
   store: ExecutionStore;
   queue: WorkQueue;
   catalog: ActionCatalog;
@@ -105,7 +108,7 @@ export class WorkflowEngine implements WorkflowDriver {
       });
       return this.#notifyParent(failed);
     }
-    const started = startWorkflow(spec, input, { executionId: workflow.id });
+    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config?.workflowMaxTaskRuns });
     const state = compact(started.state);
     const commands = plan(started.commands);
     try {

@@ -66,10 +66,15 @@ workflowAction(
     '  - seen: <% task(big).result %>',
   ].join('\n'),
 );
+// A loop without an end, beside a long task: the task run limit (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS, 30 here) stops it.
+workflowAction(
+  'self_loop',
+  ['version: 1.0', 'tasks:', '  start:', "    next: [{ do: 'again, slow' }]", '  again:', '    action: core.noop', '    next: [{ do: again }]', '  slow:', '    action: core.local cmd="sleep 1000" timeout=600'].join('\n'),
+);
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
-const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_FUNCTION_TIMEOUT: '60' } });
+const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_FUNCTION_TIMEOUT: '60', ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '30' } });
 let runtime: Runtime;
 let mappings: EventSourceMapping[];
 
@@ -281,6 +286,18 @@ describe('the engine', () => {
     expect(execution.status).toBe('failed');
     expect(execution.error).toBe('unknown action: task "broken" - action "nope.does_not_exist" is not in any pack');
     expect(await runtime.store.list({ parent: execution.id })).toEqual([]);
+  });
+
+  it('fails a workflow that loops without an end once it reaches the task run limit, and cancels its running tasks', async () => {
+    const execution = await runWorkflow('wftest.self_loop');
+    expect(execution.status).toBe('failed');
+    expect(execution.error).toBe(`task run limit reached: workflow ${execution.id} - task "again" would be task run 31, the limit is 30 task runs (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS)`);
+    expect((execution.result as { errors: unknown[] }).errors).toEqual([{ type: 'error', message: execution.error, task_id: 'again', route: 0 }]);
+    const children = await runtime.store.list({ parent: execution.id, limit: 100 });
+    expect(children.filter((child) => child.context.task === 'again')).toHaveLength(28); // start and slow are runs too
+    const slow = children.find((child) => child.context.task === 'slow')!;
+    await waitEnded(slow.id);
+    expect((await runtime.store.get(slow.id))!.status).toBe('canceled');
   });
 
   it('cancels a workflow: its running child is killed and nothing new is scheduled', async () => {

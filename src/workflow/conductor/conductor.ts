@@ -136,8 +136,30 @@ class Run {
     });
   }
 
+  /** Set when the task run limit was reached in this step: the workflow ends now, its running tasks are canceled. */
+  aborted = false;
+
+  /** Refuses a run beyond the workflow's task run limit: the workflow fails at once (a loop without an end stops here). */
+  private overLimit(run: TaskRun): boolean {
+    const limit = this.state.maxTaskRuns;
+    if (limit === undefined || this.state.runs.filter((r) => !r.cmd).length <= limit) return false;
+    this.state.runs = this.state.runs.filter((r) => r !== run);
+    this.logError({
+      message: `task run limit reached: workflow ${this.state.executionId} - task "${run.name}" would be task run ${limit + 1}, the limit is ${limit} task runs (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS)`,
+      task_id: run.name,
+      route: run.route,
+    });
+    this.state.status = 'failed';
+    this.aborted = true;
+    return true;
+  }
+
   /** Start a run: schedule its action (or items), or complete it at once if it has no action. */
   private launch(run: TaskRun, retryDelay?: number): void {
+    if (this.aborted || this.overLimit(run)) {
+      this.state.runs = this.state.runs.filter((r) => r !== run);
+      return;
+    }
     const task = this.spec.tasks[run.name];
     const ctx = this.mergeCtx(run.ctxs);
     this.currentRoute = run.route;
@@ -367,10 +389,17 @@ class Run {
     return ctx;
   }
 
-  /** Complete the workflow if nothing is left running. */
+  /** Complete the workflow if nothing is left running (or at once, canceling what runs, when the task run limit was reached). */
   settle(): void {
     if (this.state.done) return;
-    if (this.activeRuns().length > 0) return;
+    if (this.aborted) {
+      const active = this.activeRuns();
+      if (active.length > 0) this.commands.push({ type: 'cancel', taskIds: active.map((r) => r.id) });
+      for (const r of active) {
+        r.status = 'canceled';
+        if (r.items) r.items.status = r.items.status.map((s) => (s === 'running' ? 'canceled' : s));
+      }
+    } else if (this.activeRuns().length > 0) return;
     let status: 'succeeded' | 'failed' | 'canceled';
     if (this.state.status === 'running') {
       const unreachable = this.state.barriers.filter((b) => !b.fired);
@@ -434,6 +463,7 @@ export function startWorkflow(spec: WorkflowSpec, input: Record<string, unknown>
     runs: [],
     barriers: [],
     errors: [],
+    ...(meta.maxTaskRuns !== undefined ? { maxTaskRuns: meta.maxTaskRuns } : {}),
   };
   const run = new Run(spec, state, meta.st2 ?? {});
   const rolling: Record<string, unknown> = {};
