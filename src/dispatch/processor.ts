@@ -7,6 +7,7 @@ import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
 import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { TransitionConflictError } from '../store/errors.ts';
+import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { runClaimedAction } from './run-action.ts';
 import type { DispatchDeps } from './types.ts';
 
@@ -116,7 +117,7 @@ export class BatchProcessor {
       if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);
       await this.#dispatch(execution, owner, deadline);
     } catch (error) {
-      if (error instanceof PoisonMessageError) return this.#deadLetter(record, error.message);
+      if (error instanceof PoisonMessageError || error instanceof UnknownWorkflowError) return this.#deadLetter(record, error.message);
       await this.#giveUpIfLastAttempt(record, target, owner, error as Error);
       throw error;
     }

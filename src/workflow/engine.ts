@@ -1,3 +1,4 @@
+import { isWorkflowRunner } from '../actions/runner-parameters.ts';
 import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import type { WorkflowDriver } from '../dispatch/types.ts';
@@ -13,6 +14,7 @@ import { newExecutionId } from '../store/executions.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, WorkflowState } from './conductor/index.ts';
+import { UnknownWorkflowError } from './errors.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 
 /** A command as saved in the outbox: a schedule carries the id its child execution will have. */
@@ -141,7 +143,10 @@ export class WorkflowEngine implements WorkflowDriver {
   async #advance(id: string, step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
-      if (!workflow) throw new NotFoundError(`unknown workflow execution: ${id}`);
+      if (!workflow) throw new UnknownWorkflowError(`unknown workflow: execution ${id} - no such record`, { context: { executionId: id } });
+      if (!isWorkflowRunner(workflow.runner)) {
+        throw new UnknownWorkflowError(`not a workflow: execution ${id} - it is a ${workflow.runner} execution of ${workflow.action}, not an orquesta one`, { context: { executionId: id } });
+      }
       // Already ended: make sure its parent heard of it (the notice may have been lost in a crash).
       if (isTerminal(workflow.status)) return this.#notifyParent(workflow);
       if (!workflow.workflow_state) return;

@@ -12,6 +12,8 @@ import { createLambdaContext } from '../../src/local/lambda-context.ts';
 import { toSqsRecord } from '../../src/local/sqs-event.ts';
 import { isTerminal } from '../../src/model/status.ts';
 import type { Execution } from '../../src/model/execution.ts';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { receive } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const WORKFLOWS_CAP = 4;
@@ -279,6 +281,26 @@ describe('the engine', () => {
     const failed = (await runtime.store.get(execution.id))!;
     expect(failed.status).toBe('failed');
     expect(failed.error).toBe('gave up after 5 deliveries: unknown workflow: wftest.vanished');
+  });
+
+  it('sends a task-completed event for an unknown workflow, or for an execution that is not one, to the DLQ at once with the reason', async () => {
+    const { execution: plain } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [] });
+    const events = { '01UNKNOWNWORKFLOW0000000000': 'unknown workflow: execution 01UNKNOWNWORKFLOW0000000000 - no such record', [plain.id]: `not a workflow: execution ${plain.id} - it is a noop execution of core.noop, not an orquesta one` };
+    for (const workflowId of Object.keys(events)) {
+      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.workflows, MessageBody: JSON.stringify({ version: 1, type: 'task-completed', workflowId, taskId: 't', executionId: 'child' }) }));
+    }
+    const dead: Awaited<ReturnType<typeof receive>> = [];
+    await eventually(
+      async () => {
+        dead.push(...(await receive(substrate, 'workflowsDlq', 10, 1)));
+        expect(dead).toHaveLength(2);
+      },
+      { timeoutMs: 20_000 },
+    );
+    const reasons = Object.fromEntries(dead.map((m) => [(JSON.parse(m.Body!) as { workflowId: string }).workflowId, m.MessageAttributes?.error?.StringValue]));
+    expect(reasons).toEqual(events);
+    // Dead-lettered by the handler on the first delivery (the redrive would have taken 5 and added no reason).
+    expect(dead.map((m) => m.MessageAttributes?.sourceQueue?.StringValue)).toEqual([expect.stringMatching(/-workflows$/), expect.stringMatching(/-workflows$/)]);
   });
 
   it('fails a workflow at start when a task names an action that does not exist', async () => {
