@@ -10,59 +10,35 @@ import type { TaskCompletedMessage } from '../queue/messages.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { ExecutionService } from '../request/service.ts';
 import { TransitionConflictError } from '../store/errors.ts';
-import { newExecutionId } from '../store/executions.ts';
 import type { ExecutionStore } from '../store/executions.ts';
-import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow } from './conductor/index.ts';
-import type { Command, ConductorResult, ScheduleCommand, WorkflowState } from './conductor/index.ts';
+import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
+import type { AwsClients } from '../config/clients.ts';
+import { actionRefs, cancelWorkflow, fromStored, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
+import type { Command, ConductorResult, ScheduleCommand, StoredWorkflowState, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 
-/** A command as saved in the outbox: a schedule carries the id its child execution will have. */
-type PlannedCommand = Exclude<Command, ScheduleCommand> | (ScheduleCommand & { executionId: string });
-
-/** Gives every schedule command its child's id before the commands are saved, so carrying them out twice creates nothing twice. */
-function plan(commands: Command[]): PlannedCommand[] {
-  return commands.map((command) => (command.type === 'schedule' ? { ...command, executionId: newExecutionId() } : command));
-}
-
-/** `children` with the planned children of `commands` added. */
-function withChildren(children: Record<string, string> | undefined, commands: PlannedCommand[]): Record<string, string> {
-  const next = { ...children };
-  for (const command of commands) if (command.type === 'schedule') next[`${command.taskId}#${command.itemIndex ?? ''}`] = command.executionId;
-  return next;
-}
-
-/** A task result kept in the workflow state larger than this is replaced by a note: the full result stays on the task's execution. */
-const STATE_RESULT_BYTES = 32 * 1024;
-/** The workflow's whole state must leave room in its 400 KB item for the rest of the record. */
+/** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
 const STATE_BYTES = 300 * 1024;
-
-/** Caps the task results kept in the state (every later `task(name).result` reads them from there). */
-function compact(state: WorkflowState): WorkflowState {
-  const cap = (result: unknown) =>
-    result !== undefined && Buffer.byteLength(JSON.stringify(result)) > STATE_RESULT_BYTES
-      ? { result_truncated: true, note: `larger than ${STATE_RESULT_BYTES / 1024} KB: the full result is on the task's execution` }
-      : result;
-  for (const run of state.runs) {
-    if ('result' in run) run.result = cap(run.result);
-    if (run.items) run.items.results = run.items.results.map(cap);
-  }
-  return state;
-}
+/** Child executions created (or canceled) at once while commands are carried out. */
+const CARRY_OUT_CONCURRENCY = 16;
 
 /** A workflow execution's record: the conductor's state lives on it, versioned. */
 export type WorkflowExecution = Execution & {
-  workflow_state?: WorkflowState;
+  /** As `toStored` wrote it (with-items statuses packed, item results left on the children). */
+  workflow_state?: StoredWorkflowState;
   workflow_version?: number;
-  /** Commands decided by the last state change and not yet known to be carried out. */
-  workflow_outbox?: PlannedCommand[];
-  /** Every child execution planned so far, by `<taskId>#<itemIndex>`: cancel reads ids here, not from an index that may lag. */
-  workflow_children?: Record<string, string>;
+  /**
+   * Commands decided by the last state change and not yet known to be carried out. A child's id
+   * is not in it: it is created under `childKey(workflow, task, item)`, so twice is once.
+   */
+  workflow_outbox?: Command[];
 };
 
 export interface WorkflowEngineDeps {
-  /** `workflowMaxTaskRuns` bounds every workflow started here; without it there is no limit. */
-  config?: Pick<Config, 'workflowMaxTaskRuns'>;
+  /** `workflowMaxTaskRuns` bounds every workflow started here; `executionsTable` holds the children. */
+  config: Pick<Config, 'workflowMaxTaskRuns' | 'executionsTable'>;
+  clients: Pick<AwsClients, 'doc'>;
   store: ExecutionStore;
   queue: WorkQueue;
   catalog: ActionCatalog;
@@ -83,8 +59,11 @@ const MAX_ATTEMPTS = 50;
  */
 export class WorkflowEngine implements WorkflowDriver {
   readonly #specs = new Map<string, Promise<WorkflowSpec>>();
+  readonly #children: WorkflowChildren;
 
-  constructor(private readonly deps: WorkflowEngineDeps) {}
+  constructor(private readonly deps: WorkflowEngineDeps) {
+    this.#children = new WorkflowChildren({ doc: deps.clients.doc, tableName: deps.config.executionsTable });
+  }
 
   async start(execution: Execution): Promise<void> {
     const workflow = execution as WorkflowExecution;
@@ -110,17 +89,20 @@ export class WorkflowEngine implements WorkflowDriver {
       });
       return this.#notifyParent(failed);
     }
-    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config?.workflowMaxTaskRuns });
-    const state = compact(started.state);
-    const commands = plan(started.commands);
+    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config.workflowMaxTaskRuns });
+    const state = toStored(started.state);
+    const commands = started.commands;
     try {
+      const size = bytes(state) + bytes(commands);
+      if (size > STATE_BYTES) throw new StateTooLargeError(size);
       const running = (await this.deps.store.transition(workflow.id, 'running', {
         from: CLAIMABLE_STATUSES,
-        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands, workflow_children: withChildren(undefined, commands) },
+        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands },
         reason: 'workflow started',
       })) as WorkflowExecution;
       await this.#carryOut(running, commands, 1);
     } catch (error) {
+      if (error instanceof StateTooLargeError) return this.#tooLarge(workflow, error.bytes);
       // Another delivery started it first: finish what it decided, if anything is left.
       if (!(error instanceof TransitionConflictError) || !error.current) throw error;
       if (!isTerminal(error.current.status)) await this.#drainOutbox(error.current as WorkflowExecution);
@@ -132,11 +114,50 @@ export class WorkflowEngine implements WorkflowDriver {
     return this.#advance(message.workflowId, async (spec, state, workflow) => {
       const child = await ended;
       if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
-      // A cancel recorded on the workflow but not yet seen by the conductor comes first.
-      const current = workflow.status === 'canceling' && state.status !== 'canceling' ? cancelWorkflow(spec, state) : { state, commands: [] };
-      const next = onTaskCompleted(spec, current.state, { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex });
-      return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
+      const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
+      const advance = (from: WorkflowState): ConductorResult => {
+        // A cancel recorded on the workflow but not yet seen by the conductor comes first.
+        const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
+        const next = onTaskCompleted(spec, current.state, event);
+        return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
+      };
+      const result = advance(state);
+      // The last item of a with-items task ended: its result list is read from its children, then the step is taken again with it.
+      const before = state.runs.find((run) => run.id === message.taskId && !run.cmd);
+      const after = result.state.runs.find((run) => run.id === message.taskId && !run.cmd);
+      if (!before?.items || before.status !== 'running' || !after || after.status === 'running') return result;
+      const filled = structuredClone(state);
+      const run = filled.runs.find((r) => r.id === message.taskId && !r.cmd) as TaskRun;
+      (run.items as NonNullable<TaskRun['items']>).results = await this.#itemResults(workflow.id, run, { ...event, result: child.result ?? null });
+      return advance(filled);
     });
+  }
+
+  /**
+   * A with-items task's results, in item order, from its children's executions (the index first,
+   * then, for an item it does not show ended yet, the child itself, found by its key).
+   */
+  async #itemResults(workflowId: string, run: TaskRun, last: { itemIndex?: number; result: unknown }): Promise<unknown[]> {
+    const statuses = (run.items as NonNullable<TaskRun['items']>).status;
+    const results: unknown[] = statuses.map(() => null);
+    const found = new Set<number>();
+    for await (const child of this.#children.list(workflowId, { taskId: run.id, results: true })) {
+      if (child.itemIndex === undefined || child.itemIndex >= results.length || !isTerminal(child.status)) continue;
+      results[child.itemIndex] = child.result ?? null;
+      found.add(child.itemIndex);
+    }
+    if (last.itemIndex !== undefined) {
+      results[last.itemIndex] = last.result;
+      found.add(last.itemIndex);
+    }
+    for (let index = 0; index < statuses.length; index++) {
+      if (statuses[index] === null || statuses[index] === 'running' || found.has(index)) continue;
+      const id = await this.#children.idOf(childKey(workflowId, run.id, index));
+      const child = id ? await this.deps.store.get(id) : undefined;
+      if (!child || !isTerminal(child.status)) throw new Error(`workflow busy: ${workflowId} - item ${index} of task "${run.id}" ended, its execution does not show it yet; the event will be redelivered`);
+      results[index] = child.result ?? null;
+    }
+    return results;
   }
 
   /** Loads, advances and saves the state until the save wins, then carries out the commands. */
@@ -153,19 +174,18 @@ export class WorkflowEngine implements WorkflowDriver {
       await this.#drainOutbox(workflow);
       const action = this.deps.catalog.get(workflow.action);
       if (!action) throw new NotFoundError(`unknown workflow: ${workflow.action}`);
-      const result = await step(await this.#spec(action), workflow.workflow_state, workflow);
+      const result = await step(await this.#spec(action), fromStored(workflow.workflow_state), workflow);
       if (result.ignored && result.commands.length === 0) {
         this.deps.log.debug('workflow event ignored', { executionId: id, reason: result.ignored });
         return;
       }
       const version = workflow.workflow_version ?? 0;
-      const commands = plan(result.commands);
-      const state = compact(result.state);
-      const children = withChildren(workflow.workflow_children, commands);
-      const size = Buffer.byteLength(JSON.stringify(state)) + Buffer.byteLength(JSON.stringify(children));
+      const commands = result.commands;
+      const state = toStored(result.state);
+      const size = bytes(state) + bytes(commands);
       if (size > STATE_BYTES) return this.#tooLarge(workflow, size);
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands, workflow_children: children });
-      if (saved) return this.#carryOut({ ...workflow, workflow_state: state, workflow_children: children }, commands, version + 1);
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands });
+      if (saved) return this.#carryOut({ ...workflow, workflow_state: state }, commands, version + 1);
       await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
     throw new Error(`workflow busy: ${id} - state kept changing under ${MAX_ATTEMPTS} attempts; the event will be redelivered`);
@@ -175,20 +195,26 @@ export class WorkflowEngine implements WorkflowDriver {
     if (workflow.workflow_outbox?.length) await this.#carryOut(workflow, workflow.workflow_outbox, workflow.workflow_version ?? 0);
   }
 
-  async #carryOut(workflow: WorkflowExecution, commands: PlannedCommand[], version: number): Promise<void> {
+  async #carryOut(workflow: WorkflowExecution, commands: Command[], version: number): Promise<void> {
+    await mapLimit(
+      commands.filter((command) => command.type === 'schedule'),
+      CARRY_OUT_CONCURRENCY,
+      (command) => this.#schedule(workflow, command),
+    );
     for (const command of commands) {
-      if (command.type === 'schedule') await this.#schedule(workflow, command);
-      else if (command.type === 'cancel') await this.#cancelChildren(workflow, command.taskIds);
-      else await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
+      if (command.type === 'cancel') await this.#cancelChildren(workflow, command.taskIds);
+      else if (command.type === 'complete') {
+        await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
+      }
     }
     // Done: forget them, unless a newer state (with its own outbox) was saved meanwhile.
     if (commands.length > 0) await this.deps.store.updateVersioned(workflow.id, 'workflow_version', version, { workflow_outbox: [] }, false);
   }
 
   /** Creates the task's child execution (with the id planned for it: idempotent) and queues it. */
-  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand & { executionId: string }): Promise<void> {
+  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
     const context = { parent: workflow.id, task: command.taskName, taskId: command.taskId, ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}) };
-    const id = command.executionId;
+    const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
       prepared = this.deps.service.prepare(command.action, command.input);
@@ -201,7 +227,7 @@ export class WorkflowEngine implements WorkflowDriver {
         parameters: command.input,
         secretParameters: Object.entries(this.deps.catalog.get(command.action)?.parameters ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name),
         context,
-        id,
+        idempotencyKey,
         status: 'failed',
         error: error.message,
         result: { error: error.message },
@@ -215,23 +241,33 @@ export class WorkflowEngine implements WorkflowDriver {
       parameters: command.input,
       secretParameters: prepared.secretNames,
       context: delaySeconds > 0 ? { ...context, notBefore: Date.now() + delaySeconds * 1000 } : context,
-      id,
+      idempotencyKey,
       ...(delaySeconds > 0 ? { status: 'delayed' as const } : {}),
     });
     if (created || CLAIMABLE_STATUSES.includes(execution.status)) await this.deps.service.enqueue(execution);
     else if (isTerminal(execution.status)) await this.#notifyParent(execution);
   }
 
+  /** Cancels the running children of these task runs: found through the byParent index, and a single task's child also by its key (the index may lag). */
   async #cancelChildren(workflow: WorkflowExecution, taskIds: string[]): Promise<void> {
     const wanted = new Set(taskIds);
-    for (const [key, id] of Object.entries(workflow.workflow_children ?? {})) {
-      if (wanted.has(key.slice(0, key.lastIndexOf('#')))) await this.deps.service.cancel(id);
+    const running: string[] = [];
+    const seen = new Set<string>();
+    for await (const child of this.#children.list(workflow.id)) {
+      if (child.taskId === undefined || !wanted.has(child.taskId)) continue;
+      seen.add(child.id);
+      if (!isTerminal(child.status)) running.push(child.id);
     }
+    for (const taskId of taskIds) {
+      const id = await this.#children.idOf(childKey(workflow.id, taskId));
+      if (id && !seen.has(id)) running.push(id);
+    }
+    await mapLimit(running, CARRY_OUT_CONCURRENCY, (id) => this.deps.service.cancel(id));
   }
 
   /** The state outgrew its item: the workflow fails with the reason instead of retrying a write that cannot succeed. */
-  async #tooLarge(workflow: WorkflowExecution, bytes: number): Promise<void> {
-    const message = `workflow state too large: ${Math.round(bytes / 1024)} KB exceeds the ${STATE_BYTES / 1024} KB an execution item can hold - publish less, or split the workflow`;
+  async #tooLarge(workflow: WorkflowExecution, size: number): Promise<void> {
+    const message = `workflow state too large: ${Math.round(size / 1024)} KB exceeds the ${STATE_BYTES / 1024} KB an execution item can hold - publish less, or split the workflow`;
     this.deps.log.error('workflow failed', { executionId: workflow.id, error: message });
     await this.#complete(workflow, 'failed', { output: null, errors: [{ type: 'error', message }] });
   }
@@ -240,7 +276,7 @@ export class WorkflowEngine implements WorkflowDriver {
     const errors = result.errors as Array<{ message: string }> | undefined;
     try {
       const ended = await this.deps.store.transition(workflow.id, status, {
-        from: ['running', 'canceling', 'pausing', 'paused', 'resuming'],
+        from: [...CLAIMABLE_STATUSES, 'running', 'canceling', 'pausing', 'paused', 'resuming'], // claimable: its state could not be saved at start
         set: { result, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) },
       });
       this.deps.log.info('workflow ended', { executionId: workflow.id, action: workflow.action, status });
@@ -266,6 +302,26 @@ export class WorkflowEngine implements WorkflowDriver {
     }
     return spec;
   }
+}
+
+/** The state (and outbox) of a workflow cannot fit on its item. */
+class StateTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`workflow state too large: ${bytes} bytes`);
+  }
+}
+
+function bytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function sleep(ms: number): Promise<void> {

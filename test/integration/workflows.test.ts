@@ -17,6 +17,7 @@ import { receive } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const WORKFLOWS_CAP = 4;
+const MANY_ITEMS = Number(process.env.MANY_ITEMS ?? 1000);
 
 // Workflows of our own beside the ported st2 examples, given through ACTIONRUNNER_PACKS_PATH.
 const packs = mkdtempSync(join(tmpdir(), 'wf-packs-'));
@@ -46,11 +47,13 @@ workflowAction(
 workflowAction('three_steps', ['version: 1.0', 'tasks:', ...['a', 'b', 'c'].flatMap((task, index, all) => [`  ${task}:`, `    action: core.local cmd="echo ${task}"`, ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : [])])].join('\n'));
 workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'));
 workflowAction('broken_spec', ['version: 1.0', 'tasks:', '  a:', '    action: core.noop', '    next: [{ do: nowhere }]'].join('\n'));
-// 20 items of 20 KB each: every result fits the state alone, all of them together do not.
+// 20 items of 20 KB each: their results stay on the children, the state keeps a note; published, they cannot fit.
+const bigItems = ['version: 1.0', 'tasks:', '  fan:', '    with: <% range(20) %>', '    action: core.local', '    input:', `      cmd: python3 -c "print('x' * 20000)"`];
 workflowAction(
-  'big_state',
-  ['version: 1.0', 'tasks:', '  fan:', '    with: <% range(20) %>', '    action: core.local', '    input:', `      cmd: python3 -c "print('x' * 20000)"`].join('\n'),
+  'big_items',
+  [...bigItems, "    next: [{ publish: 'n=<% result().len() %>', do: after }]", '  after:', '    action: core.noop', 'output:', '  - n: <% ctx(n) %>', '  - seen: <% task(fan).result %>'].join('\n'),
 );
+workflowAction('big_state', [...bigItems, "    next: [{ publish: 'all=<% result() %>' }]"].join('\n'));
 // One result over the state's per-result budget: kept on the task's execution, noted in the state.
 workflowAction(
   'big_result',
@@ -72,6 +75,11 @@ workflowAction(
 workflowAction(
   'self_loop',
   ['version: 1.0', 'tasks:', '  start:', "    next: [{ do: 'again, slow' }]", '  again:', '    action: core.noop', '    next: [{ do: again }]', '  slow:', '    action: core.local cmd="sleep 1000" timeout=600'].join('\n'),
+);
+// Many items: the state keeps one character per item, the outbox a page of children per step, results stay on the children.
+workflowAction(
+  'many_items',
+  ['version: 1.0', 'tasks:', '  fan:', `    with: <% range(${MANY_ITEMS}) %>`, '    action: core.noop', "    next: [{ publish: 'n=<% result().where($.succeeded).len() %>' }]", 'output:', '  - n: <% ctx(n) %>'].join('\n'),
 );
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
@@ -246,10 +254,22 @@ describe('the engine', () => {
     const [big] = await runtime.store.list({ parent: small.id });
     expect((big.result as { stdout: string }).stdout).toHaveLength(50_000);
 
+    const items = await runWorkflow('wftest.big_items', {}, 60_000);
+    expect(items.status).toBe('succeeded');
+    expect(output(items)).toMatchObject({ n: 20, seen: { result_truncated: true, items: 20 } });
+
     const tooBig = await runWorkflow('wftest.big_state', {}, 60_000);
     expect(tooBig.status).toBe('failed');
     expect(tooBig.error).toMatch(/^workflow state too large: \d+ KB exceeds the 300 KB/);
   });
+
+  it(`runs a with-items task over ${MANY_ITEMS} items to success`, async () => {
+    const started = Date.now();
+    const execution = await runWorkflow('wftest.many_items', {}, 600_000);
+    console.log(`with-items over ${MANY_ITEMS} core.noop items: ${execution.status} in ${Date.now() - started} ms`);
+    expect(execution.status, execution.error).toBe('succeeded');
+    expect(output(execution)).toEqual({ n: MANY_ITEMS });
+  }, 660_000);
 
   it('passes a plain action that reached the workflows function to the actions queue', async () => {
     const { handler: workflowsHandler } = await import('../../functions/workflows.ts');

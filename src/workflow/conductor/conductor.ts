@@ -14,6 +14,10 @@ import type {
 } from './types.ts';
 
 const EXECUTION_FAILED = 'Execution failed. See result for details.';
+/** With-items children one step schedules at most (with at least one running): a 10,000-item task starts page by page, its concurrency still honored. */
+export const ITEMS_PER_STEP = 100;
+/** Bytes of rendered item input one step schedules at most (the step's commands are saved on the workflow's 400 KB item). */
+export const ITEM_BYTES_PER_STEP = 64 * 1024;
 
 function errorMessage(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
@@ -54,7 +58,8 @@ class Run {
       const related = (r: TaskRun): boolean => r.route === route || (this.state.routes[r.route] ?? []).every((x) => details.includes(x));
       const found = runs.filter((r) => r.route === route).pop() ?? runs.filter(related).pop() ?? (runs.pop() as TaskRun);
       const items = found.items;
-      const result = items ? { items: items.status.map((s, i) => ({ status: s ?? 'null', result: items.results[i] ?? null })) } : (found.result ?? null);
+      // A with-items task's results are kept in the state only while they are small (see storage.ts): else its `result` is a note.
+      const result = items && found.result === undefined ? { items: items.status.map((s, i) => ({ status: s ?? 'null', result: items.results[i] ?? null })) } : (found.result ?? null);
       return { task_id: found.name, task_name: found.name, route: found.route, status: found.status, result };
     };
   }
@@ -136,6 +141,10 @@ class Run {
     });
   }
 
+  /** With-items children scheduled in this step, and the bytes of their input: bounded so that one step's outbox fits its item. */
+  private itemsThisStep = 0;
+  private itemBytesThisStep = 0;
+
   /** Set when the task run limit was reached in this step: the workflow ends now, its running tasks are canceled. */
   aborted = false;
 
@@ -207,9 +216,13 @@ class Run {
     for (let i = 0; i < items.status.length; i++) {
       if (items.concurrency !== null && active >= items.concurrency) break;
       if (items.status[i] !== null) continue;
+      // A page per step; the rest follows as items complete (each completion schedules again), so one always runs.
+      if (active > 0 && (this.itemsThisStep >= ITEMS_PER_STEP || this.itemBytesThisStep >= ITEM_BYTES_PER_STEP)) break;
       const { action, input } = this.renderAction(task, ctx, { value: values[i] });
       items.status[i] = 'running';
       active++;
+      this.itemsThisStep++;
+      this.itemBytesThisStep += Buffer.byteLength(JSON.stringify(input));
       this.commands.push({ type: 'schedule', taskId: run.id, taskName: run.name, action, input, itemIndex: i, ...(delay ? { delaySeconds: delay } : {}) });
     }
   }
