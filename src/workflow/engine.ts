@@ -13,9 +13,10 @@ import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
 import type { AwsClients } from '../config/clients.ts';
-import { actionRefs, cancelWorkflow, fromStored, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
+import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, StoredWorkflowState, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
+import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 
 /** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
@@ -60,6 +61,7 @@ const MAX_ATTEMPTS = 50;
 export class WorkflowEngine implements WorkflowDriver {
   readonly #specs = new Map<string, Promise<WorkflowSpec>>();
   readonly #children: WorkflowChildren;
+  readonly #events = new EventBatcher<TaskCompletedMessage>((id, messages) => this.#applyEvents(id, messages));
 
   constructor(private readonly deps: WorkflowEngineDeps) {
     this.#children = new WorkflowChildren({ doc: deps.clients.doc, tableName: deps.config.executionsTable });
@@ -109,28 +111,55 @@ export class WorkflowEngine implements WorkflowDriver {
     }
   }
 
+  /** Applied together with the other events of this workflow that arrive while one of its steps runs here (`EventBatcher`). */
   onTaskCompleted(message: TaskCompletedMessage): Promise<void> {
-    const ended = this.deps.store.get(message.executionId); // read beside the workflow, not after it
-    return this.#advance(message.workflowId, async (spec, state, workflow) => {
-      const child = await ended;
-      if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
-      const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
-      const advance = (from: WorkflowState): ConductorResult => {
-        // A cancel recorded on the workflow but not yet seen by the conductor comes first.
-        const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
-        const next = onTaskCompleted(spec, current.state, event);
-        return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
-      };
-      const result = advance(state);
-      // The last item of a with-items task ended: its result list is read from its children, then the step is taken again with it.
-      const before = state.runs.find((run) => run.id === message.taskId && !run.cmd);
-      const after = result.state.runs.find((run) => run.id === message.taskId && !run.cmd);
-      if (!before?.items || before.status !== 'running' || !after || after.status === 'running') return result;
-      const filled = structuredClone(state);
-      const run = filled.runs.find((r) => r.id === message.taskId && !r.cmd) as TaskRun;
-      (run.items as NonNullable<TaskRun['items']>).results = await this.#itemResults(workflow.id, run, { ...event, result: child.result ?? null });
-      return advance(filled);
+    return this.#events.push(message.workflowId, message);
+  }
+
+  /** One step over `messages`, in order, until a page of commands is decided: returns how many it applied (the rest wait for the next step). */
+  async #applyEvents(id: string, messages: TaskCompletedMessage[]): Promise<number> {
+    const ended = messages.map((message) => this.deps.store.get(message.executionId)); // read beside the workflow, not after it
+    ended.forEach((read) => read.catch(() => undefined)); // awaited in the step; never an unhandled rejection
+    let consumed = messages.length;
+    await this.#advance(id, async (spec, state, workflow) => {
+      let current: ConductorResult = { state, commands: [], ignored: 'no event applied' };
+      consumed = messages.length;
+      for (let index = 0; index < messages.length; index++) {
+        if (current.commands.length >= ITEMS_PER_STEP || bytes(current.commands) >= ITEM_BYTES_PER_STEP) {
+          consumed = index;
+          break;
+        }
+        const next = await this.#taskCompleted(spec, current.state, workflow, messages[index], await ended[index]);
+        if (next.ignored && next.commands.length === 0) {
+          this.deps.log.debug('workflow event ignored', { executionId: id, reason: next.ignored });
+          continue;
+        }
+        current = { state: next.state, commands: [...current.commands, ...next.commands] };
+      }
+      return current;
     });
+    return consumed;
+  }
+
+  /** The conductor's step for one child that ended. */
+  async #taskCompleted(spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution, message: TaskCompletedMessage, child: Execution | undefined): Promise<ConductorResult> {
+    if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
+    const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
+    const advance = (from: WorkflowState): ConductorResult => {
+      // A cancel recorded on the workflow but not yet seen by the conductor comes first.
+      const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
+      const next = onTaskCompleted(spec, current.state, event);
+      return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
+    };
+    const result = advance(state);
+    // The last item of a with-items task ended: its result list is read from its children, then the step is taken again with it.
+    const before = state.runs.find((run) => run.id === message.taskId && !run.cmd);
+    const after = result.state.runs.find((run) => run.id === message.taskId && !run.cmd);
+    if (!before?.items || before.status !== 'running' || !after || after.status === 'running') return result;
+    const filled = structuredClone(state);
+    const run = filled.runs.find((r) => r.id === message.taskId && !r.cmd) as TaskRun;
+    (run.items as NonNullable<TaskRun['items']>).results = await this.#itemResults(workflow.id, run, { ...event, result: child.result ?? null });
+    return advance(filled);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onTaskCompleted, startWorkflow, type ScheduleCommand } from '../../../../src/workflow/conductor/index.ts';
+import { ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, type ScheduleCommand } from '../../../../src/workflow/conductor/index.ts';
 import { spec } from './harness.ts';
 
 const schedules = (cmds: unknown[]): ScheduleCommand[] => cmds.filter((c): c is ScheduleCommand => (c as ScheduleCommand).type === 'schedule');
@@ -61,5 +61,29 @@ describe('task run limit', () => {
     let { state } = startWorkflow(spin, {}, { executionId: 'wf4' });
     for (let i = 1; i <= 1100; i++) state = onTaskCompleted(spin, state, { taskId: i === 1 ? 'a' : `a.${i}`, status: 'succeeded', result: {} }).state;
     expect(state.status).toBe('running');
+  });
+});
+
+describe('with-items paging', () => {
+  it('schedules at most a page of children per step, the rest as items complete, one always running', () => {
+    const wf = spec('version: 1.0\ntasks:\n  fan:\n    with: <% range(250) %>\n    action: core.noop\n');
+    let { state, commands } = startWorkflow(wf, {}, { executionId: 'wf' });
+    expect(schedules(commands)).toHaveLength(ITEMS_PER_STEP);
+    ({ state, commands } = onTaskCompleted(wf, state, { taskId: 'fan', itemIndex: 0, status: 'succeeded', result: {} }));
+    expect(schedules(commands).map((c) => c.itemIndex)).toEqual(Array.from({ length: ITEMS_PER_STEP }, (_, i) => ITEMS_PER_STEP + i));
+  });
+
+  it('pages by the bytes of rendered input too', () => {
+    const wf = spec(`version: 1.0\ntasks:\n  fan:\n    with: <% range(50) %>\n    action: core.echo\n    input:\n      message: '${'m'.repeat(4000)}'\n`);
+    const { commands } = startWorkflow(wf, {}, { executionId: 'wf' });
+    expect(schedules(commands)).toHaveLength(Math.ceil(ITEM_BYTES_PER_STEP / 4016));
+  });
+
+  it('still honors the concurrency below the page', () => {
+    const wf = spec('version: 1.0\ntasks:\n  fan:\n    with: { items: <% range(500) %>, concurrency: 30 }\n    action: core.noop\n');
+    let { state, commands } = startWorkflow(wf, {}, { executionId: 'wf' });
+    expect(schedules(commands)).toHaveLength(30);
+    ({ state, commands } = onTaskCompleted(wf, state, { taskId: 'fan', itemIndex: 3, status: 'succeeded', result: {} }));
+    expect(schedules(commands).map((c) => c.itemIndex)).toEqual([30]);
   });
 });
