@@ -81,6 +81,10 @@ workflowAction(
   'many_items',
   ['version: 1.0', 'tasks:', '  fan:', `    with: <% range(${MANY_ITEMS}) %>`, '    action: core.noop', "    next: [{ publish: 'n=<% result().where($.succeeded).len() %>' }]", 'output:', '  - n: <% ctx(n) %>'].join('\n'),
 );
+workflowAction(
+  'items_sleep',
+  ['version: 1.0', 'tasks:', '  fan:', '    with: { items: <% range(3) %>, concurrency: 2 }', '    action: core.local', '    input: { cmd: sleep 1000, timeout: 600 }'].join('\n'),
+);
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
@@ -355,5 +359,18 @@ describe('the engine', () => {
     expect((await runtime.store.get(child.id))!.status).toBe('canceled');
     const children = await runtime.store.list({ parent: execution.id });
     expect(children.map((c) => c.context.task)).toEqual(['sleeper']);
+  });
+
+  it('cancels the running items of a with-items task (found through their workflow, not a map on its item)', async () => {
+    const { execution } = await runtime.service.request({ action: 'wftest.items_sleep' });
+    const children = await eventually(async () => {
+      const running = (await runtime.store.list({ parent: execution.id })).filter((child) => child.status === 'running');
+      expect(running).toHaveLength(2);
+      return running;
+    });
+    await runtime.service.cancel(execution.id);
+    expect((await waitEnded(execution.id)).status).toBe('canceled');
+    for (const child of children) expect((await waitEnded(child.id)).status).toBe('canceled');
+    expect((await runtime.store.list({ parent: execution.id })).map((child) => child.context.itemIndex).sort()).toEqual([0, 1]);
   });
 });
