@@ -1,5 +1,6 @@
 import { isWorkflowRunner } from '../actions/runner-parameters.ts';
 import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
+import type { AwsClients } from '../config/clients.ts';
 import type { Config } from '../config/index.ts';
 import type { WorkflowDriver } from '../dispatch/types.ts';
 import type { Logger } from '../log/index.ts';
@@ -12,7 +13,6 @@ import type { ExecutionService } from '../request/service.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
-import type { AwsClients } from '../config/clients.ts';
 import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, StoredWorkflowState, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
@@ -34,6 +34,8 @@ export type WorkflowExecution = Execution & {
    * is not in it: it is created under `childKey(workflow, task, item)`, so twice is once.
    */
   workflow_outbox?: Command[];
+  /** When the outbox was saved (epoch ms): a step carries out only its own outbox, or one older than `OUTBOX_STALE_MS`. */
+  workflow_outbox_at?: number;
 };
 
 export interface WorkflowEngineDeps {
@@ -47,8 +49,14 @@ export interface WorkflowEngineDeps {
   log: Logger;
 }
 
-/** Optimistic-locking attempts before an event is given back to SQS for redelivery. */
-const MAX_ATTEMPTS = 50;
+/** How long an event keeps trying (conflicts, an outbox being carried out) before it is given back to SQS for redelivery. */
+const BUSY_MS = 20_000;
+/**
+ * An outbox older than this was left by a step that died: the next step carries it out. A younger
+ * one is being carried out by its own step, which every other step waits for rather than repeat
+ * its work (forty containers each creating the same hundred children again made 10,000 items crawl).
+ */
+const OUTBOX_STALE_MS = 30_000;
 
 /**
  * Orquesta on the workflows queue. A workflow never holds a slot while its tasks run: each
@@ -56,7 +64,11 @@ const MAX_ATTEMPTS = 50;
  * it with the conductor, saves it with a version check (parallel branches retry on conflict),
  * then carries out the commands: child executions on the actions queue (or workflows, for a
  * sub-workflow), cancels, and the workflow's own end. Commands are saved with the state
- * (outbox) and are idempotent, so a crash between the two is repaired by the next event.
+ * (outbox) and are idempotent; the next step waits until they are carried out, and carries them out
+ * itself when they are older than 30 s (their step died), so a crash between the two loses nothing.
+ * The events of one workflow that arrive while one of its steps runs here are applied together in
+ * the next step (one save). Neither the state nor the outbox grows with a with-items task's size:
+ * see `toStored` and the conductor's page of children per step.
  */
 export class WorkflowEngine implements WorkflowDriver {
   readonly #specs = new Map<string, Promise<WorkflowSpec>>();
@@ -70,7 +82,7 @@ export class WorkflowEngine implements WorkflowDriver {
   async start(execution: Execution): Promise<void> {
     const workflow = execution as WorkflowExecution;
     if (workflow.status === 'canceling') return this.#advance(workflow.id, (spec, state) => cancelWorkflow(spec, state));
-    if (!CLAIMABLE_STATUSES.includes(workflow.status)) return this.#drainOutbox(workflow);
+    if (!CLAIMABLE_STATUSES.includes(workflow.status)) return this.#drainStaleOutbox(workflow);
 
     const action = this.deps.catalog.get(workflow.action);
     let spec: WorkflowSpec;
@@ -99,7 +111,7 @@ export class WorkflowEngine implements WorkflowDriver {
       if (size > STATE_BYTES) throw new StateTooLargeError(size);
       const running = (await this.deps.store.transition(workflow.id, 'running', {
         from: CLAIMABLE_STATUSES,
-        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands },
+        set: { workflow_state: state, workflow_version: 1, workflow_outbox: commands, workflow_outbox_at: Date.now() },
         reason: 'workflow started',
       })) as WorkflowExecution;
       await this.#carryOut(running, commands, 1);
@@ -107,7 +119,7 @@ export class WorkflowEngine implements WorkflowDriver {
       if (error instanceof StateTooLargeError) return this.#tooLarge(workflow, error.bytes);
       // Another delivery started it first: finish what it decided, if anything is left.
       if (!(error instanceof TransitionConflictError) || !error.current) throw error;
-      if (!isTerminal(error.current.status)) await this.#drainOutbox(error.current as WorkflowExecution);
+      if (!isTerminal(error.current.status)) await this.#drainStaleOutbox(error.current as WorkflowExecution);
     }
   }
 
@@ -191,7 +203,8 @@ export class WorkflowEngine implements WorkflowDriver {
 
   /** Loads, advances and saves the state until the save wins, then carries out the commands. */
   async #advance(id: string, step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const until = Date.now() + BUSY_MS;
+    for (let attempt = 0; Date.now() < until; attempt++) {
       const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
       if (!workflow) throw new UnknownWorkflowError(`unknown workflow: execution ${id} - no such record`, { context: { executionId: id } });
       if (!isWorkflowRunner(workflow.runner)) {
@@ -200,7 +213,12 @@ export class WorkflowEngine implements WorkflowDriver {
       // Already ended: make sure its parent heard of it (the notice may have been lost in a crash).
       if (isTerminal(workflow.status)) return this.#notifyParent(workflow);
       if (!workflow.workflow_state) return;
-      await this.#drainOutbox(workflow);
+      if (workflow.workflow_outbox?.length) {
+        // The previous step's commands first: wait for its step to carry them out, or do it when that step died.
+        if (isStale(workflow)) await this.#drainOutbox(workflow);
+        else await sleep(50 + Math.random() * 200);
+        continue;
+      }
       const action = this.deps.catalog.get(workflow.action);
       if (!action) throw new NotFoundError(`unknown workflow: ${workflow.action}`);
       const result = await step(await this.#spec(action), fromStored(workflow.workflow_state), workflow);
@@ -213,11 +231,15 @@ export class WorkflowEngine implements WorkflowDriver {
       const state = toStored(result.state);
       const size = bytes(state) + bytes(commands);
       if (size > STATE_BYTES) return this.#tooLarge(workflow, size);
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands });
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands, workflow_outbox_at: Date.now() });
       if (saved) return this.#carryOut({ ...workflow, workflow_state: state }, commands, version + 1);
-      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt)); // many containers on one workflow: losers wait longer, not work more
     }
-    throw new Error(`workflow busy: ${id} - state kept changing under ${MAX_ATTEMPTS} attempts; the event will be redelivered`);
+    throw new Error(`workflow busy: ${id} - state kept changing for ${BUSY_MS / 1000} s; the event will be redelivered`);
+  }
+
+  async #drainStaleOutbox(workflow: WorkflowExecution): Promise<void> {
+    if (isStale(workflow)) await this.#drainOutbox(workflow);
   }
 
   async #drainOutbox(workflow: WorkflowExecution): Promise<void> {
@@ -338,6 +360,11 @@ class StateTooLargeError extends Error {
   constructor(readonly bytes: number) {
     super(`workflow state too large: ${bytes} bytes`);
   }
+}
+
+/** Its outbox was left by a step that died (or by a version that did not date outboxes). */
+function isStale(workflow: WorkflowExecution): boolean {
+  return Date.now() - (workflow.workflow_outbox_at ?? 0) > OUTBOX_STALE_MS;
 }
 
 function bytes(value: unknown): number {

@@ -9,8 +9,9 @@ interface Waiting<T> {
  * step given every event that arrived meanwhile. Ten task-completed events of a batch then cost one
  * load and one versioned save of the workflow, not ten saves that conflict with each other.
  * `apply` takes the events in order and says how many it consumed (at least one); the others wait
- * for the next step. When a step of several events fails, each is applied alone, so one bad event
- * fails only its own message.
+ * for the next step. When a step fails, every event of it fails (their messages come back): they
+ * concern one workflow, whose trouble (busy, unknown) is theirs alike, and trying each alone would
+ * only multiply the wait of a busy workflow past the function's timeout.
  * @example new EventBatcher((id, events) => engine.apply(id, events)).push(workflowId, message)
  */
 export class EventBatcher<T> {
@@ -37,8 +38,7 @@ export class EventBatcher<T> {
         batch.slice(0, consumed).forEach((waiting) => waiting.resolve());
         queue.unshift(...batch.slice(consumed));
       } catch (error) {
-        if (batch.length === 1) batch[0].reject(error);
-        else for (const waiting of batch) await this.apply(key, [waiting.event]).then(waiting.resolve, waiting.reject);
+        batch.forEach((waiting) => waiting.reject(error));
       }
     }
     this.#pending.delete(key);

@@ -53,6 +53,7 @@ workflowAction(
   'big_items',
   [...bigItems, "    next: [{ publish: 'n=<% result().len() %>', do: after }]", '  after:', '    action: core.noop', 'output:', '  - n: <% ctx(n) %>', '  - seen: <% task(fan).result %>'].join('\n'),
 );
+workflowAction('big_vars', ['version: 1.0', 'vars:', '  - big: <% range(100000) %>', 'tasks:', '  a:', '    action: core.noop'].join('\n'));
 workflowAction('big_state', [...bigItems, "    next: [{ publish: 'all=<% result() %>' }]"].join('\n'));
 // One result over the state's per-result budget: kept on the task's execution, noted in the state.
 workflowAction(
@@ -265,6 +266,10 @@ describe('the engine', () => {
     const tooBig = await runWorkflow('wftest.big_state', {}, 60_000);
     expect(tooBig.status).toBe('failed');
     expect(tooBig.error).toMatch(/^workflow state too large: \d+ KB exceeds the 300 KB/);
+
+    const tooBigAtStart = await runWorkflow('wftest.big_vars');
+    expect(tooBigAtStart).toMatchObject({ status: 'failed', error: expect.stringMatching(/^workflow state too large: \d+ KB exceeds the 300 KB an execution item can hold - publish less, or split the workflow$/) });
+    expect(await runtime.store.list({ parent: tooBigAtStart.id })).toEqual([]);
   });
 
   it(`runs a with-items task over ${MANY_ITEMS} items to success`, async () => {

@@ -37,17 +37,21 @@ describe('EventBatcher', () => {
     expect(steps).toEqual([[0], [1, 2, 3, 4, 5], [3, 4, 5], [5]]);
   });
 
-  it('fails only the event that fails alone when a step of several fails', async () => {
+  it('fails every event of a step that fails, and goes on with the next step', async () => {
     const first = gate();
+    let calls = 0;
     const batcher = new EventBatcher<string>(async (_key, events) => {
+      calls++;
       if (events[0] === 'hold') await first.opened;
-      if (events.includes('bad')) throw new Error('bad event');
+      if (events.includes('bad')) throw new Error('workflow busy');
       return events.length;
     });
     const held = batcher.push('A', 'hold');
-    const results = Promise.allSettled([batcher.push('A', 'good'), batcher.push('A', 'bad'), batcher.push('A', 'fine')]);
+    const failed = Promise.allSettled([batcher.push('A', 'good'), batcher.push('A', 'bad')]);
     first.open();
     await held;
-    expect((await results).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await failed).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await batcher.push('A', 'later');
+    expect(calls).toBe(3);
   });
 });
