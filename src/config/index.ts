@@ -61,6 +61,8 @@ export interface Config {
   retryDelaySeconds: number;
   /** `ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS`: while a batch runs, its messages stay invisible this long, renewed every third of it; if the function dies they come back this soon (not after the queue's 90-minute visibility timeout). @default 60 */
   inFlightVisibilitySeconds: number;
+  /** `ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS`: task runs one workflow may start (loops and retries included; a with-items task is one run); the next one fails the workflow. st2 has no such limit. @default 1000 */
+  workflowMaxTaskRuns: number;
   /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
   packsPaths: string[];
   /** `ACTIONRUNNER_SWEEP_INTERVAL_SECONDS`: local runtime only, how often the sweeper looks for expired leases and lost messages (deployed: the sweeper function's schedule, 1 minute). @default 60 */
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxReceiveCount: int(env, 'ACTIONRUNNER_MAX_RECEIVE_COUNT', 5),
     retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
     inFlightVisibilitySeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS', 60),
+    workflowMaxTaskRuns: int(env, 'ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS', 1000),
     packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
     sweepIntervalSeconds: int(env, 'ACTIONRUNNER_SWEEP_INTERVAL_SECONDS', 60),
     sweepWaitingAfterSeconds: int(env, 'ACTIONRUNNER_SWEEP_WAITING_AFTER_SECONDS', 900, 0),

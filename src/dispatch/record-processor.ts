@@ -9,6 +9,7 @@ import { notifyParent } from '../queue/notify-parent.ts';
 import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { recordOf } from '../store/errors.ts';
+import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { decide } from './decide.ts';
 import { PoisonMessageError, RetryLaterError } from './errors.ts';
 import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
@@ -70,7 +71,7 @@ export class RecordProcessor {
       if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);
       await this.#dispatch(execution, work);
     } catch (error) {
-      if (error instanceof PoisonMessageError) return this.#deadLetter(work.record, error.message);
+      if (error instanceof PoisonMessageError || error instanceof UnknownWorkflowError) return this.#deadLetter(work.record, error.message);
       await this.#giveUpIfLastAttempt(work, target, error as Error);
       throw error;
     }

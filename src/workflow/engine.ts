@@ -1,4 +1,7 @@
+import { isWorkflowRunner } from '../actions/runner-parameters.ts';
 import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
+import type { AwsClients } from '../config/clients.ts';
+import type { Config } from '../config/index.ts';
 import type { WorkflowDriver } from '../dispatch/types.ts';
 import type { Logger } from '../log/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
@@ -7,57 +10,41 @@ import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
 import type { TaskCompletedMessage } from '../queue/messages.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { ExecutionService } from '../request/service.ts';
-import { TransitionConflictError } from '../store/errors.ts';
-import { newExecutionId } from '../store/executions.ts';
+import { recordOf } from '../store/errors.ts';
+import { notifyParent } from '../queue/notify-parent.ts';
+import { secretParameterNames } from '../actions/resolve.ts';
+import { sleep } from '../shared/timers.ts';
 import type { ExecutionStore } from '../store/executions.ts';
-import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow } from './conductor/index.ts';
-import type { Command, ConductorResult, ScheduleCommand, WorkflowState } from './conductor/index.ts';
+import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
+import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
+import type { Command, ConductorResult, ScheduleCommand, StoredWorkflowState, TaskRun, WorkflowState } from './conductor/index.ts';
+import { UnknownWorkflowError } from './errors.ts';
+import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 
-/** A command as saved in the outbox: a schedule carries the id its child execution will have. */
-type PlannedCommand = Exclude<Command, ScheduleCommand> | (ScheduleCommand & { executionId: string });
-
-/** Gives every schedule command its child's id before the commands are saved, so carrying them out twice creates nothing twice. */
-function plan(commands: Command[]): PlannedCommand[] {
-  return commands.map((command) => (command.type === 'schedule' ? { ...command, executionId: newExecutionId() } : command));
-}
-
-/** `children` with the planned children of `commands` added. */
-function withChildren(children: Record<string, string> | undefined, commands: PlannedCommand[]): Record<string, string> {
-  const next = { ...children };
-  for (const command of commands) if (command.type === 'schedule') next[`${command.taskId}#${command.itemIndex ?? ''}`] = command.executionId;
-  return next;
-}
-
-/** A task result kept in the workflow state larger than this is replaced by a note: the full result stays on the task's execution. */
-const STATE_RESULT_BYTES = 32 * 1024;
-/** The workflow's whole state must leave room in its 400 KB item for the rest of the record. */
+/** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
 const STATE_BYTES = 300 * 1024;
-
-/** Caps the task results kept in the state (every later `task(name).result` reads them from there). */
-function compact(state: WorkflowState): WorkflowState {
-  const cap = (result: unknown) =>
-    result !== undefined && Buffer.byteLength(JSON.stringify(result)) > STATE_RESULT_BYTES
-      ? { result_truncated: true, note: `larger than ${STATE_RESULT_BYTES / 1024} KB: the full result is on the task's execution` }
-      : result;
-  for (const run of state.runs) {
-    if ('result' in run) run.result = cap(run.result);
-    if (run.items) run.items.results = run.items.results.map(cap);
-  }
-  return state;
-}
+/** Child executions created (or canceled) at once while commands are carried out. */
+const CARRY_OUT_CONCURRENCY = 16;
 
 /** A workflow execution's record: the conductor's state lives on it, versioned. */
 export type WorkflowExecution = Execution & {
-  workflow_state?: WorkflowState;
+  /** As `toStored` wrote it (with-items statuses packed, item results left on the children). */
+  workflow_state?: StoredWorkflowState;
   workflow_version?: number;
-  /** Commands decided by the last state change and not yet known to be carried out. */
-  workflow_outbox?: PlannedCommand[];
-  /** Every child execution planned so far, by `<taskId>#<itemIndex>`: cancel reads ids here, not from an index that may lag. */
-  workflow_children?: Record<string, string>;
+  /**
+   * Commands decided by the last state change and not yet known to be carried out. A child's id
+   * is not in it: it is created under `childKey(workflow, task, item)`, so twice is once.
+   */
+  workflow_outbox?: Command[];
+  /** When the outbox was saved (epoch ms): a step carries out only its own outbox, or one older than `OUTBOX_STALE_MS`. */
+  workflow_outbox_at?: number;
 };
 
 export interface WorkflowEngineDeps {
+  /** `workflowMaxTaskRuns` bounds every workflow started here; `executionsTable` holds the children. */
+  config: Pick<Config, 'workflowMaxTaskRuns' | 'executionsTable'>;
+  clients: Pick<AwsClients, 'doc'>;
   store: ExecutionStore;
   queue: WorkQueue;
   catalog: ActionCatalog;
@@ -65,8 +52,14 @@ export interface WorkflowEngineDeps {
   log: Logger;
 }
 
-/** Optimistic-locking attempts before an event is given back to SQS for redelivery. */
-const MAX_ATTEMPTS = 50;
+/** How long an event keeps trying (conflicts, an outbox being carried out) before it is given back to SQS for redelivery. */
+const BUSY_MS = 20_000;
+/**
+ * An outbox older than this was left by a step that died: the next step carries it out. A younger
+ * one is being carried out by its own step, which every other step waits for rather than repeat
+ * its work (forty containers each creating the same hundred children again made 10,000 items crawl).
+ */
+const OUTBOX_STALE_MS = 30_000;
 
 /**
  * Orquesta on the workflows queue. A workflow never holds a slot while its tasks run: each
@@ -74,17 +67,25 @@ const MAX_ATTEMPTS = 50;
  * it with the conductor, saves it with a version check (parallel branches retry on conflict),
  * then carries out the commands: child executions on the actions queue (or workflows, for a
  * sub-workflow), cancels, and the workflow's own end. Commands are saved with the state
- * (outbox) and are idempotent, so a crash between the two is repaired by the next event.
+ * (outbox) and are idempotent; the next step waits until they are carried out, and carries them out
+ * itself when they are older than 30 s (their step died), so a crash between the two loses nothing.
+ * The events of one workflow that arrive while one of its steps runs here are applied together in
+ * the next step (one save). Neither the state nor the outbox grows with a with-items task's size:
+ * see `toStored` and the conductor's page of children per step.
  */
 export class WorkflowEngine implements WorkflowDriver {
   readonly #specs = new Map<string, Promise<WorkflowSpec>>();
+  readonly #children: WorkflowChildren;
+  readonly #events = new EventBatcher<TaskCompletedMessage>((id, messages) => this.#applyEvents(id, messages));
 
-  constructor(private readonly deps: WorkflowEngineDeps) {}
+  constructor(private readonly deps: WorkflowEngineDeps) {
+    this.#children = new WorkflowChildren({ doc: deps.clients.doc, tableName: deps.config.executionsTable });
+  }
 
   async start(execution: Execution): Promise<void> {
     const workflow = execution as WorkflowExecution;
     if (workflow.status === 'canceling') return this.#advance(workflow.id, (spec, state) => cancelWorkflow(spec, state));
-    if (!CLAIMABLE_STATUSES.includes(workflow.status)) return this.#drainOutbox(workflow);
+    if (!CLAIMABLE_STATUSES.includes(workflow.status)) return this.#drainStaleOutbox(workflow);
 
     const action = this.deps.catalog.get(workflow.action);
     let spec: WorkflowSpec;
@@ -105,83 +106,170 @@ export class WorkflowEngine implements WorkflowDriver {
       const failed = await this.deps.store.reject(workflow.id, error.message, { result: { errors: [{ type: 'error', message: error.message }], output: null } });
       return this.#notifyParent(failed);
     }
-    const started = startWorkflow(spec, input, { executionId: workflow.id });
-    const state = compact(started.state);
-    const commands = plan(started.commands);
+    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config.workflowMaxTaskRuns });
+    const state = toStored(started.state);
+    const commands = started.commands;
     try {
+      const size = bytes(state) + bytes(commands);
+      if (size > STATE_BYTES) throw new StateTooLargeError(size);
       const running = (await this.deps.store.startWorkflow(workflow.id, {
         workflow_state: state,
         workflow_version: 1,
         workflow_outbox: commands,
-        workflow_children: withChildren(undefined, commands),
+        workflow_outbox_at: Date.now(),
       })) as WorkflowExecution;
       await this.#carryOut(running, commands, 1);
     } catch (error) {
+      if (error instanceof StateTooLargeError) return this.#tooLarge(workflow, error.bytes);
       // Another delivery started it first: finish what it decided, if anything is left.
-      if (!(error instanceof TransitionConflictError) || !error.current) throw error;
-      if (!isTerminal(error.current.status)) await this.#drainOutbox(error.current as WorkflowExecution);
+      const current = recordOf(error);
+      if (!isTerminal(current.status)) await this.#drainStaleOutbox(current as WorkflowExecution);
     }
   }
 
+  /** Applied together with the other events of this workflow that arrive while one of its steps runs here (`EventBatcher`). */
   onTaskCompleted(message: TaskCompletedMessage): Promise<void> {
-    const ended = this.deps.store.get(message.executionId); // read beside the workflow, not after it
-    return this.#advance(message.workflowId, async (spec, state, workflow) => {
-      const child = await ended;
-      if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
-      // A cancel recorded on the workflow but not yet seen by the conductor comes first.
-      const current = workflow.status === 'canceling' && state.status !== 'canceling' ? cancelWorkflow(spec, state) : { state, commands: [] };
-      const next = onTaskCompleted(spec, current.state, { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex });
-      return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
+    return this.#events.push(message.workflowId, message);
+  }
+
+  /** One step over `messages`, in order, until a page of commands is decided: returns how many it applied (the rest wait for the next step). */
+  async #applyEvents(id: string, messages: TaskCompletedMessage[]): Promise<number> {
+    const ended = messages.map((message) => this.deps.store.get(message.executionId)); // read beside the workflow, not after it
+    ended.forEach((read) => read.catch(() => undefined)); // awaited in the step; never an unhandled rejection
+    let consumed = messages.length;
+    await this.#advance(id, async (spec, state, workflow) => {
+      let current: ConductorResult = { state, commands: [], ignored: 'no event applied' };
+      consumed = messages.length;
+      for (let index = 0; index < messages.length; index++) {
+        if (current.commands.length >= ITEMS_PER_STEP || bytes(current.commands) >= ITEM_BYTES_PER_STEP) {
+          consumed = index;
+          break;
+        }
+        const next = await this.#taskCompleted(spec, current.state, workflow, messages[index], await ended[index]);
+        if (next.ignored && next.commands.length === 0) {
+          this.deps.log.debug('workflow event ignored', { executionId: id, reason: next.ignored });
+          continue;
+        }
+        current = { state: next.state, commands: [...current.commands, ...next.commands] };
+      }
+      return current;
     });
+    return consumed;
+  }
+
+  /** The conductor's step for one child that ended. */
+  async #taskCompleted(spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution, message: TaskCompletedMessage, child: Execution | undefined): Promise<ConductorResult> {
+    if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
+    const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
+    const advance = (from: WorkflowState): ConductorResult => {
+      // A cancel recorded on the workflow but not yet seen by the conductor comes first.
+      const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
+      const next = onTaskCompleted(spec, current.state, event);
+      return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
+    };
+    const result = advance(state);
+    // The last item of a with-items task ended: its result list is read from its children, then the step is taken again with it.
+    const before = state.runs.find((run) => run.id === message.taskId && !run.cmd);
+    const after = result.state.runs.find((run) => run.id === message.taskId && !run.cmd);
+    if (!before?.items || before.status !== 'running' || !after || after.status === 'running') return result;
+    const filled = structuredClone(state);
+    const run = filled.runs.find((r) => r.id === message.taskId && !r.cmd) as TaskRun;
+    (run.items as NonNullable<TaskRun['items']>).results = await this.#itemResults(workflow.id, run, { ...event, result: child.result ?? null });
+    return advance(filled);
+  }
+
+  /**
+   * A with-items task's results, in item order, from its children's executions (the index first,
+   * then, for an item it does not show ended yet, the child itself, found by its key).
+   */
+  async #itemResults(workflowId: string, run: TaskRun, last: { itemIndex?: number; result: unknown }): Promise<unknown[]> {
+    const statuses = (run.items as NonNullable<TaskRun['items']>).status;
+    const results: unknown[] = statuses.map(() => null);
+    const found = new Set<number>();
+    for await (const child of this.#children.list(workflowId, { taskId: run.id, results: true })) {
+      if (child.itemIndex === undefined || child.itemIndex >= results.length || !isTerminal(child.status)) continue;
+      results[child.itemIndex] = child.result ?? null;
+      found.add(child.itemIndex);
+    }
+    if (last.itemIndex !== undefined) {
+      results[last.itemIndex] = last.result;
+      found.add(last.itemIndex);
+    }
+    for (let index = 0; index < statuses.length; index++) {
+      if (statuses[index] === null || statuses[index] === 'running' || found.has(index)) continue;
+      const id = await this.#children.idOf(childKey(workflowId, run.id, index));
+      const child = id ? await this.deps.store.get(id) : undefined;
+      if (!child || !isTerminal(child.status)) throw new Error(`workflow busy: ${workflowId} - item ${index} of task "${run.id}" ended, its execution does not show it yet; the event will be redelivered`);
+      results[index] = child.result ?? null;
+    }
+    return results;
   }
 
   /** Loads, advances and saves the state until the save wins, then carries out the commands. */
   async #advance(id: string, step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const until = Date.now() + BUSY_MS;
+    for (let attempt = 0; Date.now() < until; attempt++) {
       const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
-      if (!workflow) throw new NotFoundError(`unknown workflow execution: ${id}`);
+      if (!workflow) throw new UnknownWorkflowError(`unknown workflow: execution ${id} - no such record`, { context: { executionId: id } });
+      if (!isWorkflowRunner(workflow.runner)) {
+        throw new UnknownWorkflowError(`not a workflow: execution ${id} - it is a ${workflow.runner} execution of ${workflow.action}, not an orquesta one`, { context: { executionId: id } });
+      }
       // Already ended: make sure its parent heard of it (the notice may have been lost in a crash).
       if (isTerminal(workflow.status)) return this.#notifyParent(workflow);
       if (!workflow.workflow_state) return;
-      await this.#drainOutbox(workflow);
+      if (workflow.workflow_outbox?.length) {
+        // The previous step's commands first: wait for its step to carry them out, or do it when that step died.
+        if (isStale(workflow)) await this.#drainOutbox(workflow);
+        else await sleep(50 + Math.random() * 200);
+        continue;
+      }
       const action = this.deps.catalog.get(workflow.action);
       if (!action) throw new NotFoundError(`unknown workflow: ${workflow.action}`);
-      const result = await step(await this.#spec(action), workflow.workflow_state, workflow);
+      const result = await step(await this.#spec(action), fromStored(workflow.workflow_state), workflow);
       if (result.ignored && result.commands.length === 0) {
         this.deps.log.debug('workflow event ignored', { executionId: id, reason: result.ignored });
         return;
       }
       const version = workflow.workflow_version ?? 0;
-      const commands = plan(result.commands);
-      const state = compact(result.state);
-      const children = withChildren(workflow.workflow_children, commands);
-      const size = Buffer.byteLength(JSON.stringify(state)) + Buffer.byteLength(JSON.stringify(children));
+      const commands = result.commands;
+      const state = toStored(result.state);
+      const size = bytes(state) + bytes(commands);
       if (size > STATE_BYTES) return this.#tooLarge(workflow, size);
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands, workflow_children: children });
-      if (saved) return this.#carryOut({ ...workflow, workflow_state: state, workflow_children: children }, commands, version + 1);
-      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands, workflow_outbox_at: Date.now() });
+      if (saved) return this.#carryOut({ ...workflow, workflow_state: state }, commands, version + 1);
+      await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt)); // many containers on one workflow: losers wait longer, not work more
     }
-    throw new Error(`workflow busy: ${id} - state kept changing under ${MAX_ATTEMPTS} attempts; the event will be redelivered`);
+    throw new Error(`workflow busy: ${id} - state kept changing for ${BUSY_MS / 1000} s; the event will be redelivered`);
+  }
+
+  async #drainStaleOutbox(workflow: WorkflowExecution): Promise<void> {
+    if (isStale(workflow)) await this.#drainOutbox(workflow);
   }
 
   async #drainOutbox(workflow: WorkflowExecution): Promise<void> {
     if (workflow.workflow_outbox?.length) await this.#carryOut(workflow, workflow.workflow_outbox, workflow.workflow_version ?? 0);
   }
 
-  async #carryOut(workflow: WorkflowExecution, commands: PlannedCommand[], version: number): Promise<void> {
+  async #carryOut(workflow: WorkflowExecution, commands: Command[], version: number): Promise<void> {
+    await mapLimit(
+      commands.filter((command) => command.type === 'schedule'),
+      CARRY_OUT_CONCURRENCY,
+      (command) => this.#schedule(workflow, command),
+    );
     for (const command of commands) {
-      if (command.type === 'schedule') await this.#schedule(workflow, command);
-      else if (command.type === 'cancel') await this.#cancelChildren(workflow, command.taskIds);
-      else await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
+      if (command.type === 'cancel') await this.#cancelChildren(workflow, command.taskIds);
+      else if (command.type === 'complete') {
+        await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
+      }
     }
     // Done: forget them, unless a newer state (with its own outbox) was saved meanwhile.
     if (commands.length > 0) await this.deps.store.updateVersioned(workflow.id, 'workflow_version', version, { workflow_outbox: [] }, false);
   }
 
   /** Creates the task's child execution (with the id planned for it: idempotent) and queues it. */
-  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand & { executionId: string }): Promise<void> {
+  async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
     const context = { parent: workflow.id, task: command.taskName, taskId: command.taskId, ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}) };
-    const id = command.executionId;
+    const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
       prepared = this.deps.service.prepare(command.action, command.input);
@@ -192,9 +280,9 @@ export class WorkflowEngine implements WorkflowDriver {
         action: command.action,
         runner: this.deps.catalog.get(command.action)?.runner_type ?? 'unknown',
         parameters: command.input,
-        secretParameters: Object.entries(this.deps.catalog.get(command.action)?.parameters ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name),
+        secretParameters: secretParameterNames(this.deps.catalog.get(command.action)?.parameters),
         context,
-        id,
+        idempotencyKey,
         status: 'failed',
         error: error.message,
         result: { error: error.message },
@@ -208,23 +296,33 @@ export class WorkflowEngine implements WorkflowDriver {
       parameters: command.input,
       secretParameters: prepared.secretNames,
       context: delaySeconds > 0 ? { ...context, notBefore: Date.now() + delaySeconds * 1000 } : context,
-      id,
+      idempotencyKey,
       ...(delaySeconds > 0 ? { status: 'delayed' as const } : {}),
     });
     if (created || CLAIMABLE_STATUSES.includes(execution.status)) await this.deps.service.enqueue(execution);
     else if (isTerminal(execution.status)) await this.#notifyParent(execution);
   }
 
+  /** Cancels the running children of these task runs: found through the byParent index, and a single task's child also by its key (the index may lag). */
   async #cancelChildren(workflow: WorkflowExecution, taskIds: string[]): Promise<void> {
     const wanted = new Set(taskIds);
-    for (const [key, id] of Object.entries(workflow.workflow_children ?? {})) {
-      if (wanted.has(key.slice(0, key.lastIndexOf('#')))) await this.deps.service.cancel(id);
+    const running: string[] = [];
+    const seen = new Set<string>();
+    for await (const child of this.#children.list(workflow.id)) {
+      if (child.taskId === undefined || !wanted.has(child.taskId)) continue;
+      seen.add(child.id);
+      if (!isTerminal(child.status)) running.push(child.id);
     }
+    for (const taskId of taskIds) {
+      const id = await this.#children.idOf(childKey(workflow.id, taskId));
+      if (id && !seen.has(id)) running.push(id);
+    }
+    await mapLimit(running, CARRY_OUT_CONCURRENCY, (id) => this.deps.service.cancel(id));
   }
 
   /** The state outgrew its item: the workflow fails with the reason instead of retrying a write that cannot succeed. */
-  async #tooLarge(workflow: WorkflowExecution, bytes: number): Promise<void> {
-    const message = `workflow state too large: ${Math.round(bytes / 1024)} KB exceeds the ${STATE_BYTES / 1024} KB an execution item can hold - publish less, or split the workflow`;
+  async #tooLarge(workflow: WorkflowExecution, size: number): Promise<void> {
+    const message = `workflow state too large: ${Math.round(size / 1024)} KB exceeds the ${STATE_BYTES / 1024} KB an execution item can hold - publish less, or split the workflow`;
     this.deps.log.error('workflow failed', { executionId: workflow.id, error: message });
     await this.#complete(workflow, 'failed', { output: null, errors: [{ type: 'error', message }] });
   }
@@ -232,21 +330,22 @@ export class WorkflowEngine implements WorkflowDriver {
   async #complete(workflow: WorkflowExecution, status: 'succeeded' | 'failed' | 'canceled', result: Record<string, unknown>): Promise<void> {
     const errors = result.errors as Array<{ message: string }> | undefined;
     try {
-      const ended = await this.deps.store.endWorkflow(workflow.id, status, {
-        result,
-        ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}),
-      });
+      const set = { result, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) };
+      // Still waiting: its state could not be saved at start.
+      const ended = CLAIMABLE_STATUSES.includes(workflow.status) && status === 'failed'
+        ? await this.deps.store.reject(workflow.id, set.error ?? 'workflow failed before it started', { result })
+        : await this.deps.store.endWorkflow(workflow.id, status, set);
       this.deps.log.info('workflow ended', { executionId: workflow.id, action: workflow.action, status });
       await this.#notifyParent(ended);
     } catch (error) {
-      if (!(error instanceof TransitionConflictError) || !error.current || !isTerminal(error.current.status)) throw error;
-      await this.#notifyParent(error.current);
+      const current = recordOf(error);
+      if (!isTerminal(current.status)) throw error;
+      await this.#notifyParent(current);
     }
   }
 
-  async #notifyParent(execution: Execution): Promise<void> {
-    const { parent, taskId } = execution.context;
-    if (parent) await this.deps.queue.send('workflows', { type: 'task-completed', workflowId: parent, taskId: String(taskId), executionId: execution.id });
+  #notifyParent(execution: Execution): Promise<void> {
+    return notifyParent(this.deps.queue, execution);
   }
 
   #spec(action: ActionDefinition): Promise<WorkflowSpec> {
@@ -261,6 +360,28 @@ export class WorkflowEngine implements WorkflowDriver {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The state (and outbox) of a workflow cannot fit on its item. */
+class StateTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`workflow state too large: ${bytes} bytes`);
+  }
 }
+
+/** Its outbox was left by a step that died (or by a version that did not date outboxes). */
+function isStale(workflow: WorkflowExecution): boolean {
+  return Date.now() - (workflow.workflow_outbox_at ?? 0) > OUTBOX_STALE_MS;
+}
+
+function bytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+

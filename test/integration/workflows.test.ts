@@ -12,9 +12,12 @@ import { createLambdaContext } from '../../src/local/lambda-context.ts';
 import { toSqsRecord } from '../../src/local/sqs-event.ts';
 import { isTerminal } from '../../src/model/status.ts';
 import type { Execution } from '../../src/model/execution.ts';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { receive } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const WORKFLOWS_CAP = 4;
+const MANY_ITEMS = Number(process.env.MANY_ITEMS ?? 1000);
 
 // Workflows of our own beside the ported st2 examples, given through ACTIONRUNNER_PACKS_PATH.
 const packs = mkdtempSync(join(tmpdir(), 'wf-packs-'));
@@ -46,11 +49,14 @@ workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    act
 writeFileSync(join(actions, 'bad_metadata.yaml'), 'name: bad_metadata\nrunner_type: bogus\n');
 workflowAction('uses_unavailable', ['version: 1.0', 'tasks:', '  first:', '    action: wftest.bad_metadata'].join('\n'));
 workflowAction('broken_spec', ['version: 1.0', 'tasks:', '  a:', '    action: core.noop', '    next: [{ do: nowhere }]'].join('\n'));
-// 20 items of 20 KB each: every result fits the state alone, all of them together do not.
+// 20 items of 20 KB each: their results stay on the children, the state keeps a note; published, they cannot fit.
+const bigItems = ['version: 1.0', 'tasks:', '  fan:', '    with: <% range(20) %>', '    action: core.local', '    input:', `      cmd: python3 -c "print('x' * 20000)"`];
 workflowAction(
-  'big_state',
-  ['version: 1.0', 'tasks:', '  fan:', '    with: <% range(20) %>', '    action: core.local', '    input:', `      cmd: python3 -c "print('x' * 20000)"`].join('\n'),
+  'big_items',
+  [...bigItems, "    next: [{ publish: 'n=<% result().len() %>', do: after }]", '  after:', '    action: core.noop', 'output:', '  - n: <% ctx(n) %>', '  - seen: <% task(fan).result %>'].join('\n'),
 );
+workflowAction('big_vars', ['version: 1.0', 'vars:', '  - big: <% range(100000) %>', 'tasks:', '  a:', '    action: core.noop'].join('\n'));
+workflowAction('big_state', [...bigItems, "    next: [{ publish: 'all=<% result() %>' }]"].join('\n'));
 // One result over the state's per-result budget: kept on the task's execution, noted in the state.
 workflowAction(
   'big_result',
@@ -92,10 +98,24 @@ workflowAction(
   ].join('\n'),
 );
 writeFileSync(join(actions, 'secret_flow.yaml'), 'name: secret_flow\nrunner_type: orquesta\nentry_point: workflows/secret_flow.yaml\nparameters:\n  pw:\n    type: string\n    secret: true\n');
+// A loop without an end, beside a long task: the task run limit (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS, 30 here) stops it.
+workflowAction(
+  'self_loop',
+  ['version: 1.0', 'tasks:', '  start:', "    next: [{ do: 'again, slow' }]", '  again:', '    action: core.noop', '    next: [{ do: again }]', '  slow:', '    action: core.local cmd="sleep 1000" timeout=600'].join('\n'),
+);
+// Many items: the state keeps one character per item, the outbox a page of children per step, results stay on the children.
+workflowAction(
+  'many_items',
+  ['version: 1.0', 'tasks:', '  fan:', `    with: <% range(${MANY_ITEMS}) %>`, '    action: core.noop', "    next: [{ publish: 'n=<% result().where($.succeeded).len() %>' }]", 'output:', '  - n: <% ctx(n) %>'].join('\n'),
+);
+workflowAction(
+  'items_sleep',
+  ['version: 1.0', 'tasks:', '  fan:', '    with: { items: <% range(3) %>, concurrency: 2 }', '    action: core.local', '    input: { cmd: sleep 1000, timeout: 600 }'].join('\n'),
+);
 workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
-const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_FUNCTION_TIMEOUT: '60' } });
+const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_FUNCTION_TIMEOUT: '60', ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '30' } });
 let runtime: Runtime;
 let mappings: EventSourceMapping[];
 
@@ -265,10 +285,26 @@ describe('the engine', () => {
     const [big] = await runtime.store.list({ parent: small.id });
     expect((big.result as { stdout: string }).stdout).toHaveLength(50_000);
 
+    const items = await runWorkflow('wftest.big_items', {}, 60_000);
+    expect(items.status).toBe('succeeded');
+    expect(output(items)).toMatchObject({ n: 20, seen: { result_truncated: true, items: 20 } });
+
     const tooBig = await runWorkflow('wftest.big_state', {}, 60_000);
     expect(tooBig.status).toBe('failed');
     expect(tooBig.error).toMatch(/^workflow state too large: \d+ KB exceeds the 300 KB/);
+
+    const tooBigAtStart = await runWorkflow('wftest.big_vars');
+    expect(tooBigAtStart).toMatchObject({ status: 'failed', error: expect.stringMatching(/^workflow state too large: \d+ KB exceeds the 300 KB an execution item can hold - publish less, or split the workflow$/) });
+    expect(await runtime.store.list({ parent: tooBigAtStart.id })).toEqual([]);
   });
+
+  it(`runs a with-items task over ${MANY_ITEMS} items to success`, async () => {
+    const started = Date.now();
+    const execution = await runWorkflow('wftest.many_items', {}, 600_000);
+    console.log(`with-items over ${MANY_ITEMS} core.noop items: ${execution.status} in ${Date.now() - started} ms`);
+    expect(execution.status, execution.error).toBe('succeeded');
+    expect(output(execution)).toEqual({ n: MANY_ITEMS });
+  }, 660_000);
 
   it('passes a plain action that reached the workflows function to the actions queue', async () => {
     const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
@@ -312,6 +348,26 @@ describe('the engine', () => {
     expect(JSON.stringify(rest)).not.toMatch(/Zq9|Kp7/);
   });
 
+  it('sends a task-completed event for an unknown workflow, or for an execution that is not one, to the DLQ at once with the reason', async () => {
+    const { execution: plain } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [] });
+    const events = { '01UNKNOWNWORKFLOW0000000000': 'unknown workflow: execution 01UNKNOWNWORKFLOW0000000000 - no such record', [plain.id]: `not a workflow: execution ${plain.id} - it is a noop execution of core.noop, not an orquesta one` };
+    for (const workflowId of Object.keys(events)) {
+      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.workflows, MessageBody: JSON.stringify({ version: 1, type: 'task-completed', workflowId, taskId: 't', executionId: 'child' }) }));
+    }
+    const dead: Awaited<ReturnType<typeof receive>> = [];
+    await eventually(
+      async () => {
+        dead.push(...(await receive(substrate, 'workflowsDlq', 10, 1)));
+        expect(dead).toHaveLength(2);
+      },
+      { timeoutMs: 20_000 },
+    );
+    const reasons = Object.fromEntries(dead.map((m) => [(JSON.parse(m.Body!) as { workflowId: string }).workflowId, m.MessageAttributes?.error?.StringValue]));
+    expect(reasons).toEqual(events);
+    // Dead-lettered by the handler on the first delivery (the redrive would have taken 5 and added no reason).
+    expect(dead.map((m) => m.MessageAttributes?.sourceQueue?.StringValue)).toEqual([expect.stringMatching(/-workflows$/), expect.stringMatching(/-workflows$/)]);
+  });
+
   it('fails a workflow at start when a task names an action that does not exist', async () => {
     const execution = await runWorkflow('wftest.missing_action');
     expect(execution.status).toBe('failed');
@@ -323,6 +379,18 @@ describe('the engine', () => {
     const execution = await runWorkflow('wftest.uses_unavailable');
     expect(execution.status).toBe('failed');
     expect(execution.error).toMatch(/^action unavailable: task "first" - action "wftest\.bad_metadata": invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/);
+  });
+
+  it('fails a workflow that loops without an end once it reaches the task run limit, and cancels its running tasks', async () => {
+    const execution = await runWorkflow('wftest.self_loop');
+    expect(execution.status).toBe('failed');
+    expect(execution.error).toBe(`task run limit reached: workflow ${execution.id} - task "again" would be task run 31, the limit is 30 task runs (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS)`);
+    expect((execution.result as { errors: unknown[] }).errors).toEqual([{ type: 'error', message: execution.error, task_id: 'again', route: 0 }]);
+    const children = await runtime.store.list({ parent: execution.id, limit: 100 });
+    expect(children.filter((child) => child.context.task === 'again')).toHaveLength(28); // start and slow are runs too
+    const slow = children.find((child) => child.context.task === 'slow')!;
+    await waitEnded(slow.id);
+    expect((await runtime.store.get(slow.id))!.status).toBe('canceled');
   });
 
   it('cancels a workflow: its running child is killed and nothing new is scheduled', async () => {
@@ -338,5 +406,18 @@ describe('the engine', () => {
     expect((await runtime.store.get(child.id))!.status).toBe('canceled');
     const children = await runtime.store.list({ parent: execution.id });
     expect(children.map((c) => c.context.task)).toEqual(['sleeper']);
+  });
+
+  it('cancels the running items of a with-items task (found through their workflow, not a map on its item)', async () => {
+    const { execution } = await runtime.service.request({ action: 'wftest.items_sleep' });
+    const children = await eventually(async () => {
+      const running = (await runtime.store.list({ parent: execution.id })).filter((child) => child.status === 'running');
+      expect(running).toHaveLength(2);
+      return running;
+    });
+    await runtime.service.cancel(execution.id);
+    expect((await waitEnded(execution.id)).status).toBe('canceled');
+    for (const child of children) expect((await waitEnded(child.id)).status).toBe('canceled');
+    expect((await runtime.store.list({ parent: execution.id })).map((child) => child.context.itemIndex).sort()).toEqual([0, 1]);
   });
 });

@@ -14,6 +14,10 @@ import type {
 } from './types.ts';
 
 const EXECUTION_FAILED = 'Execution failed. See result for details.';
+/** With-items children one step schedules at most (with at least one running): a 10,000-item task starts page by page, its concurrency still honored. */
+export const ITEMS_PER_STEP = 100;
+/** Bytes of rendered item input one step schedules at most (the step's commands are saved on the workflow's 400 KB item). */
+export const ITEM_BYTES_PER_STEP = 64 * 1024;
 
 function errorMessage(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
@@ -54,7 +58,8 @@ class Run {
       const related = (r: TaskRun): boolean => r.route === route || (this.state.routes[r.route] ?? []).every((x) => details.includes(x));
       const found = runs.filter((r) => r.route === route).pop() ?? runs.filter(related).pop() ?? (runs.pop() as TaskRun);
       const items = found.items;
-      const result = items ? { items: items.status.map((s, i) => ({ status: s ?? 'null', result: items.results[i] ?? null })) } : (found.result ?? null);
+      // A with-items task's results are kept in the state only while they are small (see storage.ts): else its `result` is a note.
+      const result = items && found.result === undefined ? { items: items.status.map((s, i) => ({ status: s ?? 'null', result: items.results[i] ?? null })) } : (found.result ?? null);
       return { task_id: found.name, task_name: found.name, route: found.route, status: found.status, result };
     };
   }
@@ -136,8 +141,34 @@ class Run {
     });
   }
 
+  /** With-items children scheduled in this step, and the bytes of their input: bounded so that one step's outbox fits its item. */
+  private itemsThisStep = 0;
+  private itemBytesThisStep = 0;
+
+  /** Set when the task run limit was reached in this step: the workflow ends now, its running tasks are canceled. */
+  aborted = false;
+
+  /** Refuses a run beyond the workflow's task run limit: the workflow fails at once (a loop without an end stops here). */
+  private overLimit(run: TaskRun): boolean {
+    const limit = this.state.maxTaskRuns;
+    if (limit === undefined || this.state.runs.filter((r) => !r.cmd).length <= limit) return false;
+    this.state.runs = this.state.runs.filter((r) => r !== run);
+    this.logError({
+      message: `task run limit reached: workflow ${this.state.executionId} - task "${run.name}" would be task run ${limit + 1}, the limit is ${limit} task runs (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS)`,
+      task_id: run.name,
+      route: run.route,
+    });
+    this.state.status = 'failed';
+    this.aborted = true;
+    return true;
+  }
+
   /** Start a run: schedule its action (or items), or complete it at once if it has no action. */
   private launch(run: TaskRun, retryDelay?: number): void {
+    if (this.aborted || this.overLimit(run)) {
+      this.state.runs = this.state.runs.filter((r) => r !== run);
+      return;
+    }
     const task = this.spec.tasks[run.name];
     const ctx = this.mergeCtx(run.ctxs);
     this.currentRoute = run.route;
@@ -185,9 +216,13 @@ class Run {
     for (let i = 0; i < items.status.length; i++) {
       if (items.concurrency !== null && active >= items.concurrency) break;
       if (items.status[i] !== null) continue;
+      // A page per step; the rest follows as items complete (each completion schedules again), so one always runs.
+      if (active > 0 && (this.itemsThisStep >= ITEMS_PER_STEP || this.itemBytesThisStep >= ITEM_BYTES_PER_STEP)) break;
       const { action, input } = this.renderAction(task, ctx, { value: values[i] });
       items.status[i] = 'running';
       active++;
+      this.itemsThisStep++;
+      this.itemBytesThisStep += Buffer.byteLength(JSON.stringify(input));
       this.commands.push({ type: 'schedule', taskId: run.id, taskName: run.name, action, input, itemIndex: i, ...(delay ? { delaySeconds: delay } : {}) });
     }
   }
@@ -367,10 +402,17 @@ class Run {
     return ctx;
   }
 
-  /** Complete the workflow if nothing is left running. */
+  /** Complete the workflow if nothing is left running (or at once, canceling what runs, when the task run limit was reached). */
   settle(): void {
     if (this.state.done) return;
-    if (this.activeRuns().length > 0) return;
+    if (this.aborted) {
+      const active = this.activeRuns();
+      if (active.length > 0) this.commands.push({ type: 'cancel', taskIds: active.map((r) => r.id) });
+      for (const r of active) {
+        r.status = 'canceled';
+        if (r.items) r.items.status = r.items.status.map((s) => (s === 'running' ? 'canceled' : s));
+      }
+    } else if (this.activeRuns().length > 0) return;
     let status: 'succeeded' | 'failed' | 'canceled';
     if (this.state.status === 'running') {
       const unreachable = this.state.barriers.filter((b) => !b.fired);
@@ -434,6 +476,7 @@ export function startWorkflow(spec: WorkflowSpec, input: Record<string, unknown>
     runs: [],
     barriers: [],
     errors: [],
+    ...(meta.maxTaskRuns !== undefined ? { maxTaskRuns: meta.maxTaskRuns } : {}),
   };
   const run = new Run(spec, state, meta.st2 ?? {});
   const rolling: Record<string, unknown> = {};

@@ -75,6 +75,8 @@ export interface WorkflowState {
   /** Set once the workflow has completed (a `complete` command was emitted). */
   output?: Record<string, unknown> | null;
   done?: boolean;
+  /** Task runs this workflow may start (fixed at start); the next one fails it at once. Unset: no limit. */
+  maxTaskRuns?: number;
 }
 
 export interface ScheduleCommand {
@@ -119,6 +121,8 @@ export interface StartMeta {
   executionId: string;
   /** Extra st2 facts for `st2()`-style expressions (user, api_url, ...). */
   st2?: Record<string, unknown>;
+  /** Task runs the workflow may start (loops and retries included); kept in its state. Unset: no limit. */
+  maxTaskRuns?: number;
 }
 
 export interface TaskStatusEntry {

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ sqsEndpoint: 'http://sqs:1', dynamodbEndpoint: 'http://all:4566' });
   });
 
+  it('bounds task runs per workflow at 1000 unless ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS says otherwise', () => {
+    expect(loadConfig({}).workflowMaxTaskRuns).toBe(1000);
+    expect(loadConfig({ ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '20' }).workflowMaxTaskRuns).toBe(20);
+    expect(() => loadConfig({ ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '0' })).toThrow('invalid configuration: ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS - expected an integer >= 1, got "0"');
+  });
+
   it('splits ACTIONRUNNER_PACKS_PATH like st2 packs_base_paths', () => {
     expect(loadConfig({ ACTIONRUNNER_PACKS_PATH: '/opt/a::/opt/b' }).packsPaths).toEqual(['/opt/a', '/opt/b']);
   });
