@@ -461,7 +461,7 @@ describe('actions handler', () => {
 
   it('holds an action that waits for a slot as scheduled, and cancels it at once there', async () => {
     const tag = marker();
-    const first = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 1' } });
+    const first = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 3' } });
     const second = await runtime.service.request({ action: 'core.local', parameters: { cmd: `sleep 1000; : ${tag}` } });
     const third = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'true' } });
     const messages = await receive(substrate, 'actions', 10);
