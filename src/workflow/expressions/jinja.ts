@@ -13,7 +13,8 @@
  * the functions and filters registered here.
  */
 import nunjucks from 'nunjucks';
-import { CATALOG, pyRegex, toJsonString, toYamlString } from './functions.ts';
+import { CATALOG } from './functions.ts';
+import { pyRegex, toJsonString, toYamlString } from './st2-functions.ts';
 import { Fault, fault, typeFault } from './faults.ts';
 import { deepEqual, isPlainObject, pyJsonDumps, pyStr, truthy } from './pystr.ts';
 import type { ExpressionContext } from './types.ts';
