@@ -113,6 +113,7 @@ function cleanMessage(message: string): string {
     .trim();
 }
 
+/** Parses, checks, rewrites and compiles `source` (`single`: it must be one `{{ expr }}`); cached. */
 function compile(source: string, single: boolean): nunjucks.Template {
   const cacheKey = `${single ? 'e' : 't'}:${source}`;
   let template = templates.get(cacheKey);
@@ -120,13 +121,7 @@ function compile(source: string, single: boolean): nunjucks.Template {
   try {
     const ast = internals.parser.parse(source, undefined, (environment as unknown as { opts: unknown }).opts);
     sandbox.check(ast);
-    if (single) {
-      const outputs = (ast.children as AstNode[]) ?? [];
-      const only = outputs[0];
-      if (outputs.length !== 1 || only?.typename !== 'Output' || (only.children as AstNode[]).length !== 1) {
-        throw new Error('expected a single expression');
-      }
-    }
+    if (single) checkSingleExpression(ast);
     template = sandbox.compile(pythonize(ast), 'expression');
   } catch (e) {
     if (e instanceof SandboxError) throw fault(e.name, e.message);
@@ -137,12 +132,22 @@ function compile(source: string, single: boolean): nunjucks.Template {
   return template;
 }
 
+function checkSingleExpression(ast: AstNode): void {
+  const outputs = (ast.children as AstNode[]) ?? [];
+  const only = outputs[0];
+  if (outputs.length !== 1 || only?.typename !== 'Output' || (only.children as AstNode[]).length !== 1) {
+    throw new Error('expected a single expression');
+  }
+}
+
+/** Python's constants, the output hook, and the catalog as callable globals bound to `context`. */
 function renderContext(context: ExpressionContext, emit: (value: unknown) => string): Record<string, unknown> {
   const vars: Record<string, unknown> = { True: true, False: false, None: null, [EMIT_KEY]: emit };
   for (const [name, fn] of Object.entries(CATALOG)) vars[name] = sandbox.callable(guarded(catalogCall(name, fn, () => context)));
   return vars;
 }
 
+/** Renders `template` against `context`; each output value goes to `emit`. Throws a Fault. */
 function run(template: nunjucks.Template, context: ExpressionContext, emit: (value: unknown) => string): string {
   const previous = active;
   active = context;
@@ -150,20 +155,25 @@ function run(template: nunjucks.Template, context: ExpressionContext, emit: (val
   try {
     return sandbox.render(template, renderContext(context, emit));
   } catch (e) {
-    if (e instanceof SandboxError) throw fault(e.name, e.message);
-    if (lastFault) throw lastFault;
-    const cause = (e as { cause?: unknown }).cause;
-    if (e instanceof Fault) throw e;
-    const message = cleanMessage((e as Error).message);
-    const unknown = /Unable to call `([^`]+)`, which is undefined or falsey/.exec(message);
-    if (unknown) throw fault('NoFunctionRegisteredException', `Unknown function "${unknown[1]}"`);
-    const unknownFilter = /filter not found: (\S+)/.exec(message);
-    if (unknownFilter) throw fault('NoFunctionRegisteredException', `Unknown filter "${unknownFilter[1]}"`);
-    throw fault(cause instanceof Error && cause.name !== 'Error' ? cause.name : 'TemplateError', message);
+    throw renderFault(e);
   } finally {
     active = previous;
     lastFault = undefined;
   }
+}
+
+/** What a render error reads as: the sandbox's or a function's own error, else nunjucks' message named as Jinja would. */
+function renderFault(e: unknown): Error {
+  if (e instanceof SandboxError) return fault(e.name, e.message);
+  if (lastFault) return lastFault;
+  if (e instanceof Fault) return e;
+  const cause = (e as { cause?: unknown }).cause;
+  const message = cleanMessage((e as Error).message);
+  const unknown = /Unable to call `([^`]+)`, which is undefined or falsey/.exec(message);
+  if (unknown) return fault('NoFunctionRegisteredException', `Unknown function "${unknown[1]}"`);
+  const unknownFilter = /filter not found: (\S+)/.exec(message);
+  if (unknownFilter) return fault('NoFunctionRegisteredException', `Unknown filter "${unknownFilter[1]}"`);
+  return fault(cause instanceof Error && cause.name !== 'Error' ? cause.name : 'TemplateError', message);
 }
 
 function expressionSource(body: string): string {
