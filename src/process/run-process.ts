@@ -1,21 +1,14 @@
 import { execa } from 'execa';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import type { OutputType } from '../model/execution.ts';
 import type { OutputSink } from '../runners/types.ts';
 import { CappedText } from './capture.ts';
-import { killGroup, signalGroup, waitGroupEmpty, terminateGroup } from './group.ts';
-import { DEFAULT_MAX_WRITE_BYTES, LineChunker } from './lines.ts';
+import { OutputPump, type CapturedOutput, type TextFilter } from './output-pump.ts';
 import { releasePipesWhenGroupGone } from './pipes.ts';
-import { forgetGroup, reapOnExit } from './reaper.ts';
+import { reapOnExit } from './reaper.ts';
+import { GroupTermination, type Termination } from './termination.ts';
 
-/** A stateful rewrite of a stream's text before it is cut into lines (e.g. removing a result block). */
-export interface TextFilter {
-  /** Text to pass on after `text` arrived (may hold some back). */
-  push(text: string): string;
-  /** Whatever was held back, at end of stream. */
-  end(): string;
-}
+export type { TextFilter } from './output-pump.ts';
 
 /** Options of `runProcess`. */
 export interface RunProcessOptions {
@@ -68,8 +61,6 @@ export interface ProcessResult {
   spawnError?: { code?: string; message: string };
 }
 
-type Termination = 'timeout' | 'cancel' | 'sink-error';
-
 /**
  * Runs one program in its own process group, streams its output to `output` line by line with
  * backpressure, and guarantees that on timeout or abort the whole group is gone when it returns:
@@ -83,20 +74,48 @@ type Termination = 'timeout' | 'cancel' | 'sink-error';
  */
 export async function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
   const started = Date.now();
-  const captured = { stdout: new CappedText(options.resultMaxBytes), stderr: new CappedText(options.resultMaxBytes) };
-  const finish = (partial: Partial<ProcessResult>): ProcessResult => ({
-    exitCode: null, signal: null, timedOut: false, canceled: false,
-    stdout: captured.stdout.toString(), stderr: captured.stderr.toString(),
-    stdoutTruncated: captured.stdout.truncated, stderrTruncated: captured.stderr.truncated,
-    durationMs: Date.now() - started, ...partial,
-  });
-  if (options.signal?.aborted) return finish({ canceled: true });
+  const captured: CapturedOutput = { stdout: new CappedText(options.resultMaxBytes), stderr: new CappedText(options.resultMaxBytes) };
+  const finish = (partial: Partial<ProcessResult>): ProcessResult => buildResult(captured, started, partial);
+  const refusal = await refuseToStart(options);
+  if (refusal) return finish(refusal);
+
+  const child = startInGroup(options);
+  const termination = new GroupTermination(child.pgid, options);
+  const output = new OutputPump(options, captured, () => termination.terminate('sink-error'));
+  const [result] = await Promise.all([
+    child.subprocess,
+    output.pump(child.subprocess.stdout, 'stdout', options.stdoutFilter),
+    output.pump(child.subprocess.stderr, 'stderr', options.stderrFilter),
+  ]);
+  termination.disarm();
+  child.pipes?.dispose();
+  await termination.reap();
+  output.throwIfSinkFailed();
+  return finish(outcome(result, child, termination.reason, options.file));
+}
+
+/** A run that must not start: already aborted, or its cwd is not a directory. */
+async function refuseToStart(options: RunProcessOptions): Promise<Partial<ProcessResult> | undefined> {
+  if (options.signal?.aborted) return { canceled: true };
   // Checked here: a missing cwd makes spawn() report ENOENT for the program, which misleads.
   const cwdInfo = await stat(options.cwd).catch(() => undefined);
   if (!cwdInfo?.isDirectory()) {
-    return finish({ spawnError: { code: 'INVALID_CWD', message: `invalid cwd: ${options.cwd} - not an existing directory` } });
+    return { spawnError: { code: 'INVALID_CWD', message: `invalid cwd: ${options.cwd} - not an existing directory` } };
   }
+  return undefined;
+}
 
+/** How the leader exited, from its 'exit' event. */
+interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Spawns the program as the leader of a new process group (`pgid` is undefined when it did not
+ * start), with output as bytes on pipes and the group registered with the reaper.
+ */
+function startInGroup(options: RunProcessOptions) {
   const subprocess = execa(options.file, [...(options.args ?? [])], {
     cwd: options.cwd, env: options.env, extendEnv: false, shell: options.shell ?? false,
     detached: true, reject: false, buffer: false, encoding: 'buffer', stripFinalNewline: false,
@@ -108,93 +127,43 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   if (pgid !== undefined) reapOnExit(pgid);
   // Once the group is gone, a setsid() escapee holding the pipes must not hold the run (PIPE_DRAIN_MS).
   const pipes = pgid === undefined ? undefined : releasePipesWhenGroupGone(subprocess, pgid);
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  subprocess.once('exit', (code, signal) => (exit = { code, signal }));
+  const child = { subprocess, pgid, pipes, exit: undefined as ExitStatus | undefined };
+  subprocess.once('exit', (code, signal) => (child.exit = { code, signal }));
+  return child;
+}
 
-  let termination: Termination | undefined;
-  let terminatedAt = 0;
-  let sinkError: { error: unknown } | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  const terminate = (reason: Termination) => {
-    if (termination !== undefined || pgid === undefined) return;
-    termination = reason;
-    terminatedAt = Date.now();
-    if (reason === 'sink-error') {
-      signalGroup(pgid, 'SIGKILL');
-      return;
-    }
-    signalGroup(pgid, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), options.killGraceMs);
-  };
-  const timer = Number.isFinite(options.timeoutMs) ? setTimeout(() => terminate('timeout'), options.timeoutMs) : undefined;
-  const onAbort = () => terminate('cancel');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) onAbort(); // aborted while the process was being started
+/** What execa reports about the end of the process (or its failure to start). */
+interface ExecaEnd {
+  exitCode?: number;
+  signal?: string;
+  code?: string;
+  originalMessage?: string;
+  shortMessage?: string;
+  message?: string;
+}
 
-  const emit = async (type: OutputType, piece: string) => {
-    const text = options.transform ? options.transform(type, piece) : piece;
-    captured[type].append(text);
-    if (sinkError) return;
-    try {
-      await options.output.write(type, text);
-    } catch (error) {
-      // Keep draining the pipes (the child would block on a full pipe), but kill the tree: output is being lost.
-      sinkError = { error };
-      terminate('sink-error');
-    }
-  };
-
-  const pump = async (stream: Readable | null, type: OutputType, filter?: TextFilter) => {
-    if (!stream) return;
-    const decoder = new TextDecoder('utf-8');
-    const chunker = new LineChunker(options.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES);
-    const pass = async (text: string, pieces: (t: string) => string[]) => {
-      for (const piece of pieces(filter && text !== '' ? filter.push(text) : text)) await emit(type, piece);
-    };
-    try {
-      // Async iteration pauses the stream while a write is pending: the pipe fills and the child blocks.
-      for await (const chunk of stream) {
-        await pass(decoder.decode(chunk as Uint8Array, { stream: true }), (t) => chunker.push(t));
-      }
-    } catch {
-      // A broken pipe ends the stream early; what arrived is kept.
-    }
-    await pass(decoder.decode(), (t) => chunker.push(t));
-    if (filter) for (const piece of chunker.push(filter.end())) await emit(type, piece);
-    for (const piece of chunker.end()) await emit(type, piece);
-  };
-
-  const [result] = await Promise.all([
-    subprocess,
-    pump(subprocess.stdout, 'stdout', options.stdoutFilter),
-    pump(subprocess.stderr, 'stderr', options.stderrFilter),
-  ]);
-  clearTimeout(timer);
-  pipes?.dispose();
-  options.signal?.removeEventListener('abort', onAbort);
-
-  if (pgid !== undefined) {
-    if (termination !== undefined) {
-      // The leader is gone; members that ignore SIGTERM get the rest of the grace, then SIGKILL.
-      const left = Math.max(0, terminatedAt + options.killGraceMs - Date.now());
-      if (!(await waitGroupEmpty(pgid, left))) await killGroup(pgid);
-    } else {
-      await terminateGroup(pgid, options.killGraceMs);
-    }
-  }
-  clearTimeout(killTimer);
-  if (pgid !== undefined) forgetGroup(pgid);
-  if (sinkError) throw sinkError.error;
-
-  const spawnFailed = pgid === undefined || (result.exitCode === undefined && result.signal === undefined);
-  return finish({
+/** How the process ended, in our terms. */
+function outcome(result: ExecaEnd, child: { pgid?: number; exit?: ExitStatus }, termination: Termination | undefined, file: string): Partial<ProcessResult> {
+  const { exit } = child;
+  const spawnFailed = child.pgid === undefined || (result.exitCode === undefined && result.signal === undefined);
+  return {
     // The 'exit' event's values: execa's may describe the pipes we closed rather than the process.
     exitCode: exit ? exit.code : (result.exitCode ?? null),
     signal: exit ? exit.signal : (result.signal ?? null),
     timedOut: termination === 'timeout',
     canceled: termination === 'cancel',
     ...(spawnFailed && termination === undefined
-      ? { spawnError: { code: result.code, message: result.originalMessage || result.shortMessage || result.message || `could not start ${options.file}` } }
+      ? { spawnError: { code: result.code, message: result.originalMessage || result.shortMessage || result.message || `could not start ${file}` } }
       : {}),
-  });
+  };
+}
+
+/** The result: defaults for a process that did not run, what was captured, overridden by `partial`. */
+function buildResult(captured: CapturedOutput, started: number, partial: Partial<ProcessResult>): ProcessResult {
+  return {
+    exitCode: null, signal: null, timedOut: false, canceled: false,
+    stdout: captured.stdout.toString(), stderr: captured.stderr.toString(),
+    stdoutTruncated: captured.stdout.truncated, stderrTruncated: captured.stderr.truncated,
+    durationMs: Date.now() - started, ...partial,
+  };
 }

@@ -1,8 +1,9 @@
 import nunjucks from 'nunjucks';
 import { SandboxError } from './errors.ts';
 import { internals, type AstNode } from './nunjucks-internals.ts';
-import { assertPlainData, isPlainData, ownMember } from './plain-data.ts';
-import { CALL_PREFIX, checkTree, isBuiltinMember, markCallees } from './sandbox-tree.ts';
+import { assertPlainData } from './plain-data.ts';
+import { safeRuntime, type Noting } from './sandbox-runtime.ts';
+import { checkTree, isBuiltinMember, markCallees } from './sandbox-tree.ts';
 
 export { isUnsafeName } from './sandbox-tree.ts';
 
@@ -11,14 +12,14 @@ export { isUnsafeName } from './sandbox-tree.ts';
  * call any function they reach, and look names up through prototypes. This module makes a
  * nunjucks Environment safe by structure, for parameter rendering and workflow Jinja alike:
  *
- *   - the syntax tree is checked before compiling (sandbox-tree.ts): only expression tags (`if`, `for`, `set`,
- *     output), no macro, call, import, include, extends, block or extension; names are plain
- *     identifiers that are not JavaScript built-ins; a call's callee is a name; filters and
- *     tests are ones registered on the environment (own properties, never inherited);
- *   - the compiled code runs against a runtime whose lookups see only own enumerable data
- *     properties of plain dicts and lists (`ownMember`), whose calls reach only functions
- *     registered with `callable()`, and whose globals are those functions;
- *   - every value passed to or returned by a function or filter must be plain data.
+ *   - the syntax tree is checked before compiling (sandbox-tree.ts): only expression tags (`if`,
+ *     `for`, `set`, output), no macro, call, import, include, extends, block or extension; names
+ *     are plain identifiers that are not JavaScript built-ins; a call's callee is a name; filters
+ *     and tests are ones registered on the environment (own properties, never inherited);
+ *   - the compiled code runs against a runtime (sandbox-runtime.ts) whose lookups see only own
+ *     enumerable data properties of plain dicts and lists (`ownMember`), whose calls reach only
+ *     functions registered with `callable()`, and whose globals are those functions;
+ *   - every value passed to or returned by a function or filter must be plain data (here).
  */
 
 /** Builtin filters that read an attribute named by an argument (`sort(attribute='x')`), and where that argument is. */
@@ -69,10 +70,42 @@ function checkAttribute(filter: string, value: unknown): void {
  */
 export function createSandbox(env: nunjucks.Environment, options: SandboxOptions = {}): Sandbox {
   const internal = new Set(options.internalFilters ?? []);
-  /** The sandbox error of the render under way (renders are synchronous). */
+  const faults = renderFaults();
+  const callables = new WeakSet<object>();
+  const callable = <F extends (...args: never[]) => unknown>(fn: F): F => {
+    callables.add(fn);
+    return fn;
+  };
+  const raw = env as unknown as RawEnvironment;
+  guardFilters(raw, faults.noting);
+  guardTests(raw, faults.noting);
+  const runtime = safeRuntime({ globals: defaultGlobals(raw, callable), callables, noting: faults.noting });
+  return {
+    check: (ast) => checkTree(ast, internal),
+    compile: (ast, name) => compileTemplate(env, runtime, ast, name),
+    render: (template, context) => faults.render(template, context),
+    callable,
+  };
+}
+
+/** The members of a nunjucks Environment the sandbox replaces or reads. */
+interface RawEnvironment {
+  filters: Record<string, (...args: unknown[]) => unknown>;
+  tests: Record<string, (...args: unknown[]) => unknown>;
+  globals: Record<string, unknown>;
+  getFilter(name: string): unknown;
+  getTest(name: string): unknown;
+}
+
+/**
+ * nunjucks turns an error thrown while rendering into a plain Error with the message only: the
+ * SandboxError of the render under way is kept here and rethrown as is. Renders are synchronous,
+ * so one slot per sandbox suffices.
+ */
+function renderFaults(): { noting: Noting; render(template: nunjucks.Template, context: Record<string, unknown>): string } {
   let pending: SandboxError | undefined;
-  const noting = <A extends unknown[], R>(fn: (this: unknown, ...args: A) => R) =>
-    function (this: unknown, ...args: A): R {
+  const noting: Noting = (fn) =>
+    function (this: unknown, ...args) {
       try {
         return fn.apply(this, args);
       } catch (e) {
@@ -80,106 +113,6 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
         throw e;
       }
     };
-  const callables = new WeakSet<object>();
-  const callable = <F extends (...args: never[]) => unknown>(fn: F): F => {
-    callables.add(fn);
-    return fn;
-  };
-  const raw = env as unknown as {
-    filters: Record<string, (...args: unknown[]) => unknown>;
-    tests: Record<string, (...args: unknown[]) => unknown>;
-    globals: Record<string, unknown>;
-    getFilter(name: string): unknown;
-    getTest(name: string): unknown;
-  };
-  const globals: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const name of DEFAULT_GLOBALS) {
-    const fn = raw.globals[name] as (...args: unknown[]) => unknown;
-    globals[name] = callable((...args: unknown[]) => fn(...args));
-  }
-
-  const wrappedFilters = new WeakMap<object, (...args: unknown[]) => unknown>();
-  raw.getFilter = (name: string) => {
-    if (!Object.hasOwn(raw.filters, name)) throw new Error(`filter not found: ${name}`);
-    const filter = raw.filters[name] as (...args: unknown[]) => unknown;
-    const cached = wrappedFilters.get(filter);
-    if (cached) return cached;
-    const wrapped = noting(function (this: unknown, ...args: unknown[]): unknown {
-      args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of filter "${name}"`));
-      for (const i of ATTRIBUTE_ARGS[name] ?? []) checkAttribute(name, args[i]);
-      const last = args[args.length - 1];
-      if (ATTRIBUTE_ARGS[name] && isKeywords(last)) checkAttribute(name, last.attribute);
-      let result = filter.apply(this, args);
-      if (result instanceof nunjucks.runtime.SafeString) result = result.toString();
-      assertPlainData(result, `the result of filter "${name}"`);
-      return result;
-    });
-    wrappedFilters.set(filter, wrapped);
-    return wrapped;
-  };
-  raw.getTest = (name: string) => {
-    if (!Object.hasOwn(raw.tests, name)) throw new Error(`test not found: ${name}`);
-    const test = raw.tests[name] as (...args: unknown[]) => unknown;
-    return noting(function (this: unknown, ...args: unknown[]): unknown {
-      args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of test "${name}"`));
-      return test.apply(this, args) === true;
-    });
-  };
-
-  const runtime: Record<string, unknown> = {
-    ...(nunjucks.runtime as unknown as Record<string, unknown>),
-    memberLookup: noting((target: unknown, key: unknown) => {
-      if (target === undefined || target === null) return undefined;
-      const value = ownMember(target, key);
-      if (value !== undefined) return value;
-      // A miss on data is undefined, as in nunjucks; reaching for a built-in is an error, so that it is seen.
-      if (!isPlainData(target) || (typeof key === 'string' && isBuiltinMember(key))) {
-        throw new SandboxError(`attribute ${JSON.stringify(String(key))}`, 'templates read only the data of dicts and lists, not JavaScript members');
-      }
-      return undefined;
-    }),
-    contextOrFrameLookup: noting((context: { ctx: Record<string, unknown> }, frame: Frame, name: string) => {
-      const callee = name.startsWith(CALL_PREFIX);
-      const key = callee ? name.slice(CALL_PREFIX.length) : name;
-      let value: unknown;
-      for (let f: Frame | undefined = frame; f && value === undefined; f = f.parent) {
-        if (Object.hasOwn(f.variables, key)) value = f.variables[key];
-      }
-      if (value === undefined && Object.hasOwn(context.ctx, key)) value = context.ctx[key];
-      if (value === undefined && Object.hasOwn(globals, key)) value = globals[key];
-      if (typeof value === 'function' && !callee) throw new SandboxError(`"${key}"`, 'a function can only be called, it is not a value');
-      return value;
-    }),
-    callWrap: noting((fn: unknown, name: string, _context: unknown, args: unknown[]) => {
-      name = name.startsWith(CALL_PREFIX) ? name.slice(CALL_PREFIX.length) : name;
-      if (!fn) throw new Error(`Unable to call \`${name}\`, which is undefined or falsey`);
-      if (typeof fn !== 'function' || !callables.has(fn)) throw new SandboxError(`"${name}"`, 'not a function templates may call (only registered functions are)');
-      args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of ${name}()`));
-      const result: unknown = fn(...args);
-      assertPlainData(result, `the result of ${name}()`);
-      return result;
-    }),
-    inOperator: noting((key: unknown, container: unknown) => {
-      if (typeof container === 'string') return typeof key === 'string' && container.includes(key);
-      if (Array.isArray(container)) return container.includes(key);
-      if (isPlainData(container) && typeof container === 'object' && container !== null) return typeof key === 'string' && Object.hasOwn(container, key);
-      throw new SandboxError('"in"', 'needs a string, list or dict on its right');
-    }),
-  };
-
-  const compile = (ast: AstNode, name: string): nunjucks.Template => {
-    markCallees(ast);
-    const compiler = new internals.compiler.Compiler(name, false);
-    compiler.compile(ast);
-    // As nunjucks' own Template._compile, then every entry point gets the safe runtime.
-    const props = new Function(compiler.getCode())() as Record<string, unknown>;
-    for (const [key, fn] of Object.entries(props)) {
-      if (typeof fn !== 'function') continue;
-      props[key] = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) => (fn as (...a: unknown[]) => unknown)(env, context, frame, runtime, cb);
-    }
-    return new nunjucks.Template({ type: 'code', obj: props } as unknown as string, env, name, true);
-  };
-
   const render = (template: nunjucks.Template, context: Record<string, unknown>): string => {
     pending = undefined;
     try {
@@ -191,11 +124,70 @@ export function createSandbox(env: nunjucks.Environment, options: SandboxOptions
       pending = undefined;
     }
   };
-
-  return { check: (ast) => checkTree(ast, internal), compile, render, callable };
+  return { noting, render };
 }
 
-interface Frame {
-  variables: Record<string, unknown>;
-  parent?: Frame;
+/** The nunjucks globals templates may still call (DEFAULT_GLOBALS), registered as callables; nothing inherited. */
+function defaultGlobals(raw: RawEnvironment, callable: <F extends (...args: never[]) => unknown>(fn: F) => F): Record<string, unknown> {
+  const globals: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of DEFAULT_GLOBALS) {
+    const fn = raw.globals[name] as (...args: unknown[]) => unknown;
+    globals[name] = callable((...args: unknown[]) => fn(...args));
+  }
+  return globals;
+}
+
+/**
+ * Filters are looked up as own properties only, and each call is checked: plain data in and
+ * out, no built-in name as an attribute path. A filter's wrapper is made once and reused.
+ */
+function guardFilters(raw: RawEnvironment, noting: Noting): void {
+  const wrappedFilters = new WeakMap<object, (...args: unknown[]) => unknown>();
+  raw.getFilter = (name: string) => {
+    if (!Object.hasOwn(raw.filters, name)) throw new Error(`filter not found: ${name}`);
+    const filter = raw.filters[name] as (...args: unknown[]) => unknown;
+    const cached = wrappedFilters.get(filter);
+    if (cached) return cached;
+    const wrapped = noting(function (this: unknown, ...args: unknown[]): unknown {
+      return callFilter(this, filter, name, args);
+    });
+    wrappedFilters.set(filter, wrapped);
+    return wrapped;
+  };
+}
+
+function callFilter(self: unknown, filter: (...args: unknown[]) => unknown, name: string, args: unknown[]): unknown {
+  args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of filter "${name}"`));
+  for (const i of ATTRIBUTE_ARGS[name] ?? []) checkAttribute(name, args[i]);
+  const last = args[args.length - 1];
+  if (ATTRIBUTE_ARGS[name] && isKeywords(last)) checkAttribute(name, last.attribute);
+  let result = filter.apply(self, args);
+  if (result instanceof nunjucks.runtime.SafeString) result = result.toString();
+  assertPlainData(result, `the result of filter "${name}"`);
+  return result;
+}
+
+/** Tests are looked up as own properties only, take plain data and answer a boolean. */
+function guardTests(raw: RawEnvironment, noting: Noting): void {
+  raw.getTest = (name: string) => {
+    if (!Object.hasOwn(raw.tests, name)) throw new Error(`test not found: ${name}`);
+    const test = raw.tests[name] as (...args: unknown[]) => unknown;
+    return noting(function (this: unknown, ...args: unknown[]): unknown {
+      args.forEach((a, i) => assertPlainData(a, `argument ${i + 1} of test "${name}"`));
+      return test.apply(this, args) === true;
+    });
+  };
+}
+
+/** Compiles as nunjucks' own Template._compile does, then gives every entry point the safe runtime. */
+function compileTemplate(env: nunjucks.Environment, runtime: Record<string, unknown>, ast: AstNode, name: string): nunjucks.Template {
+  markCallees(ast);
+  const compiler = new internals.compiler.Compiler(name, false);
+  compiler.compile(ast);
+  const props = new Function(compiler.getCode())() as Record<string, unknown>;
+  for (const [key, fn] of Object.entries(props)) {
+    if (typeof fn !== 'function') continue;
+    props[key] = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) => (fn as (...a: unknown[]) => unknown)(env, context, frame, runtime, cb);
+  }
+  return new nunjucks.Template({ type: 'code', obj: props } as unknown as string, env, name, true);
 }

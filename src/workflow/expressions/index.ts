@@ -11,7 +11,7 @@
  * action's result, a user's input) is data, even when it holds `<% %>` or `{{ }}` text.
  */
 import { randomBytes } from 'node:crypto';
-import { ctxAll } from './functions.ts';
+import { ctxAll } from './orquesta-functions.ts';
 import { Fault, KeyFault } from './faults.ts';
 import { jinjaCheckExpression, jinjaCheckTemplate, jinjaEvaluateExpression, jinjaRenderTemplate } from './jinja.ts';
 import { isPlainObject, pyStr } from './pystr.ts';
@@ -22,7 +22,7 @@ import { SandboxError } from '../../template/errors.ts';
 import { assertPlainData, setOwn } from '../../template/plain-data.ts';
 
 export { ExpressionError, type ExpressionContext } from './types.ts';
-export { NONE_MAGIC_VALUE } from './functions.ts';
+export { NONE_MAGIC_VALUE } from './st2-functions.ts';
 /** Python truthiness (false, null, 0, '', [], {} are false): how orquesta tests a `when` value. */
 export { truthy as isTruthy } from './pystr.ts';
 

@@ -4,7 +4,8 @@
  * Python truthiness, `and`/`or` return an operand, `/` of two integers floors, `mod` takes the
  * sign of the divisor, null sorts before everything, `+` joins strings, lists and dicts.
  */
-import { CATALOG, pyRegex } from '../functions.ts';
+import { CATALOG } from '../functions.ts';
+import { pyRegex } from '../st2-functions.ts';
 import { KeyFault, fault, typeFault, valueFault, type Fault } from '../faults.ts';
 import { deepEqual, isPlainObject, pyRepr, pyStr, pyTypeName, truthy } from '../pystr.ts';
 import type { ExpressionContext } from '../types.ts';

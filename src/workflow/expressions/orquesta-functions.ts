@@ -1,0 +1,89 @@
+/**
+ * orquesta's workflow functions (`ctx`, `result`, `succeeded`, `failed`, `completed`, `item`,
+ * `task`, `task_status`): what an expression knows about the workflow and its current task.
+ */
+import { arg, required, str, type CatalogFunction } from './call-args.ts';
+import { fault, typeFault } from './faults.ts';
+import { isPlainObject, pyTypeName } from './pystr.ts';
+import type { ExpressionContext } from './types.ts';
+
+/** orquesta's statuses that count as completed (`completed()`). */
+const COMPLETED_STATUSES = ['succeeded', 'failed', 'expired', 'abandoned', 'canceled'];
+
+/** `ctx()`: the workflow variables without the internal `__` ones (and `st2` when given separately). */
+export function ctxAll(context: ExpressionContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(context.ctx ?? {})) if (!k.startsWith('__')) out[k] = v;
+  if (context.st2 !== undefined && !('st2' in out)) out.st2 = context.st2;
+  return out;
+}
+
+/** `ctx(name)`: one workflow variable; undefined and internal names are errors, as in orquesta. */
+export function ctxGet(context: ExpressionContext, key: unknown): unknown {
+  if (key === undefined || key === null || key === '') return ctxAll(context);
+  if (typeof key !== 'string') throw typeFault(`ctx() expects a variable name, got ${pyTypeName(key)}`);
+  const vars = context.ctx ?? {};
+  if (!Object.prototype.hasOwnProperty.call(vars, key)) {
+    if (key === 'st2' && context.st2 !== undefined) return context.st2;
+    throw fault('VariableUndefinedError', `The variable "${key}" is undefined.`);
+  }
+  if (key.startsWith('__')) throw fault('VariableInaccessibleError', `The variable "${key}" is for internal use and inaccessible.`);
+  return vars[key];
+}
+
+function currentStatus(context: ExpressionContext): string {
+  if (context.currentTaskStatus === undefined) {
+    throw fault('ExpressionEvaluationException', 'The current task is not set in the context.');
+  }
+  return context.currentTaskStatus;
+}
+
+function taskEntry(context: ExpressionContext, name: string): Record<string, unknown> | undefined {
+  const found = context.task?.(name);
+  if (found) return { task_id: found.task_name, route: 0, ...found };
+  if (name === context.currentTaskName && context.currentTaskStatus !== undefined) {
+    return { task_id: name, task_name: name, route: 0, status: context.currentTaskStatus, result: context.result ?? null };
+  }
+  return undefined;
+}
+
+/** The workflow functions, by name. */
+export const ORQUESTA_FUNCTIONS: Record<string, CatalogFunction> = {
+  ctx: (c, a, k) => ctxGet(c, arg(a, k, 0, 'key')),
+  result: (c) => {
+    if (c.result === undefined && c.currentTaskName === undefined && c.currentTaskStatus === undefined) {
+      throw fault('ExpressionEvaluationException', 'The current task is not set in the context.');
+    }
+    return c.result ?? null;
+  },
+  succeeded: (c) => currentStatus(c) === 'succeeded',
+  failed: (c) => currentStatus(c) === 'failed',
+  completed: (c) => COMPLETED_STATUSES.includes(currentStatus(c)),
+  item: (c, a, k) => {
+    const key = arg(a, k, 0, 'key');
+    const current = c.item === undefined ? null : c.item;
+    if (key === undefined || key === null || key === '') return current;
+    if (!isPlainObject(current)) throw fault('ExpressionEvaluationException', 'Item is not type of collections.abc.Mapping.');
+    const name = str(key);
+    if (!Object.prototype.hasOwnProperty.call(current, name)) {
+      throw fault('ExpressionEvaluationException', `Item does not have key "${name}".`);
+    }
+    return current[name];
+  },
+  task: (c, a, k) => {
+    const given = arg(a, k, 0, 'task_id');
+    const name = given === undefined || given === null ? c.currentTaskName : str(given);
+    if (name === undefined) throw fault('ExpressionEvaluationException', 'The current task is not set in the context.');
+    const entry = taskEntry(c, name);
+    if (!entry) throw fault('ExpressionEvaluationException', `Unable to find task execution for "${name}".`);
+    return entry;
+  },
+  task_status: (c, a, k) => {
+    const name = str(required('task_status', a, k, 0, 'task_id'));
+    const entry = taskEntry(c, name);
+    return entry && typeof entry.status === 'string' ? entry.status : 'unset';
+  },
+  st2kv: () => {
+    throw fault('ExpressionEvaluationException', 'st2kv() is not supported: this runner has no StackStorm datastore.');
+  },
+};

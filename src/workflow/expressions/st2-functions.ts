@@ -1,0 +1,210 @@
+/**
+ * st2's data, regex, path and time functions (`json`, `zip`, `to_json_string`, `from_yaml_string`,
+ * `jsonpath_query`, `use_none`, `regex_*`, `basename`, `to_human_time_from_seconds`...), as st2's
+ * orquesta runner registers them.
+ */
+import YAML from 'yaml';
+import { arg, required, one, str, type CatalogFunction } from './call-args.ts';
+import { fault, typeFault, valueFault } from './faults.ts';
+import { isPlainObject, pyJsonDumps, pyTypeName } from './pystr.ts';
+
+/** st2's `use_none()` returns this marker so that a None survives string rendering; st2 turns it back into null. */
+export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
+
+// ---------------------------------------------------------------- data
+
+function json(value: unknown): unknown {
+  if (isPlainObject(value)) return value;
+  if (typeof value !== 'string') throw typeFault('Given object is not typeof string.');
+  return parseJson(value);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw fault('JSONDecodeError', (e as Error).message);
+  }
+}
+
+function zip(args: unknown[], kwargs: Record<string, unknown>): unknown {
+  const lists = args.map((a) => (a === null || a === undefined ? [] : a));
+  for (const l of lists) if (!Array.isArray(l) && typeof l !== 'string') throw typeFault(`zip argument is not iterable: ${pyTypeName(l)}`);
+  if (lists.length === 1) return lists[0];
+  const pad = kwargs.pad ?? null;
+  const seqs = lists.map((l) => (typeof l === 'string' ? [...l] : (l as unknown[])));
+  const n = Math.max(0, ...seqs.map((s) => s.length));
+  return Array.from({ length: n }, (_, i) => seqs.map((s) => (i < s.length ? s[i] : pad)));
+}
+
+export function toJsonString(value: unknown, kwargs: Record<string, unknown> = {}, positional: unknown[] = []): string {
+  const indent = positional[0] ?? kwargs.indent ?? null;
+  const sortKeys = positional[1] ?? kwargs.sort_keys ?? false;
+  const seps = positional[2] ?? kwargs.separators ?? [',', ': '];
+  return pyJsonDumps(value, {
+    indent: typeof indent === 'number' ? indent : null,
+    sortKeys: Boolean(sortKeys),
+    separators: Array.isArray(seps) && seps.length === 2 ? [String(seps[0]), String(seps[1])] : undefined,
+  });
+}
+
+export function toYamlString(value: unknown, indent: unknown = null): string {
+  return YAML.stringify(value ?? null, {
+    indent: typeof indent === 'number' ? indent : 2,
+    indentSeq: false,
+    sortMapEntries: true,
+    lineWidth: 0,
+  });
+}
+
+function fromYamlString(value: unknown): unknown {
+  try {
+    return YAML.parse(str(value)) ?? null;
+  } catch (e) {
+    throw fault('YAMLError', (e as Error).message);
+  }
+}
+
+/** A small JSONPath subset: `$`, `.key`, `['key']`, `[n]`, `[*]`, `.*`, `..key`. */
+function jsonpathQuery(value: unknown, query: string): unknown {
+  let q = query.trim();
+  if (!q.startsWith('$')) throw valueFault(`Unsupported JSONPath query "${query}": must start with "$".`);
+  q = q.slice(1);
+  let nodes: unknown[] = [value];
+  const descend = (v: unknown, key: string, out: unknown[]) => {
+    if (isPlainObject(v)) {
+      if (Object.prototype.hasOwnProperty.call(v, key)) out.push(v[key]);
+      for (const x of Object.values(v)) descend(x, key, out);
+    } else if (Array.isArray(v)) for (const x of v) descend(x, key, out);
+  };
+  const re = /^(?:\.\.([\w-]+)|\.([\w-]+)|\.\*|\[\*\]|\[(-?\d+)\]|\[['"]([^'"]*)['"]\])/;
+  while (q.length > 0) {
+    const m = re.exec(q);
+    if (!m) throw valueFault(`Unsupported JSONPath query "${query}" at "${q}".`);
+    q = q.slice(m[0].length);
+    const next: unknown[] = [];
+    for (const n of nodes) {
+      if (m[1] !== undefined) descend(n, m[1], next);
+      else if (m[2] !== undefined || m[4] !== undefined) {
+        const key = (m[2] ?? m[4]) as string;
+        if (isPlainObject(n) && Object.prototype.hasOwnProperty.call(n, key)) next.push(n[key]);
+      } else if (m[3] !== undefined) {
+        const i = Number(m[3]);
+        if (Array.isArray(n) && n.at(i) !== undefined) next.push(n.at(i));
+      } else if (Array.isArray(n)) next.push(...n);
+      else if (isPlainObject(n)) next.push(...Object.values(n));
+    }
+    nodes = next;
+  }
+  return nodes.length === 0 ? null : nodes;
+}
+
+// ---------------------------------------------------------------- regex
+
+/** Python `re` syntax to JavaScript: named groups and a few escapes. */
+export function pyRegex(pattern: string, flags = ''): RegExp {
+  const source = pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$');
+  try {
+    return new RegExp(source, flags);
+  } catch (e) {
+    throw fault('re.error', (e as Error).message);
+  }
+}
+
+function pyReplacement(replacement: string): string {
+  return replacement
+    .replace(/\$/g, '$$$$')
+    .replace(/\\g<(\d+)>/g, '$$$1')
+    .replace(/\\g<(\w+)>/g, '$$<$1>')
+    .replace(/\\(\d{1,2})/g, '$$$1');
+}
+
+function regexFlags(ignorecase: unknown): string {
+  return ignorecase ? 'i' : '';
+}
+
+function regexMatch(value: unknown, pattern: unknown, ignorecase: unknown): boolean {
+  const re = pyRegex(str(pattern), regexFlags(ignorecase) + 'y');
+  return re.test(str(value));
+}
+
+function regexSearch(value: unknown, pattern: unknown, ignorecase: unknown): boolean {
+  return pyRegex(str(pattern), regexFlags(ignorecase)).test(str(value));
+}
+
+function regexReplace(value: unknown, pattern: unknown, replacement: unknown, ignorecase: unknown): string {
+  return str(value).replace(pyRegex(str(pattern), regexFlags(ignorecase) + 'g'), pyReplacement(str(replacement)));
+}
+
+function regexSubstring(value: unknown, pattern: unknown, index: unknown, ignorecase: unknown): unknown {
+  const re = pyRegex(str(pattern), regexFlags(ignorecase) + 'g');
+  const found = [...str(value).matchAll(re)].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? '') : m.slice(1).map((g) => g ?? '')));
+  const i = typeof index === 'number' ? index : 0;
+  const hit = found.at(i);
+  if (hit === undefined) throw fault('IndexError', 'list index out of range');
+  return hit;
+}
+
+// ---------------------------------------------------------------- path, time
+
+function basename(path: unknown): string {
+  const p = str(path);
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function dirname(path: unknown): string {
+  const p = str(path);
+  const head = p.slice(0, p.lastIndexOf('/') + 1);
+  return head && head !== '/'.repeat(head.length) ? head.replace(/\/+$/, '') : head;
+}
+
+function toHumanTimeFromSeconds(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number') throw typeFault('to_human_time_from_seconds() expects a number');
+  if (value === 0) return '0s';
+  if (value < 1) return `${value}\u03bcs`;
+  let s = Math.round(value);
+  const years = Math.floor(s / (365 * 86400));
+  s -= years * 365 * 86400;
+  const days = Math.floor(s / 86400);
+  s -= days * 86400;
+  const parts = [years, days, Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const first = parts.findIndex((x) => x !== 0);
+  if (first < 0) return '0s';
+  const units = ['y', 'd', 'h', 'm', 's'];
+  return parts
+    .slice(first)
+    .map((x, i) => `${x}${units[first + i]}`)
+    .join('');
+}
+
+/** The data, regex, path and time functions, by name. */
+export const ST2_FUNCTIONS: Record<string, CatalogFunction> = {
+  json: (_c, a, k) => json(required('json', a, k, 0, 's')),
+  zip: (_c, a, k) => zip(a, k),
+  basename: one('basename', basename),
+  dirname: one('dirname', dirname),
+  from_json_string: one('from_json_string', (v) => parseJson(str(v))),
+  json_parse: one('json_parse', (v) => parseJson(str(v))),
+  from_yaml_string: one('from_yaml_string', fromYamlString),
+  yaml_parse: one('yaml_parse', fromYamlString),
+  to_json_string: (_c, a, k) => toJsonString(required('to_json_string', a, k, 0, 'value'), k, a.slice(1)),
+  json_dump: (_c, a, k) => toJsonString(required('json_dump', a, k, 0, 'value'), k, a.slice(1)),
+  to_yaml_string: (_c, a, k) => toYamlString(required('to_yaml_string', a, k, 0, 'value'), arg(a, k, 1, 'indent', null)),
+  yaml_dump: (_c, a, k) => toYamlString(required('yaml_dump', a, k, 0, 'value'), arg(a, k, 1, 'indent', null)),
+  json_escape: one('json_escape', (v) => pyJsonDumps(v).replace(/^"+|"+$/g, '')),
+  jsonpath_query: (_c, a, k) => jsonpathQuery(required('jsonpath_query', a, k, 0, 'value'), str(required('jsonpath_query', a, k, 1, 'query'))),
+  use_none: one('use_none', (v) => (v === null || v === undefined ? NONE_MAGIC_VALUE : v)),
+  regex_match: (_c, a, k) => regexMatch(required('regex_match', a, k, 0, 'value'), required('regex_match', a, k, 1, 'pattern'), arg(a, k, 2, 'ignorecase')),
+  regex_search: (_c, a, k) => regexSearch(required('regex_search', a, k, 0, 'value'), required('regex_search', a, k, 1, 'pattern'), arg(a, k, 2, 'ignorecase')),
+  regex_replace: (_c, a, k) =>
+    regexReplace(
+      required('regex_replace', a, k, 0, 'value'),
+      required('regex_replace', a, k, 1, 'pattern'),
+      required('regex_replace', a, k, 2, 'replacement'),
+      arg(a, k, 3, 'ignorecase'),
+    ),
+  regex_substring: (_c, a, k) =>
+    regexSubstring(required('regex_substring', a, k, 0, 'value'), required('regex_substring', a, k, 1, 'pattern'), arg(a, k, 2, 'result_index', 0), arg(a, k, 3, 'ignorecase')),
+  to_human_time_from_seconds: one('to_human_time_from_seconds', toHumanTimeFromSeconds),
+};
