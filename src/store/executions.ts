@@ -36,6 +36,8 @@ export interface ListOptions {
   status?: ExecutionStatus;
   /** Only the children of this workflow execution. */
   parent?: string;
+  /** Only executions that are no workflow's task (no parent). @default false */
+  topLevel?: boolean;
 }
 
 
@@ -145,6 +147,10 @@ export class ExecutionStore {
       filters.push('#status = :status');
       names['#status'] = 'status';
       values[':status'] = options.status;
+    }
+    if (options.topLevel) {
+      filters.push('attribute_not_exists(#parent)');
+      names['#parent'] = 'parent';
     }
     const byParent = options.parent !== undefined;
     names['#pk'] = byParent ? 'parent' : 'listKey';
