@@ -6,7 +6,7 @@ import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
-import { EmulatorDiedError, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
+import { EmulatorDiedError, externalEndpoints, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery, type LocalDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
@@ -24,6 +24,8 @@ export interface LocalOptions {
   pollWaitSeconds?: number;
   /** Write the discovery file. @default true */
   discovery?: boolean;
+  /** Told each step of the start-up as it begins (`DynamoDB Local (Java)`...): the CLI shows them. @default none */
+  progress?: (step: string) => void;
   log?: Logger;
   /** Loads a container of a function; default: a fresh instance of the real `functions/<name>.ts` module. */
   loaders?: Partial<Record<FunctionName, ContainerLoader>>;
@@ -70,6 +72,10 @@ const PER_FUNCTION = new Set(['ACTIONRUNNER_FUNCTION_TIMEOUT', 'ACTIONRUNNER_BAT
  */
 export async function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? createLogger({ component: 'local' });
+  const progress = options.progress ?? (() => {});
+  const external = externalEndpoints();
+  if (external) progress(`no embedded emulators: using sqs ${external.sqsEndpoint}, dynamodb ${external.dynamodbEndpoint} (AWS_ENDPOINT_URL*)`);
+  else ['SQS emulator (fauxqs, in this process)', 'DynamoDB Local (Java; the slowest step, often 10-20 s)'].forEach(progress);
   const emulators = await startEmulators({ dataDir: options.dataDir, log: (line) => log.debug('dynamodb-local', { line }) });
   try {
     return await wire(emulators, options, log);
@@ -87,6 +93,8 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   if (!emulators.external) useEmulatorCredentials(env);
   const base = loadConfig(env);
   const clients = createClients(base);
+  const progress = options.progress ?? (() => {});
+  progress(`stage ${base.stage} resources: queues, dead-letter queues and tables from serverless.yml`);
   const resources = await createResources(clients, base.stage);
   Object.assign(env, {
     ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions,
@@ -123,12 +131,14 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
       onLastDeliveryFailed: (record, reason) => failNamedExecution(store, record, reason, functionLog),
     });
   }
+  progress('event source mappings: the workflows and actions functions on their queues');
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
 
   // The sweeper function's schedule, here a timer. At start-up the embedded queues are new (in
   // memory): every execution still waiting lost its message, so it is sent again at once.
   const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
   const sweeper = new Sweeper(createServices({ config: functionConfig, clients, log: log.child({ component: 'sweeper' }) }));
+  progress('sweeper: sending again the executions an earlier run left waiting');
   const sweep = (waitingAfterMs: number) => sweeper.sweep({ waitingAfterMs }).catch((error: unknown) => log.warn('sweep failed', { error }));
   await sweep(emulators.external ? functionConfig.sweepWaitingAfterSeconds * 1000 : 0);
   const sweepTimer = setInterval(() => void sweep(functionConfig.sweepWaitingAfterSeconds * 1000), functionConfig.sweepIntervalSeconds * 1000);
