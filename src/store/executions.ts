@@ -10,6 +10,7 @@ import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
+import { idRange, type IdRangeOptions } from './list-range.ts';
 import { maskWrite, storedSecrets } from './secrets.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, openShard } from './keys.ts';
 
@@ -29,7 +30,7 @@ export interface NewExecution {
   id?: string;
 }
 
-export interface ListOptions {
+export interface ListOptions extends IdRangeOptions {
   /** @default 50 */
   limit?: number;
   action?: string;
@@ -38,6 +39,8 @@ export interface ListOptions {
   parent?: string;
   /** Only executions that are no workflow's task (no parent). @default false */
   topLevel?: boolean;
+  /** @default true, except for a workflow's children (`parent`): oldest first */
+  newestFirst?: boolean;
 }
 
 
@@ -155,6 +158,11 @@ export class ExecutionStore {
     const byParent = options.parent !== undefined;
     names['#pk'] = byParent ? 'parent' : 'listKey';
     values[':pk'] = byParent ? options.parent : LIST_KEY_VALUE;
+    const range = idRange(options);
+    if (range) {
+      names['#sk'] = 'id';
+      Object.assign(values, range.values);
+    }
     const found: Execution[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -162,16 +170,17 @@ export class ExecutionStore {
         new QueryCommand({
           TableName: this.#table,
           IndexName: byParent ? EXECUTIONS_BY_PARENT_INDEX : EXECUTIONS_BY_TIME_INDEX,
-          KeyConditionExpression: '#pk = :pk',
+          KeyConditionExpression: range ? `#pk = :pk AND ${range.condition}` : '#pk = :pk',
           FilterExpression: filters.length ? filters.join(' AND ') : undefined,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ScanIndexForward: byParent,
+          ScanIndexForward: !(options.newestFirst ?? !byParent),
           Limit: Math.max(limit, 25),
           ExclusiveStartKey: startKey,
         }),
       );
-      found.push(...((page.Items ?? []) as Execution[]));
+      // BETWEEN includes `before` itself: the page starts after it.
+      found.push(...((page.Items ?? []) as Execution[]).filter((item) => item.id !== options.before));
       startKey = page.LastEvaluatedKey;
     } while (startKey && found.length < limit);
     return found.slice(0, limit).map(strip);

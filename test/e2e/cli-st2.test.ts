@@ -92,6 +92,28 @@ describe('the CLI as st2 users use it', () => {
     expect(cancel.stdout).toBe('');
   });
 
+  it('pages through execution list newest first (--next), bounded by --since, --until and --parent', async () => {
+    const since = new Date().toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await run('run', 'core.echo', `message=page ${i}`, '-a')).stdout.trim());
+    const first = await run('execution', 'list', '--since', since, '-n', '2', '-j');
+    expect((JSON.parse(first.stdout) as Array<{ id: string }>).map((e) => e.id)).toEqual([ids[2], ids[1]]);
+    const token = /--next (\S+)$/.exec(first.stderr.trim())?.[1];
+    expect(token).toBe(ids[1]);
+    const second = await run('execution', 'list', '--since', since, '-n', '2', '--next', token!);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(ids[0]);
+    expect(second.stdout).not.toContain(ids[1]);
+    expect(second.stdout).not.toContain('next page');
+    const before = JSON.parse((await run('execution', 'list', '--until', since, '-n', '1000', '-j')).stdout) as Array<{ id: string }>;
+    expect(before.map((e) => e.id)).not.toContain(ids[0]);
+    expect(before.length).toBeGreaterThan(0);
+
+    const workflow = JSON.parse((await run('run', 'examples.orquesta-sequential', 'name=Lin', '-j')).stdout) as { id: string };
+    const tasks = JSON.parse((await run('execution', 'list', '--parent', workflow.id, '-j')).stdout) as Array<{ context: { task: string } }>;
+    expect(tasks.map((t) => t.context.task)).toEqual(['task3', 'task2', 'task1']);
+  });
+
   it('refuses a second actionrunner local in the same folder, naming the running one (exit 2)', async () => {
     const second = await cli(dir, ['local'], cleanEnv());
     expect(second.code).toBe(2);

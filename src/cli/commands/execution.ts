@@ -6,6 +6,7 @@ import { AlreadyEndedError, UsageError } from '../errors.ts';
 import { follow, writeChunk } from '../follow.ts';
 import { EXECUTION_HEADERS, executionDocument, executionRows, table, TASK_HEADERS, taskRows } from '../format.ts';
 import { actionParameters } from '../parameters.ts';
+import { parsePageToken, parseTimeBound } from '../time-bound.ts';
 import { finishRequest, type WaitFlags } from './run.ts';
 
 const ID_HELP = 'execution id, or "last" for the newest top-level execution (the one on top of "execution list")';
@@ -43,19 +44,52 @@ function registerGet(execution: Command, ctx: CliContext): void {
     });
 }
 
+interface ListFlags {
+  limit: number;
+  action?: string;
+  status?: string;
+  since?: number;
+  until?: number;
+  parent?: string;
+  next?: string;
+  json?: boolean;
+}
+
+/** The same command line with the page token of the next page (for the person to copy). */
+function nextPageCommand(token: string): string {
+  const args = process.argv.slice(2);
+  const at = args.findIndex((arg) => arg === '--next' || arg.startsWith('--next='));
+  if (at >= 0) args.splice(at, args[at] === '--next' ? 2 : 1);
+  return `actionrunner ${[...args, '--next', token].join(' ')}`;
+}
+
 function registerList(execution: Command, ctx: CliContext): void {
   execution
     .command('list')
-    .description('list executions, newest first (children under their parent)')
-    .option('-n, --limit <N>', 'how many', positiveInt, 50)
+    .description('list executions, newest first (children under their parent), a page at a time')
+    .option('-n, --limit <N>', 'how many on this page', positiveInt, 50)
     .option('-a, --action <ref>', 'only this action')
     .addOption(new Option('--status <status>', 'only this status').choices([...EXECUTION_STATUSES]))
-    .option('-j, --json', 'print one JSON array')
-    .action(async (flags: { limit: number; action?: string; status?: string; json?: boolean }) => {
+    .option('--since <time>', 'created at or after: ISO date/time, or a duration ago (30s, 15m, 2h, 7d)', (raw) => parseTimeBound('--since', raw))
+    .option('--until <time>', 'created at or before: ISO date/time, or a duration ago', (raw) => parseTimeBound('--until', raw))
+    .option('--parent <id>', "only this workflow's tasks")
+    .option('--next <token>', 'the next page: the token the previous page printed', parsePageToken)
+    .option('-j, --json', 'print one JSON array (the next page token goes to stderr)')
+    .action(async (flags: ListFlags) => {
       if (flags.status !== undefined && !isExecutionStatus(flags.status)) throw new UsageError(`bad status: ${flags.status} - expected one of ${EXECUTION_STATUSES.join(', ')}`);
-      const executions = await ctx.target().runtime.store.list({ limit: flags.limit, action: flags.action, status: flags.status });
-      if (flags.json) ctx.printJson(executions.map(executionDocument));
-      else ctx.print(executions.length ? table(EXECUTION_HEADERS, executionRows(executions, ctx.colors), ctx.colors) : '(no executions)');
+      // One more than asked for tells whether there is a next page.
+      const page = await ctx.target().runtime.store.list({
+        limit: flags.limit + 1, action: flags.action, status: flags.status, since: flags.since, until: flags.until, parent: flags.parent, before: flags.next, newestFirst: true,
+      });
+      const executions = page.slice(0, flags.limit);
+      const next = page.length > flags.limit ? `next page: ${nextPageCommand(executions.at(-1)!.id)}` : undefined;
+      if (flags.json) {
+        ctx.printJson(executions.map(executionDocument));
+        if (next) process.stderr.write(`${next}\n`);
+        return;
+      }
+      ctx.print(executions.length ? table(EXECUTION_HEADERS, executionRows(executions, ctx.colors), ctx.colors) : '(no executions)');
+      if (next) ctx.print(next);
     });
 }
 
