@@ -38,11 +38,11 @@ export class CliContext {
     this.exitCode = execution.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   }
 
-  /** `last` is the newest execution; anything else is an id. */
+  /** `last` is the newest top-level execution (no parent: what tops `execution list`); anything else is an id. */
   async executionId(idOrLast: string): Promise<string> {
     if (idOrLast !== 'last') return idOrLast;
-    const [newest] = await this.target().runtime.store.list({ limit: 1 });
-    if (!newest) throw new UsageError('no executions yet: "last" names the newest execution - run one first');
+    const [newest] = await this.target().runtime.store.list({ limit: 1, topLevel: true });
+    if (!newest) throw new UsageError('no executions yet: "last" names the newest top-level execution - run one first');
     return newest.id;
   }
 }

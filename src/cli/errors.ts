@@ -17,3 +17,13 @@ export function isUsageError(error: unknown): boolean {
 export class StaleExecutionError extends ActionRunnerError {
   override name = 'StaleExecutionError';
 }
+
+/** `execution cancel` of an execution that had already ended: nothing was done, exit status 1. */
+export class AlreadyEndedError extends ActionRunnerError {
+  override name = 'AlreadyEndedError';
+}
+
+/** `actionrunner local` in a folder where another one runs: refused, exit status 2. */
+export class AlreadyRunningError extends UsageError {
+  override name = 'AlreadyRunningError';
+}

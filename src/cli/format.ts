@@ -152,3 +152,15 @@ export function executionRows(executions: Execution[], c: Colors): string[][] {
 }
 
 export const EXECUTION_HEADERS = ['ID', 'ACTION', 'STATUS', 'STARTED', 'DURATION'];
+
+/** Columns of `execution get --show-tasks`. */
+export const TASK_HEADERS = ['ID', 'TASK', 'ACTION', 'STATUS', 'STARTED', 'DURATION'];
+
+/** Rows of `execution get --show-tasks`, in the order given (the store lists a workflow's tasks oldest first); `name[i]` for an item of a `with` task. */
+export function taskRows(tasks: Execution[], c: Colors): string[][] {
+  return tasks.map((task) => {
+    const name = task.context?.task ?? '-';
+    const item = task.context?.itemIndex;
+    return [task.id, item === undefined ? name : `${name}[${item}]`, task.action, paintStatus(task.status, c), task.start_timestamp, formatDuration(elapsedMs(task))];
+  });
+}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAction } from './commands/action.ts';
 import { registerExecution } from './commands/execution.ts';
@@ -6,11 +8,18 @@ import { registerRun } from './commands/run.ts';
 import { CliContext } from './context.ts';
 import { EXIT, isUsageError } from './errors.ts';
 
+/** The version in package.json: the one `npm install` put here. */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 /** The `actionrunner` program, its commands wired to `ctx`. */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('actionrunner')
     .description("StackStorm's action runner on SQS + Lambda + DynamoDB: run actions, inspect executions")
     .option('--stage <name>', 'talk to this deployed stage (AWS default credentials) instead of the local runtime')
+    .version(packageVersion(), '-V, --version', 'print the version of actionrunner')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -46,7 +46,8 @@ export function removeDiscovery(file: string, pid = process.pid): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (one of another user counts). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -73,4 +74,63 @@ export function findLocal(from: string): (LocalDiscovery & { file: string }) | u
     }
     if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+/** Who holds a project folder: the lock's owner and, once it is up, what its discovery file says. */
+export interface ProjectHolder {
+  pid: number;
+  startedAt: string;
+  /** Absent while the holder is still starting (no discovery file yet). */
+  discovery?: LocalDiscovery;
+}
+
+/** The outcome of `claimProject`: held by us (`release` it), or by a live process. */
+export type ProjectClaim =
+  | { held: true; release(): void; tookOverFrom?: ProjectHolder }
+  | { held: false; holder: ProjectHolder };
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Claims `projectDir` for one local runtime: `.actionrunner/local.lock` is created exclusively (O_EXCL)
+ * before anything starts, so two `npm start` in one folder cannot both get past this, even while the
+ * first is still starting. A lock whose process is dead is stale: it is taken over, and said so.
+ * @example const claim = claimProject(process.cwd()); if (!claim.held) console.error(`running: pid ${claim.holder.pid}`);
+ */
+export function claimProject(projectDir: string, pid = process.pid): ProjectClaim {
+  const lock = path.join(path.dirname(discoveryFile(projectDir)), 'local.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  let tookOverFrom: ProjectHolder | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(lock, `${JSON.stringify({ pid, startedAt: new Date().toISOString() })}\n`, { flag: 'wx' });
+      const release = () => {
+        if (readJson<ProjectHolder>(lock)?.pid === pid) rmSync(lock, { force: true });
+      };
+      // A discovery file without a lock: written by a runtime that does not lock (an older version).
+      const previous = readJson<LocalDiscovery>(discoveryFile(projectDir));
+      if (previous && previous.pid !== pid && alive(previous.pid)) {
+        release();
+        return { held: false, holder: { pid: previous.pid, startedAt: previous.startedAt, discovery: previous } };
+      }
+      if (previous && previous.pid !== pid && !tookOverFrom) tookOverFrom = { pid: previous.pid, startedAt: previous.startedAt, discovery: previous };
+      return { held: true, release, ...(tookOverFrom ? { tookOverFrom } : {}) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = readJson<ProjectHolder>(lock);
+    const discovery = readJson<LocalDiscovery>(discoveryFile(projectDir));
+    const holder: ProjectHolder | undefined = owner && { pid: owner.pid, startedAt: owner.startedAt, ...(discovery?.pid === owner.pid ? { discovery } : {}) };
+    if (holder && holder.pid !== pid && alive(holder.pid)) return { held: false, holder };
+    // Dead owner (or an unreadable lock, left half-written by a crash): take it over.
+    tookOverFrom = holder ?? tookOverFrom;
+    rmSync(lock, { force: true });
+  }
+  throw new Error(`cannot lock: ${lock} - another process keeps creating it`);
 }

@@ -48,6 +48,11 @@ export interface MappingMetrics {
 }
 
 
+/** `options` without its `undefined` entries. */
+export function definedOnly<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
 /**
  * Emulates Lambda's SQS event source mapping for one queue and one function: long-polls, batches
  * (`batchSize`, `maximumBatchingWindow`), invokes the handler with full SQS records and a counting-down
@@ -76,7 +81,9 @@ export class EventSourceMapping {
       functionTimeoutMs: 900_000,
       pollWaitSeconds: 20,
       region: 'us-east-1',
-      ...options,
+      // An option given as `undefined` keeps its default: a spread would let it erase the default, and a
+      // receive without WaitTimeSeconds is a short poll, so an idle queue was polled in a busy loop.
+      ...definedOnly(options),
     };
     if (this.#o.maxConcurrency < 1) throw new RangeError(`invalid maxConcurrency: ${this.#o.functionName} - expected >= 1, got ${this.#o.maxConcurrency}`);
     if (this.#o.batchSize < 1) throw new RangeError(`invalid batchSize: ${this.#o.functionName} - expected >= 1, got ${this.#o.batchSize}`);

@@ -6,7 +6,7 @@ import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type CreatedResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
-import { EmulatorDiedError, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
+import { EmulatorDiedError, externalEndpoints, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
@@ -24,6 +24,8 @@ export interface LocalOptions {
   pollWaitSeconds?: number;
   /** Write the discovery file. @default true */
   discovery?: boolean;
+  /** Told each step of the start-up as it begins (`DynamoDB Local (Java)`...): the CLI shows them. @default none */
+  progress?: (step: string) => void;
   log?: Logger;
   /** Loads a container of a function; default: a fresh instance of the real `functions/<name>.ts` module. */
   loaders?: Partial<Record<FunctionName, ContainerLoader>>;
@@ -70,6 +72,10 @@ const PER_FUNCTION = new Set(['ACTIONRUNNER_FUNCTION_TIMEOUT', 'ACTIONRUNNER_BAT
  */
 export async function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? createLogger({ component: 'local' });
+  const progress = options.progress ?? (() => {});
+  const external = externalEndpoints();
+  if (external) progress(`no embedded emulators: using sqs ${external.sqsEndpoint}, dynamodb ${external.dynamodbEndpoint} (AWS_ENDPOINT_URL*)`);
+  else ['SQS emulator (fauxqs, in this process)', 'DynamoDB Local (Java; the slowest step, often 10-20 s)'].forEach(progress);
   const emulators = await startEmulators({ dataDir: options.dataDir, log: (line) => log.debug('dynamodb-local', { line }) });
   try {
     return await wire(emulators, options, log);
@@ -80,10 +86,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 }
 
 async function wire(emulators: Emulators, options: LocalOptions, log: Logger): Promise<LocalRuntime> {
-  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators);
+  const progress = options.progress ?? (() => {});
+  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators, progress);
   const { pools, mappings } = createMappings({ clients, resources, settings, functionEnv, options, log, region: base.region });
+  progress('event source mappings: the workflows and actions functions on their queues');
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
   const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
+  progress('sweeper: sending again the executions an earlier run left waiting');
   const sweepTimer = await startSweeper(functionConfig, clients, emulators.external, log);
   const file = options.discovery === false ? undefined : discoveryFile(path.resolve(options.projectDir ?? process.cwd()));
   if (file) {
@@ -139,7 +148,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
  * Points this process's SDK clients (and the functions it loads) at the emulators, as Lambda's
  * environment would, creates the stage's resources from serverless.yml, and reads the functions' settings.
  */
-async function prepareStage(emulators: Emulators) {
+async function prepareStage(emulators: Emulators, progress: (step: string) => void) {
   const env = process.env;
   env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
   env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
@@ -147,6 +156,7 @@ async function prepareStage(emulators: Emulators) {
   if (!emulators.external) useEmulatorCredentials(env);
   const base = loadConfig(env);
   const clients = createClients(base);
+  progress(`stage ${base.stage} resources: queues, dead-letter queues and tables from serverless.yml`);
   const resources = await createResources(clients, base.stage);
   Object.assign(env, {
     ACTIONRUNNER_ACTIONS_QUEUE_URL: resources.queueUrls.actions,

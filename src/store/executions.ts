@@ -10,6 +10,7 @@ import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
+import { idRange, type IdRangeOptions } from './list-range.ts';
 import { maskWrite, storedSecrets } from './secrets.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, openShard } from './keys.ts';
 
@@ -29,13 +30,17 @@ export interface NewExecution {
   id?: string;
 }
 
-export interface ListOptions {
+export interface ListOptions extends IdRangeOptions {
   /** @default 50 */
   limit?: number;
   action?: string;
   status?: ExecutionStatus;
   /** Only the children of this workflow execution. */
   parent?: string;
+  /** Only executions that are no workflow's task (no parent). @default false */
+  topLevel?: boolean;
+  /** @default true, except for a workflow's children (`parent`): oldest first */
+  newestFirst?: boolean;
 }
 
 
@@ -146,9 +151,18 @@ export class ExecutionStore {
       names['#status'] = 'status';
       values[':status'] = options.status;
     }
+    if (options.topLevel) {
+      filters.push('attribute_not_exists(#parent)');
+      names['#parent'] = 'parent';
+    }
     const byParent = options.parent !== undefined;
     names['#pk'] = byParent ? 'parent' : 'listKey';
     values[':pk'] = byParent ? options.parent : LIST_KEY_VALUE;
+    const range = idRange(options);
+    if (range) {
+      names['#sk'] = 'id';
+      Object.assign(values, range.values);
+    }
     const found: Execution[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -156,16 +170,17 @@ export class ExecutionStore {
         new QueryCommand({
           TableName: this.#table,
           IndexName: byParent ? EXECUTIONS_BY_PARENT_INDEX : EXECUTIONS_BY_TIME_INDEX,
-          KeyConditionExpression: '#pk = :pk',
+          KeyConditionExpression: range ? `#pk = :pk AND ${range.condition}` : '#pk = :pk',
           FilterExpression: filters.length ? filters.join(' AND ') : undefined,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ScanIndexForward: byParent,
+          ScanIndexForward: !(options.newestFirst ?? !byParent),
           Limit: Math.max(limit, 25),
           ExclusiveStartKey: startKey,
         }),
       );
-      found.push(...((page.Items ?? []) as Execution[]));
+      // BETWEEN includes `before` itself: the page starts after it.
+      found.push(...((page.Items ?? []) as Execution[]).filter((item) => item.id !== options.before));
       startKey = page.LastEvaluatedKey;
     } while (startKey && found.length < limit);
     return found.slice(0, limit).map(strip);

@@ -3,7 +3,7 @@ import type { ActionDefinition, UnavailableAction } from '../../actions/types.ts
 import { SECRET_MASK } from '../../model/execution.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { table } from '../format.ts';
+import { table, type Colors } from '../format.ts';
 
 /** The action as `--json` prints it: its metadata, secret defaults masked. */
 function actionDocument(action: ActionDefinition): Record<string, unknown> {
@@ -31,6 +31,15 @@ function show(value: unknown): string {
   return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** The action's parameters as a table (name, type, required, default, description), required ones first; secret defaults masked. */
+export function parameterTable(action: ActionDefinition, c: Colors): string {
+  const parameters = actionDocument(action).parameters as ActionDefinition['parameters'];
+  const rows = Object.entries(parameters)
+    .sort(([a, x], [b, y]) => Number(Boolean(y.required)) - Number(Boolean(x.required)) || a.localeCompare(b))
+    .map(([name, spec]) => [spec.required ? c.bold(name) : name, String(spec.type ?? 'any'), spec.required ? 'yes' : '', show(spec.default), spec.description ?? '']);
+  return rows.length ? table(['PARAMETER', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'], rows, c) : '(no parameters)';
+}
+
 export function registerAction(program: Command, ctx: CliContext): void {
   const action = program.command('action').description('the actions the packs provide');
 
@@ -38,7 +47,7 @@ export function registerAction(program: Command, ctx: CliContext): void {
     .command('list')
     .description('list actions')
     .option('--pack <pack>', 'only this pack')
-    .option('--json', 'print one JSON array')
+    .option('-j, --json', 'print one JSON array')
     .action((flags: { pack?: string; json?: boolean }) => {
       const catalog = ctx.target().runtime.catalog;
       const inPack = (ref: string) => !flags.pack || ref === flags.pack || ref.startsWith(`${flags.pack}.`);
@@ -57,7 +66,7 @@ export function registerAction(program: Command, ctx: CliContext): void {
     .command('get')
     .description('show an action and its parameters')
     .argument('<ref>', 'action reference, pack.name')
-    .option('--json', 'print one JSON document')
+    .option('-j, --json', 'print one JSON document')
     .action((ref: string, flags: { json?: boolean }) => {
       const catalog = ctx.target().runtime.catalog;
       const found = catalog.get(ref);
@@ -71,10 +80,6 @@ export function registerAction(program: Command, ctx: CliContext): void {
       if (!found) throw new UsageError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
       if (flags.json) return ctx.printJson(actionDocument(found));
       const c = ctx.colors;
-      const doc = actionDocument(found);
-      const rows = Object.entries(doc.parameters as ActionDefinition['parameters'])
-        .sort(([a, x], [b, y]) => Number(Boolean(y.required)) - Number(Boolean(x.required)) || a.localeCompare(b))
-        .map(([name, spec]) => [spec.required ? c.bold(name) : name, String(spec.type ?? 'any'), spec.required ? 'yes' : '', show(spec.default), spec.description ?? '']);
       ctx.print(
         [
           `${c.bold('ref')}: ${found.ref}`,
@@ -83,7 +88,7 @@ export function registerAction(program: Command, ctx: CliContext): void {
           `${c.bold('description')}: ${found.description}`,
           ...(found.entry_point ? [`${c.bold('entry_point')}: ${found.entry_point}`] : []),
           '',
-          table(['PARAMETER', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'], rows, c),
+          parameterTable(found, c),
         ].join('\n'),
       );
     });

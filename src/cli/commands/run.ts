@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { unavailableError } from '../../actions/catalog.ts';
 import { NotFoundError } from '../../model/errors.ts';
+import type { ActionDefinition } from '../../actions/types.ts';
 import type { Execution } from '../../model/execution.ts';
 import type { CliContext } from '../context.ts';
 import { follow, writeChunk } from '../follow.ts';
+import { UsageError } from '../errors.ts';
 import { actionParameters } from '../parameters.ts';
+import { parameterTable } from './action.ts';
 
 export interface WaitFlags {
   async?: boolean;
@@ -12,11 +15,15 @@ export interface WaitFlags {
   json?: boolean;
 }
 
-/** After a request: print the id (--async), or wait (streaming with --tail) and print the execution. */
+/** After a request: print the id and how to follow it (--async), or wait (streaming with --tail) and print the execution. */
 export async function finishRequest(ctx: CliContext, execution: Execution, flags: WaitFlags): Promise<void> {
   if (flags.async) {
     if (flags.json) ctx.printJson({ id: execution.id, action: execution.action, status: execution.status });
-    else ctx.print(execution.id);
+    else {
+      // The id alone on stdout (scripts take it with $(...)); what to do next on stderr, for the person.
+      ctx.print(execution.id);
+      process.stderr.write(`to follow it: actionrunner execution tail ${execution.id}\nits result: actionrunner execution get ${execution.id}\n`);
+    }
     return;
   }
   const runtime = ctx.target().runtime;
@@ -30,23 +37,39 @@ export async function finishRequest(ctx: CliContext, execution: Execution, flags
   ctx.exitFor(final);
 }
 
+function findAction(ctx: CliContext, ref: string): ActionDefinition {
+  const catalog = ctx.target().runtime.catalog;
+  const action = catalog.get(ref);
+  const unavailable = action ? undefined : catalog.unavailable?.(ref);
+  if (unavailable) throw unavailableError(unavailable);
+  if (!action) throw new NotFoundError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
+  return action;
+}
+
+/** `run <ref> -h`, as st2 does: what the action takes, rather than the generic help of `run`. */
+function printActionHelp(ctx: CliContext, action: ActionDefinition): void {
+  const c = ctx.colors;
+  ctx.print([`${c.bold(action.ref)}: ${action.description}`, `usage: actionrunner run ${action.ref} [name=value ...] [-a] [--tail] [-j]`, '', parameterTable(action, c)].join('\n'));
+}
+
 export function registerRun(program: Command, ctx: CliContext): void {
-  program
+  const run = program
     .command('run')
-    .description('run an action and wait for it (st2 run)')
-    .argument('<ref>', 'action reference, pack.name (e.g. core.local)')
+    .description('run an action and wait for it (st2 run); "run <ref> -h" lists its parameters')
+    .argument('[ref]', 'action reference, pack.name (e.g. core.local)')
     .argument('[parameters...]', 'key=value pairs, cast by the parameter types (JSON for arrays and objects)')
-    .option('--async', 'print the execution id and return at once')
+    .option('-a, --async', 'print the execution id and return at once')
     .option('--tail', 'stream the output while it runs')
-    .option('--json', 'print the execution as one JSON document')
-    .action(async (ref: string, words: string[], flags: WaitFlags) => {
-      const runtime = ctx.target().runtime;
-      const action = runtime.catalog.get(ref);
-      const unavailable = action ? undefined : runtime.catalog.unavailable?.(ref);
-      if (unavailable) throw unavailableError(unavailable);
-      if (!action) throw new NotFoundError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
+    .option('-j, --json', 'print the execution as one JSON document')
+    .helpOption(false)
+    .option('-h, --help', "this help; with an action reference, the action's parameters")
+    .action(async (ref: string | undefined, words: string[], flags: WaitFlags & { help?: boolean }) => {
+      if (flags.help && !ref) return run.help();
+      if (!ref) throw new UsageError("missing required argument 'ref' - expected pack.name of an action (see \"actionrunner action list\")");
+      const action = findAction(ctx, ref);
+      if (flags.help) return printActionHelp(ctx, action);
       const parameters = actionParameters(action, words);
-      const { execution } = await runtime.service.request({ action: ref, parameters });
+      const { execution } = await ctx.target().runtime.service.request({ action: ref, parameters });
       await finishRequest(ctx, execution, flags);
     });
 }

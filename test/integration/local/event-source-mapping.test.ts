@@ -184,4 +184,25 @@ describe('EventSourceMapping', () => {
     expect(moved.Body).toBe('{"executionId":"E1"}');
     expect(reasons).toEqual(['moved to the dead-letter queue after 2 deliveries: function error: Error: always']);
   });
+
+  it('long-polls an idle queue even when options are given as undefined (as the local runtime passes them), never busy-polls', async () => {
+    const { url } = await queuePair();
+    // A client of its own that notes the wait of every receive; it still talks to the real emulator.
+    const watched = new SQSClient({ region: 'us-east-1', endpoint: inject('sqsEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const waits: Array<number | undefined> = [];
+    watched.middlewareStack.add((next) => async (args) => {
+      const input = args.input as { MaxNumberOfMessages?: number; WaitTimeSeconds?: number };
+      if (input.MaxNumberOfMessages !== undefined) waits.push(input.WaitTimeSeconds);
+      return next(args);
+    }, { step: 'initialize' });
+    try {
+      await start(url, async () => ({}), { sqs: watched, pollWaitSeconds: undefined, maximumBatchingWindowSeconds: undefined, batchSize: undefined });
+      await eventually(() => expect(waits.length).toBeGreaterThan(0), { timeoutMs: 5_000 });
+      // One receive that waits up to 20 s on the empty queue; a short poll (no WaitTimeSeconds) would be followed by many more.
+      expect(waits).toEqual([20]);
+    } finally {
+      await mapping?.stop();
+      watched.destroy();
+    }
+  });
 });
