@@ -9,7 +9,7 @@ const STATUSES: Record<string, TaskRunStatus | null> = { r: 'running', s: 'succe
 /** The state as saved on the workflow's item: a with-items task's item statuses are one character each ("r", "s", "f", "c", "-" not started). */
 export type StoredWorkflowState = Omit<WorkflowState, 'runs'> & { runs: Array<Record<string, unknown>> };
 
-const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
 
 const LIMIT = `${STATE_RESULT_BYTES / 1024} KB`;
 
@@ -20,19 +20,19 @@ const LIMIT = `${STATE_RESULT_BYTES / 1024} KB`;
  * the engine). Once ended, its result list stays only when it fits in 32 KB, as `result` otherwise.
  */
 export function toStored(state: WorkflowState): StoredWorkflowState {
-  const cap = (result: unknown) =>
-    result !== undefined && bytes(result) > STATE_RESULT_BYTES ? { result_truncated: true, note: `larger than ${LIMIT}: the full result is on the task's execution` } : result;
+  const capResult = (result: unknown) =>
+    result !== undefined && jsonBytes(result) > STATE_RESULT_BYTES ? { result_truncated: true, note: `larger than ${LIMIT}: the full result is on the task's execution` } : result;
   const runs = state.runs.map((run) => {
     const stored: Record<string, unknown> = { ...run };
-    if ('result' in run) stored.result = cap(run.result);
+    if ('result' in run) stored.result = capResult(run.result);
     if (run.items) {
       const { status, results, concurrency } = run.items;
-      const encoded = status.map((s) => (s === null ? '-' : CODES[s])).join('');
+      const encoded = status.map((itemStatus) => (itemStatus === null ? '-' : CODES[itemStatus])).join('');
       if (run.status === 'running') stored.items = { concurrency, status: encoded, results: [] };
-      else if (bytes(results) > STATE_RESULT_BYTES && run.result === undefined) {
+      else if (jsonBytes(results) > STATE_RESULT_BYTES && run.result === undefined) {
         stored.items = { concurrency, status: encoded, results: [] };
         stored.result = { result_truncated: true, items: results.length, note: `the results of ${results.length} items are larger than ${LIMIT} together: each is on its item's execution` };
-      } else stored.items = { concurrency, status: encoded, results: results.map(cap) };
+      } else stored.items = { concurrency, status: encoded, results: results.map(capResult) };
     }
     return stored;
   });
@@ -44,7 +44,7 @@ export function fromStored(stored: StoredWorkflowState): WorkflowState {
   const runs = stored.runs.map((run) => {
     const items = run.items as { concurrency: number | null; status: string | Array<TaskRunStatus | null>; results?: unknown[] } | undefined;
     if (!items || typeof items.status !== 'string') return run;
-    return { ...run, items: { concurrency: items.concurrency, status: [...items.status].map((c) => STATUSES[c] ?? null), results: items.results ?? [] } };
+    return { ...run, items: { concurrency: items.concurrency, status: [...items.status].map((code) => STATUSES[code] ?? null), results: items.results ?? [] } };
   });
   return { ...stored, runs } as unknown as WorkflowState;
 }

@@ -32,7 +32,7 @@ export interface TaskRun {
   id: string;
   name: string;
   route: number;
-  /** Indexes into `WorkflowState.contexts`, merged in order, forming the task's inbound context. */
+  /** Indexes into `WorkflowState.contexts`, merged in order, forming the task's inbound context. (Field names here are the saved state's: kept as they are so states saved before still read.) */
   ctxs: number[];
   status: TaskRunStatus;
   /** Retries done so far for this task (0 for the first attempt). */
