@@ -54,6 +54,30 @@ export interface ExecutionStoreOptions {
 
 const monotonicId = monotonicFactory();
 
+/** The record `create` writes for `input` at `now`: status and its log entry, timestamps, TTL, and its result and error with its secrets masked. */
+export function newExecutionRecord(input: NewExecution, now: number, ttlDays: number): Execution {
+  const timestamp = new Date(now).toISOString();
+  const status = input.status ?? 'requested';
+  const { error, result } = maskWrite({ error: input.error, result: input.result }, undefined, secretValuesOf(input.parameters, input.secretParameters)).set;
+  return {
+    id: input.id ?? newExecutionId(now),
+    action: input.action,
+    runner: input.runner,
+    status,
+    parameters: input.parameters,
+    secretParameters: input.secretParameters,
+    context: input.context ?? {},
+    log: [{ status, timestamp, ...(error ? { reason: error } : {}) }],
+    start_timestamp: timestamp,
+    ...(isTerminal(status) ? { end_timestamp: timestamp } : {}),
+    ...(error ? { error } : {}),
+    ...(result !== undefined ? { result } : {}),
+    attempt: 0,
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+    expires_at: expiresAt(ttlDays, now),
+  };
+}
+
 /** A fresh execution id: a ULID, so ids sort by creation time (the byTime index relies on it). */
 export function newExecutionId(now = Date.now()): string {
   return monotonicId(now);
@@ -75,32 +99,12 @@ export class ExecutionStore {
 
   /** Creates the execution; with an idempotency key already used, returns the existing one instead. */
   async create(input: NewExecution): Promise<{ execution: Execution; created: boolean }> {
-    const now = this.#now();
-    const timestamp = new Date(now).toISOString();
-    const status = input.status ?? 'requested';
-    input = { ...input, ...maskWrite({ error: input.error, result: input.result }, undefined, secretValuesOf(input.parameters, input.secretParameters)).set };
-    const execution: Execution = {
-      id: input.id ?? newExecutionId(now),
-      action: input.action,
-      runner: input.runner,
-      status,
-      parameters: input.parameters,
-      secretParameters: input.secretParameters,
-      context: input.context ?? {},
-      log: [{ status, timestamp, ...(input.error ? { reason: input.error } : {}) }],
-      start_timestamp: timestamp,
-      ...(isTerminal(status) ? { end_timestamp: timestamp } : {}),
-      ...(input.error ? { error: input.error } : {}),
-      ...(input.result !== undefined ? { result: input.result } : {}),
-      attempt: 0,
-      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-      expires_at: expiresAt(this.#ttlDays, now),
-    };
+    const execution = newExecutionRecord(input, this.#now(), this.#ttlDays);
     const item = {
       ...execution,
       listKey: LIST_KEY_VALUE,
       ...(execution.context.parent ? { parent: execution.context.parent } : {}),
-      ...(isTerminal(status) ? {} : { open: openShard(execution.id) }),
+      ...(isTerminal(execution.status) ? {} : { open: openShard(execution.id) }),
     };
     const putExecution = { Put: { TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(id)' } };
     if (!input.idempotencyKey) {

@@ -6,7 +6,7 @@ import { fromStatuses, type LifecycleEvent } from '../../src/model/lifecycle.ts'
 import type { Execution } from '../../src/model/execution.ts';
 import { isTerminal, type ExecutionStatus } from '../../src/model/status.ts';
 import { TransitionConflictError } from '../../src/store/errors.ts';
-import { ExecutionStore, newExecutionId, type ListOptions, type NewExecution } from '../../src/store/executions.ts';
+import { ExecutionStore, newExecutionRecord, type ListOptions, type NewExecution } from '../../src/store/executions.ts';
 import type { MoveOptions } from '../../src/store/move-expression.ts';
 import type { OpenExecution } from '../../src/store/open-executions.ts';
 
@@ -31,26 +31,7 @@ export class InMemoryExecutionStore extends ExecutionStore {
   override async create(input: NewExecution): Promise<{ execution: Execution; created: boolean }> {
     const known = input.idempotencyKey ? this.#idempotency.get(input.idempotencyKey) : input.id;
     if (known && this.records.has(known)) return { execution: clone(this.records.get(known)!), created: false };
-    const now = this.#clock();
-    const timestamp = new Date(now).toISOString();
-    const status = input.status ?? 'requested';
-    const execution: Execution = {
-      id: input.id ?? newExecutionId(now),
-      action: input.action,
-      runner: input.runner,
-      status,
-      parameters: input.parameters,
-      secretParameters: input.secretParameters,
-      context: input.context ?? {},
-      log: [{ status, timestamp, ...(input.error ? { reason: input.error } : {}) }],
-      start_timestamp: timestamp,
-      ...(isTerminal(status) ? { end_timestamp: timestamp } : {}),
-      ...(input.error ? { error: input.error } : {}),
-      ...(input.result !== undefined ? { result: input.result } : {}),
-      attempt: 0,
-      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-      expires_at: Math.floor(now / 1000) + 86_400,
-    };
+    const execution = newExecutionRecord(input, this.#clock(), 1);
     this.records.set(execution.id, clone(execution));
     if (input.idempotencyKey) this.#idempotency.set(input.idempotencyKey, execution.id);
     return { execution, created: true };
