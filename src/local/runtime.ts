@@ -95,27 +95,22 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   progress('sweeper: sending again the executions an earlier run left waiting');
   const sweepTimer = await startSweeper(functionConfig, clients, emulators.external, log);
   const file = options.discovery === false ? undefined : discoveryFile(path.resolve(options.projectDir ?? process.cwd()));
-  if (file) {
-    writeDiscovery(file, {
-      pid: process.pid,
-      stage: base.stage,
-      region: base.region,
-      sqsEndpoint: emulators.sqsEndpoint,
-      dynamodbEndpoint: emulators.dynamodbEndpoint,
-      external: emulators.external,
-      queueUrls: resources.queueUrls,
-      tableNames: resources.tableNames,
-      env: { ...actionrunnerVariables(env), ...functionEnv('actions') },
-      startedAt: new Date().toISOString(),
-    });
-  }
+  if (file) advertise(file, emulators, base, resources, { ...actionrunnerVariables(env), ...functionEnv('actions') });
 
   const abandonRunning = (reason: string) => FUNCTIONS.forEach((name) => pools[name].abandonRunning(reason));
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop requested', graceOverrideMs?: number) =>
     (stopping ??= (async () => {
       clearInterval(sweepTimer);
-      await drainOrAbandon({ mappings, pools, log, reason, abandonRunning, graceMs: graceOverrideMs ?? options.graceMs ?? 10_000, killGraceMs: base.killGraceMs });
+      await drainOrAbandon({
+        mappings,
+        pools,
+        log,
+        reason,
+        abandonRunning,
+        graceMs: graceOverrideMs ?? options.graceMs ?? 10_000,
+        killGraceMs: base.killGraceMs,
+      });
       if (file) removeDiscovery(file);
       clients.sqs.destroy();
       clients.dynamodb.destroy();
@@ -144,6 +139,22 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   };
 }
 
+/** Writes the discovery file the CLI reads to find this runtime: who runs it, where its endpoints, queues and tables are. */
+function advertise(file: string, emulators: Emulators, base: Config, resources: CreatedResources, env: Record<string, string>): void {
+  writeDiscovery(file, {
+    pid: process.pid,
+    stage: base.stage,
+    region: base.region,
+    sqsEndpoint: emulators.sqsEndpoint,
+    dynamodbEndpoint: emulators.dynamodbEndpoint,
+    external: emulators.external,
+    queueUrls: resources.queueUrls,
+    tableNames: resources.tableNames,
+    env,
+    startedAt: new Date().toISOString(),
+  });
+}
+
 /**
  * Points this process's SDK clients (and the functions it loads) at the emulators, as Lambda's
  * environment would, creates the stage's resources from serverless.yml, and reads the functions' settings.
@@ -163,7 +174,8 @@ async function prepareStage(emulators: Emulators, progress: (step: string) => vo
     ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows,
     ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
     ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
-    ACTIONRUNNER_MAX_RECEIVE_COUNT: env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
+    ACTIONRUNNER_MAX_RECEIVE_COUNT:
+      env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
   });
   const settings = functionSettings(base.stage, env);
   const functionEnv = (name: FunctionName): Record<string, string> => {

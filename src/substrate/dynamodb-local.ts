@@ -61,32 +61,38 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-/** Starts DynamoDB Local (java) on a free port, guarded so it dies with this process. */
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  const java = findJava(options.env);
-  const home = dynamoDbLocalHome();
-  const port = await freePort();
-  const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const args = [
-    // Start fast: C1 only, serial GC, class data sharing; the emulator is small and short-lived.
-    '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto',
-    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-    '-jar', join(home, 'DynamoDBLocal.jar'),
-    '-port', String(port), '-sharedDb', ...storage,
-  ];
-  // In memory there is nothing to flush: kill at once. With a dbPath, let it close its files first.
-  const child = spawnGuarded(java, args, { cwd: home, killGraceMs: options.dataDir ? 5000 : 0 });
+/** The JVM's command line: start fast (C1 only, serial GC, class data sharing); the emulator is small and short-lived. */
+function javaArgs(home: string, port: number, dataDir: string | undefined): string[] {
+  const storage = dataDir ? ['-dbPath', resolve(dataDir)] : ['-inMemory'];
+  const jvm = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto', `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`];
+  return [...jvm, '-jar', join(home, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', ...storage];
+}
+
+/** The last 40 lines the child printed (for error messages), each passed to `log` too. */
+function keepTail(child: { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream }, log?: (line: string) => void): string[] {
   const tail: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       tail.push(line);
       if (tail.length > 40) tail.shift();
-      options.log?.(line);
+      log?.(line);
     }
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  return tail;
+}
+
+/** Starts DynamoDB Local (java) on a free port, guarded so it dies with this process. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const java = findJava(options.env);
+  const home = dynamoDbLocalHome();
+  const port = await freePort();
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const args = javaArgs(home, port, options.dataDir);
+  // In memory there is nothing to flush: kill at once. With a dbPath, let it close its files first.
+  const child = spawnGuarded(java, args, { cwd: home, killGraceMs: options.dataDir ? 5000 : 0 });
+  const tail = keepTail(child, options.log);
   const exited = new Promise<void>((resolveExit) => {
     if (child.exitCode !== null || child.signalCode !== null) resolveExit();
     child.once('exit', () => resolveExit());
@@ -109,7 +115,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   let ended = false;
-  void exited.then(() => { ended = true; });
+  void exited.then(() => {
+    ended = true;
+  });
   while (!(await answers(endpoint))) {
     if (ended || Date.now() > deadline) {
       await stop();

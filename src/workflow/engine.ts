@@ -17,29 +17,16 @@ import { sleep } from '../shared/timers.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
 import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
-import type { Command, ConductorResult, ScheduleCommand, StoredWorkflowState, TaskRun, WorkflowState } from './conductor/index.ts';
+import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
+import { isStale, type WorkflowExecution } from './workflow-record.ts';
 
 /** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
 const STATE_BYTES = 300 * 1024;
 /** Child executions created (or canceled) at once while commands are carried out. */
 const CARRY_OUT_CONCURRENCY = 16;
-
-/** A workflow execution's record: the conductor's state lives on it, versioned. */
-export type WorkflowExecution = Execution & {
-  /** As `toStored` wrote it (with-items statuses packed, item results left on the children). */
-  workflow_state?: StoredWorkflowState;
-  workflow_version?: number;
-  /**
-   * Commands decided by the last state change and not yet known to be carried out. A child's id
-   * is not in it: it is created under `childKey(workflow, task, item)`, so twice is once.
-   */
-  workflow_outbox?: Command[];
-  /** When the outbox was saved (epoch ms): a step carries out only its own outbox, or one older than `OUTBOX_STALE_MS`. */
-  workflow_outbox_at?: number;
-};
 
 export interface WorkflowEngineDeps {
   /** `workflowMaxTaskRuns` bounds every workflow started here; `executionsTable` holds the children. */
@@ -54,12 +41,6 @@ export interface WorkflowEngineDeps {
 
 /** How long an event keeps trying (conflicts, an outbox being carried out) before it is given back to SQS for redelivery. */
 const BUSY_MS = 20_000;
-/**
- * An outbox older than this was left by a step that died: the next step carries it out. A younger
- * one is being carried out by its own step, which every other step waits for rather than repeat
- * its work (forty containers each creating the same hundred children again made 10,000 items crawl).
- */
-const OUTBOX_STALE_MS = 30_000;
 
 /**
  * Orquesta on the workflows queue. A workflow never holds a slot while its tasks run: each
@@ -96,14 +77,22 @@ export class WorkflowEngine implements WorkflowDriver {
       const missing = actionRefs(spec).filter((ref) => !this.deps.catalog.get(ref.action));
       if (missing.length > 0) {
         const why = (action: string) => this.deps.catalog.unavailable?.(action)?.reason;
-        throw new ValidationError(missing.map((ref) => (why(ref.action)
-          ? `action unavailable: task "${ref.task}" - action "${ref.action}": ${why(ref.action)}`
-          : `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`)).join('; '));
+        throw new ValidationError(
+          missing
+            .map((ref) =>
+              why(ref.action)
+                ? `action unavailable: task "${ref.task}" - action "${ref.action}": ${why(ref.action)}`
+                : `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`,
+            )
+            .join('; '),
+        );
       }
       input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
-      const failed = await this.deps.store.reject(workflow.id, error.message, { result: { errors: [{ type: 'error', message: error.message }], output: null } });
+      const failed = await this.deps.store.reject(workflow.id, error.message, {
+        result: { errors: [{ type: 'error', message: error.message }], output: null },
+      });
       return this.#notifyParent(failed);
     }
     const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config.workflowMaxTaskRuns });
@@ -158,7 +147,13 @@ export class WorkflowEngine implements WorkflowDriver {
   }
 
   /** The conductor's step for one child that ended. */
-  async #taskCompleted(spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution, message: TaskCompletedMessage, child: Execution | undefined): Promise<ConductorResult> {
+  async #taskCompleted(
+    spec: WorkflowSpec,
+    state: WorkflowState,
+    workflow: WorkflowExecution,
+    message: TaskCompletedMessage,
+    child: Execution | undefined,
+  ): Promise<ConductorResult> {
     if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
     const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
     const advance = (from: WorkflowState): ConductorResult => {
@@ -199,20 +194,28 @@ export class WorkflowEngine implements WorkflowDriver {
       if (statuses[index] === null || statuses[index] === 'running' || found.has(index)) continue;
       const id = await this.#children.idOf(childKey(workflowId, run.id, index));
       const child = id ? await this.deps.store.get(id) : undefined;
-      if (!child || !isTerminal(child.status)) throw new Error(`workflow busy: ${workflowId} - item ${index} of task "${run.id}" ended, its execution does not show it yet; the event will be redelivered`);
+      if (!child || !isTerminal(child.status))
+        throw new Error(
+          `workflow busy: ${workflowId} - item ${index} of task "${run.id}" ended, its execution does not show it yet; the event will be redelivered`,
+        );
       results[index] = child.result ?? null;
     }
     return results;
   }
 
   /** Loads, advances and saves the state until the save wins, then carries out the commands. */
-  async #advance(id: string, step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>): Promise<void> {
+  async #advance(
+    id: string,
+    step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>,
+  ): Promise<void> {
     const until = Date.now() + BUSY_MS;
     for (let attempt = 0; Date.now() < until; attempt++) {
       const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
       if (!workflow) throw new UnknownWorkflowError(`unknown workflow: execution ${id} - no such record`, { context: { executionId: id } });
       if (!isWorkflowRunner(workflow.runner)) {
-        throw new UnknownWorkflowError(`not a workflow: execution ${id} - it is a ${workflow.runner} execution of ${workflow.action}, not an orquesta one`, { context: { executionId: id } });
+        throw new UnknownWorkflowError(`not a workflow: execution ${id} - it is a ${workflow.runner} execution of ${workflow.action}, not an orquesta one`, {
+          context: { executionId: id },
+        });
       }
       // Already ended: make sure its parent heard of it (the notice may have been lost in a crash).
       if (isTerminal(workflow.status)) return this.#notifyParent(workflow);
@@ -235,7 +238,11 @@ export class WorkflowEngine implements WorkflowDriver {
       const state = toStored(result.state);
       const size = bytes(state) + bytes(commands);
       if (size > STATE_BYTES) return this.#tooLarge(workflow, size);
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, { workflow_state: state, workflow_outbox: commands, workflow_outbox_at: Date.now() });
+      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, {
+        workflow_state: state,
+        workflow_outbox: commands,
+        workflow_outbox_at: Date.now(),
+      });
       if (saved) return this.#carryOut({ ...workflow, workflow_state: state }, commands, version + 1);
       await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt)); // many containers on one workflow: losers wait longer, not work more
     }
@@ -268,7 +275,12 @@ export class WorkflowEngine implements WorkflowDriver {
 
   /** Creates the task's child execution (with the id planned for it: idempotent) and queues it. */
   async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
-    const context = { parent: workflow.id, task: command.taskName, taskId: command.taskId, ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}) };
+    const context = {
+      parent: workflow.id,
+      task: command.taskName,
+      taskId: command.taskId,
+      ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}),
+    };
     const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
@@ -332,9 +344,10 @@ export class WorkflowEngine implements WorkflowDriver {
     try {
       const set = { result, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) };
       // Still waiting: its state could not be saved at start.
-      const ended = CLAIMABLE_STATUSES.includes(workflow.status) && status === 'failed'
-        ? await this.deps.store.reject(workflow.id, set.error ?? 'workflow failed before it started', { result })
-        : await this.deps.store.endWorkflow(workflow.id, status, set);
+      const ended =
+        CLAIMABLE_STATUSES.includes(workflow.status) && status === 'failed'
+          ? await this.deps.store.reject(workflow.id, set.error ?? 'workflow failed before it started', { result })
+          : await this.deps.store.endWorkflow(workflow.id, status, set);
       this.deps.log.info('workflow ended', { executionId: workflow.id, action: workflow.action, status });
       await this.#notifyParent(ended);
     } catch (error) {
@@ -367,11 +380,6 @@ class StateTooLargeError extends Error {
   }
 }
 
-/** Its outbox was left by a step that died (or by a version that did not date outboxes). */
-function isStale(workflow: WorkflowExecution): boolean {
-  return Date.now() - (workflow.workflow_outbox_at ?? 0) > OUTBOX_STALE_MS;
-}
-
 function bytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? '');
 }
@@ -384,4 +392,3 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<u
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-

@@ -36,60 +36,74 @@ export function parameterTable(action: ActionDefinition, c: Colors): string {
   const parameters = actionDocument(action).parameters as ActionDefinition['parameters'];
   const rows = Object.entries(parameters)
     .sort(([a, x], [b, y]) => Number(Boolean(y.required)) - Number(Boolean(x.required)) || a.localeCompare(b))
-    .map(([name, spec]) => [spec.required ? c.bold(name) : name, String(spec.type ?? 'any'), spec.required ? 'yes' : '', show(spec.default), spec.description ?? '']);
+    .map(([name, spec]) => [
+      spec.required ? c.bold(name) : name,
+      String(spec.type ?? 'any'),
+      spec.required ? 'yes' : '',
+      show(spec.default),
+      spec.description ?? '',
+    ]);
   return rows.length ? table(['PARAMETER', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'], rows, c) : '(no parameters)';
+}
+
+/** "key: value" lines, keys in bold. */
+function fields(c: Colors, pairs: [string, unknown][]): string {
+  return pairs.map(([key, value]) => `${c.bold(key)}: ${String(value)}`).join('\n');
+}
+
+function listActions(ctx: CliContext, flags: { pack?: string; json?: boolean }): void {
+  const catalog = ctx.target().runtime.catalog;
+  const inPack = (ref: string) => !flags.pack || ref === flags.pack || ref.startsWith(`${flags.pack}.`);
+  const c = ctx.colors;
+  const rows = [
+    ...catalog
+      .list()
+      .filter((a) => inPack(a.ref))
+      .map((a) => ({ ref: a.ref, document: actionDocument(a), cells: [a.enabled ? a.ref : c.dim(`${a.ref} (disabled)`), a.runner_type, a.description] })),
+    ...(catalog.listUnavailable?.() ?? [])
+      .filter((u) => inPack(u.ref))
+      .map((u) => ({ ref: u.ref, document: unavailableDocument(u), cells: [c.dim(`${u.ref} (unavailable)`), '', u.reason] })),
+  ].sort((a, b) => a.ref.localeCompare(b.ref));
+  if (flags.json) return ctx.printJson(rows.map((row) => row.document));
+  const cells = rows.map((row) => row.cells);
+  ctx.print(rows.length ? table(['REF', 'RUNNER', 'DESCRIPTION'], cells, c) : '(no actions)');
+}
+
+function showAction(ctx: CliContext, ref: string, flags: { json?: boolean }): void {
+  const catalog = ctx.target().runtime.catalog;
+  const found = catalog.get(ref);
+  const unavailable = found ? undefined : catalog.unavailable?.(ref);
+  const c = ctx.colors;
+  if (unavailable) {
+    if (flags.json) return ctx.printJson(unavailableDocument(unavailable));
+    const field: [string, unknown][] = unavailable.field ? [['field', unavailable.field]] : [];
+    return ctx.print(fields(c, [['ref', unavailable.ref], ['available', false], ['reason', unavailable.reason], ['file', unavailable.file], ...field]));
+  }
+  if (!found) throw new UsageError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
+  if (flags.json) return ctx.printJson(actionDocument(found));
+  const entryPoint: [string, unknown][] = found.entry_point ? [['entry_point', found.entry_point]] : [];
+  const head = fields(c, [
+    ['ref', found.ref],
+    ['runner_type', found.runner_type],
+    ['enabled', found.enabled],
+    ['description', found.description],
+    ...entryPoint,
+  ]);
+  ctx.print(`${head}\n\n${parameterTable(found, c)}`);
 }
 
 export function registerAction(program: Command, ctx: CliContext): void {
   const action = program.command('action').description('the actions the packs provide');
-
   action
     .command('list')
     .description('list actions')
     .option('--pack <pack>', 'only this pack')
     .option('-j, --json', 'print one JSON array')
-    .action((flags: { pack?: string; json?: boolean }) => {
-      const catalog = ctx.target().runtime.catalog;
-      const inPack = (ref: string) => !flags.pack || ref === flags.pack || ref.startsWith(`${flags.pack}.`);
-      const actions = catalog.list().filter((a) => inPack(a.ref));
-      const unavailable = (catalog.listUnavailable?.() ?? []).filter((u) => inPack(u.ref));
-      const rows = [
-        ...actions.map((a) => ({ ref: a.ref, document: actionDocument(a), cells: (c: CliContext['colors']) => [a.enabled ? a.ref : c.dim(`${a.ref} (disabled)`), a.runner_type, a.description] })),
-        ...unavailable.map((u) => ({ ref: u.ref, document: unavailableDocument(u), cells: (c: CliContext['colors']) => [c.dim(`${u.ref} (unavailable)`), '', u.reason] })),
-      ].sort((a, b) => a.ref.localeCompare(b.ref));
-      if (flags.json) return ctx.printJson(rows.map((row) => row.document));
-      const c = ctx.colors;
-      ctx.print(rows.length ? table(['REF', 'RUNNER', 'DESCRIPTION'], rows.map((row) => row.cells(c)), c) : '(no actions)');
-    });
-
+    .action((flags: { pack?: string; json?: boolean }) => listActions(ctx, flags));
   action
     .command('get')
     .description('show an action and its parameters')
     .argument('<ref>', 'action reference, pack.name')
     .option('-j, --json', 'print one JSON document')
-    .action((ref: string, flags: { json?: boolean }) => {
-      const catalog = ctx.target().runtime.catalog;
-      const found = catalog.get(ref);
-      const unavailable = found ? undefined : catalog.unavailable?.(ref);
-      if (unavailable) {
-        if (flags.json) return ctx.printJson(unavailableDocument(unavailable));
-        const c = ctx.colors;
-        return ctx.print([`${c.bold('ref')}: ${unavailable.ref}`, `${c.bold('available')}: false`, `${c.bold('reason')}: ${unavailable.reason}`, `${c.bold('file')}: ${unavailable.file}`,
-          ...(unavailable.field ? [`${c.bold('field')}: ${unavailable.field}`] : [])].join('\n'));
-      }
-      if (!found) throw new UsageError(`unknown action: ${ref} - expected pack.name of an installed action (see "actionrunner action list")`);
-      if (flags.json) return ctx.printJson(actionDocument(found));
-      const c = ctx.colors;
-      ctx.print(
-        [
-          `${c.bold('ref')}: ${found.ref}`,
-          `${c.bold('runner_type')}: ${found.runner_type}`,
-          `${c.bold('enabled')}: ${found.enabled}`,
-          `${c.bold('description')}: ${found.description}`,
-          ...(found.entry_point ? [`${c.bold('entry_point')}: ${found.entry_point}`] : []),
-          '',
-          parameterTable(found, c),
-        ].join('\n'),
-      );
-    });
+    .action((ref: string, flags: { json?: boolean }) => showAction(ctx, ref, flags));
 }
