@@ -48,9 +48,25 @@ export async function overhead(): Promise<number> {
   await noop.stop();
 
   const rounds = (values: number[]) => values.map((value) => Math.round(value)).join('/');
-  line('overhead: plain execa + p-limit(60)', { actions: COUNT, medianMs: Math.round(median(plainMs)), rounds: rounds(plainMs), perSecond: (COUNT / median(plainMs)) * 1000 });
-  line('overhead: request->queue->handler', { actions: COUNT, medianMs: Math.round(median(systemMs)), rounds: rounds(systemMs), perSecond: (COUNT / median(systemMs)) * 1000, failed });
-  line('overhead: same path, core.noop', { actions: COUNT, ms: Math.round(noopMs), perSecond: (COUNT / noopMs) * 1000, note: 'queue+store+emulators, no process' });
+  line('overhead: plain execa + p-limit(60)', {
+    actions: COUNT,
+    medianMs: Math.round(median(plainMs)),
+    rounds: rounds(plainMs),
+    perSecond: (COUNT / median(plainMs)) * 1000,
+  });
+  line('overhead: request->queue->handler', {
+    actions: COUNT,
+    medianMs: Math.round(median(systemMs)),
+    rounds: rounds(systemMs),
+    perSecond: (COUNT / median(systemMs)) * 1000,
+    failed,
+  });
+  line('overhead: same path, core.noop', {
+    actions: COUNT,
+    ms: Math.round(noopMs),
+    perSecond: (COUNT / noopMs) * 1000,
+    note: 'queue+store+emulators, no process',
+  });
   line('overhead: throughput ratio', { ratio: median(plainMs) / median(systemMs), target: '>= 0.8' });
   return (COUNT / median(systemMs)) * 1000;
 }
@@ -58,7 +74,10 @@ export async function overhead(): Promise<number> {
 /** Under backlog (one invocation of 100 records, 4 slots), time from a child's exit to the next child's start. */
 export async function slotRefill(): Promise<void> {
   const records = 100;
-  const bench = await startBench({ ACTIONRUNNER_PARALLELISM: '4' }, { actions: { maxConcurrency: 1, batchSize: records, maximumBatchingWindowSeconds: 2 }, start: false });
+  const bench = await startBench(
+    { ACTIONRUNNER_PARALLELISM: '4' },
+    { actions: { maxConcurrency: 1, batchSize: records, maximumBatchingWindowSeconds: 2 }, start: false },
+  );
   const cmd = 'echo "start $(date +%s%N)"; sleep 0.05; echo "end $(date +%s%N)"';
   const ids = [];
   for (let i = 0; i < records; i++) ids.push((await bench.runtime.service.request({ action: 'core.local', parameters: { cmd } })).execution.id);
@@ -125,21 +144,31 @@ export async function bigOutput(): Promise<void> {
   const items = Math.ceil((lines * 1024) / chunk.length);
   const t0 = performance.now();
   for (let first = 0; first < items; first += 50) {
-    const calls = [first, first + 25].filter((start) => start < items).map((start) =>
-      bench.runtime.clients.doc.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [bench.config.outputTable]: Array.from({ length: Math.min(25, items - start) }, (_, i) => ({ PutRequest: { Item: { execution_id: 'raw-store', seq: start + i, data: chunk } } })),
-          },
-        }),
-      ),
-    );
+    const calls = [first, first + 25]
+      .filter((start) => start < items)
+      .map((start) =>
+        bench.runtime.clients.doc.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [bench.config.outputTable]: Array.from({ length: Math.min(25, items - start) }, (_, i) => ({
+                PutRequest: { Item: { execution_id: 'raw-store', seq: start + i, data: chunk } },
+              })),
+            },
+          }),
+        ),
+      );
     await Promise.all(calls);
   }
   const rawStoreMs = performance.now() - t0;
   line('output: print to /dev/null', { mb, medianMs: Math.round(median(devNull)) });
   line('output: raw BatchWriteItem, same bytes', { items, ms: Math.round(rawStoreMs) });
-  line('output: run + store through handler', { status: report.status, ms: Math.round(report.durationMs), items: stored.length, bytes, complete: bytes === lines * 1024 ? 'yes' : 'NO' });
+  line('output: run + store through handler', {
+    status: report.status,
+    ms: Math.round(report.durationMs),
+    items: stored.length,
+    bytes,
+    complete: bytes === lines * 1024 ? 'yes' : 'NO',
+  });
   line('output: handler peak RSS', { mb: report.maxRssMb, beforeRunMb: report.idleRssMb, target: '< 150' });
   line('output: storing / printing ratio', { ratio: report.durationMs / median(devNull), target: '<= 2' });
   line('output: storing / raw store ratio', { ratio: report.durationMs / rawStoreMs });

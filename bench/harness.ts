@@ -28,7 +28,9 @@ let emulators: { endpoints: Promise<Endpoints>; child: ChildProcess } | undefine
 /** The emulators, started once for the whole benchmark run, in a process of their own. */
 export async function sharedEmulators(): Promise<Endpoints> {
   if (!emulators) {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emulators-process.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emulators-process.ts', import.meta.url))], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const endpoints = new Promise<Endpoints>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', (line) => resolve({ ...(JSON.parse(line) as Endpoints), external: false }));
       child.once('exit', (code) => reject(new Error(`bench: the emulators process exited with ${code} before it was ready`)));
@@ -58,7 +60,11 @@ export interface MappingPlan {
  * A fresh stage with its own queues and tables, a runtime over it, and event source mappings
  * feeding its handler (started unless `start` is false).
  */
-export async function startBench(env: Record<string, string>, plan: { actions: MappingPlan; workflows?: MappingPlan; start?: boolean }, options: Pick<RuntimeOptions, 'workflows'> = {}): Promise<Bench> {
+export async function startBench(
+  env: Record<string, string>,
+  plan: { actions: MappingPlan; workflows?: MappingPlan; start?: boolean },
+  options: Pick<RuntimeOptions, 'workflows'> = {},
+): Promise<Bench> {
   const started = await sharedEmulators();
   const stage = `b${randomBytes(3).toString('hex')}`;
   const base = { ...emulatorEnv(started), ACTIONRUNNER_STAGE: stage, ACTIONRUNNER_LOG_LEVEL: 'warn', ...env };
@@ -126,5 +132,9 @@ export function percentile(values: number[], p: number): number {
 export const median = (values: number[]) => percentile(values, 50);
 
 export function line(name: string, fields: Record<string, string | number>): void {
-  console.log(`${name.padEnd(34)} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(2)) : v}`).join('  ')}`);
+  console.log(
+    `${name.padEnd(34)} ${Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(2)) : v}`)
+      .join('  ')}`,
+  );
 }

@@ -69,7 +69,9 @@ export async function localThroughput(engineOnlyPerSecond?: number): Promise<voi
     const cliRuns: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      await new Promise((resolve) => spawn(process.execPath, [BIN, 'run', 'core.local', 'cmd=true', '--async'], { cwd: dir, stdio: 'ignore' }).on('exit', resolve));
+      await new Promise((resolve) =>
+        spawn(process.execPath, [BIN, 'run', 'core.local', 'cmd=true', '--async'], { cwd: dir, stdio: 'ignore' }).on('exit', resolve),
+      );
       cliRuns.push(performance.now() - t0);
     }
     const target = resolveTarget({ cwd: dir });
@@ -77,7 +79,9 @@ export async function localThroughput(engineOnlyPerSecond?: number): Promise<voi
     const submit = pLimit(32);
     const t0 = performance.now();
     const ids = await Promise.all(
-      Array.from({ length: THROUGHPUT_COUNT }, () => submit(async () => (await service.request({ action: 'core.local', parameters: { cmd: 'true' } })).execution.id)),
+      Array.from({ length: THROUGHPUT_COUNT }, () =>
+        submit(async () => (await service.request({ action: 'core.local', parameters: { cmd: 'true' } })).execution.id),
+      ),
     );
     const wanted = new Set(ids);
     for (;;) {

@@ -62,6 +62,10 @@ export async function concurrentWorkflows(): Promise<void> {
   const ended: Execution[] = await Promise.all(ids.map(async (id) => (await bench.runtime.store.get(id))!));
   await bench.stop();
   const workflows = bench.mappings[1].metrics;
-  line('workflow: 50 x 10-task workflows', { totalMs: Math.round(totalMs), succeeded: ended.filter((e) => e.status === 'succeeded').length, tasksPerSecond: (500 / totalMs) * 1000 });
+  line('workflow: 50 x 10-task workflows', {
+    totalMs: Math.round(totalMs),
+    succeeded: ended.filter((e) => e.status === 'succeeded').length,
+    tasksPerSecond: (500 / totalMs) * 1000,
+  });
   line('workflow: workflows function peak', { peakInvocations: workflows.peakInFlight, cap, under: workflows.peakInFlight <= cap ? 'yes' : 'NO' });
 }

@@ -106,7 +106,13 @@ for (const [id, kind] of ids) {
   byKind.set(kind, counts);
 }
 console.log(`\n${c.bold('summary')}`);
-console.log(table(['KIND', 'COUNT', 'STATUSES'], [...byKind].map(([kind, counts]) => [kind, String([...counts.values()].reduce((a, b) => a + b, 0)), [...counts].map(([s, n]) => `${s} ${n}`).join(', ')]), c));
+console.log(
+  table(
+    ['KIND', 'COUNT', 'STATUSES'],
+    [...byKind].map(([kind, counts]) => [kind, String([...counts.values()].reduce((a, b) => a + b, 0)), [...counts].map(([s, n]) => `${s} ${n}`).join(', ')]),
+    c,
+  ),
+);
 const m = local.mappings.actions.metrics;
 console.log(
   `\n${total} actions in ${formatDuration(wallMs)} (${(total / (wallMs / 1000)).toFixed(1)}/s); ` +

@@ -5,7 +5,15 @@ export { RUNNER_PARAM_OVERRIDABLE_ATTRS, mergeParameters, parseActionMetadata, t
 export { MAX_METADATA_BYTES, MAX_YAML_ALIASES, defaultPacksDir, loadActions, scanPack, type LoadActionsOptions, type PackScan } from './loader.ts';
 export { PackCatalog, assertRunnable, unavailableError } from './catalog.ts';
 export { castParameters, castValue } from './cast.ts';
-export { COMMAND_ENV_PREFIX, compileTemplate, isTemplate, renderShellCommand, renderValue, type CompiledTemplate, type ShellRender } from './render-template.ts';
+export {
+  COMMAND_ENV_PREFIX,
+  compileTemplate,
+  isTemplate,
+  renderShellCommand,
+  renderValue,
+  type CompiledTemplate,
+  type ShellRender,
+} from './render-template.ts';
 export { resolveParameters, type ResolvedParameters } from './resolve.ts';
 export { validateValues } from './validate.ts';
 export { maskSecrets } from '../model/mask.ts';

@@ -85,7 +85,8 @@ function readYaml(file: string): unknown {
 
 /** A caught load error as an unavailable entry (InvalidActionMetadataError names the file and field). */
 function problem(ref: string, file: string, error: unknown): UnavailableAction {
-  if (error instanceof InvalidActionMetadataError) return { ref, file: error.file, ...(error.field === undefined ? {} : { field: error.field }), reason: error.message };
+  if (error instanceof InvalidActionMetadataError)
+    return { ref, file: error.file, ...(error.field === undefined ? {} : { field: error.field }), reason: error.message };
   return { ref, file, reason: `could not load: ${file} - ${(error as Error).message}` };
 }
 
@@ -110,7 +111,12 @@ function packName(packPath: string): { pack: string; problem?: UnavailableAction
 function platformProblem(action: ActionDefinition): UnavailableAction | undefined {
   const sudo = action.parameters.sudo;
   if (sudo?.immutable === true && sudo.default === true) {
-    return { ref: action.ref, file: action.metadataFile, field: 'parameters.sudo', reason: `${SUDO_UNSUPPORTED} (it is immutable true in ${action.metadataFile})` };
+    return {
+      ref: action.ref,
+      file: action.metadataFile,
+      field: 'parameters.sudo',
+      reason: `${SUDO_UNSUPPORTED} (it is immutable true in ${action.metadataFile})`,
+    };
   }
   return undefined;
 }
@@ -190,7 +196,11 @@ export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
       const scan = scanPack(packPath);
       const other = packs.get(scan.pack);
       if (other !== undefined) {
-        unavailable.push({ ref: scan.pack, file: packPath, reason: `duplicate pack: ${scan.pack} - found in ${other} and ${packPath} (the second is ignored)` });
+        unavailable.push({
+          ref: scan.pack,
+          file: packPath,
+          reason: `duplicate pack: ${scan.pack} - found in ${other} and ${packPath} (the second is ignored)`,
+        });
         continue;
       }
       packs.set(scan.pack, packPath);

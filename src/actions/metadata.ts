@@ -11,8 +11,23 @@ export const RUNNER_PARAM_OVERRIDABLE_ATTRS: readonly string[] = ['default', 'de
 const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'object', 'null'];
 /** st2's action metadata fields (ActionAPI), plus ours. Anything else is a typo worth reporting. */
 const KNOWN_FIELDS = new Set([
-  'name', 'ref', 'uid', 'id', 'pack', 'description', 'runner_type', 'entry_point', 'enabled', 'parameters',
-  'output_schema', 'output_key', 'tags', 'notify', 'metadata_file', 'retry_on_abandon', 'aws_credentials',
+  'name',
+  'ref',
+  'uid',
+  'id',
+  'pack',
+  'description',
+  'runner_type',
+  'entry_point',
+  'enabled',
+  'parameters',
+  'output_schema',
+  'output_key',
+  'tags',
+  'notify',
+  'metadata_file',
+  'retry_on_abandon',
+  'aws_credentials',
 ]);
 
 /** Where an action's metadata comes from. */
@@ -50,7 +65,11 @@ function validateParameter(file: string, name: string, spec: unknown): Parameter
  * `default, description, enum, immutable, required` of a runner parameter (other attributes
  * may be repeated with the same value), and not `immutable` when the runner declares it.
  */
-export function mergeParameters(file: string, runnerParams: Record<string, ParameterSpec>, actionParams: Record<string, ParameterSpec>): Record<string, ParameterSpec> {
+export function mergeParameters(
+  file: string,
+  runnerParams: Record<string, ParameterSpec>,
+  actionParams: Record<string, ParameterSpec>,
+): Record<string, ParameterSpec> {
   const merged: Record<string, ParameterSpec> = {};
   for (const [name, spec] of Object.entries(actionParams)) {
     const runnerSpec = runnerParams[name];
@@ -61,8 +80,11 @@ export function mergeParameters(file: string, runnerParams: Record<string, Param
     for (const [attr, value] of Object.entries(spec)) {
       if (RUNNER_PARAM_OVERRIDABLE_ATTRS.includes(attr)) continue;
       if (JSON.stringify(runnerSpec[attr]) !== JSON.stringify(value)) {
-        throw new InvalidActionMetadataError(file, `parameters.${name}.${attr}`,
-          `the attribute "${attr}" of the runner parameter "${name}" cannot be overridden (only ${RUNNER_PARAM_OVERRIDABLE_ATTRS.join(', ')} can)`);
+        throw new InvalidActionMetadataError(
+          file,
+          `parameters.${name}.${attr}`,
+          `the attribute "${attr}" of the runner parameter "${name}" cannot be overridden (only ${RUNNER_PARAM_OVERRIDABLE_ATTRS.join(', ')} can)`,
+        );
       }
     }
     if (spec.immutable !== undefined && runnerSpec.immutable !== undefined) {
@@ -99,11 +121,18 @@ function checkMergedParameters(file: string, params: Record<string, ParameterSpe
 function resolveEntryPoint(source: MetadataSource, runnerType: string, entryPoint: string | undefined): string | undefined {
   if (!runnerSpec(runnerType)?.entryPoint) return undefined;
   const { file } = source;
-  if (entryPoint === undefined) throw new InvalidActionMetadataError(file, 'entry_point', `expected a file next to the metadata (required by runner ${runnerType}), got ${describeValue(entryPoint)}`);
+  if (entryPoint === undefined)
+    throw new InvalidActionMetadataError(
+      file,
+      'entry_point',
+      `expected a file next to the metadata (required by runner ${runnerType}), got ${describeValue(entryPoint)}`,
+    );
   const actionsDir = path.join(source.packPath, 'actions');
   const entryPointPath = path.resolve(actionsDir, entryPoint);
-  if (!entryPointPath.startsWith(actionsDir + path.sep)) throw new InvalidActionMetadataError(file, 'entry_point', `expected a path inside ${actionsDir}, got ${describeValue(entryPoint)}`);
-  if (!existsSync(entryPointPath) || !statSync(entryPointPath).isFile()) throw new InvalidActionMetadataError(file, 'entry_point', `file not found: ${entryPointPath}`);
+  if (!entryPointPath.startsWith(actionsDir + path.sep))
+    throw new InvalidActionMetadataError(file, 'entry_point', `expected a path inside ${actionsDir}, got ${describeValue(entryPoint)}`);
+  if (!existsSync(entryPointPath) || !statSync(entryPointPath).isFile())
+    throw new InvalidActionMetadataError(file, 'entry_point', `file not found: ${entryPointPath}`);
   return entryPointPath;
 }
 

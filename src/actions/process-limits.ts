@@ -13,11 +13,13 @@ export const MAX_ARG_STRLEN = 128 * 1024;
  */
 export const MAX_ARGS_TOTAL = 2 * 1024 * 1024 - 128 * 1024;
 
-
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
 
 function tooLarge(reason: string, name: string, detail: string, action: string): InvalidParameterError {
-  return new InvalidParameterError(`${reason}: ${name} - ${detail} (pass large data through a file, or use a python-script or node-script action: they get parameters on stdin)`, { parameter: name, action });
+  return new InvalidParameterError(
+    `${reason}: ${name} - ${detail} (pass large data through a file, or use a python-script or node-script action: they get parameters on stdin)`,
+    { parameter: name, action },
+  );
 }
 
 /** The strings the action's process will get as argv or environment, each with the parameter it comes from. */
@@ -26,7 +28,8 @@ function processStrings(action: ActionDefinition, values: Record<string, unknown
   const strings: Array<{ name: string; text: string }> = [];
   const env = values.env;
   if (env !== null && typeof env === 'object' && !Array.isArray(env)) {
-    for (const [key, value] of Object.entries(env)) strings.push({ name: `env.${key}`, text: `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}` });
+    for (const [key, value] of Object.entries(env))
+      strings.push({ name: `env.${key}`, text: `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}` });
   }
   if (passing === 'command') {
     if (typeof values.cmd === 'string') strings.push({ name: 'cmd', text: values.cmd });
@@ -60,12 +63,26 @@ export function assertFitsProcess(action: ActionDefinition, values: Record<strin
   for (const { name, text } of strings) {
     const bytes = Buffer.byteLength(text) + 1;
     if (bytes > MAX_ARG_STRLEN) {
-      throw tooLarge('parameter too large', name, `${kib(bytes)} exceeds the ${kib(MAX_ARG_STRLEN)} a single argument or environment variable can hold on Linux`, action.ref);
+      throw tooLarge(
+        'parameter too large',
+        name,
+        `${kib(bytes)} exceeds the ${kib(MAX_ARG_STRLEN)} a single argument or environment variable can hold on Linux`,
+        action.ref,
+      );
     }
     total += bytes + 8;
   }
   if (total > MAX_ARGS_TOTAL) {
-    const largest = [...strings].sort((a, b) => b.text.length - a.text.length).slice(0, 3).map((s) => s.name).join(', ');
-    throw tooLarge('parameters too large', largest, `${kib(total)} of arguments and environment together exceed the ${kib(MAX_ARGS_TOTAL)} a program can get on Linux (ARG_MAX)`, action.ref);
+    const largest = [...strings]
+      .sort((a, b) => b.text.length - a.text.length)
+      .slice(0, 3)
+      .map((s) => s.name)
+      .join(', ');
+    throw tooLarge(
+      'parameters too large',
+      largest,
+      `${kib(total)} of arguments and environment together exceed the ${kib(MAX_ARGS_TOTAL)} a program can get on Linux (ARG_MAX)`,
+      action.ref,
+    );
   }
 }

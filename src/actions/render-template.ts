@@ -29,8 +29,14 @@ const STATE_KEY = '__st2_render_state';
 const GLOBAL_NAMES = new Set(['range', 'loop']);
 /** Nodes whose these fields declare template-local names. */
 const DECLARING_FIELDS: Record<string, string[]> = {
-  For: ['name'], AsyncEach: ['name'], AsyncAll: ['name'], Set: ['targets'], Macro: ['name', 'args'],
-  Caller: ['args'], Import: ['target'], FromImport: ['names'],
+  For: ['name'],
+  AsyncEach: ['name'],
+  AsyncAll: ['name'],
+  Set: ['targets'],
+  Macro: ['name', 'args'],
+  Caller: ['args'],
+  Import: ['target'],
+  FromImport: ['names'],
 };
 
 interface RenderState {

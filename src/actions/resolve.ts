@@ -64,7 +64,12 @@ function templateDefault(action: ActionDefinition, name: string): TemplateDefaul
 /** nunjucks wraps errors as "Template render error: (name) [Line 1, Column 2]\n  Error: detail". */
 function templateMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^Template render error:?\s*/, '').replace(/^\([^)]*\)\s*/, '').replace(/\s*\n\s*/g, ' ').replace(/\b\w*Error: /, '').trim();
+  return message
+    .replace(/^Template render error:?\s*/, '')
+    .replace(/^\([^)]*\)\s*/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\b\w*Error: /, '')
+    .trim();
 }
 
 function renderDeep(value: unknown, compiled: Map<string, CompiledTemplate>, context: Record<string, unknown>): unknown {
@@ -146,7 +151,12 @@ function templateDefaults(action: ActionDefinition, values: Record<string, unkno
  * Renders one template default after the parameters it references (depth first, cycles refused),
  * into `values`; a shell command parameter's interpolations go to `commandEnv`.
  */
-function defaultRenderer(action: ActionDefinition, values: Record<string, unknown>, pending: Map<string, TemplateDefault>, commandEnv: Record<string, string>): (name: string) => void {
+function defaultRenderer(
+  action: ActionDefinition,
+  values: Record<string, unknown>,
+  pending: Map<string, TemplateDefault>,
+  commandEnv: Record<string, string>,
+): (name: string) => void {
   const specs = action.parameters;
   const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
   const resolving: string[] = [];

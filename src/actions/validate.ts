@@ -28,7 +28,13 @@ function validatorFor(action: ActionDefinition, name: string): ValidateFunction 
 }
 
 const ARTICLE: Record<string, string> = {
-  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean', array: 'an array', object: 'an object', null: 'null',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  array: 'an array',
+  object: 'an object',
+  null: 'null',
 };
 
 /**
@@ -40,14 +46,21 @@ export function validateValues(action: ActionDefinition, values: Record<string, 
     const spec = action.parameters[name];
     if (spec === undefined || value === undefined || (value === null && spec.required !== true)) continue;
     if (Array.isArray(spec.enum) && !spec.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
-      throw invalidParameter(name, `expected one of ${spec.enum.map((allowed) => describeValue(allowed)).join(', ')}, got ${describeValue(value, spec)}`, action.ref);
+      throw invalidParameter(
+        name,
+        `expected one of ${spec.enum.map((allowed) => describeValue(allowed)).join(', ')}, got ${describeValue(value, spec)}`,
+        action.ref,
+      );
     }
     const validate = validatorFor(action, name);
     if (!validate(value)) {
       const error = validate.errors?.[0];
       const where = error?.instancePath ? ` at ${error.instancePath}` : '';
       if (error?.keyword === 'type' && !error.instancePath) {
-        const expected = String(error.params.type).split(',').map((t) => ARTICLE[t] ?? t).join(' or ');
+        const expected = String(error.params.type)
+          .split(',')
+          .map((t) => ARTICLE[t] ?? t)
+          .join(' or ');
         throw invalidParameter(name, `expected ${expected}, got ${describeValue(value, spec)}`, action.ref);
       }
       throw invalidParameter(name, `value${where} ${error?.message ?? 'is invalid'}, got ${describeValue(value, spec)}`, action.ref);

@@ -39,7 +39,13 @@ export function createServices(options: ServicesOptions = {}): Services {
   const clients = options.clients ?? createClients(config);
   const log = options.log ?? createLogger({ stage: config.stage });
   const store = new ExecutionStore({ doc: clients.doc, tableName: config.executionsTable, ttlDays: config.ttlDays });
-  const output = new OutputStore({ doc: clients.doc, tableName: config.outputTable, chunkBytes: config.outputChunkBytes, flushMs: config.outputFlushMs, ttlDays: config.ttlDays });
+  const output = new OutputStore({
+    doc: clients.doc,
+    tableName: config.outputTable,
+    chunkBytes: config.outputChunkBytes,
+    flushMs: config.outputFlushMs,
+    ttlDays: config.ttlDays,
+  });
   const queue = new WorkQueue({
     sqs: clients.sqs,
     urls: { actions: config.actionsQueueUrl, workflows: config.workflowsQueueUrl },

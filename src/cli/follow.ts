@@ -60,7 +60,9 @@ export async function follow(runtime: Services, id: string, options: FollowOptio
       }
       const elapsed = Date.now() - started;
       if (elapsed > (options.timeoutMs ?? Infinity)) return execution;
-      spinner?.update(`${execution.action} ${execution.status} ${formatDuration(Date.parse(execution.start_timestamp) ? Date.now() - Date.parse(execution.start_timestamp) : elapsed)}`);
+      spinner?.update(
+        `${execution.action} ${execution.status} ${formatDuration(Date.parse(execution.start_timestamp) ? Date.now() - Date.parse(execution.start_timestamp) : elapsed)}`,
+      );
       await sleep(intervalFor(elapsed));
     }
   } finally {

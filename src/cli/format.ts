@@ -84,13 +84,13 @@ export function executionDocument(execution: Execution, now = Date.now()): Recor
     log: execution.log ?? [],
     ...(lease
       ? {
-        lease: {
-          owner: lease.owner,
-          expires_at: new Date(lease.expiresAt).toISOString(),
-          expired: lease.expired,
-          ...(lease.expired ? { expired_seconds_ago: Math.round(lease.expiredForMs / 1000) } : {}),
-        },
-      }
+          lease: {
+            owner: lease.owner,
+            expires_at: new Date(lease.expiresAt).toISOString(),
+            expired: lease.expired,
+            ...(lease.expired ? { expired_seconds_ago: Math.round(lease.expiredForMs / 1000) } : {}),
+          },
+        }
       : {}),
   };
 }
@@ -115,12 +115,14 @@ export function renderExecution(execution: Execution, c: Colors, now = Date.now(
     `${c.bold('start_timestamp')}: ${execution.start_timestamp}`,
     `${c.bold('end_timestamp')}: ${execution.end_timestamp ?? '-'}`,
   ];
-  if (execution.context?.parent) lines.push(`${c.bold('parent')}: ${execution.context.parent}${execution.context.task ? ` (task ${execution.context.task})` : ''}`);
+  if (execution.context?.parent)
+    lines.push(`${c.bold('parent')}: ${execution.context.parent}${execution.context.task ? ` (task ${execution.context.task})` : ''}`);
   if (execution.context?.reRunOf) lines.push(`${c.bold('re-run of')}: ${execution.context.reRunOf}`);
   const parameters = doc.parameters as Record<string, unknown>;
   lines.push(`${c.bold('parameters')}:${Object.keys(parameters).length ? `\n${indent(stringify(parameters), '  ')}` : ' {}'}`);
   if (execution.error) lines.push(`${c.bold('error')}: ${c.red(execution.error)}`);
-  if (execution.result !== undefined && execution.result !== null) lines.push(`${c.bold('result')}:\n${indent(stringify(execution.result, { lineWidth: 0 }), '  ')}`);
+  if (execution.result !== undefined && execution.result !== null)
+    lines.push(`${c.bold('result')}:\n${indent(stringify(execution.result, { lineWidth: 0 }), '  ')}`);
   return lines.join('\n');
 }
 
@@ -137,13 +139,7 @@ export function executionRows(executions: Execution[], c: Colors): string[][] {
   const rows: string[][] = [];
   const visit = (execution: Execution, depth: number) => {
     const prefix = depth === 0 ? '' : `${'  '.repeat(depth - 1)}+ `;
-    rows.push([
-      prefix + execution.id,
-      execution.action,
-      paintStatus(execution.status, c),
-      execution.start_timestamp,
-      formatDuration(elapsedMs(execution)),
-    ]);
+    rows.push([prefix + execution.id, execution.action, paintStatus(execution.status, c), execution.start_timestamp, formatDuration(elapsedMs(execution))]);
     // Tasks in the order they started.
     for (const child of [...(children.get(execution.id) ?? [])].reverse()) visit(child, depth + 1);
   };
@@ -161,6 +157,13 @@ export function taskRows(tasks: Execution[], c: Colors): string[][] {
   return tasks.map((task) => {
     const name = task.context?.task ?? '-';
     const item = task.context?.itemIndex;
-    return [task.id, item === undefined ? name : `${name}[${item}]`, task.action, paintStatus(task.status, c), task.start_timestamp, formatDuration(elapsedMs(task))];
+    return [
+      task.id,
+      item === undefined ? name : `${name}[${item}]`,
+      task.action,
+      paintStatus(task.status, c),
+      task.start_timestamp,
+      formatDuration(elapsedMs(task)),
+    ];
   });
 }

@@ -62,7 +62,8 @@ export class BatchProcessor {
    */
   #keepInvisible(records: SQSRecord[]): { stop(): Promise<void> } {
     const { queue, config, log } = this.deps;
-    const renew = () => queue.retryAfter(records, config.inFlightVisibilitySeconds).catch((error: unknown) => log.warn('could not renew the batch visibility', { error }));
+    const renew = () =>
+      queue.retryAfter(records, config.inFlightVisibilitySeconds).catch((error: unknown) => log.warn('could not renew the batch visibility', { error }));
     let renewing = renew();
     const timer = setInterval(() => (renewing = renew()), (config.inFlightVisibilitySeconds * 1000) / 3);
     return {
@@ -76,7 +77,10 @@ export class BatchProcessor {
   /** A failed record comes back after `retryDelaySeconds`, doubled per delivery (at most 15 minutes), not after the queue's visibility timeout. */
   async #retrySoon(record: SQSRecord, error: Error): Promise<void> {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
-    const seconds = error instanceof RetryLaterError ? error.afterSeconds : Math.min(MAX_RETRY_SECONDS, this.deps.config.retryDelaySeconds * 2 ** (receiveCount - 1));
-    await this.deps.queue.retryAfter([record], seconds).catch((error: unknown) => this.deps.log.warn('could not shorten the retry delay', { messageId: record.messageId, error }));
+    const seconds =
+      error instanceof RetryLaterError ? error.afterSeconds : Math.min(MAX_RETRY_SECONDS, this.deps.config.retryDelaySeconds * 2 ** (receiveCount - 1));
+    await this.deps.queue
+      .retryAfter([record], seconds)
+      .catch((error: unknown) => this.deps.log.warn('could not shorten the retry delay', { messageId: record.messageId, error }));
   }
 }

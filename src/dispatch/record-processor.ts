@@ -137,7 +137,9 @@ export class RecordProcessor {
         return this.#judgeMoved(recordOf(error), work);
       }
     }
-    const result: SlotResult = await this.limit(() => this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log));
+    const result: SlotResult = await this.limit(() =>
+      this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log),
+    );
     if (result.kind === 'requeued') return this.service.enqueue(execution);
     if (result.kind === 'moved') return this.#judgeMoved(result.current, work);
     const final = await recordExit(result, this.deps, log);
@@ -202,7 +204,10 @@ export class RecordProcessor {
     if (lease && lease.expiresAt > Date.now()) {
       // Its runner is alive (this is a duplicate) or died a moment ago: look again once the lease
       // has run out rather than drop the message of an execution that has not ended.
-      throw new RetryLaterError(`held elsewhere: execution ${execution.id} - lease of ${lease.owner} runs until ${new Date(lease.expiresAt).toISOString()}`, Math.ceil((lease.expiresAt - Date.now()) / 1000) + 1);
+      throw new RetryLaterError(
+        `held elsewhere: execution ${execution.id} - lease of ${lease.owner} runs until ${new Date(lease.expiresAt).toISOString()}`,
+        Math.ceil((lease.expiresAt - Date.now()) / 1000) + 1,
+      );
     }
     const expiredOwner = lease?.owner;
     if (execution.status === 'running' && this.deps.catalog.get(execution.action)?.retry_on_abandon) {

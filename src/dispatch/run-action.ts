@@ -162,7 +162,15 @@ async function writeExit(exit: ActionExit, deps: Pick<DispatchDeps, 'store' | 's
     const current = await deps.store.get(execution.id);
     // Nobody took it over: it is ours to end, or its message would be deleted with it left running.
     if (current && !isTerminal(current.status) && current.lease?.owner === run.owner) {
-      return recordOutcome(deps.store, execution.id, run.owner, 'abandoned', fitResult(maskDeep(outcome.result, secrets)), secrets, 'execution abandoned: its lease could not be renewed - its process tree was killed');
+      return recordOutcome(
+        deps.store,
+        execution.id,
+        run.owner,
+        'abandoned',
+        fitResult(maskDeep(outcome.result, secrets)),
+        secrets,
+        'execution abandoned: its lease could not be renewed - its process tree was killed',
+      );
     }
     log.warn('lease lost while running: another runner or a cancel has it', { executionId: execution.id, status: current?.status });
     return current ?? execution;
@@ -186,7 +194,15 @@ async function withRetries<T>(write: () => Promise<T>, attempts = 4): Promise<T>
 }
 
 /** Writes the terminal status; a cancel asked for meanwhile wins (canceled is sticky, as in st2). */
-async function recordOutcome(store: ExecutionStore, id: string, owner: string, status: ExecutionStatus, result: unknown, secrets: string[], error?: string): Promise<Execution> {
+async function recordOutcome(
+  store: ExecutionStore,
+  id: string,
+  owner: string,
+  status: ExecutionStatus,
+  result: unknown,
+  secrets: string[],
+  error?: string,
+): Promise<Execution> {
   const set = { result, error };
   const canceled = () => store.cancelDone(id, owner, set, `canceled while running (the action ended ${status})`, secrets);
   try {

@@ -28,7 +28,8 @@ export function judgeBatch(records: SQSRecord[], outcome: InvocationOutcome): Ba
   if (outcome.kind === 'timed-out') return wholeBatch(`function timed out: no answer after ${outcome.timeoutMs} ms`);
   const response = outcome.response;
   if (response === undefined || response === null) return { succeeded: [...records], failed: [] };
-  if (typeof response !== 'object' || Array.isArray(response)) return wholeBatch(`invalid response: expected an object with batchItemFailures, got ${preview(response)}`);
+  if (typeof response !== 'object' || Array.isArray(response))
+    return wholeBatch(`invalid response: expected an object with batchItemFailures, got ${preview(response)}`);
   const list = (response as { batchItemFailures?: unknown }).batchItemFailures;
   if (list === undefined || list === null) return { succeeded: [...records], failed: [] };
   if (!Array.isArray(list)) return wholeBatch(`invalid response: batchItemFailures must be an array, got ${preview(list)}`);
@@ -36,8 +37,10 @@ export function judgeBatch(records: SQSRecord[], outcome: InvocationOutcome): Ba
   const failedIds = new Set<string>();
   for (const entry of list) {
     const id = entry !== null && typeof entry === 'object' ? (entry as { itemIdentifier?: unknown }).itemIdentifier : undefined;
-    if (id === undefined || id === null || id === '') return wholeBatch(`invalid batchItemFailures entry: itemIdentifier missing, null or empty - got ${preview(entry)}`);
-    if (typeof id !== 'string' || !byId.has(id)) return wholeBatch(`invalid batchItemFailures entry: itemIdentifier ${preview(id)} is not a message of this batch`);
+    if (id === undefined || id === null || id === '')
+      return wholeBatch(`invalid batchItemFailures entry: itemIdentifier missing, null or empty - got ${preview(entry)}`);
+    if (typeof id !== 'string' || !byId.has(id))
+      return wholeBatch(`invalid batchItemFailures entry: itemIdentifier ${preview(id)} is not a message of this batch`);
     failedIds.add(id);
   }
   return {

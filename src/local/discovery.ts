@@ -85,9 +85,7 @@ export interface ProjectHolder {
 }
 
 /** The outcome of `claimProject`: held by us (`release` it), or by a live process. */
-export type ProjectClaim =
-  | { held: true; release(): void; tookOverFrom?: ProjectHolder }
-  | { held: false; holder: ProjectHolder };
+export type ProjectClaim = { held: true; release(): void; tookOverFrom?: ProjectHolder } | { held: false; holder: ProjectHolder };
 
 function readJson<T>(file: string): T | undefined {
   try {

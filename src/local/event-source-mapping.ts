@@ -47,7 +47,6 @@ export interface MappingMetrics {
   retried: number;
 }
 
-
 /** `options` without its `undefined` entries. */
 export function definedOnly<T extends object>(options: T): T {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
@@ -64,7 +63,16 @@ export function definedOnly<T extends object>(options: T): T {
  * mapping.start(); ... await mapping.stop(); await mapping.drained();
  */
 export class EventSourceMapping {
-  readonly metrics: MappingMetrics = { inFlight: 0, peakInFlight: 0, invocations: 0, failedInvocations: 0, timedOutInvocations: 0, received: 0, deleted: 0, retried: 0 };
+  readonly metrics: MappingMetrics = {
+    inFlight: 0,
+    peakInFlight: 0,
+    invocations: 0,
+    failedInvocations: 0,
+    timedOutInvocations: 0,
+    received: 0,
+    deleted: 0,
+    retried: 0,
+  };
   readonly #o: Required<Omit<EventSourceMappingOptions, 'onLastDeliveryFailed'>> & Pick<EventSourceMappingOptions, 'onLastDeliveryFailed'>;
   readonly #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
@@ -92,9 +100,12 @@ export class EventSourceMapping {
   /** Reads the queue's ARN and redrive policy, then starts polling. */
   async start(): Promise<void> {
     if (this.#loop) return;
-    const { Attributes = {} } = await this.#o.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.#o.queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy'] }));
+    const { Attributes = {} } = await this.#o.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.#o.queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy'] }),
+    );
     this.#queueArn = Attributes.QueueArn ?? `arn:aws:sqs:${this.#o.region}:000000000000:${this.#o.queueUrl.split('/').pop()}`;
-    if (Attributes.RedrivePolicy) this.#maxReceiveCount = Number((JSON.parse(Attributes.RedrivePolicy) as { maxReceiveCount?: number }).maxReceiveCount ?? Infinity);
+    if (Attributes.RedrivePolicy)
+      this.#maxReceiveCount = Number((JSON.parse(Attributes.RedrivePolicy) as { maxReceiveCount?: number }).maxReceiveCount ?? Infinity);
     this.#loop = this.#poll();
   }
 
@@ -187,7 +198,10 @@ export class EventSourceMapping {
     // an in-process handler cannot be frozen, and its child processes must stay under the cap.
     const settled: Promise<InvocationOutcome> = Promise.resolve()
       .then(() => this.#o.handler({ Records: records }, context))
-      .then((response) => ({ kind: 'returned' as const, response }), (error: unknown) => ({ kind: 'threw' as const, error }));
+      .then(
+        (response) => ({ kind: 'returned' as const, response }),
+        (error: unknown) => ({ kind: 'threw' as const, error }),
+      );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<InvocationOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'timed-out', timeoutMs: functionTimeoutMs }), functionTimeoutMs);
@@ -217,10 +231,14 @@ export class EventSourceMapping {
       const chunk = records.slice(i, i + 10);
       try {
         const answer = await this.#o.sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.#o.queueUrl,
+            Entries: chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+          }),
         );
         this.metrics.deleted += answer.Successful?.length ?? 0;
-        if (answer.Failed?.length) this.#o.log.warn('delete failed: messages will be redelivered', { functionName: this.#o.functionName, failed: answer.Failed });
+        if (answer.Failed?.length)
+          this.#o.log.warn('delete failed: messages will be redelivered', { functionName: this.#o.functionName, failed: answer.Failed });
       } catch (error) {
         this.#o.log.warn('delete failed: messages will be redelivered', { functionName: this.#o.functionName, error });
       }
@@ -232,7 +250,12 @@ export class EventSourceMapping {
     for (const record of records) {
       const count = Number(record.attributes.ApproximateReceiveCount);
       if (count < this.#maxReceiveCount) continue;
-      this.#o.log.warn('last delivery failed: the message goes to the dead-letter queue', { functionName: this.#o.functionName, messageId: record.messageId, receiveCount: count, reason });
+      this.#o.log.warn('last delivery failed: the message goes to the dead-letter queue', {
+        functionName: this.#o.functionName,
+        messageId: record.messageId,
+        receiveCount: count,
+        reason,
+      });
       await hook?.(record, `moved to the dead-letter queue after ${count} deliveries: ${reason}`).catch((error: unknown) =>
         this.#o.log.warn('last-delivery hook failed', { messageId: record.messageId, error }),
       );

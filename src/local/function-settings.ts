@@ -63,9 +63,15 @@ export function functionSettings(stage: string, env: Env = process.env, file = S
       handlerModule: path.join(root, `${modulePath}.ts`),
       handlerExport: handlerExport ?? 'handler',
       timeoutSeconds: env.ACTIONRUNNER_FUNCTION_TIMEOUT ? config.functionTimeoutSeconds : number(fn.timeout ?? 6, `${name}.timeout`),
-      reservedConcurrency: env[poolVariable] ? (name === 'actions' ? config.actionsPoolSize : config.workflowsPoolSize) : number(fn.reservedConcurrency ?? 1000, `${name}.reservedConcurrency`),
+      reservedConcurrency: env[poolVariable]
+        ? name === 'actions'
+          ? config.actionsPoolSize
+          : config.workflowsPoolSize
+        : number(fn.reservedConcurrency ?? 1000, `${name}.reservedConcurrency`),
       batchSize: env.ACTIONRUNNER_BATCH_SIZE ? config.batchSize : number(sqs.batchSize ?? 10, `${name}.events.sqs.batchSize`),
-      maximumBatchingWindowSeconds: env.ACTIONRUNNER_BATCHING_WINDOW ? batchingWindow(env.ACTIONRUNNER_BATCHING_WINDOW) : number(sqs.maximumBatchingWindow ?? 0, `${name}.events.sqs.maximumBatchingWindow`),
+      maximumBatchingWindowSeconds: env.ACTIONRUNNER_BATCHING_WINDOW
+        ? batchingWindow(env.ACTIONRUNNER_BATCHING_WINDOW)
+        : number(sqs.maximumBatchingWindow ?? 0, `${name}.events.sqs.maximumBatchingWindow`),
       ...(sqs.maximumConcurrency !== undefined ? { maximumConcurrency: number(sqs.maximumConcurrency, `${name}.events.sqs.maximumConcurrency`) } : {}),
       environment,
     };
@@ -80,12 +86,15 @@ export function functionSettings(stage: string, env: Env = process.env, file = S
 // String and number values only: CloudFormation references (`!Ref ActionsQueue`) are filled in by the local runtime.
 function strings(environment: unknown): Record<string, string> {
   return Object.fromEntries(
-    Object.entries((environment ?? {}) as Props).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]),
+    Object.entries((environment ?? {}) as Props)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => [k, String(v)]),
   );
 }
 
 function batchingWindow(raw: string): number {
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || value > 300) throw new Error(`invalid configuration: ACTIONRUNNER_BATCHING_WINDOW - expected seconds between 0 and 300, got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0 || value > 300)
+    throw new Error(`invalid configuration: ACTIONRUNNER_BATCHING_WINDOW - expected seconds between 0 and 300, got "${raw}"`);
   return value;
 }

@@ -35,7 +35,15 @@ function reprBody(text: string, quote: string | undefined): string {
  */
 export function secretVariants(secret: string): string[] {
   if (secret.length < MIN_MASKED_SECRET_LENGTH) return [];
-  const forms = new Set([secret, jsonBody(secret, false), jsonBody(secret, true), jsonBody(jsonBody(secret, false), false), reprBody(secret, "'"), reprBody(secret, '"'), reprBody(secret, undefined)]);
+  const forms = new Set([
+    secret,
+    jsonBody(secret, false),
+    jsonBody(secret, true),
+    jsonBody(jsonBody(secret, false), false),
+    reprBody(secret, "'"),
+    reprBody(secret, '"'),
+    reprBody(secret, undefined),
+  ]);
   return [...forms].sort((a, b) => b.length - a.length);
 }
 

@@ -6,11 +6,24 @@
 
 /** Parent variables every child gets when they are set. */
 export const ENV_ALLOW_LIST: readonly string[] = [
-  'PATH', 'HOME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'HOSTNAME', 'TERM',
+  'PATH',
+  'HOME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'HOSTNAME',
+  'TERM',
   // Lambda runtime facts (not credentials): layers put binaries and libraries under /opt.
-  'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'LD_LIBRARY_PATH',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'LD_LIBRARY_PATH',
   // The region is configuration, not a credential.
-  'AWS_REGION', 'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
 ];
 
 /** Parent variable prefixes every child gets (locale settings). */
@@ -46,9 +59,10 @@ export function buildChildEnv(options: BuildChildEnvOptions = {}): Record<string
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
     if (value === undefined) continue;
-    const allowed = ENV_ALLOW_LIST.includes(name)
-      || ENV_ALLOW_PREFIXES.some((prefix) => name.startsWith(prefix))
-      || (options.inheritAwsCredentials === true && name.startsWith(AWS_CREDENTIAL_PREFIX));
+    const allowed =
+      ENV_ALLOW_LIST.includes(name) ||
+      ENV_ALLOW_PREFIXES.some((prefix) => name.startsWith(prefix)) ||
+      (options.inheritAwsCredentials === true && name.startsWith(AWS_CREDENTIAL_PREFIX));
     if (allowed) env[name] = value;
   }
   for (const [name, value] of Object.entries(options.extra ?? {})) {

@@ -56,7 +56,6 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
-
 /** Waits until group `pgid` has no living process, or `ms` passed; true when it is empty. */
 export async function waitGroupEmpty(pgid: number, ms: number, pollMs = 25): Promise<boolean> {
   const deadline = Date.now() + ms;

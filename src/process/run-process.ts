@@ -117,10 +117,18 @@ interface ExitStatus {
  */
 function startInGroup(options: RunProcessOptions) {
   const subprocess = execa(options.file, [...(options.args ?? [])], {
-    cwd: options.cwd, env: options.env, extendEnv: false, shell: options.shell ?? false,
-    detached: true, reject: false, buffer: false, encoding: 'buffer', stripFinalNewline: false,
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    shell: options.shell ?? false,
+    detached: true,
+    reject: false,
+    buffer: false,
+    encoding: 'buffer',
+    stripFinalNewline: false,
     ...(options.stdin === undefined ? { stdin: 'ignore' as const } : { input: options.stdin }),
-    stdout: 'pipe', stderr: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
   });
   const pgid = subprocess.pid;
   // The group is detached from ours: should this process die (even by SIGKILL), the reaper ends it.
@@ -161,9 +169,15 @@ function outcome(result: ExecaEnd, child: { pgid?: number; exit?: ExitStatus }, 
 /** The result: defaults for a process that did not run, what was captured, overridden by `partial`. */
 function buildResult(captured: CapturedOutput, started: number, partial: Partial<ProcessResult>): ProcessResult {
   return {
-    exitCode: null, signal: null, timedOut: false, canceled: false,
-    stdout: captured.stdout.toString(), stderr: captured.stderr.toString(),
-    stdoutTruncated: captured.stdout.truncated, stderrTruncated: captured.stderr.truncated,
-    durationMs: Date.now() - started, ...partial,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    canceled: false,
+    stdout: captured.stdout.toString(),
+    stderr: captured.stderr.toString(),
+    stdoutTruncated: captured.stdout.truncated,
+    stderrTruncated: captured.stderr.truncated,
+    durationMs: Date.now() - started,
+    ...partial,
   };
 }

@@ -41,7 +41,10 @@ export class WorkQueue {
     for (let start = 0; start < records.length; start += 10) {
       const entries = records.slice(start, start + 10).map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle, VisibilityTimeout }));
       const { Failed = [] } = await this.#sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: entries }));
-      if (Failed.length > 0) throw new Error(`visibility not changed: ${Failed.length} of ${entries.length} messages - ${Failed.map((entry) => `${entry.Code}: ${entry.Message}`).join('; ')}`);
+      if (Failed.length > 0)
+        throw new Error(
+          `visibility not changed: ${Failed.length} of ${entries.length} messages - ${Failed.map((entry) => `${entry.Code}: ${entry.Message}`).join('; ')}`,
+        );
     }
   }
 

@@ -3,8 +3,24 @@ import type { ScalarTag, CollectionTag, YAMLMap, YAMLSeq } from 'yaml';
 
 // CloudFormation short-form intrinsics (!Ref, !GetAtt, !Sub ...) as their long JSON form, the way CloudFormation reads them.
 const INTRINSICS = [
-  'Ref', 'Condition', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or',
-  'FindInMap', 'ImportValue', 'Base64', 'GetAZs', 'Cidr', 'Transform',
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'ImportValue',
+  'Base64',
+  'GetAZs',
+  'Cidr',
+  'Transform',
 ] as const;
 
 function key(name: string): string {

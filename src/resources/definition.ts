@@ -5,10 +5,20 @@ import { ResourceDefinitionError } from './errors.ts';
 import { resolveValue } from './variables.ts';
 
 export type AttributeType = 'S' | 'N' | 'B';
-export interface KeyAttribute { name: string; type: AttributeType }
+export interface KeyAttribute {
+  name: string;
+  type: AttributeType;
+}
 /** Partition key and optional sort key of a table or index. */
-export interface KeySchema { partition: KeyAttribute; sort?: KeyAttribute }
-export interface IndexDefinition { name: string; keys: KeySchema; projection: string }
+export interface KeySchema {
+  partition: KeyAttribute;
+  sort?: KeyAttribute;
+}
+export interface IndexDefinition {
+  name: string;
+  keys: KeySchema;
+  projection: string;
+}
 export interface TableDefinition {
   logicalId: string;
   name: string;
@@ -19,7 +29,12 @@ export interface TableDefinition {
   ttlAttribute?: string;
   billingMode: string;
 }
-export interface DlqDefinition { logicalId: string; name: string; retention?: number; maxReceiveCount: number }
+export interface DlqDefinition {
+  logicalId: string;
+  name: string;
+  retention?: number;
+  maxReceiveCount: number;
+}
 export interface QueueDefinition {
   logicalId: string;
   name: string;
@@ -30,7 +45,12 @@ export interface QueueDefinition {
   dlq?: DlqDefinition;
 }
 /** The AWS resources of one stage, normalized from serverless.yml's `resources`. */
-export interface ResourceDefinition { service: string; stage: string; queues: QueueDefinition[]; tables: TableDefinition[] }
+export interface ResourceDefinition {
+  service: string;
+  stage: string;
+  queues: QueueDefinition[];
+  tables: TableDefinition[];
+}
 
 export interface ResourceDefinitionOptions {
   /** Path of the serverless.yml to read. @default the project's serverless.yml */

@@ -1,7 +1,14 @@
 export { resourceDefinition, readServerlessDocument, SERVERLESS_FILE } from './definition.ts';
 export type {
-  AttributeType, KeyAttribute, KeySchema, IndexDefinition, TableDefinition, DlqDefinition, QueueDefinition,
-  ResourceDefinition, ResourceDefinitionOptions,
+  AttributeType,
+  KeyAttribute,
+  KeySchema,
+  IndexDefinition,
+  TableDefinition,
+  DlqDefinition,
+  QueueDefinition,
+  ResourceDefinition,
+  ResourceDefinitionOptions,
 } from './definition.ts';
 export { createResources, deleteResources } from './provision.ts';
 export type { CreatedResources, QueueUrls, TableNames, ProvisionOptions } from './provision.ts';

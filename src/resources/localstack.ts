@@ -80,7 +80,8 @@ function queueLines(queue: QueueDefinition): string[] {
   } else {
     const attributes = Object.fromEntries(
       Object.entries({ VisibilityTimeout: queue.visibilityTimeout, MessageRetentionPeriod: queue.retention })
-        .filter(([, value]) => value !== undefined).map(([k, value]) => [k, String(value)]),
+        .filter(([, value]) => value !== undefined)
+        .map(([k, value]) => [k, String(value)]),
     );
     lines.push(`${v}_url=$(create_queue ${word(queue.name)} ${jsonWord(attributes)})`);
   }
@@ -89,10 +90,7 @@ function queueLines(queue: QueueDefinition): string[] {
 }
 
 function keyElements(keys: TableDefinition['keys']) {
-  return [
-    { AttributeName: keys.partition.name, KeyType: 'HASH' },
-    ...(keys.sort ? [{ AttributeName: keys.sort.name, KeyType: 'RANGE' }] : []),
-  ];
+  return [{ AttributeName: keys.partition.name, KeyType: 'HASH' }, ...(keys.sort ? [{ AttributeName: keys.sort.name, KeyType: 'RANGE' }] : [])];
 }
 
 function tableLines(table: TableDefinition): string[] {

@@ -1,10 +1,6 @@
-import {
-  CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeDefinition, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { resourceDefinition } from './definition.ts';
 import type { KeySchema, QueueDefinition, ResourceDefinition, TableDefinition } from './definition.ts';
@@ -15,7 +11,11 @@ import { sleep } from '../shared/timers.ts';
 export type QueueUrls = Record<'actions' | 'workflows' | 'actionsDlq' | 'workflowsDlq', string> & Record<string, string>;
 /** Table names of a stage by short name. */
 export type TableNames = Record<'executions' | 'output', string> & Record<string, string>;
-export interface CreatedResources { definition: ResourceDefinition; queueUrls: QueueUrls; tableNames: TableNames }
+export interface CreatedResources {
+  definition: ResourceDefinition;
+  queueUrls: QueueUrls;
+  tableNames: TableNames;
+}
 export interface ProvisionOptions {
   /** Longest wait for a table (and its indexes) to become ACTIVE. @default 300000 */
   tableTimeoutMs?: number;
@@ -58,19 +58,21 @@ async function waitActive(client: DynamoDBClient, name: string, timeoutMs: numbe
 
 async function createTable(client: DynamoDBClient, table: TableDefinition, timeoutMs: number): Promise<void> {
   try {
-    await client.send(new CreateTableCommand({
-      TableName: table.name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: attributeDefinitions(table),
-      KeySchema: keyElements(table.keys),
-      ...(table.gsis.length > 0 && {
-        GlobalSecondaryIndexes: table.gsis.map((gsi) => ({
-          IndexName: gsi.name,
-          KeySchema: keyElements(gsi.keys),
-          Projection: { ProjectionType: gsi.projection as 'ALL' | 'KEYS_ONLY' | 'INCLUDE' },
-        })),
+    await client.send(
+      new CreateTableCommand({
+        TableName: table.name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: attributeDefinitions(table),
+        KeySchema: keyElements(table.keys),
+        ...(table.gsis.length > 0 && {
+          GlobalSecondaryIndexes: table.gsis.map((gsi) => ({
+            IndexName: gsi.name,
+            KeySchema: keyElements(gsi.keys),
+            Projection: { ProjectionType: gsi.projection as 'ALL' | 'KEYS_ONLY' | 'INCLUDE' },
+          })),
+        }),
       }),
-    }));
+    );
   } catch (error) {
     if (errorName(error) !== 'ResourceInUseException') throw error;
   }
@@ -79,10 +81,12 @@ async function createTable(client: DynamoDBClient, table: TableDefinition, timeo
   const { TimeToLiveDescription: ttl } = await client.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
   const enabled = ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING';
   if (enabled && ttl?.AttributeName === table.ttlAttribute) return;
-  await client.send(new UpdateTimeToLiveCommand({
-    TableName: table.name,
-    TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
-  }));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table.name,
+      TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+    }),
+  );
 }
 
 async function createQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
@@ -100,7 +104,11 @@ async function createQueue(client: SQSClient, name: string, attributes: Record<s
 }
 
 function stringAttributes(values: Record<string, number | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 async function createQueuePair(client: SQSClient, queue: QueueDefinition, urls: Record<string, string>): Promise<void> {
@@ -124,7 +132,9 @@ function definitionOf(stageOrDefinition: string | ResourceDefinition): ResourceD
  * @example const { queueUrls, tableNames } = await createResources(createClients(config), config.stage);
  */
 export async function createResources(
-  clients: Clients, stageOrDefinition: string | ResourceDefinition, options: ProvisionOptions = {},
+  clients: Clients,
+  stageOrDefinition: string | ResourceDefinition,
+  options: ProvisionOptions = {},
 ): Promise<CreatedResources> {
   const definition = definitionOf(stageOrDefinition);
   const urls: Record<string, string> = {};
@@ -155,9 +165,11 @@ export async function deleteResources(clients: Clients, stageOrDefinition: strin
   const missingQueue = ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'];
   await Promise.all([
     ...definition.tables.map((t) => ignoring(['ResourceNotFoundException'], () => clients.dynamodb.send(new DeleteTableCommand({ TableName: t.name })))),
-    ...queueNames.map((name) => ignoring(missingQueue, async () => {
-      const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-      await clients.sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    })),
+    ...queueNames.map((name) =>
+      ignoring(missingQueue, async () => {
+        const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+        await clients.sqs.send(new DeleteQueueCommand({ QueueUrl }));
+      }),
+    ),
   ]);
 }

@@ -97,10 +97,12 @@ export const TIMEOUT_EXIT_CODE = -9;
 export const CANCEL_EXIT_CODE = -15;
 
 /** Refusal of `sudo: true`: Lambda has no sudo and no other user to become. */
-export const SUDO_UNSUPPORTED = 'sudo is not supported: actions run as the function\'s own user (no sudo in AWS Lambda) - set sudo to false';
+export const SUDO_UNSUPPORTED = "sudo is not supported: actions run as the function's own user (no sudo in AWS Lambda) - set sudo to false";
 
 /** The options every runner passes to `runProcess` the same way: where, with what env, how long, where output goes. */
-export function processOptions(request: RunRequest): Pick<RunProcessOptions, 'cwd' | 'env' | 'timeoutMs' | 'signal' | 'killGraceMs' | 'output' | 'resultMaxBytes' | 'stdoutFilter' | 'stderrFilter'> {
+export function processOptions(
+  request: RunRequest,
+): Pick<RunProcessOptions, 'cwd' | 'env' | 'timeoutMs' | 'signal' | 'killGraceMs' | 'output' | 'resultMaxBytes' | 'stdoutFilter' | 'stderrFilter'> {
   return {
     cwd: actionCwd(request.parameters),
     env: actionEnv(request),

@@ -11,7 +11,19 @@ export { stripShellChars, tryLoads } from './shell-result.ts';
 export { RESULT_DELIMITER, ResultBlockFilter } from './result-block.ts';
 export { wantsAwsCredentials, CANCEL_EXIT_CODE, TIMEOUT_EXIT_CODE } from './common.ts';
 export {
-  RUNNERS, RUNNER_ALIASES, RUNNER_TYPES, ACTION_RUNNER_NAMES, canonicalRunnerType, runnerSpec, runnerParameters, runnerParameterNames, isWorkflowRunner,
-  type RunnerSpec, type RunnerName, type ActionRunnerName, type RunnerQueue, type ParameterPassing,
+  RUNNERS,
+  RUNNER_ALIASES,
+  RUNNER_TYPES,
+  ACTION_RUNNER_NAMES,
+  canonicalRunnerType,
+  runnerSpec,
+  runnerParameters,
+  runnerParameterNames,
+  isWorkflowRunner,
+  type RunnerSpec,
+  type RunnerName,
+  type ActionRunnerName,
+  type RunnerQueue,
+  type ParameterPassing,
 } from './registry.ts';
 export { RUNNER_FACTORIES, createRunners, getRunner, type RunnerOptions } from './factories.ts';

@@ -28,9 +28,7 @@ export async function scriptInvocation(path: string): Promise<{ file: string; ar
       const spec = firstLine.slice(2).trim();
       const space = spec.search(/[ \t]/);
       if (spec !== '') {
-        return space === -1
-          ? { file: spec, args: [path] }
-          : { file: spec.slice(0, space), args: [spec.slice(space + 1).trim(), path] };
+        return space === -1 ? { file: spec, args: [path] } : { file: spec.slice(0, space), args: [spec.slice(space + 1).trim(), path] };
       }
     }
   } finally {

@@ -46,8 +46,9 @@ export class PythonScriptRunner implements Runner {
       ...outputFilters(request, filter),
     });
     if (result.spawnError?.code === 'ENOENT') {
-      return refused(`python3 is required and was not found: ${this.pythonBinary} is not on PATH `
-        + '(in AWS Lambda, add a layer that provides python3 under /opt/bin)');
+      return refused(
+        `python3 is required and was not found: ${this.pythonBinary} is not on PATH ` + '(in AWS Lambda, add a layer that provides python3 under /opt/bin)',
+      );
     }
     return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);
   }

@@ -56,7 +56,11 @@ const debug: ParameterSpec = { type: 'boolean', default: false, required: false,
 const kwargOp: ParameterSpec = { type: 'string', default: '--', description: 'Operator to use in front of keyword args i.e. "--" or "-".' };
 const sudo: ParameterSpec = { type: 'boolean', default: false, description: 'The command will be executed with sudo.' };
 const sudoPassword: ParameterSpec = {
-  type: 'string', default: null, secret: true, required: false, description: 'Sudo password. To be used when passwordless sudo is not allowed.',
+  type: 'string',
+  default: null,
+  secret: true,
+  required: false,
+  description: 'Sudo password. To be used when passwordless sudo is not allowed.',
 };
 
 /** Every runner, by its st2 name. */
@@ -139,9 +143,7 @@ export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
 export const RUNNER_TYPES: readonly RunnerName[] = Object.keys(RUNNERS) as RunnerName[];
 
 /** Runners the actions function runs, in registry order. */
-export const ACTION_RUNNER_NAMES: readonly ActionRunnerName[] = RUNNER_TYPES.filter(
-  (name): name is ActionRunnerName => RUNNERS[name].queue === 'actions',
-);
+export const ACTION_RUNNER_NAMES: readonly ActionRunnerName[] = RUNNER_TYPES.filter((name): name is ActionRunnerName => RUNNERS[name].queue === 'actions');
 
 /** Canonical runner name for `name`, resolving st2's aliases; `undefined` when unknown. */
 export function canonicalRunnerType(name: string): RunnerName | undefined {

@@ -87,7 +87,9 @@ export function parseResultBlock(text: string | undefined): { result?: unknown; 
   if (text === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(text.trim());
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as { result?: unknown; status?: unknown; error?: unknown } : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as { result?: unknown; status?: unknown; error?: unknown })
+      : undefined;
   } catch {
     return undefined;
   }

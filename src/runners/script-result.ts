@@ -21,7 +21,7 @@ export function scriptOutcome(
   else if (typeof block?.status === 'boolean') status = block.status && code === 0 ? 'succeeded' : 'failed';
   else status = code === 0 ? 'succeeded' : 'failed';
   let error: unknown = ended?.error ?? result.spawnError?.message ?? block?.error;
-  if (error === undefined && blockOverflow) error = 'the action\'s result is too large to keep';
+  if (error === undefined && blockOverflow) error = "the action's result is too large to keep";
   return {
     status,
     result: {

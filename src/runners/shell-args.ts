@@ -44,11 +44,7 @@ function serializeNamed(value: unknown): string {
  * @example
  * scriptArguments({ a: { position: 0 }, b: {} }, { a: 'x y', b: 2 }, '--') // ['--b=2', 'x y']
  */
-export function scriptArguments(
-  specs: Record<string, ParameterSpec>,
-  values: Record<string, unknown>,
-  kwargOp = '--',
-): string[] {
+export function scriptArguments(specs: Record<string, ParameterSpec>, values: Record<string, unknown>, kwargOp = '--'): string[] {
   const positional = Object.entries(specs)
     .filter(([, spec]) => typeof spec?.position === 'number')
     .sort(([, a], [, b]) => (a.position as number) - (b.position as number));

@@ -33,7 +33,7 @@ export function truncationFields(result: ProcessResult): Record<string, unknown>
   if (result.stdoutTruncated) fields.stdout_truncated = true;
   if (result.stderrTruncated) fields.stderr_truncated = true;
   if (result.stdoutTruncated || result.stderrTruncated) {
-    fields.truncated_note = 'stdout/stderr in this result are cut; the complete output is in the execution\'s output records';
+    fields.truncated_note = "stdout/stderr in this result are cut; the complete output is in the execution's output records";
   }
   return fields;
 }

@@ -43,7 +43,6 @@ export interface ListOptions extends IdRangeOptions {
   newestFirst?: boolean;
 }
 
-
 export interface ExecutionStoreOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
@@ -310,7 +309,13 @@ export class ExecutionStore {
         UpdateExpression: 'SET #lease = :lease',
         ConditionExpression: '#lease.#owner = :owner AND #status IN (:scheduled, :running, :canceling)',
         ExpressionAttributeNames: { '#lease': 'lease', '#owner': 'owner', '#status': 'status' },
-        ExpressionAttributeValues: { ':lease': this.#lease(owner, leaseMs), ':owner': owner, ':scheduled': 'scheduled', ':running': 'running', ':canceling': 'canceling' },
+        ExpressionAttributeValues: {
+          ':lease': this.#lease(owner, leaseMs),
+          ':owner': owner,
+          ':scheduled': 'scheduled',
+          ':running': 'running',
+          ':canceling': 'canceling',
+        },
       },
       () => `heartbeat refused: execution ${id} - lease no longer held by ${owner}`,
     );

@@ -131,7 +131,10 @@ export class OutputWriter implements OutputSink {
   async #writeBatch(records: OutputRecord[]): Promise<void> {
     let pending = records.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > MAX_RETRIES) throw new Error(`output write failed: execution ${this.#options.executionId} - ${pending.length} chunks still unprocessed after ${MAX_RETRIES} retries`);
+      if (attempt > MAX_RETRIES)
+        throw new Error(
+          `output write failed: execution ${this.#options.executionId} - ${pending.length} chunks still unprocessed after ${MAX_RETRIES} retries`,
+        );
       if (attempt > 0) await sleep(backoffMs(attempt, 25, 1000));
       const answer = await this.#options.doc.send(new BatchWriteCommand({ RequestItems: { [this.#options.tableName]: pending } }));
       pending = (answer.UnprocessedItems?.[this.#options.tableName] ?? []) as typeof pending;
@@ -150,7 +153,12 @@ export interface ReadOutputOptions {
 }
 
 /** An execution's stored output chunks, in order. */
-export async function readOutput(doc: DynamoDBDocumentClient, tableName: string, executionId: string, options: ReadOutputOptions = {}): Promise<OutputRecord[]> {
+export async function readOutput(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  executionId: string,
+  options: ReadOutputOptions = {},
+): Promise<OutputRecord[]> {
   const records: OutputRecord[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

@@ -11,7 +11,9 @@ const NAMES = { '#p': 'parameters', '#s': 'secretParameters' };
  * workflow's output or errors), found through the byParent index.
  */
 export async function storedSecrets(doc: DynamoDBDocumentClient, table: string, id: string): Promise<string[]> {
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: keyFor.execution(id), ConsistentRead: true, ProjectionExpression: '#p, #s', ExpressionAttributeNames: NAMES }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: table, Key: keyFor.execution(id), ConsistentRead: true, ProjectionExpression: '#p, #s', ExpressionAttributeNames: NAMES }),
+  );
   if (!Item) return [];
   const secrets = new Set(secretValuesOf(Item.parameters, Item.secretParameters));
   let startKey: Record<string, unknown> | undefined;
@@ -36,7 +38,11 @@ export async function storedSecrets(doc: DynamoDBDocumentClient, table: string, 
 }
 
 /** `set` and `reason` of a write with `result`, `error` and the reason masked. */
-export function maskWrite<T extends Record<string, unknown>>(set: T, reason: string | undefined, secrets: readonly string[]): { set: T; reason: string | undefined } {
+export function maskWrite<T extends Record<string, unknown>>(
+  set: T,
+  reason: string | undefined,
+  secrets: readonly string[],
+): { set: T; reason: string | undefined } {
   const masked: Record<string, unknown> = { ...set };
   for (const field of ['result', 'error']) if (masked[field] !== undefined && masked[field] !== null) masked[field] = maskDeep(masked[field], secrets);
   return { set: masked as T, reason: reason === undefined ? undefined : maskDeep(reason, secrets) };

@@ -62,7 +62,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   ]);
   if (sqs.status === 'rejected' || dynamodb.status === 'rejected') {
     await Promise.allSettled([sqs, dynamodb].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-    throw (sqs.status === 'rejected' ? sqs.reason : (dynamodb as PromiseRejectedResult).reason);
+    throw sqs.status === 'rejected' ? sqs.reason : (dynamodb as PromiseRejectedResult).reason;
   }
   const started: [EmbeddedSqs, DynamoDbLocal] = [sqs.value, dynamodb.value];
   let stopped: Promise<void> | undefined;

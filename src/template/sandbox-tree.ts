@@ -8,11 +8,44 @@ import { internals, type AstNode } from './nunjucks-internals.ts';
 
 /** Syntax-tree nodes a template may hold. Everything else (Macro, Caller, Import, Include, Extends, Block, CallExtension, async nodes) is refused. */
 const ALLOWED_NODES = new Set([
-  'Root', 'NodeList', 'Output', 'TemplateData', 'Literal', 'Symbol', 'Group', 'Array', 'Dict', 'Pair',
-  'If', 'InlineIf', 'For', 'Set', 'Capture', 'Switch', 'Case',
-  'FunCall', 'Filter', 'KeywordArgs', 'LookupVal', 'Is', 'In',
-  'Or', 'And', 'Not', 'Add', 'Concat', 'Sub', 'Mul', 'Div', 'FloorDiv', 'Mod', 'Pow', 'Neg', 'Pos',
-  'Compare', 'CompareOperand',
+  'Root',
+  'NodeList',
+  'Output',
+  'TemplateData',
+  'Literal',
+  'Symbol',
+  'Group',
+  'Array',
+  'Dict',
+  'Pair',
+  'If',
+  'InlineIf',
+  'For',
+  'Set',
+  'Capture',
+  'Switch',
+  'Case',
+  'FunCall',
+  'Filter',
+  'KeywordArgs',
+  'LookupVal',
+  'Is',
+  'In',
+  'Or',
+  'And',
+  'Not',
+  'Add',
+  'Concat',
+  'Sub',
+  'Mul',
+  'Div',
+  'FloorDiv',
+  'Mod',
+  'Pow',
+  'Neg',
+  'Pos',
+  'Compare',
+  'CompareOperand',
 ]);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -94,7 +127,8 @@ export function checkTree(node: AstNode, internal: ReadonlySet<string>): void {
       break;
     }
     case 'FunCall':
-      if ((node.name as AstNode).typename !== 'Symbol') throw new SandboxError('a call', 'only functions called by name (`f(x)`) are allowed, not methods or computed callees');
+      if ((node.name as AstNode).typename !== 'Symbol')
+        throw new SandboxError('a call', 'only functions called by name (`f(x)`) are allowed, not methods or computed callees');
       break;
     case 'Pair': {
       const key = node.key as AstNode;
@@ -106,7 +140,8 @@ export function checkTree(node: AstNode, internal: ReadonlySet<string>): void {
       break;
     }
     case 'Literal':
-      if (node.value !== null && !['string', 'number', 'boolean', 'undefined'].includes(typeof node.value)) throw new SandboxError('a literal', 'expected a string, number or boolean');
+      if (node.value !== null && !['string', 'number', 'boolean', 'undefined'].includes(typeof node.value))
+        throw new SandboxError('a literal', 'expected a string, number or boolean');
       return;
   }
   for (const field of node.fields) {

@@ -187,7 +187,8 @@ function compileTemplate(env: nunjucks.Environment, runtime: Record<string, unkn
   const props = new Function(compiler.getCode())() as Record<string, unknown>;
   for (const [key, fn] of Object.entries(props)) {
     if (typeof fn !== 'function') continue;
-    props[key] = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) => (fn as (...a: unknown[]) => unknown)(env, context, frame, runtime, cb);
+    props[key] = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) =>
+      (fn as (...a: unknown[]) => unknown)(env, context, frame, runtime, cb);
   }
   return new nunjucks.Template({ type: 'code', obj: props } as unknown as string, env, name, true);
 }

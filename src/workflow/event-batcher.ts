@@ -34,7 +34,16 @@ export class EventBatcher<T> {
     while (queue.length > 0) {
       const batch = queue.splice(0, queue.length);
       try {
-        const consumed = Math.max(1, Math.min(batch.length, await this.apply(key, batch.map((waiting) => waiting.event))));
+        const consumed = Math.max(
+          1,
+          Math.min(
+            batch.length,
+            await this.apply(
+              key,
+              batch.map((waiting) => waiting.event),
+            ),
+          ),
+        );
         batch.slice(0, consumed).forEach((waiting) => waiting.resolve());
         queue.unshift(...batch.slice(consumed));
       } catch (error) {

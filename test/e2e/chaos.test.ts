@@ -47,7 +47,10 @@ const connect = () => (target = resolveTarget({ cwd: dir, env }));
 async function submit(tag: string): Promise<string[]> {
   const { runtime } = connect();
   const requests = Array.from({ length: IN_FLIGHT }, (_, i) =>
-    runtime.service.request({ action: 'core.local', parameters: { cmd: `echo start-${tag}-${i}; sleep ${(0.5 + (i % 16) / 2).toFixed(1)}; echo end-${tag}-${i}` } }),
+    runtime.service.request({
+      action: 'core.local',
+      parameters: { cmd: `echo start-${tag}-${i}; sleep ${(0.5 + (i % 16) / 2).toFixed(1)}; echo end-${tag}-${i}` },
+    }),
   );
   return (await Promise.all(requests)).map(({ execution }) => execution.id);
 }
@@ -62,7 +65,10 @@ async function chaos(tag: string, kill: (local: LocalProcess) => void): Promise<
   const dataDir = path.join(dir, 'dynamodb-data');
   local = await startLocal(dir, ['--data-dir', dataDir], env, 90_000, true);
   const ids = await submit(tag);
-  await eventually(async () => expect([...(await outputs(ids)).values()].filter((chunks) => chunks.length > 0).length).toBeGreaterThan(5), { timeoutMs: 20_000, intervalMs: 100 });
+  await eventually(async () => expect([...(await outputs(ids)).values()].filter((chunks) => chunks.length > 0).length).toBeGreaterThan(5), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
   await new Promise((resolve) => setTimeout(resolve, Math.random() * 2000));
   const before = await outputs(ids);
   const statusesBefore = await Promise.all(ids.map(async (id) => (await target!.runtime.store.get(id))!.status));
@@ -93,7 +99,10 @@ async function chaos(tag: string, kill: (local: LocalProcess) => void): Promise<
     // Everything stored before the kill is still there, unchanged.
     expect(after.get(id)!.slice(0, before.get(id)!.length)).toEqual(before.get(id));
     // Never run twice (core.local does not say retry_on_abandon): one start line at most.
-    const text = after.get(id)!.map((chunk) => chunk.data).join('');
+    const text = after
+      .get(id)!
+      .map((chunk) => chunk.data)
+      .join('');
     expect(text.match(/^start-/gm)?.length ?? 0).toBeLessThanOrEqual(1);
   }
   expect(processesMatching(`start-${tag}-`)).toEqual([]);

@@ -25,7 +25,8 @@ describe('the CLI as st2 users use it', () => {
 
   it('says what it is starting, one line a step on stderr, before "ready" on stdout', () => {
     const { stdout, stderr } = local.output();
-    for (const step of ['SQS emulator', 'DynamoDB Local (Java', 'stage dev resources', 'event source mappings', 'sweeper']) expect(stderr).toContain(`starting: ${step}`);
+    for (const step of ['SQS emulator', 'DynamoDB Local (Java', 'stage dev resources', 'event source mappings', 'sweeper'])
+      expect(stderr).toContain(`starting: ${step}`);
     expect(stdout).not.toContain('starting:');
   });
 
@@ -55,7 +56,7 @@ describe('the CLI as st2 users use it', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ id: expect.stringMatching(ID), action: 'core.echo' });
 
     const listed = await run('execution', 'list', '-a', 'core.echo', '-j');
-    const actions = (JSON.parse(listed.stdout) as Array<{ action: string; id: string }>);
+    const actions = JSON.parse(listed.stdout) as Array<{ action: string; id: string }>;
     expect(actions.map((e) => e.action)).toEqual(actions.map(() => 'core.echo'));
     expect(actions.map((e) => e.id)).toContain(id);
   });
@@ -79,9 +80,16 @@ describe('the CLI as st2 users use it', () => {
     expect(last.id).toBe(workflow.id);
     const tasks = await run('execution', 'get', 'last', '--tasks');
     expect(tasks.code).toBe(0);
-    const table = tasks.stdout.slice(tasks.stdout.lastIndexOf('\nID ') + 1).trim().split('\n');
+    const table = tasks.stdout
+      .slice(tasks.stdout.lastIndexOf('\nID ') + 1)
+      .trim()
+      .split('\n');
     expect(table[0]).toMatch(/^ID\s+TASK\s+ACTION\s+STATUS\s+STARTED\s+DURATION$/);
-    expect(table.slice(1).map((row) => row.split(/\s+/).slice(1, 3))).toEqual([['task1', 'core.echo'], ['task2', 'core.echo'], ['task3', 'core.echo']]);
+    expect(table.slice(1).map((row) => row.split(/\s+/).slice(1, 3))).toEqual([
+      ['task1', 'core.echo'],
+      ['task2', 'core.echo'],
+      ['task3', 'core.echo'],
+    ]);
   });
 
   it('refuses to cancel an execution that already ended: says so with its status, exit 1', async () => {
@@ -131,10 +139,15 @@ it('takes over the files of a runtime that died (stale pid), and says so', async
   mkdirSync(path.join(dir, '.actionrunner'));
   const startedAt = '2026-01-01T00:00:00.000Z';
   writeFileSync(path.join(dir, '.actionrunner', 'local.lock'), JSON.stringify({ pid: dead, startedAt }));
-  writeFileSync(path.join(dir, '.actionrunner', 'local.json'), JSON.stringify({ pid: dead, startedAt, sqsEndpoint: 'http://127.0.0.1:1', dynamodbEndpoint: 'http://127.0.0.1:2' }));
+  writeFileSync(
+    path.join(dir, '.actionrunner', 'local.json'),
+    JSON.stringify({ pid: dead, startedAt, sqsEndpoint: 'http://127.0.0.1:1', dynamodbEndpoint: 'http://127.0.0.1:2' }),
+  );
   const local = await startLocal(dir, [], cleanEnv());
   try {
-    expect(local.output().stderr).toContain(`taking over .actionrunner/local.json: the runtime it names is gone (pid ${dead}, sqs http://127.0.0.1:1, dynamodb http://127.0.0.1:2, started at ${startedAt})`);
+    expect(local.output().stderr).toContain(
+      `taking over .actionrunner/local.json: the runtime it names is gone (pid ${dead}, sqs http://127.0.0.1:1, dynamodb http://127.0.0.1:2, started at ${startedAt})`,
+    );
     expect(local.discovery().pid).toBe(local.child.pid);
   } finally {
     expect(await local.stop('SIGTERM')).toBe(0);

@@ -61,7 +61,13 @@ export interface LocalProcess {
  * Starts `actionrunner local` in `cwd` and waits for its `ready` line. `detached`: in a process group of its
  * own, as a shell's foreground job is, so that a test can signal the whole group like a terminal does.
  */
-export async function startLocal(cwd: string, args: string[] = [], env: Record<string, string> = cleanEnv(), timeoutMs = 90_000, detached = false): Promise<LocalProcess> {
+export async function startLocal(
+  cwd: string,
+  args: string[] = [],
+  env: Record<string, string> = cleanEnv(),
+  timeoutMs = 90_000,
+  detached = false,
+): Promise<LocalProcess> {
   const child = spawn(process.execPath, [BIN, 'local', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached });
   let stdout = '';
   let stderr = '';
@@ -91,7 +97,13 @@ export async function startLocal(cwd: string, args: string[] = [], env: Record<s
     stop: async (signal = 'SIGTERM', stopTimeoutMs = 60_000) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`actionrunner local: still running ${stopTimeoutMs} ms after ${signal}\n${stderr.slice(-3000)}`)), stopTimeoutMs)));
+      const timeout = new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`actionrunner local: still running ${stopTimeoutMs} ms after ${signal}\n${stderr.slice(-3000)}`)),
+            stopTimeoutMs,
+          )),
+      );
       try {
         return await Promise.race([exited, timeout]);
       } finally {
@@ -132,7 +144,10 @@ export function writePack(root: string): string {
     ].join('\n'),
   );
   const script = path.join(actions, 'shout.sh');
-  writeFileSync(script, '#!/bin/sh\n# Named arguments (--token=...) come first: skip them.\nwhile [ "${1#--}" != "$1" ]; do shift; done\ni=0\nwhile [ "$i" -lt "$2" ]; do echo "$1" | tr a-z A-Z; i=$((i+1)); done\n');
+  writeFileSync(
+    script,
+    '#!/bin/sh\n# Named arguments (--token=...) come first: skip them.\nwhile [ "${1#--}" != "$1" ]; do shift; done\ni=0\nwhile [ "$i" -lt "$2" ]; do echo "$1" | tr a-z A-Z; i=$((i+1)); done\n',
+  );
   chmodSync(script, 0o755);
   return root;
 }

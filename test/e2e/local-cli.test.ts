@@ -19,7 +19,12 @@ function writeBrokenPack(root: string): void {
   writeFileSync(path.join(actions, 'fine.yaml'), 'name: fine\nrunner_type: noop\n');
   writeFileSync(path.join(actions, 'odd.yaml'), 'name: odd\nrunner_type: bogus\n');
   const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `l${i}: &l${i} [${Array(9)
+        .fill(i === 1 ? '*a' : `*l${i - 1}`)
+        .join(',')}]`,
+    );
   writeFileSync(path.join(actions, 'bomb.yaml'), `${levels.join('\n')}\nname: bomb\nrunner_type: noop\n`);
 }
 
@@ -140,7 +145,9 @@ describe('actionrunner local driven by the CLI', () => {
 
     const refused = await run('run', 'broken.odd');
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim()).toMatch(/^error: action unavailable: broken\.odd - invalid action metadata: .*odd\.yaml - field "runner_type": expected one of/);
+    expect(refused.stderr.trim()).toMatch(
+      /^error: action unavailable: broken\.odd - invalid action metadata: .*odd\.yaml - field "runner_type": expected one of/,
+    );
     const sudo = await run('run', 'core.local_sudo', 'cmd=id');
     expect(sudo.code).toBe(2);
     expect(sudo.stderr.trim()).toMatch(/^error: action unavailable: core\.local_sudo - sudo is not supported/);
@@ -152,11 +159,16 @@ describe('actionrunner local driven by the CLI', () => {
     const { queueUrls } = local.discovery();
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrls.actions, MessageBody: 'this is not json' }));
-      const message = await eventually(async () => {
-        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls.actionsDlq, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
-        expect(Messages).toHaveLength(1);
-        return Messages[0];
-      }, { timeoutMs: 15_000 });
+      const message = await eventually(
+        async () => {
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: queueUrls.actionsDlq, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+          );
+          expect(Messages).toHaveLength(1);
+          return Messages[0];
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(message.Body).toBe('this is not json');
       expect(message.MessageAttributes?.error?.StringValue).toMatch(/^malformed message: body is not JSON/);
     } finally {
@@ -169,7 +181,8 @@ describe('actionrunner local: concurrency cap and Ctrl-C', () => {
   let dir: string;
   let dataDir: string;
   let local: LocalProcess;
-  const localEnv = () => cleanEnv({ ACTIONRUNNER_ACTIONS_POOL_SIZE: '5', ACTIONRUNNER_PARALLELISM: '1', ACTIONRUNNER_BATCHING_WINDOW: '0', ACTIONRUNNER_SHUTDOWN_GRACE_MS: '500' });
+  const localEnv = () =>
+    cleanEnv({ ACTIONRUNNER_ACTIONS_POOL_SIZE: '5', ACTIONRUNNER_PARALLELISM: '1', ACTIONRUNNER_BATCHING_WINDOW: '0', ACTIONRUNNER_SHUTDOWN_GRACE_MS: '500' });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ar-e2e-cap-'));
@@ -190,19 +203,24 @@ describe('actionrunner local: concurrency cap and Ctrl-C', () => {
     const cmd = `echo s >> ${marks}; sleep 0.2; echo e >> ${marks}`;
     try {
       for (let batch = 0; batch < 5; batch++) {
-        await sqs.send(new SendMessageBatchCommand({
-          QueueUrl: queueUrls.actions,
-          Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: JSON.stringify({ action: 'core.local', parameters: { cmd } }) })),
-        }));
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrls.actions,
+            Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: JSON.stringify({ action: 'core.local', parameters: { cmd } }) })),
+          }),
+        );
       }
     } finally {
       sqs.destroy();
     }
-    const lines = await eventually(() => {
-      const text = existsSync(marks) ? readFileSync(marks, 'utf8').trim().split('\n') : [];
-      expect(text).toHaveLength(100);
-      return text;
-    }, { timeoutMs: 60_000, intervalMs: 200 });
+    const lines = await eventually(
+      () => {
+        const text = existsSync(marks) ? readFileSync(marks, 'utf8').trim().split('\n') : [];
+        expect(text).toHaveLength(100);
+        return text;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     let running = 0;
     let peak = 0;
     for (const mark of lines) {

@@ -70,7 +70,9 @@ it('says which emulator died and how, kills running actions and exits 1 when Dyn
 
   expect(await local.exited).toBe(1);
   expect(Date.now() - killedAt).toBeLessThan(30_000);
-  expect(local.output().stderr).toMatch(/error: emulator died: DynamoDB Local - killed by SIGKILL \(guard pid \d+\); the local runtime stops and its running actions are killed/);
+  expect(local.output().stderr).toMatch(
+    /error: emulator died: DynamoDB Local - killed by SIGKILL \(guard pid \d+\); the local runtime stops and its running actions are killed/,
+  );
   expect(processesMatching('sleep 44.4')).toEqual([]);
   expect(processesMatching(`DynamoDBLocal.jar -port ${port} `)).toEqual([]);
 });

@@ -44,7 +44,12 @@ export class InMemoryExecutionStore extends ExecutionStore {
 
   override async list(options: ListOptions = {}): Promise<Execution[]> {
     const all = [...this.records.values()]
-      .filter((e) => (options.parent === undefined || e.context.parent === options.parent) && (!options.action || e.action === options.action) && (!options.status || e.status === options.status))
+      .filter(
+        (e) =>
+          (options.parent === undefined || e.context.parent === options.parent) &&
+          (!options.action || e.action === options.action) &&
+          (!options.status || e.status === options.status),
+      )
       .sort((a, b) => (options.parent === undefined ? b.id.localeCompare(a.id) : a.id.localeCompare(b.id)));
     return clone(all.slice(0, options.limit ?? 50));
   }
@@ -66,7 +71,13 @@ export class InMemoryExecutionStore extends ExecutionStore {
     return clone(current);
   }
 
-  override async updateVersioned(id: string, versionField: string, expected: number | undefined, fields: Record<string, unknown>, bump = true): Promise<boolean> {
+  override async updateVersioned(
+    id: string,
+    versionField: string,
+    expected: number | undefined,
+    fields: Record<string, unknown>,
+    bump = true,
+  ): Promise<boolean> {
     const current = this.records.get(id) as (Execution & Record<string, unknown>) | undefined;
     if (!current || current[versionField] !== expected) return false;
     Object.assign(current, clone(fields), bump ? { [versionField]: (expected ?? 0) + 1 } : {});

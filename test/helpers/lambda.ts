@@ -23,7 +23,9 @@ export async function receive(substrate: Substrate, queue: QueueName, max = 10, 
 }
 
 export async function queueArn(substrate: Substrate, queue: QueueName): Promise<string> {
-  const { Attributes } = await substrate.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls[queue], AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await substrate.clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls[queue], AttributeNames: ['QueueArn'] }),
+  );
   return Attributes!.QueueArn!;
 }
 
@@ -45,7 +47,12 @@ export async function invoke(substrate: Substrate, queue: QueueName, handler: Ha
 }
 
 /** Receives what is on `queue` and hands it to `handler` once. */
-export async function deliver(substrate: Substrate, queue: QueueName, handler: Handler, timeoutMs?: number): Promise<{ event: SQSEvent; response: SQSBatchResponse }> {
+export async function deliver(
+  substrate: Substrate,
+  queue: QueueName,
+  handler: Handler,
+  timeoutMs?: number,
+): Promise<{ event: SQSEvent; response: SQSBatchResponse }> {
   const messages = await receive(substrate, queue);
   if (messages.length === 0) throw new Error(`deliver: no message on the ${queue} queue`);
   const event = await toEvent(substrate, queue, messages);

@@ -1,8 +1,6 @@
 // Per-file AWS substrate for integration tests: a unique stage (own queues and tables) on the shared emulators.
 import { randomBytes } from 'node:crypto';
-import {
-  DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Config } from '../../src/config/index.ts';
@@ -45,14 +43,21 @@ export function uniqueStage(): string {
 
 async function drain(clients: AwsClients, queueUrl: string): Promise<void> {
   for (;;) {
-    const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30,
-    }));
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 30,
+      }),
+    );
     if (Messages.length === 0) return;
-    await clients.sqs.send(new DeleteMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-    }));
+    await clients.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
 }
 
@@ -110,14 +115,15 @@ export async function setupSubstrate(options: SubstrateOptions = {}): Promise<Su
     purgeQueues: async () => {
       await Promise.all(queues.map((url) => purge(clients, url)));
     },
-    teardown: () => (tornDown ??= (async () => {
-      try {
-        if (!options.keep) await deleteResources(clients, resources.definition);
-      } finally {
-        clients.sqs.destroy();
-        clients.dynamodb.destroy();
-      }
-    })()),
+    teardown: () =>
+      (tornDown ??= (async () => {
+        try {
+          if (!options.keep) await deleteResources(clients, resources.definition);
+        } finally {
+          clients.sqs.destroy();
+          clients.dynamodb.destroy();
+        }
+      })()),
   };
 }
 

@@ -20,47 +20,86 @@ const extraPacks = mkdtempSync(join(tmpdir(), 'packs-'));
 mkdirSync(join(extraPacks, 'extra', 'actions'), { recursive: true });
 writeFileSync(
   join(extraPacks, 'extra', 'actions', 'show_secret.yaml'),
-  ['name: show_secret', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '    required: true', '  cmd:', '    default: echo "token is {{token}}"'].join('\n'),
+  [
+    'name: show_secret',
+    'runner_type: local-shell-cmd',
+    'parameters:',
+    '  token:',
+    '    type: string',
+    '    secret: true',
+    '    required: true',
+    '  cmd:',
+    '    default: echo "token is {{token}}"',
+  ].join('\n'),
 );
 // Actions of every runner that print, return and throw their secret `pw`.
 const leaky = (name: string, runner: string, entry: string, source: string, mode = false) => {
-  const params = ['  pw:', '    type: string', '    secret: true', '    required: true', ...(mode ? ['  mode:', '    type: string', '    default: return'] : [])];
-  writeFileSync(join(extraPacks, 'extra', 'actions', `${name}.yaml`), [`name: ${name}`, `runner_type: ${runner}`, `entry_point: ${entry}`, 'parameters:', ...params].join('\n'));
+  const params = [
+    '  pw:',
+    '    type: string',
+    '    secret: true',
+    '    required: true',
+    ...(mode ? ['  mode:', '    type: string', '    default: return'] : []),
+  ];
+  writeFileSync(
+    join(extraPacks, 'extra', 'actions', `${name}.yaml`),
+    [`name: ${name}`, `runner_type: ${runner}`, `entry_point: ${entry}`, 'parameters:', ...params].join('\n'),
+  );
   writeFileSync(join(extraPacks, 'extra', 'actions', entry), source, { mode: 0o755 });
 };
-leaky('leak_py', 'python-script', 'leak_py.py', [
-  'from st2common.runners.base_action import Action',
-  'class Leak(Action):',
-  '    def run(self, pw, mode):',
-  '        print("pw is " + pw)',
-  '        self.logger.info("logging %s", pw)',
-  '        if mode == "many":',
-  '            return pw * 70000',
-  '        if mode == "raise":',
-  '            raise ValueError("bad pw %r" % pw)',
-  '        return {"nested": {"pw": pw, "list": [pw, repr({"pw": pw})], pw: 1}}',
-].join('\n'), true);
-leaky('leak_node', 'node-script', 'leak_node.mjs', [
-  'export async function run({ pw, mode }) {',
-  '  console.log(`pw is ${pw}`);',
-  '  console.error(JSON.stringify({ pw }));',
-  '  if (mode === "throw") throw new Error(`bad pw ${pw}`);',
-  '  return { nested: { pw, [pw]: 1, json: JSON.stringify({ pw }) } };',
-  '}',
-].join('\n'), true);
+leaky(
+  'leak_py',
+  'python-script',
+  'leak_py.py',
+  [
+    'from st2common.runners.base_action import Action',
+    'class Leak(Action):',
+    '    def run(self, pw, mode):',
+    '        print("pw is " + pw)',
+    '        self.logger.info("logging %s", pw)',
+    '        if mode == "many":',
+    '            return pw * 70000',
+    '        if mode == "raise":',
+    '            raise ValueError("bad pw %r" % pw)',
+    '        return {"nested": {"pw": pw, "list": [pw, repr({"pw": pw})], pw: 1}}',
+  ].join('\n'),
+  true,
+);
+leaky(
+  'leak_node',
+  'node-script',
+  'leak_node.mjs',
+  [
+    'export async function run({ pw, mode }) {',
+    '  console.log(`pw is ${pw}`);',
+    '  console.error(JSON.stringify({ pw }));',
+    '  if (mode === "throw") throw new Error(`bad pw ${pw}`);',
+    '  return { nested: { pw, [pw]: 1, json: JSON.stringify({ pw }) } };',
+    '}',
+  ].join('\n'),
+  true,
+);
 // The secret in two writes apart, and at a 64 KiB chunk boundary of one long line.
-leaky('leak_sh', 'local-shell-script', 'leak_sh.sh', [
-  '#!/bin/sh',
-  'for a; do case $a in --pw=*) pw=${a#--pw=};; esac; done',
-  'printf "%s" "$(printf "%s" "$pw" | cut -c1-5)"; sleep 0.3; printf "%s\\n" "$(printf "%s" "$pw" | cut -c6-)"',
-  'head -c 65530 /dev/zero | tr "\\0" x; printf "%s\\n" "$pw"',
-  'echo "stderr: $pw" >&2',
-  'exit 4',
-].join('\n'));
+leaky(
+  'leak_sh',
+  'local-shell-script',
+  'leak_sh.sh',
+  [
+    '#!/bin/sh',
+    'for a; do case $a in --pw=*) pw=${a#--pw=};; esac; done',
+    'printf "%s" "$(printf "%s" "$pw" | cut -c1-5)"; sleep 0.3; printf "%s\\n" "$(printf "%s" "$pw" | cut -c6-)"',
+    'head -c 65530 /dev/zero | tr "\\0" x; printf "%s\\n" "$pw"',
+    'echo "stderr: $pw" >&2',
+    'exit 4',
+  ].join('\n'),
+);
 
 // One bad file in the pack: only its own action is lost.
 writeFileSync(join(extraPacks, 'extra', 'actions', 'broken.yaml'), 'name: broken\nrunner_type: local-shell-cmd\nparameters: [\n');
-writeFileSync(join(extraPacks, 'extra', 'actions', 'safe_to_rerun.yaml'), ['name: safe_to_rerun', 'runner_type: local-shell-cmd', 'retry_on_abandon: true'].join('\n'));
+writeFileSync(
+  join(extraPacks, 'extra', 'actions', 'safe_to_rerun.yaml'),
+  ['name: safe_to_rerun', 'runner_type: local-shell-cmd', 'retry_on_abandon: true'].join('\n'),
+);
 
 const substrate = useSubstrate({
   env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '300', ACTIONRUNNER_PACKS_PATH: extraPacks, ACTIONRUNNER_PARALLELISM: '4' },
@@ -104,7 +143,12 @@ describe('actions handler', () => {
     expect(execution.log.map((entry) => entry.status)).toEqual(['requested', 'running', 'succeeded']);
     expect(execution.end_timestamp).toBeDefined();
     const output = await outputOf(execution.id);
-    expect(output.filter((r) => r.output_type === 'stdout').map((r) => r.data).join('')).toBe('one\ntwo\n');
+    expect(
+      output
+        .filter((r) => r.output_type === 'stdout')
+        .map((r) => r.data)
+        .join(''),
+    ).toBe('one\ntwo\n');
     expect(output[0]).toMatchObject({ execution_id: execution.id, action_ref: 'core.local', runner_ref: 'local-shell-cmd' });
     expect(output.every((r, index) => r.seq === index)).toBe(true);
   });
@@ -162,9 +206,14 @@ describe('actions handler', () => {
     const [message] = await receive(substrate, 'actions', 1);
     const event = await toEvent(substrate, 'actions', [message]);
     // One delivery runs it; the other finds it held and gives its message back for later (never drops it).
-    const settled = await Promise.allSettled([invoke(substrate, 'actions', handler, event), handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'other' } as never)]);
+    const settled = await Promise.allSettled([
+      invoke(substrate, 'actions', handler, event),
+      handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'other' } as never),
+    ]);
     expect(settled.filter((result) => result.status === 'fulfilled').map((result) => result.value)).toEqual([{ batchItemFailures: [] }]);
-    expect(settled.filter((result) => result.status === 'rejected').map((result) => String(result.reason))).toEqual([expect.stringMatching(/held elsewhere: execution .* - lease of /)]);
+    expect(settled.filter((result) => result.status === 'rejected').map((result) => String(result.reason))).toEqual([
+      expect.stringMatching(/held elsewhere: execution .* - lease of /),
+    ]);
     expect(readFileSync(file, 'utf8')).toBe('run\n');
     expect((await runtime.store.get(execution.id))!.status).toBe('succeeded');
     // A late redelivery of a finished execution does not run it again either.
@@ -185,7 +234,13 @@ describe('actions handler', () => {
   it('runs an action that says retry_on_abandon again when its runner died, keeping the first output', async () => {
     const { execution } = await runtime.service.request({ action: 'extra.safe_to_rerun', parameters: { cmd: 'echo second run' } });
     await runtime.store.claim(execution.id, 'dead-runner', 1);
-    const firstRun = new OutputWriter({ doc: substrate.clients.doc, tableName: substrate.tableNames.output, executionId: execution.id, actionRef: 'extra.safe_to_rerun', runnerRef: 'local-shell-cmd' });
+    const firstRun = new OutputWriter({
+      doc: substrate.clients.doc,
+      tableName: substrate.tableNames.output,
+      executionId: execution.id,
+      actionRef: 'extra.safe_to_rerun',
+      runnerRef: 'local-shell-cmd',
+    });
     await firstRun.write('stdout', 'first run, cut short\n');
     await firstRun.close();
     await eventually(async () => expect((await runtime.store.get(execution.id))!.lease!.expiresAt).toBeLessThan(Date.now()));
@@ -193,7 +248,10 @@ describe('actions handler', () => {
     const done = (await runtime.store.get(execution.id))!;
     expect(done).toMatchObject({ status: 'succeeded', attempt: 2, result: { stdout: 'second run' } });
     expect(done.log.map((entry) => entry.status)).toEqual(['requested', 'running', 'scheduled', 'running', 'succeeded']);
-    expect((await outputOf(execution.id)).map((r) => [r.seq, r.data])).toEqual([[0, 'first run, cut short\n'], [1, 'second run\n']]);
+    expect((await outputOf(execution.id)).map((r) => [r.seq, r.data])).toEqual([
+      [0, 'first run, cut short\n'],
+      [1, 'second run\n'],
+    ]);
   });
 
   it('sends a poison message to the DLQ with the reason', async () => {
@@ -229,7 +287,9 @@ describe('actions handler', () => {
   });
 
   it('records an unknown action as a failed execution naming it', async () => {
-    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'nope.missing' }) }));
+    await substrate.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'nope.missing' }) }),
+    );
     await deliver(substrate, 'actions', handler);
     const [failed] = await runtime.store.list({ limit: 1, action: 'nope.missing' });
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/unknown action: nope\.missing/) });
@@ -237,10 +297,15 @@ describe('actions handler', () => {
   });
 
   it('records a request for an action of a broken file as a failed execution with the reason; the rest of its pack runs', async () => {
-    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'extra.broken' }) }));
+    await substrate.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ action: 'extra.broken' }) }),
+    );
     await deliver(substrate, 'actions', handler);
     const [failed] = await runtime.store.list({ limit: 1, action: 'extra.broken' });
-    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^action unavailable: extra\.broken - invalid action metadata: .*broken\.yaml - not valid YAML/) });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^action unavailable: extra\.broken - invalid action metadata: .*broken\.yaml - not valid YAML/),
+    });
     expect((await run('extra.show_secret', { token: 'abcd' })).status).toBe('succeeded');
   });
 
@@ -350,8 +415,9 @@ describe('actions handler', () => {
     const big = 'b'.repeat(300 * 1024);
 
     it('refuses them at request time for a shell action, naming the parameter and the limit (no bare "spawn E2BIG")', async () => {
-      await expect(runtime.service.request({ action: 'core.echo', parameters: { message: big } }))
-        .rejects.toThrow(/^parameter too large: message - 301 KiB exceeds the 128 KiB a single argument or environment variable can hold on Linux/);
+      await expect(runtime.service.request({ action: 'core.echo', parameters: { message: big } })).rejects.toThrow(
+        /^parameter too large: message - 301 KiB exceeds the 128 KiB a single argument or environment variable can hold on Linux/,
+      );
       const body = JSON.stringify({ action: 'core.echo', parameters: { message: big }, idempotencyKey: marker() });
       await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: body }));
       await deliver(substrate, 'actions', handler);
@@ -400,12 +466,23 @@ describe('actions handler', () => {
 
   it('sends a delayed execution whose message arrives early back to wait (delays beyond the 900 s SQS allows)', async () => {
     const notBefore = Date.now() + 3_600_000;
-    const { execution } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [], status: 'delayed', context: { notBefore } });
-    await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: execution.id }) }));
+    const { execution } = await runtime.store.create({
+      action: 'core.noop',
+      runner: 'noop',
+      parameters: {},
+      secretParameters: [],
+      status: 'delayed',
+      context: { notBefore },
+    });
+    await substrate.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: execution.id }) }),
+    );
     const { response } = await deliver(substrate, 'actions', handler);
     expect(response.batchItemFailures).toEqual([]);
     expect((await runtime.store.get(execution.id))!.status).toBe('delayed');
-    const { Attributes } = await substrate.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls.actions, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    const { Attributes } = await substrate.clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls.actions, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+    );
     expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
   });
 
@@ -449,7 +526,14 @@ describe('actions handler', () => {
     for (let i = 0; i < 2; i++) {
       const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 1.5', timeout: 10 } });
       // As if three claims had happened already.
-      await substrate.clients.doc.send(new UpdateCommand({ TableName: substrate.tableNames.executions, Key: { id: execution.id }, UpdateExpression: 'SET attempt = :three', ExpressionAttributeValues: { ':three': 3 } }));
+      await substrate.clients.doc.send(
+        new UpdateCommand({
+          TableName: substrate.tableNames.executions,
+          Key: { id: execution.id },
+          UpdateExpression: 'SET attempt = :three',
+          ExpressionAttributeValues: { ':three': 3 },
+        }),
+      );
       ids.push(execution.id);
     }
     const messages = await receive(substrate, 'actions', 10);
@@ -467,7 +551,13 @@ describe('actions handler', () => {
     const messages = await receive(substrate, 'actions', 10);
     expect(messages).toHaveLength(3);
     const oneSlot = createRuntime({ config: { ...substrate.config, parallelism: 1 }, clients: substrate.clients });
-    const delivered = invoke(substrate, 'actions', (e, context) => oneSlot.processor.process(e, context), await toEvent(substrate, 'actions', messages), 300_000);
+    const delivered = invoke(
+      substrate,
+      'actions',
+      (e, context) => oneSlot.processor.process(e, context),
+      await toEvent(substrate, 'actions', messages),
+      300_000,
+    );
     // Whichever got the slot runs; the two others wait for it as scheduled.
     await eventually(async () => {
       const statuses = await Promise.all([first, second, third].map(async ({ execution }) => (await runtime.store.get(execution.id))!.status));
@@ -491,11 +581,14 @@ describe('actions handler', () => {
     const messages = await receive(substrate, 'actions', 1);
     const event = await toEvent(substrate, 'actions', messages);
     await expect(unreachable.processor.process(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'unreachable' })).rejects.toThrow(/batch failed/);
-    const again = await eventually(async () => {
-      const [message] = await receive(substrate, 'actions', 1, 1);
-      expect(message?.MessageId).toBe(messages[0].MessageId);
-      return message;
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    const again = await eventually(
+      async () => {
+        const [message] = await receive(substrate, 'actions', 1, 1);
+        expect(message?.MessageId).toBe(messages[0].MessageId);
+        return message;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
     expect(again.Attributes?.ApproximateReceiveCount).toBe('2');
   });
 
@@ -520,7 +613,9 @@ describe('actions handler', () => {
       await runtime.store.claim(execution.id, 'dead-runner', 1);
       await eventually(async () => expect((await runtime.store.get(execution.id))!.lease!.expiresAt).toBeLessThan(Date.now()));
       const messages = await receive(substrate, 'actions', 1);
-      await expect(brokenHandler(await toEvent(substrate, 'actions', messages), { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'broken' } as never)).rejects.toThrow(/batch failed/);
+      await expect(
+        brokenHandler(await toEvent(substrate, 'actions', messages), { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'broken' } as never),
+      ).rejects.toThrow(/batch failed/);
       const current = (await runtime.store.get(execution.id))!;
       expect(current.status).toBe('scheduled');
       expect(current.lease).toBeUndefined();

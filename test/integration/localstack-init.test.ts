@@ -25,7 +25,10 @@ describe.skipIf(!hasAwsCli || inject('externalSubstrate'))('localstack/ready.d/i
   const stage = uniqueStage();
   const bin = mkdtempSync(join(tmpdir(), 'awslocal-'));
   const env = {
-    AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: inject('region'), AWS_REGION: inject('region'),
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: inject('region'),
+    AWS_REGION: inject('region'),
   };
   const clients = createClients(loadConfig({ ...env, AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'), AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint') }));
 
@@ -36,10 +39,13 @@ describe.skipIf(!hasAwsCli || inject('externalSubstrate'))('localstack/ready.d/i
 
   it('creates the same queues, redrive, tables, indexes and TTL as the definition', async () => {
     // awslocal, as in the LocalStack image, but pointed at the embedded emulators.
-    writeFileSync(join(bin, 'awslocal'), `#!/usr/bin/env bash
+    writeFileSync(
+      join(bin, 'awslocal'),
+      `#!/usr/bin/env bash
 case "$1" in sqs) endpoint=${inject('sqsEndpoint')} ;; *) endpoint=${inject('dynamodbEndpoint')} ;; esac
 exec aws --endpoint-url "$endpoint" "$@"
-`);
+`,
+    );
     chmodSync(join(bin, 'awslocal'), 0o755);
     const { stdout } = await promisify(execFile)('bash', [LOCALSTACK_INIT_PATH], {
       env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}`, ACTIONRUNNER_STAGE: stage, AWS_PAGER: '' },

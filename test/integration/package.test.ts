@@ -18,8 +18,13 @@ let template: { Resources: Record<string, Resource> };
 
 /** Offline, credential-free environment for osls (no telemetry, no notifications, dummy keys). */
 const offlineEnv = {
-  AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1',
-  SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', CI: 'true',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: 'us-east-1',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+  SLS_DEPRECATION_DISABLE: '*',
+  CI: 'true',
 };
 
 // The files of a zip, read from its central directory (stored or deflated entries, as osls writes them).
@@ -58,7 +63,9 @@ function ofType(type: string): [string, Resource][] {
 
 beforeAll(async () => {
   await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'dev', '--package', out], {
-    cwd: root, env: { ...process.env, ...offlineEnv }, timeout: 120_000,
+    cwd: root,
+    env: { ...process.env, ...offlineEnv },
+    timeout: 120_000,
   });
   template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
 }, 150_000);
@@ -90,9 +97,14 @@ describe('npm run package', () => {
         process.stdout.write(JSON.stringify(await m.handler({ Records: [] }, context)));`;
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
         env: {
-          ...process.env, ...offlineEnv, ACTIONRUNNER_STAGE: 'dev', ACTIONRUNNER_LOG_LEVEL: 'error',
-          ACTIONRUNNER_ACTIONS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/a', ACTIONRUNNER_WORKFLOWS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/w',
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9', LAMBDA_TASK_ROOT: dir,
+          ...process.env,
+          ...offlineEnv,
+          ACTIONRUNNER_STAGE: 'dev',
+          ACTIONRUNNER_LOG_LEVEL: 'error',
+          ACTIONRUNNER_ACTIONS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/a',
+          ACTIONRUNNER_WORKFLOWS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/w',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+          LAMBDA_TASK_ROOT: dir,
         },
         timeout: 30_000,
       });
@@ -107,7 +119,12 @@ describe('npm run package', () => {
     for (const [fn, want] of Object.entries(expected)) {
       const [, f] = ofType('AWS::Lambda::Function').find(([id]) => id.toLowerCase() === `${fn}lambdafunction`)!;
       const p = f.Properties as Record<string, any>;
-      expect(p).toMatchObject({ Handler: `functions/${fn}.handler`, Runtime: 'nodejs22.x', Timeout: want.timeout, ReservedConcurrentExecutions: want.reserved });
+      expect(p).toMatchObject({
+        Handler: `functions/${fn}.handler`,
+        Runtime: 'nodejs22.x',
+        Timeout: want.timeout,
+        ReservedConcurrentExecutions: want.reserved,
+      });
       expect(p.Environment.Variables).toMatchObject({
         ACTIONRUNNER_STAGE: 'dev',
         ACTIONRUNNER_EXECUTIONS_TABLE: { Ref: 'ExecutionsTable' },
@@ -153,14 +170,24 @@ describe('npm run package', () => {
   it('creates exactly the queues, DLQs and tables of the normalized definition', () => {
     const queues = Object.fromEntries(ofType('AWS::SQS::Queue'));
     const arnOf = (v: any) => v['Fn::GetAtt'][0];
-    const fromTemplate = Object.entries(queues).filter(([, q]) => q.Properties.RedrivePolicy).map(([logicalId, q]) => {
-      const p = q.Properties as Record<string, any>;
-      const dlqId = arnOf(p.RedrivePolicy.deadLetterTargetArn);
-      return {
-        logicalId, name: p.QueueName, visibilityTimeout: p.VisibilityTimeout, retention: p.MessageRetentionPeriod,
-        dlq: { logicalId: dlqId, name: queues[dlqId].Properties.QueueName, retention: queues[dlqId].Properties.MessageRetentionPeriod, maxReceiveCount: p.RedrivePolicy.maxReceiveCount },
-      };
-    });
+    const fromTemplate = Object.entries(queues)
+      .filter(([, q]) => q.Properties.RedrivePolicy)
+      .map(([logicalId, q]) => {
+        const p = q.Properties as Record<string, any>;
+        const dlqId = arnOf(p.RedrivePolicy.deadLetterTargetArn);
+        return {
+          logicalId,
+          name: p.QueueName,
+          visibilityTimeout: p.VisibilityTimeout,
+          retention: p.MessageRetentionPeriod,
+          dlq: {
+            logicalId: dlqId,
+            name: queues[dlqId].Properties.QueueName,
+            retention: queues[dlqId].Properties.MessageRetentionPeriod,
+            maxReceiveCount: p.RedrivePolicy.maxReceiveCount,
+          },
+        };
+      });
     expect(fromTemplate).toEqual(definition.queues.map(({ key: _key, ...q }) => q));
     expect(Object.keys(queues).sort()).toEqual(definition.queues.flatMap((q) => [q.logicalId, q.dlq!.logicalId]).sort());
     for (const q of definition.queues) {
@@ -176,8 +203,12 @@ describe('npm run package', () => {
         return attr('RANGE') ? { partition: attr('HASH'), sort: attr('RANGE') } : { partition: attr('HASH') };
       };
       return {
-        logicalId, name: p.TableName, billingMode: p.BillingMode, ttlAttribute: p.TimeToLiveSpecification?.Enabled ? p.TimeToLiveSpecification.AttributeName : undefined,
-        keys: keys(p.KeySchema), gsis: (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({ name: g.IndexName, keys: keys(g.KeySchema), projection: g.Projection.ProjectionType })),
+        logicalId,
+        name: p.TableName,
+        billingMode: p.BillingMode,
+        ttlAttribute: p.TimeToLiveSpecification?.Enabled ? p.TimeToLiveSpecification.AttributeName : undefined,
+        keys: keys(p.KeySchema),
+        gsis: (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({ name: g.IndexName, keys: keys(g.KeySchema), projection: g.Projection.ProjectionType })),
       };
     });
     expect(tables).toEqual(definition.tables.map(({ key: _key, ...t }) => t));
@@ -195,9 +226,21 @@ describe('npm run package', () => {
     const ours = statements.filter((s) => all(s.Action).some((a: string) => /^(sqs|dynamodb):/.test(a)));
     const actions = new Set(ours.flatMap((s) => all(s.Action)));
     expect([...actions].sort()).toEqual([
-      'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem',
-      'dynamodb:Query', 'dynamodb:TransactWriteItems', 'dynamodb:UpdateItem',
-      'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:TransactWriteItems',
+      'dynamodb:UpdateItem',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
     ]);
     const resources = JSON.stringify(ours.flatMap((s) => all(s.Resource)));
     for (const table of definition.tables) {

@@ -2,7 +2,11 @@
 import { ConditionalCheckFailedException, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,9 +19,15 @@ import { eventually, useSubstrate } from '../helpers/substrate.ts';
 const substrate = useSubstrate();
 
 async function receiveOne(queueUrl: string, visibilityTimeout = 30) {
-  const { Messages = [] } = await substrate.clients.sqs.send(new ReceiveMessageCommand({
-    QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 0, VisibilityTimeout: visibilityTimeout, MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-  }));
+  const { Messages = [] } = await substrate.clients.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 1,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: visibilityTimeout,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }),
+  );
   return Messages[0];
 }
 
@@ -44,7 +54,8 @@ describe('substrate', () => {
     });
     expect(message.Body).toBe(body);
     await substrate.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }));
-    await substrate.clients.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }))
+    await substrate.clients.sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }))
       .catch(() => undefined); // deleted: either an error or a no-op, never a redelivery
     expect(await receiveOne(url, 0)).toBeUndefined();
   });
@@ -57,12 +68,15 @@ describe('substrate', () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrls.actions, MessageBody: 'poison' }));
     const counts: number[] = [];
     // Each receive with VisibilityTimeout 0 is a failed delivery; the one after the last allowed moves it.
-    await eventually(async () => {
-      const m = await receiveOne(queueUrls.actions, 0);
-      if (m) counts.push(Number(m.Attributes?.ApproximateReceiveCount));
-      const dead = await receiveOne(queueUrls.actionsDlq);
-      expect(dead?.Body).toBe('poison');
-    }, { timeoutMs: 15_000, intervalMs: 20 });
+    await eventually(
+      async () => {
+        const m = await receiveOne(queueUrls.actions, 0);
+        if (m) counts.push(Number(m.Attributes?.ApproximateReceiveCount));
+        const dead = await receiveOne(queueUrls.actionsDlq);
+        expect(dead?.Body).toBe('poison');
+      },
+      { timeoutMs: 15_000, intervalMs: 20 },
+    );
     expect(counts.length).toBe(maxReceiveCount);
     expect(await receiveOne(queueUrls.actions, 0)).toBeUndefined();
     await substrate.purgeQueues();
@@ -72,10 +86,14 @@ describe('substrate', () => {
     const { clients, tableNames } = substrate;
     const item = { id: '01J0000000000000000000000A', listKey: 'execution', status: 'requested' };
     await clients.doc.send(new PutCommand({ TableName: tableNames.executions, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
-    const again = clients.doc.send(new PutCommand({
-      TableName: tableNames.executions, Item: { ...item, status: 'running' }, ConditionExpression: 'attribute_not_exists(id)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    }));
+    const again = clients.doc.send(
+      new PutCommand({
+        TableName: tableNames.executions,
+        Item: { ...item, status: 'running' },
+        ConditionExpression: 'attribute_not_exists(id)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
     await expect(again).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     const { Item } = await clients.doc.send(new GetCommand({ TableName: tableNames.executions, Key: { id: item.id } }));
     expect(Item?.status).toBe('requested');
@@ -88,20 +106,31 @@ describe('substrate', () => {
     }
   });
 
-  it('lists executions newest-first and a workflow\'s children through the GSIs', async () => {
+  it("lists executions newest-first and a workflow's children through the GSIs", async () => {
     const { clients, tableNames } = substrate;
     const ids = ['01J1000000000000000000000A', '01J1000000000000000000000C', '01J1000000000000000000000B'];
     for (const id of ids) {
       await clients.doc.send(new PutCommand({ TableName: tableNames.executions, Item: { id, listKey: 'execution', parent: 'wf-1' } }));
     }
-    const { Items = [] } = await clients.doc.send(new QueryCommand({
-      TableName: tableNames.executions, IndexName: 'byTime', KeyConditionExpression: 'listKey = :k',
-      ExpressionAttributeValues: { ':k': 'execution' }, ScanIndexForward: false, Limit: 3,
-    }));
+    const { Items = [] } = await clients.doc.send(
+      new QueryCommand({
+        TableName: tableNames.executions,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'listKey = :k',
+        ExpressionAttributeValues: { ':k': 'execution' },
+        ScanIndexForward: false,
+        Limit: 3,
+      }),
+    );
     expect(Items.map((i) => i.id)).toEqual([...ids].sort().reverse());
-    const children = await clients.doc.send(new QueryCommand({
-      TableName: tableNames.executions, IndexName: 'byParent', KeyConditionExpression: 'parent = :p', ExpressionAttributeValues: { ':p': 'wf-1' },
-    }));
+    const children = await clients.doc.send(
+      new QueryCommand({
+        TableName: tableNames.executions,
+        IndexName: 'byParent',
+        KeyConditionExpression: 'parent = :p',
+        ExpressionAttributeValues: { ':p': 'wf-1' },
+      }),
+    );
     expect(children.Items?.map((i) => i.id)).toEqual([...ids].sort());
   });
 
@@ -110,23 +139,29 @@ describe('substrate', () => {
     for (const seq of [2, 0, 1]) {
       await clients.doc.send(new PutCommand({ TableName: tableNames.output, Item: { execution_id: 'e1', seq, data: `line ${seq}` } }));
     }
-    const { Items = [] } = await clients.doc.send(new QueryCommand({
-      TableName: tableNames.output, KeyConditionExpression: 'execution_id = :e', ExpressionAttributeValues: { ':e': 'e1' },
-    }));
+    const { Items = [] } = await clients.doc.send(
+      new QueryCommand({
+        TableName: tableNames.output,
+        KeyConditionExpression: 'execution_id = :e',
+        ExpressionAttributeValues: { ':e': 'e1' },
+      }),
+    );
     expect(Items.map((i) => i.data)).toEqual(['line 0', 'line 1', 'line 2']);
   });
 });
 
 // Pids of DynamoDB Local JVMs listening on `port` (Linux /proc).
 function javaPidsOnPort(port: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return args.some((a) => a.endsWith('DynamoDBLocal.jar')) && args[args.indexOf('-port') + 1] === port ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return args.some((a) => a.endsWith('DynamoDBLocal.jar')) && args[args.indexOf('-port') + 1] === port ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 const child = `

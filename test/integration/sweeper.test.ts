@@ -52,7 +52,12 @@ describe('the sweeper', () => {
 
   it('sends a waiting execution whose message was lost again, once per waiting period, and it runs', async () => {
     // Created but never sent (as after a crash of the in-memory queue).
-    const { execution } = await runtime.store.create({ action: 'core.local', runner: 'local-shell-cmd', parameters: { cmd: 'echo found' }, secretParameters: [] });
+    const { execution } = await runtime.store.create({
+      action: 'core.local',
+      runner: 'local-shell-cmd',
+      parameters: { cmd: 'echo found' },
+      secretParameters: [],
+    });
     expect(await sweeper.sweep({ waitingAfterMs: 60_000 })).toMatchObject({ open: 1, waiting: 0 });
     expect(await sweeper.sweep({ waitingAfterMs: 0 })).toMatchObject({ open: 1, waiting: 1 });
     // Swept a moment ago: not sent again before the waiting period has passed once more.

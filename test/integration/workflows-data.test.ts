@@ -48,7 +48,16 @@ beforeAll(async () => {
   const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
   runtime = createRuntime({ config: substrate.config, clients: substrate.clients, log });
   const mapping = (queue: 'actions' | 'workflows', handler: typeof actionsHandler) =>
-    new EventSourceMapping({ sqs: substrate.clients.sqs, queueUrl: substrate.queueUrls[queue], functionName: queue, handler, log, maxConcurrency: 4, pollWaitSeconds: 1, functionTimeoutMs: 120_000 });
+    new EventSourceMapping({
+      sqs: substrate.clients.sqs,
+      queueUrl: substrate.queueUrls[queue],
+      functionName: queue,
+      handler,
+      log,
+      maxConcurrency: 4,
+      pollWaitSeconds: 1,
+      functionTimeoutMs: 120_000,
+    });
   mappings = [mapping('workflows', workflowsHandler), mapping('actions', actionsHandler)];
   mappings.forEach((m) => m.start());
 });

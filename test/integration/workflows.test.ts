@@ -36,7 +36,11 @@ workflowAction(
     '  start:',
     '    action: core.noop',
     `    next: [{ when: '<% succeeded() %>', do: '${fanOut.join(', ')}' }]`,
-    ...fanOut.flatMap((task) => [`  ${task}:`, `    action: core.echo message="${task}"`, `    next: [{ when: '<% succeeded() %>', publish: 'r_${task}=<% result().stdout %>', do: join_all }]`]),
+    ...fanOut.flatMap((task) => [
+      `  ${task}:`,
+      `    action: core.echo message="${task}"`,
+      `    next: [{ when: '<% succeeded() %>', publish: 'r_${task}=<% result().stdout %>', do: join_all }]`,
+    ]),
     '  join_all:',
     '    join: all',
     '    action: core.noop',
@@ -44,16 +48,46 @@ workflowAction(
     `  - joined: <% [${fanOut.map((task) => `ctx(r_${task})`).join(', ')}] %>`,
   ].join('\n'),
 );
-workflowAction('three_steps', ['version: 1.0', 'tasks:', ...['a', 'b', 'c'].flatMap((task, index, all) => [`  ${task}:`, `    action: core.local cmd="echo ${task}"`, ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : [])])].join('\n'));
-workflowAction('missing_action', ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'));
+workflowAction(
+  'three_steps',
+  [
+    'version: 1.0',
+    'tasks:',
+    ...['a', 'b', 'c'].flatMap((task, index, all) => [
+      `  ${task}:`,
+      `    action: core.local cmd="echo ${task}"`,
+      ...(all[index + 1] ? [`    next: [{ do: ${all[index + 1]} }]`] : []),
+    ]),
+  ].join('\n'),
+);
+workflowAction(
+  'missing_action',
+  ['version: 1.0', 'tasks:', '  first:', '    action: core.noop', '    next: [{ do: broken }]', '  broken:', '    action: nope.does_not_exist'].join('\n'),
+);
 writeFileSync(join(actions, 'bad_metadata.yaml'), 'name: bad_metadata\nrunner_type: bogus\n');
 workflowAction('uses_unavailable', ['version: 1.0', 'tasks:', '  first:', '    action: wftest.bad_metadata'].join('\n'));
 workflowAction('broken_spec', ['version: 1.0', 'tasks:', '  a:', '    action: core.noop', '    next: [{ do: nowhere }]'].join('\n'));
 // 20 items of 20 KB each: their results stay on the children, the state keeps a note; published, they cannot fit.
-const bigItems = ['version: 1.0', 'tasks:', '  fan:', '    with: <% range(20) %>', '    action: core.local', '    input:', `      cmd: python3 -c "print('x' * 20000)"`];
+const bigItems = [
+  'version: 1.0',
+  'tasks:',
+  '  fan:',
+  '    with: <% range(20) %>',
+  '    action: core.local',
+  '    input:',
+  `      cmd: python3 -c "print('x' * 20000)"`,
+];
 workflowAction(
   'big_items',
-  [...bigItems, "    next: [{ publish: 'n=<% result().len() %>', do: after }]", '  after:', '    action: core.noop', 'output:', '  - n: <% ctx(n) %>', '  - seen: <% task(fan).result %>'].join('\n'),
+  [
+    ...bigItems,
+    "    next: [{ publish: 'n=<% result().len() %>', do: after }]",
+    '  after:',
+    '    action: core.noop',
+    'output:',
+    '  - n: <% ctx(n) %>',
+    '  - seen: <% task(fan).result %>',
+  ].join('\n'),
 );
 workflowAction('big_vars', ['version: 1.0', 'vars:', '  - big: <% range(100000) %>', 'tasks:', '  a:', '    action: core.noop'].join('\n'));
 workflowAction('big_state', [...bigItems, "    next: [{ publish: 'all=<% result() %>' }]"].join('\n'));
@@ -75,7 +109,19 @@ workflowAction(
   ].join('\n'),
 );
 // A workflow secret input, and a task's secret that the workflow computes itself: both end up in its output and errors.
-writeFileSync(join(actions, 'show_token.yaml'), ['name: show_token', 'runner_type: local-shell-cmd', 'parameters:', '  token:', '    type: string', '    secret: true', '  cmd:', '    default: echo "token {{token}}"'].join('\n'));
+writeFileSync(
+  join(actions, 'show_token.yaml'),
+  [
+    'name: show_token',
+    'runner_type: local-shell-cmd',
+    'parameters:',
+    '  token:',
+    '    type: string',
+    '    secret: true',
+    '  cmd:',
+    '    default: echo "token {{token}}"',
+  ].join('\n'),
+);
 workflowAction(
   'secret_flow',
   [
@@ -97,25 +143,73 @@ workflowAction(
     `      cmd: echo "no good <% ctx().pw %> <% ctx().tok %>" >&2; exit 1`,
   ].join('\n'),
 );
-writeFileSync(join(actions, 'secret_flow.yaml'), 'name: secret_flow\nrunner_type: orquesta\nentry_point: workflows/secret_flow.yaml\nparameters:\n  pw:\n    type: string\n    secret: true\n');
+writeFileSync(
+  join(actions, 'secret_flow.yaml'),
+  'name: secret_flow\nrunner_type: orquesta\nentry_point: workflows/secret_flow.yaml\nparameters:\n  pw:\n    type: string\n    secret: true\n',
+);
 // A loop without an end, beside a long task: the task run limit (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS, 30 here) stops it.
 workflowAction(
   'self_loop',
-  ['version: 1.0', 'tasks:', '  start:', "    next: [{ do: 'again, slow' }]", '  again:', '    action: core.noop', '    next: [{ do: again }]', '  slow:', '    action: core.local cmd="sleep 1000" timeout=600'].join('\n'),
+  [
+    'version: 1.0',
+    'tasks:',
+    '  start:',
+    "    next: [{ do: 'again, slow' }]",
+    '  again:',
+    '    action: core.noop',
+    '    next: [{ do: again }]',
+    '  slow:',
+    '    action: core.local cmd="sleep 1000" timeout=600',
+  ].join('\n'),
 );
 // Many items: the state keeps one character per item, the outbox a page of children per step, results stay on the children.
 workflowAction(
   'many_items',
-  ['version: 1.0', 'tasks:', '  fan:', `    with: <% range(${MANY_ITEMS}) %>`, '    action: core.noop', "    next: [{ publish: 'n=<% result().where($.succeeded).len() %>' }]", 'output:', '  - n: <% ctx(n) %>'].join('\n'),
+  [
+    'version: 1.0',
+    'tasks:',
+    '  fan:',
+    `    with: <% range(${MANY_ITEMS}) %>`,
+    '    action: core.noop',
+    "    next: [{ publish: 'n=<% result().where($.succeeded).len() %>' }]",
+    'output:',
+    '  - n: <% ctx(n) %>',
+  ].join('\n'),
 );
 workflowAction(
   'items_sleep',
-  ['version: 1.0', 'tasks:', '  fan:', '    with: { items: <% range(3) %>, concurrency: 2 }', '    action: core.local', '    input: { cmd: sleep 1000, timeout: 600 }'].join('\n'),
+  [
+    'version: 1.0',
+    'tasks:',
+    '  fan:',
+    '    with: { items: <% range(3) %>, concurrency: 2 }',
+    '    action: core.local',
+    '    input: { cmd: sleep 1000, timeout: 600 }',
+  ].join('\n'),
 );
-workflowAction('long_sleep', ['version: 1.0', 'tasks:', '  sleeper:', '    action: core.local cmd="sleep 1000" timeout=600', '    next: [{ do: after }]', '  after:', '    action: core.noop'].join('\n'));
+workflowAction(
+  'long_sleep',
+  [
+    'version: 1.0',
+    'tasks:',
+    '  sleeper:',
+    '    action: core.local cmd="sleep 1000" timeout=600',
+    '    next: [{ do: after }]',
+    '  after:',
+    '    action: core.noop',
+  ].join('\n'),
+);
 
 // The workflows function's own timeout is short (60 s, as deployed); children are judged against the actions function's.
-const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_FUNCTION_TIMEOUT: '60', ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '30' } });
+const substrate = useSubstrate({
+  env: {
+    ACTIONRUNNER_PACKS_PATH: packs,
+    ACTIONRUNNER_HEARTBEAT_MS: '200',
+    ACTIONRUNNER_KILL_GRACE_MS: '200',
+    ACTIONRUNNER_FUNCTION_TIMEOUT: '60',
+    ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '30',
+  },
+});
 let runtime: Runtime;
 let mappings: EventSourceMapping[];
 
@@ -126,7 +220,16 @@ beforeAll(async () => {
   const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
   runtime = createRuntime({ config: substrate.config, clients: substrate.clients, log });
   const mapping = (queue: 'actions' | 'workflows', handler: typeof actionsHandler, maxConcurrency: number) =>
-    new EventSourceMapping({ sqs: substrate.clients.sqs, queueUrl: substrate.queueUrls[queue], functionName: queue, handler, log, maxConcurrency, pollWaitSeconds: 1, functionTimeoutMs: 120_000 });
+    new EventSourceMapping({
+      sqs: substrate.clients.sqs,
+      queueUrl: substrate.queueUrls[queue],
+      functionName: queue,
+      handler,
+      log,
+      maxConcurrency,
+      pollWaitSeconds: 1,
+      functionTimeoutMs: 120_000,
+    });
   mappings = [mapping('workflows', workflowsHandler, WORKFLOWS_CAP), mapping('actions', actionsHandler, 10)];
   mappings.forEach((m) => m.start());
 });
@@ -171,7 +274,9 @@ describe('orquesta workflows from st2 examples', () => {
   it('orquesta-join waits for all four branches', async () => {
     const execution = await runWorkflow('examples.orquesta-join');
     expect(execution.status).toBe('succeeded');
-    expect(output(execution)).toEqual({ messages: ['Fee fi fo fum', 'I smell the blood of an English man', 'Be alive, or be he dead', "I'll grind his bones to make my bread"] });
+    expect(output(execution)).toEqual({
+      messages: ['Fee fi fo fum', 'I smell the blood of an English man', 'Be alive, or be he dead', "I'll grind his bones to make my bread"],
+    });
   });
 
   it('orquesta-data-flow passes values through input, vars and publish', async () => {
@@ -294,7 +399,10 @@ describe('the engine', () => {
     expect(tooBig.error).toMatch(/^workflow state too large: \d+ KB exceeds the 300 KB/);
 
     const tooBigAtStart = await runWorkflow('wftest.big_vars');
-    expect(tooBigAtStart).toMatchObject({ status: 'failed', error: expect.stringMatching(/^workflow state too large: \d+ KB exceeds the 300 KB an execution item can hold - publish less, or split the workflow$/) });
+    expect(tooBigAtStart).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^workflow state too large: \d+ KB exceeds the 300 KB an execution item can hold - publish less, or split the workflow$/),
+    });
     expect(await runtime.store.list({ parent: tooBigAtStart.id })).toEqual([]);
   });
 
@@ -309,7 +417,11 @@ describe('the engine', () => {
   it('passes a plain action that reached the workflows function to the actions queue', async () => {
     const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
     const { execution } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [] });
-    const record = toSqsRecord({ MessageId: 'm-misrouted', ReceiptHandle: 'r', Body: JSON.stringify({ executionId: execution.id }) }, 'arn:aws:sqs:us-east-1:000000000000:workflows', 'us-east-1');
+    const record = toSqsRecord(
+      { MessageId: 'm-misrouted', ReceiptHandle: 'r', Body: JSON.stringify({ executionId: execution.id }) },
+      'arn:aws:sqs:us-east-1:000000000000:workflows',
+      'us-east-1',
+    );
     await workflowsHandler({ Records: [record] }, createLambdaContext({ functionName: 'workflows-direct', timeoutMs: 60_000 }));
     const done = await waitEnded(execution.id);
     expect(done.status).toBe('succeeded');
@@ -321,18 +433,39 @@ describe('the engine', () => {
     const sent: unknown[] = [];
     const queue = Object.assign(Object.create(runtime.queue) as typeof runtime.queue, { send: async (...args: unknown[]) => void sent.push(args) });
     const engine = new WorkflowEngine({ ...runtime, queue });
-    const { execution } = await runtime.store.create({ action: 'examples.orquesta-sequential', runner: 'orquesta', parameters: {}, secretParameters: [], status: 'succeeded', context: { parent: 'parent-id', taskId: 'sub' } });
+    const { execution } = await runtime.store.create({
+      action: 'examples.orquesta-sequential',
+      runner: 'orquesta',
+      parameters: {},
+      secretParameters: [],
+      status: 'succeeded',
+      context: { parent: 'parent-id', taskId: 'sub' },
+    });
     await engine.onTaskCompleted({ version: 1, type: 'task-completed', workflowId: execution.id, taskId: 'task3', executionId: 'whatever' });
     expect(sent).toEqual([['workflows', { type: 'task-completed', workflowId: 'parent-id', taskId: 'sub', executionId: execution.id }]]);
   });
 
   it('fails the workflow on the last delivery of an event it cannot process', async () => {
     const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
-    const { execution } = await runtime.store.create({ action: 'wftest.vanished', runner: 'orquesta', parameters: {}, secretParameters: [], status: 'running' });
-    await runtime.store.updateVersioned(execution.id, 'workflow_version', undefined, { workflow_state: { v: 1, executionId: execution.id, status: 'running', contexts: [{}], routes: [[]], runs: [], barriers: [], errors: [] } });
+    const { execution } = await runtime.store.create({
+      action: 'wftest.vanished',
+      runner: 'orquesta',
+      parameters: {},
+      secretParameters: [],
+      status: 'running',
+    });
+    await runtime.store.updateVersioned(execution.id, 'workflow_version', undefined, {
+      workflow_state: { v: 1, executionId: execution.id, status: 'running', contexts: [{}], routes: [[]], runs: [], barriers: [], errors: [] },
+    });
     const body = JSON.stringify({ type: 'task-completed', workflowId: execution.id, taskId: 't', executionId: execution.id });
-    const record = toSqsRecord({ MessageId: 'm-last', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '5' } }, 'arn:aws:sqs:us-east-1:000000000000:workflows', 'us-east-1');
-    await expect(workflowsHandler({ Records: [record] }, createLambdaContext({ functionName: 'workflows-direct', timeoutMs: 60_000 }))).rejects.toThrow(/unknown workflow: wftest.vanished/);
+    const record = toSqsRecord(
+      { MessageId: 'm-last', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '5' } },
+      'arn:aws:sqs:us-east-1:000000000000:workflows',
+      'us-east-1',
+    );
+    await expect(workflowsHandler({ Records: [record] }, createLambdaContext({ functionName: 'workflows-direct', timeoutMs: 60_000 }))).rejects.toThrow(
+      /unknown workflow: wftest.vanished/,
+    );
     const failed = (await runtime.store.get(execution.id))!;
     expect(failed.status).toBe('failed');
     expect(failed.error).toBe('gave up after 5 deliveries: unknown workflow: wftest.vanished');
@@ -350,9 +483,17 @@ describe('the engine', () => {
 
   it('sends a task-completed event for an unknown workflow, or for an execution that is not one, to the DLQ at once with the reason', async () => {
     const { execution: plain } = await runtime.store.create({ action: 'core.noop', runner: 'noop', parameters: {}, secretParameters: [] });
-    const events = { '01UNKNOWNWORKFLOW0000000000': 'unknown workflow: execution 01UNKNOWNWORKFLOW0000000000 - no such record', [plain.id]: `not a workflow: execution ${plain.id} - it is a noop execution of core.noop, not an orquesta one` };
+    const events = {
+      '01UNKNOWNWORKFLOW0000000000': 'unknown workflow: execution 01UNKNOWNWORKFLOW0000000000 - no such record',
+      [plain.id]: `not a workflow: execution ${plain.id} - it is a noop execution of core.noop, not an orquesta one`,
+    };
     for (const workflowId of Object.keys(events)) {
-      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.workflows, MessageBody: JSON.stringify({ version: 1, type: 'task-completed', workflowId, taskId: 't', executionId: 'child' }) }));
+      await substrate.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: substrate.queueUrls.workflows,
+          MessageBody: JSON.stringify({ version: 1, type: 'task-completed', workflowId, taskId: 't', executionId: 'child' }),
+        }),
+      );
     }
     const dead: Awaited<ReturnType<typeof receive>> = [];
     await eventually(
@@ -365,7 +506,10 @@ describe('the engine', () => {
     const reasons = Object.fromEntries(dead.map((m) => [(JSON.parse(m.Body!) as { workflowId: string }).workflowId, m.MessageAttributes?.error?.StringValue]));
     expect(reasons).toEqual(events);
     // Dead-lettered by the handler on the first delivery (the redrive would have taken 5 and added no reason).
-    expect(dead.map((m) => m.MessageAttributes?.sourceQueue?.StringValue)).toEqual([expect.stringMatching(/-workflows$/), expect.stringMatching(/-workflows$/)]);
+    expect(dead.map((m) => m.MessageAttributes?.sourceQueue?.StringValue)).toEqual([
+      expect.stringMatching(/-workflows$/),
+      expect.stringMatching(/-workflows$/),
+    ]);
   });
 
   it('fails a workflow at start when a task names an action that does not exist', async () => {
@@ -378,13 +522,17 @@ describe('the engine', () => {
   it('fails a workflow at start when a task names an action its pack could not load, with the reason', async () => {
     const execution = await runWorkflow('wftest.uses_unavailable');
     expect(execution.status).toBe('failed');
-    expect(execution.error).toMatch(/^action unavailable: task "first" - action "wftest\.bad_metadata": invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/);
+    expect(execution.error).toMatch(
+      /^action unavailable: task "first" - action "wftest\.bad_metadata": invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/,
+    );
   });
 
   it('fails a workflow that loops without an end once it reaches the task run limit, and cancels its running tasks', async () => {
     const execution = await runWorkflow('wftest.self_loop');
     expect(execution.status).toBe('failed');
-    expect(execution.error).toBe(`task run limit reached: workflow ${execution.id} - task "again" would be task run 31, the limit is 30 task runs (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS)`);
+    expect(execution.error).toBe(
+      `task run limit reached: workflow ${execution.id} - task "again" would be task run 31, the limit is 30 task runs (ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS)`,
+    );
     expect((execution.result as { errors: unknown[] }).errors).toEqual([{ type: 'error', message: execution.error, task_id: 'again', route: 0 }]);
     const children = await runtime.store.list({ parent: execution.id, limit: 100 });
     expect(children.filter((child) => child.context.task === 'again')).toHaveLength(28); // start and slow are runs too

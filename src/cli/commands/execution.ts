@@ -76,10 +76,18 @@ function registerList(execution: Command, ctx: CliContext): void {
     .option('--next <token>', 'the next page: the token the previous page printed', parsePageToken)
     .option('-j, --json', 'print one JSON array (the next page token goes to stderr)')
     .action(async (flags: ListFlags) => {
-      if (flags.status !== undefined && !isExecutionStatus(flags.status)) throw new UsageError(`bad status: ${flags.status} - expected one of ${EXECUTION_STATUSES.join(', ')}`);
+      if (flags.status !== undefined && !isExecutionStatus(flags.status))
+        throw new UsageError(`bad status: ${flags.status} - expected one of ${EXECUTION_STATUSES.join(', ')}`);
       // One more than asked for tells whether there is a next page.
       const page = await ctx.target().runtime.store.list({
-        limit: flags.limit + 1, action: flags.action, status: flags.status, since: flags.since, until: flags.until, parent: flags.parent, before: flags.next, newestFirst: true,
+        limit: flags.limit + 1,
+        action: flags.action,
+        status: flags.status,
+        since: flags.since,
+        until: flags.until,
+        parent: flags.parent,
+        before: flags.next,
+        newestFirst: true,
       });
       const executions = page.slice(0, flags.limit);
       const next = page.length > flags.limit ? `next page: ${nextPageCommand(executions.at(-1)!.id)}` : undefined;

@@ -21,7 +21,9 @@ function milliseconds(raw: string): number {
 
 function describeHolder(holder: ProjectHolder): string {
   const d = holder.discovery;
-  return d ? `pid ${holder.pid}, sqs ${d.sqsEndpoint}, dynamodb ${d.dynamodbEndpoint}, started at ${d.startedAt}` : `pid ${holder.pid}, still starting (since ${holder.startedAt})`;
+  return d
+    ? `pid ${holder.pid}, sqs ${d.sqsEndpoint}, dynamodb ${d.dynamodbEndpoint}, started at ${d.startedAt}`
+    : `pid ${holder.pid}, still starting (since ${holder.startedAt})`;
 }
 
 /** One runtime per folder: a second one would take over the discovery file the CLI reads. Returns the release. */
@@ -72,12 +74,13 @@ async function runLocal(ctx: CliContext, flags: LocalFlags): Promise<void> {
     // What is starting, one line a step, on stderr: stdout keeps only the "ready" line that tools wait for.
     local = await startLocal({ dataDir: flags.dataDir, graceMs, progress: (step) => process.stderr.write(`starting: ${step}\n`) });
     ctx.print(readyLine(local, flags));
-    const outcome = received !== undefined
-      ? { signal: received }
-      : await Promise.race([
-        new Promise<{ signal: string }>((resolve) => (wake = (signal) => resolve({ signal }))),
-        local.failed.then((error) => ({ error })),
-      ]);
+    const outcome =
+      received !== undefined
+        ? { signal: received }
+        : await Promise.race([
+            new Promise<{ signal: string }>((resolve) => (wake = (signal) => resolve({ signal }))),
+            local.failed.then((error) => ({ error })),
+          ]);
     if ('error' in outcome) {
       // Said at once; the runtime already stops by itself, and this process exits 1 once it did.
       process.stderr.write(`error: ${outcome.error.message}\n`);
@@ -98,7 +101,11 @@ export function registerLocal(program: Command, ctx: CliContext): void {
     .command('local')
     .description('run the whole system on this machine (embedded SQS + DynamoDB, the real handlers); Ctrl-C stops it; one per folder')
     .option('--data-dir <dir>', "keep DynamoDB's tables in this directory across restarts (default: in memory)")
-    .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running actions may finish before they are killed and recorded abandoned (env ACTIONRUNNER_SHUTDOWN_GRACE_MS)', milliseconds)
+    .option(
+      '--grace <ms>',
+      'on Ctrl-C/SIGTERM, how long running actions may finish before they are killed and recorded abandoned (env ACTIONRUNNER_SHUTDOWN_GRACE_MS)',
+      milliseconds,
+    )
     .option('--pretty-logs', 'readable log lines instead of JSON (the default on a terminal)')
     .action((flags: LocalFlags) => runLocal(ctx, flags));
 }

@@ -49,7 +49,14 @@ function findAction(ctx: CliContext, ref: string): ActionDefinition {
 /** `run <ref> -h`, as st2 does: what the action takes, rather than the generic help of `run`. */
 function printActionHelp(ctx: CliContext, action: ActionDefinition): void {
   const c = ctx.colors;
-  ctx.print([`${c.bold(action.ref)}: ${action.description}`, `usage: actionrunner run ${action.ref} [name=value ...] [-a] [--tail] [-j]`, '', parameterTable(action, c)].join('\n'));
+  ctx.print(
+    [
+      `${c.bold(action.ref)}: ${action.description}`,
+      `usage: actionrunner run ${action.ref} [name=value ...] [-a] [--tail] [-j]`,
+      '',
+      parameterTable(action, c),
+    ].join('\n'),
+  );
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -65,7 +72,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('-h, --help', "this help; with an action reference, the action's parameters")
     .action(async (ref: string | undefined, words: string[], flags: WaitFlags & { help?: boolean }) => {
       if (flags.help && !ref) return run.help();
-      if (!ref) throw new UsageError("missing required argument 'ref' - expected pack.name of an action (see \"actionrunner action list\")");
+      if (!ref) throw new UsageError('missing required argument \'ref\' - expected pack.name of an action (see "actionrunner action list")');
       const action = findAction(ctx, ref);
       if (flags.help) return printActionHelp(ctx, action);
       const parameters = actionParameters(action, words);

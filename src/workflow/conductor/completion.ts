@@ -66,7 +66,8 @@ function retryIfWanted(run: Run, outcome: Outcome, taskContext: Record<string, u
     const count = typeof retry.count === 'string' ? evaluate(retry.count, run.expressionContext(taskContext)) : retry.count;
     if (typeof count !== 'number' || !Number.isInteger(count)) throw new TypeError(`The retry count for task "${taskRun.name}" is not an integer.`);
     const attempt = taskRun.attempt ?? 0;
-    const wanted = attempt < count && (retry.when === undefined ? status === 'failed' : Boolean(evaluate(retry.when, outcomeContext(run, outcome, taskContext))));
+    const wanted =
+      attempt < count && (retry.when === undefined ? status === 'failed' : Boolean(evaluate(retry.when, outcomeContext(run, outcome, taskContext))));
     if (!wanted) return false;
     const delay = typeof retry.delay === 'string' ? evaluate(retry.delay, run.expressionContext(taskContext)) : retry.delay;
     if (delay !== undefined && (typeof delay !== 'number' || !Number.isInteger(delay))) {

@@ -84,6 +84,14 @@ export function scheduleItems(run: Run, taskRun: TaskRun, delay?: number): void 
     active++;
     run.itemsThisStep++;
     run.itemBytesThisStep += Buffer.byteLength(JSON.stringify(input));
-    run.commands.push({ type: 'schedule', taskId: taskRun.id, taskName: taskRun.name, action, input, itemIndex: index, ...(delay ? { delaySeconds: delay } : {}) });
+    run.commands.push({
+      type: 'schedule',
+      taskId: taskRun.id,
+      taskName: taskRun.name,
+      action,
+      input,
+      itemIndex: index,
+      ...(delay ? { delaySeconds: delay } : {}),
+    });
   }
 }

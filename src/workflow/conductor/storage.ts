@@ -21,7 +21,9 @@ const LIMIT = `${STATE_RESULT_BYTES / 1024} KB`;
  */
 export function toStored(state: WorkflowState): StoredWorkflowState {
   const capResult = (result: unknown) =>
-    result !== undefined && jsonBytes(result) > STATE_RESULT_BYTES ? { result_truncated: true, note: `larger than ${LIMIT}: the full result is on the task's execution` } : result;
+    result !== undefined && jsonBytes(result) > STATE_RESULT_BYTES
+      ? { result_truncated: true, note: `larger than ${LIMIT}: the full result is on the task's execution` }
+      : result;
   const runs = state.runs.map((run) => {
     const stored: Record<string, unknown> = { ...run };
     if ('result' in run) stored.result = capResult(run.result);
@@ -31,7 +33,11 @@ export function toStored(state: WorkflowState): StoredWorkflowState {
       if (run.status === 'running') stored.items = { concurrency, status: encoded, results: [] };
       else if (jsonBytes(results) > STATE_RESULT_BYTES && run.result === undefined) {
         stored.items = { concurrency, status: encoded, results: [] };
-        stored.result = { result_truncated: true, items: results.length, note: `the results of ${results.length} items are larger than ${LIMIT} together: each is on its item's execution` };
+        stored.result = {
+          result_truncated: true,
+          items: results.length,
+          note: `the results of ${results.length} items are larger than ${LIMIT} together: each is on its item's execution`,
+        };
       } else stored.items = { concurrency, status: encoded, results: results.map(capResult) };
     }
     return stored;

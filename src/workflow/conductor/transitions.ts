@@ -46,7 +46,14 @@ export function takeTransitions(run: Run, outcome: Outcome, taskContext: Record<
 }
 
 /** One `next` entry: when its criteria are met, publish and stage its targets. An error fails the workflow and skips the entry. */
-function takeTransition(run: Run, outcome: Outcome, taskContext: Record<string, unknown>, transition: TransitionSpec, index: number, taken: TransitionsTaken): void {
+function takeTransition(
+  run: Run,
+  outcome: Outcome,
+  taskContext: Record<string, unknown>,
+  transition: TransitionSpec,
+  index: number,
+  taken: TransitionsTaken,
+): void {
   const taskRun = outcome.taskRun;
   const transitionId = `${transition.do[0]}__t${index}`;
   let published: Record<string, unknown>;

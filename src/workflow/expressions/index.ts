@@ -128,7 +128,6 @@ function evaluateJinja(text: string, context: ExpressionContext): unknown {
   return output;
 }
 
-
 /**
  * Evaluates the expressions in `text`. A string that is (once trimmed) exactly one expression
  * gives that expression's typed value; otherwise each expression's value is substituted as

@@ -20,7 +20,22 @@ export const EQ_FILTER = '__py_eq';
 export const NE_FILTER = '__py_ne';
 
 /** The Python methods workflows call (`d.items()`, `s.upper()`, `', '.join(xs)`...). */
-export const PY_METHOD_NAMES = ['items', 'keys', 'values', 'get', 'upper', 'lower', 'strip', 'lstrip', 'rstrip', 'startswith', 'endswith', 'split', 'replace', 'join'] as const;
+export const PY_METHOD_NAMES = [
+  'items',
+  'keys',
+  'values',
+  'get',
+  'upper',
+  'lower',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'startswith',
+  'endswith',
+  'split',
+  'replace',
+  'join',
+] as const;
 export type PyMethod = (typeof PY_METHOD_NAMES)[number];
 
 /** The hidden filter a Python method call is rewritten into. */

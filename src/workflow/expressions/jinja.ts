@@ -17,17 +17,7 @@ import type { CatalogFunction } from './call-args.ts';
 import { CATALOG } from './functions.ts';
 import { Fault, fault, typeFault } from './faults.ts';
 import { extraFilters, PY_METHODS, splitKeywords } from './jinja-filters.ts';
-import {
-  EQ_FILTER,
-  NE_FILTER,
-  OUTPUT_FILTER,
-  pyMethodFilter,
-  pythonize,
-  rewriteCode,
-  rewriteTemplate,
-  TRUTHY_FILTER,
-  type PyMethod,
-} from './jinja-rewrite.ts';
+import { EQ_FILTER, NE_FILTER, OUTPUT_FILTER, pyMethodFilter, pythonize, rewriteCode, rewriteTemplate, TRUTHY_FILTER, type PyMethod } from './jinja-rewrite.ts';
 import { deepEqual, pyStr, truthy } from './pystr.ts';
 import type { ExpressionContext } from './types.ts';
 import { SandboxError } from '../../template/errors.ts';

@@ -43,7 +43,13 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'string') return pyReprString(value);
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']';
   if (isPlainObject(value)) {
-    return '{' + Object.entries(value).map(([k, v]) => `${pyReprString(k)}: ${pyRepr(v)}`).join(', ') + '}';
+    return (
+      '{' +
+      Object.entries(value)
+        .map(([k, v]) => `${pyReprString(k)}: ${pyRepr(v)}`)
+        .join(', ') +
+      '}'
+    );
   }
   return String(value);
 }

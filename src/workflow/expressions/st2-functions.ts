@@ -103,7 +103,11 @@ function jsonpathQuery(value: unknown, query: string): unknown {
 
 /** Python `re` syntax to JavaScript: named groups and a few escapes. */
 export function pyRegex(pattern: string, flags = ''): RegExp {
-  const source = pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$');
+  const source = pattern
+    .replace(/\(\?P<(\w+)>/g, '(?<$1>')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$');
   try {
     return new RegExp(source, flags);
   } catch (e) {
@@ -205,6 +209,11 @@ export const ST2_FUNCTIONS: Record<string, CatalogFunction> = {
       arg(a, k, 3, 'ignorecase'),
     ),
   regex_substring: (_c, a, k) =>
-    regexSubstring(required('regex_substring', a, k, 0, 'value'), required('regex_substring', a, k, 1, 'pattern'), arg(a, k, 2, 'result_index', 0), arg(a, k, 3, 'ignorecase')),
+    regexSubstring(
+      required('regex_substring', a, k, 0, 'value'),
+      required('regex_substring', a, k, 1, 'pattern'),
+      arg(a, k, 2, 'result_index', 0),
+      arg(a, k, 3, 'ignorecase'),
+    ),
   to_human_time_from_seconds: one('to_human_time_from_seconds', toHumanTimeFromSeconds),
 };

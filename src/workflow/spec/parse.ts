@@ -8,15 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { checkExpressions, checkKnownKeys, describe, isGiven, isObject } from './fields.ts';
 import { buildGraph } from './graph.ts';
 import { parseTask } from './task.ts';
-import {
-  isEngineCommand,
-  WorkflowSpecError,
-  type InputSpec,
-  type NamedValue,
-  type TaskSpec,
-  type WorkflowGraph,
-  type WorkflowSpec,
-} from './types.ts';
+import { isEngineCommand, WorkflowSpecError, type InputSpec, type NamedValue, type TaskSpec, type WorkflowGraph, type WorkflowSpec } from './types.ts';
 
 const TOP_KEYS = new Set(['version', 'description', 'input', 'vars', 'output', 'tasks']);
 

@@ -53,7 +53,11 @@ function parsePublish(raw: unknown, where: string, errors: string[]): NamedValue
 
 /** `do`: a task name, a comma-separated string of them, or a list of names. */
 function parseDo(raw: unknown, where: string, errors: string[]): string[] {
-  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (typeof raw === 'string')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   if (Array.isArray(raw) && raw.every((s) => typeof s === 'string' && s.trim() !== '')) {
     const names = (raw as string[]).map((s) => s.trim());
     if (new Set(names).size !== names.length) errors.push(`${where}.do has duplicate entries`);

@@ -28,7 +28,9 @@ it('gives up at once, saying why, on a running execution whose lease expired min
   const error = await follow(runtime, id).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(StaleExecutionError);
   expect((error as Error).message).toMatch(
-    new RegExp(`^execution not progressing: ${id} - running, but its lease expired 4m \\d\\ds ago \\(runner runner-gone stopped renewing; the sweeper will mark it abandoned\\)$`),
+    new RegExp(
+      `^execution not progressing: ${id} - running, but its lease expired 4m \\d\\ds ago \\(runner runner-gone stopped renewing; the sweeper will mark it abandoned\\)$`,
+    ),
   );
   expect(Date.now() - started).toBeLessThan(2000);
 });

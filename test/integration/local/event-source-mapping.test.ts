@@ -1,7 +1,13 @@
 // The event source mapping emulator against the real SQS emulator, with small handlers standing in for the functions.
 import { randomBytes } from 'node:crypto';
 import {
-  CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient,
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -35,7 +41,10 @@ async function queuePair(maxReceiveCount = 2, visibilityTimeout = 1): Promise<{ 
   const { QueueUrl: url } = await sqs.send(
     new CreateQueueCommand({
       QueueName: name,
-      Attributes: { VisibilityTimeout: String(visibilityTimeout), RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount }) },
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeout),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount }),
+      },
     }),
   );
   queues.push(url!, dlq!);
@@ -74,13 +83,19 @@ function recorder(respond: (event: SQSEvent) => unknown) {
 describe('EventSourceMapping', () => {
   it('delivers full SQS records and deletes the batch on success', async () => {
     const { url } = await queuePair();
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } } }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } } }),
+    );
     let remaining = -1;
     const rec = recorder(() => undefined);
-    await start(url, async (event, context) => {
-      remaining = context.getRemainingTimeInMillis();
-      return rec.handler(event, context);
-    }, { functionTimeoutMs: 30_000 });
+    await start(
+      url,
+      async (event, context) => {
+        remaining = context.getRemainingTimeInMillis();
+        return rec.handler(event, context);
+      },
+      { functionTimeoutMs: 30_000 },
+    );
     await eventually(async () => expect(await count(url)).toBe(0));
     const [record] = rec.seen;
     expect(record).toMatchObject({
@@ -100,7 +115,9 @@ describe('EventSourceMapping', () => {
     const { url } = await queuePair(5);
     await send(url, ['ok-1', 'bad', 'ok-2']);
     const rec = recorder((event) => ({
-      batchItemFailures: event.Records.filter((r) => r.body === 'bad' && r.attributes.ApproximateReceiveCount === '1').map((r) => ({ itemIdentifier: r.messageId })),
+      batchItemFailures: event.Records.filter((r) => r.body === 'bad' && r.attributes.ApproximateReceiveCount === '1').map((r) => ({
+        itemIdentifier: r.messageId,
+      })),
     }));
     await start(url, rec.handler, { batchSize: 3 });
     await eventually(async () => expect(await count(url)).toBe(0), { timeoutMs: 8000 });
@@ -133,10 +150,14 @@ describe('EventSourceMapping', () => {
     const { url } = await queuePair(5);
     await send(url, ['slow']);
     let calls = 0;
-    const started = await start(url, async () => {
-      calls += 1;
-      if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 600));
-    }, { functionTimeoutMs: 200 });
+    const started = await start(
+      url,
+      async () => {
+        calls += 1;
+        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 600));
+      },
+      { functionTimeoutMs: 200 },
+    );
     await eventually(async () => expect(await count(url)).toBe(0), { timeoutMs: 8000 });
     expect(calls).toBe(2);
     expect(started.metrics.timedOutInvocations).toBe(1);
@@ -144,15 +165,22 @@ describe('EventSourceMapping', () => {
 
   it('never runs more invocations at once than maxConcurrency, and reaches it', async () => {
     const { url } = await queuePair(5);
-    await send(url, Array.from({ length: 24 }, (_, i) => `m${i}`));
+    await send(
+      url,
+      Array.from({ length: 24 }, (_, i) => `m${i}`),
+    );
     let active = 0;
     let peak = 0;
-    const started = await start(url, async () => {
-      active += 1;
-      peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      active -= 1;
-    }, { maxConcurrency: 3, batchSize: 2 });
+    const started = await start(
+      url,
+      async () => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        active -= 1;
+      },
+      { maxConcurrency: 3, batchSize: 2 },
+    );
     await eventually(async () => expect(await count(url)).toBe(0), { timeoutMs: 10_000 });
     expect(peak).toBe(3);
     expect(started.metrics.peakInFlight).toBe(3);
@@ -173,14 +201,21 @@ describe('EventSourceMapping', () => {
     const { url, dlq } = await queuePair(2);
     await send(url, ['{"executionId":"E1"}']);
     const reasons: string[] = [];
-    await start(url, async () => {
-      throw new Error('always');
-    }, { onLastDeliveryFailed: async (_record, reason) => void reasons.push(reason) });
-    const moved = await eventually(async () => {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, WaitTimeSeconds: 1, AttributeNames: ['All'] }));
-      expect(Messages).toHaveLength(1);
-      return Messages[0];
-    }, { timeoutMs: 10_000 });
+    await start(
+      url,
+      async () => {
+        throw new Error('always');
+      },
+      { onLastDeliveryFailed: async (_record, reason) => void reasons.push(reason) },
+    );
+    const moved = await eventually(
+      async () => {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, WaitTimeSeconds: 1, AttributeNames: ['All'] }));
+        expect(Messages).toHaveLength(1);
+        return Messages[0];
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(moved.Body).toBe('{"executionId":"E1"}');
     expect(reasons).toEqual(['moved to the dead-letter queue after 2 deliveries: function error: Error: always']);
   });
@@ -190,11 +225,14 @@ describe('EventSourceMapping', () => {
     // A client of its own that notes the wait of every receive; it still talks to the real emulator.
     const watched = new SQSClient({ region: 'us-east-1', endpoint: inject('sqsEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const waits: Array<number | undefined> = [];
-    watched.middlewareStack.add((next) => async (args) => {
-      const input = args.input as { MaxNumberOfMessages?: number; WaitTimeSeconds?: number };
-      if (input.MaxNumberOfMessages !== undefined) waits.push(input.WaitTimeSeconds);
-      return next(args);
-    }, { step: 'initialize' });
+    watched.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { MaxNumberOfMessages?: number; WaitTimeSeconds?: number };
+        if (input.MaxNumberOfMessages !== undefined) waits.push(input.WaitTimeSeconds);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
     try {
       await start(url, async () => ({}), { sqs: watched, pollWaitSeconds: undefined, maximumBatchingWindowSeconds: undefined, batchSize: undefined });
       await eventually(() => expect(waits.length).toBeGreaterThan(0), { timeoutMs: 5_000 });

@@ -16,9 +16,19 @@ const action = {
 
 describe('castParameters', () => {
   it('casts CLI strings to the declared types', () => {
-    expect(castParameters(action, {
-      count: '42', ratio: '1.5', flag: 'YES', list: 'a, b,c', ints: '1,2', obj: '{"a":1}', nothing: 'null', text: '007', other: 'x',
-    })).toEqual({ count: 42, ratio: 1.5, flag: true, list: ['a', 'b', 'c'], ints: [1, 2], obj: { a: 1 }, nothing: null, text: '007', other: 'x' });
+    expect(
+      castParameters(action, {
+        count: '42',
+        ratio: '1.5',
+        flag: 'YES',
+        list: 'a, b,c',
+        ints: '1,2',
+        obj: '{"a":1}',
+        nothing: 'null',
+        text: '007',
+        other: 'x',
+      }),
+    ).toEqual({ count: 42, ratio: 1.5, flag: true, list: ['a', 'b', 'c'], ints: [1, 2], obj: { a: 1 }, nothing: null, text: '007', other: 'x' });
   });
 
   it('accepts every boolean word, any case', () => {

@@ -6,8 +6,15 @@ import { armCanaries, expectNothingReached, HOSTILE_ALL } from '../../helpers/ho
 
 function action(runner: string, parameters: ActionDefinition['parameters']): ActionDefinition {
   return {
-    ref: 'data.action', name: 'action', pack: 'data', description: '', runner_type: runner, enabled: true,
-    packPath: '/data', metadataFile: '/data/actions/action.yaml', parameters,
+    ref: 'data.action',
+    name: 'action',
+    pack: 'data',
+    description: '',
+    runner_type: runner,
+    enabled: true,
+    packPath: '/data',
+    metadataFile: '/data/actions/action.yaml',
+    parameters,
   };
 }
 

@@ -18,8 +18,18 @@ describe('loadActions: shipped packs', () => {
 
   it('loads core and examples', () => {
     const refs = catalog.list().map((a) => a.ref);
-    for (const ref of ['core.local', 'core.echo', 'core.noop', 'core.pause', 'examples.shell_args', 'examples.python_hello',
-      'examples.node_hello', 'examples.greet', 'examples.noop', 'examples.sleep']) {
+    for (const ref of [
+      'core.local',
+      'core.echo',
+      'core.noop',
+      'core.pause',
+      'examples.shell_args',
+      'examples.python_hello',
+      'examples.node_hello',
+      'examples.greet',
+      'examples.noop',
+      'examples.sleep',
+    ]) {
       expect(refs).toContain(ref);
     }
   });
@@ -38,7 +48,9 @@ describe('loadActions: shipped packs', () => {
     expect(catalog.list().map((a) => a.ref)).not.toContain('core.local_sudo');
     const file = path.join(repoPacks, 'core/actions/local_sudo.yaml');
     expect(catalog.unavailable('core.local_sudo')).toEqual({
-      ref: 'core.local_sudo', file, field: 'parameters.sudo',
+      ref: 'core.local_sudo',
+      file,
+      field: 'parameters.sudo',
       reason: `sudo is not supported: actions run as the function's own user (no sudo in AWS Lambda) - set sudo to false (it is immutable true in ${file})`,
     });
     expect(() => catalog.getRunnable('core.local_sudo')).toThrow(/^action unavailable: core\.local_sudo - sudo is not supported/);
@@ -49,7 +61,8 @@ describe('loadActions: shipped packs', () => {
     const disabled = catalog.get('examples.disabled');
     expect(disabled?.enabled).toBe(false);
     expect(() => catalog.getRunnable('examples.disabled')).toThrow(
-      `action disabled: examples.disabled - set "enabled: true" in ${path.join(repoPacks, 'examples/actions/disabled.yaml')} to run it`);
+      `action disabled: examples.disabled - set "enabled: true" in ${path.join(repoPacks, 'examples/actions/disabled.yaml')} to run it`,
+    );
     expect(() => resolveParameters(disabled!, {})).toThrow(ValidationError);
     expect(() => catalog.getRunnable('core.nope')).toThrow(NotFoundError);
     expect(() => catalog.getRunnable('core.nope')).toThrow('action not found: core.nope');
@@ -78,8 +91,10 @@ describe('loadActions: metadata errors', () => {
 
   it('names the file and the field of an unknown runner_type', () => {
     const error = loadError({ 'actions/y.yaml': 'name: y\nrunner_type: bogus\n' });
-    expect(error.message).toBe(`invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "runner_type": `
-      + 'expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop, orquesta, run-local, run-local-script, run-python, orchestra, got "bogus"');
+    expect(error.message).toBe(
+      `invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "runner_type": ` +
+        'expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop, orquesta, run-local, run-local-script, run-python, orchestra, got "bogus"',
+    );
     expect(error.field).toBe('runner_type');
   });
 
@@ -88,17 +103,33 @@ describe('loadActions: metadata errors', () => {
     ['runner_type missing', 'name: y\n', 'field "runner_type": expected a string, got nothing'],
     ['pack mismatch', 'name: y\npack: other\nrunner_type: noop\n', 'field "pack": expected "x" (the pack folder it is in), got "other"'],
     ['enabled not boolean', 'name: y\nrunner_type: noop\nenabled: "yes"\n', 'field "enabled": expected a boolean, got "yes"'],
-    ['entry_point missing', 'name: y\nrunner_type: python-script\n', 'field "entry_point": expected a file next to the metadata (required by runner python-script)'],
+    [
+      'entry_point missing',
+      'name: y\nrunner_type: python-script\n',
+      'field "entry_point": expected a file next to the metadata (required by runner python-script)',
+    ],
     ['entry_point absent', 'name: y\nrunner_type: local-shell-script\nentry_point: nope.sh\n', 'field "entry_point": file not found: '],
     ['entry_point escaping', 'name: y\nrunner_type: node-script\nentry_point: ../../../etc/passwd\n', 'field "entry_point": expected a path inside'],
     ['bad parameter type', 'name: y\nrunner_type: noop\nparameters:\n  a:\n    type: int\n', 'field "parameters.a.type": expected one of string, integer'],
     ['parameter not an object', 'name: y\nrunner_type: noop\nparameters:\n  a: 3\n', 'field "parameters.a": expected an object, got 3'],
-    ['required not boolean', 'name: y\nrunner_type: noop\nparameters:\n  a:\n    required: "no"\n', 'field "parameters.a.required": expected a boolean, got "no"'],
+    [
+      'required not boolean',
+      'name: y\nrunner_type: noop\nparameters:\n  a:\n    required: "no"\n',
+      'field "parameters.a.required": expected a boolean, got "no"',
+    ],
     ['unknown field', 'name: y\nrunner_type: noop\nparamters: {}\n', 'field "paramters": unknown field'],
     ['not a mapping', '- a\n', 'expected a mapping, got ["a"]'],
     ['invalid yaml', 'name: [\n', 'not valid YAML'],
-    ['immutable without default', 'name: y\nrunner_type: noop\nparameters:\n  a:\n    type: string\n    immutable: true\n', 'field "parameters.a.default": immutable parameter "a" requires a default value'],
-    ['duplicate position', 'name: y\nrunner_type: noop\nparameters:\n  a:\n    position: 0\n  b:\n    position: 0\n', 'field "parameters.b.position": position 0 is already used by "a"'],
+    [
+      'immutable without default',
+      'name: y\nrunner_type: noop\nparameters:\n  a:\n    type: string\n    immutable: true\n',
+      'field "parameters.a.default": immutable parameter "a" requires a default value',
+    ],
+    [
+      'duplicate position',
+      'name: y\nrunner_type: noop\nparameters:\n  a:\n    position: 0\n  b:\n    position: 0\n',
+      'field "parameters.b.position": position 0 is already used by "a"',
+    ],
   ])('%s', (_label, yaml, expected) => {
     const error = loadError({ 'actions/y.yaml': yaml });
     expect(error.message).toContain(`invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - `);
@@ -107,17 +138,24 @@ describe('loadActions: metadata errors', () => {
 
   it('lets an action override only default, description, enum, immutable, required of a runner parameter', () => {
     const error = loadError({ 'actions/y.yaml': 'name: y\nrunner_type: local-shell-cmd\nparameters:\n  timeout:\n    type: string\n' });
-    expect(error.message).toBe(`invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "parameters.timeout.type": `
-      + 'the attribute "type" of the runner parameter "timeout" cannot be overridden (only default, description, enum, immutable, required can)');
-    expect(loadError({ 'actions/y.yaml': 'name: y\nrunner_type: local-shell-cmd\nparameters:\n  sudo_password:\n    secret: false\n' }).message)
-      .toContain('the attribute "secret" of the runner parameter "sudo_password" cannot be overridden');
+    expect(error.message).toBe(
+      `invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "parameters.timeout.type": ` +
+        'the attribute "type" of the runner parameter "timeout" cannot be overridden (only default, description, enum, immutable, required can)',
+    );
+    expect(loadError({ 'actions/y.yaml': 'name: y\nrunner_type: local-shell-cmd\nparameters:\n  sudo_password:\n    secret: false\n' }).message).toContain(
+      'the attribute "secret" of the runner parameter "sudo_password" cannot be overridden',
+    );
   });
 
-  it('takes node-script\'s cwd as a runner parameter: a string, its type not overridable', () => {
-    packs.pack('x', { 'actions/n.yaml': 'name: n\nrunner_type: node-script\nentry_point: n.mjs\nparameters:\n  cwd:\n    default: /tmp\n', 'actions/n.mjs': '' });
+  it("takes node-script's cwd as a runner parameter: a string, its type not overridable", () => {
+    packs.pack('x', {
+      'actions/n.yaml': 'name: n\nrunner_type: node-script\nentry_point: n.mjs\nparameters:\n  cwd:\n    default: /tmp\n',
+      'actions/n.mjs': '',
+    });
     expect(loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.n')?.parameters.cwd).toMatchObject({ type: 'string', default: '/tmp' });
-    expect(loadError({ 'actions/y.yaml': 'name: y\nrunner_type: node-script\nentry_point: n.mjs\nparameters:\n  cwd:\n    type: integer\n' }).message)
-      .toContain('the attribute "type" of the runner parameter "cwd" cannot be overridden');
+    expect(
+      loadError({ 'actions/y.yaml': 'name: y\nrunner_type: node-script\nentry_point: n.mjs\nparameters:\n  cwd:\n    type: integer\n' }).message,
+    ).toContain('the attribute "type" of the runner parameter "cwd" cannot be overridden');
   });
 
   it('ignores an entry_point named by a runner that runs none, as st2 does (nothing is resolved or read)', () => {
@@ -129,8 +167,9 @@ describe('loadActions: metadata errors', () => {
 
   it('accepts allowed overrides and repeating a runner attribute unchanged', () => {
     packs.pack('x', {
-      'actions/y.yaml': 'name: y\nrunner_type: local-shell-cmd\nparameters:\n  timeout:\n    type: integer\n    default: 5\n    description: short\n'
-        + '  cmd:\n    type: string\n    required: true\n    enum: [ls, pwd]\n',
+      'actions/y.yaml':
+        'name: y\nrunner_type: local-shell-cmd\nparameters:\n  timeout:\n    type: integer\n    default: 5\n    description: short\n' +
+        '  cmd:\n    type: string\n    required: true\n    enum: [ls, pwd]\n',
     });
     const y = loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.y');
     expect(y?.parameters.timeout).toEqual({ type: 'integer', default: 5, description: 'short' });
@@ -139,8 +178,10 @@ describe('loadActions: metadata errors', () => {
 
   it('refuses both actions of one name in a pack, and keeps the first of one pack in two folders', () => {
     const both = loadError({ 'actions/a.yaml': 'name: y\nrunner_type: noop\n', 'actions/b.yaml': 'name: y\nrunner_type: noop\n' });
-    expect(both.message).toBe(`invalid action metadata: ${packs.file('x', 'actions/b.yaml')} - field "name": `
-      + `action "y" is defined in ${packs.file('x', 'actions/a.yaml')} and ${packs.file('x', 'actions/b.yaml')}`);
+    expect(both.message).toBe(
+      `invalid action metadata: ${packs.file('x', 'actions/b.yaml')} - field "name": ` +
+        `action "y" is defined in ${packs.file('x', 'actions/a.yaml')} and ${packs.file('x', 'actions/b.yaml')}`,
+    );
     const other = new PacksFixture();
     try {
       other.pack('core', { 'actions/z.yaml': 'name: z\nrunner_type: noop\n' });
@@ -155,7 +196,12 @@ describe('loadActions: metadata errors', () => {
 
   it('survives a YAML alias bomb: bounded parsing, reported, the rest loads', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(',')}]`,
+      );
     const error = loadError({ 'actions/y.yaml': `${levels.join('\n')}\nname: y\nrunner_type: noop\n` });
     expect(error.message).toContain('not valid YAML: Excessive alias count indicates a resource exhaustion attack');
   });
@@ -196,7 +242,8 @@ describe('loadActions: extra pack folders (ACTIONRUNNER_PACKS_PATH)', () => {
   it('loads packs of every extra folder next to the shipped ones', () => {
     packs.pack('mypack', {
       'pack.yaml': 'ref: mypack\nname: mypack\n',
-      'actions/hello.yml': 'name: hello\nrunner_type: local-shell-script\nentry_point: scripts/hello.sh\nparameters:\n  who:\n    type: string\n    default: you\n',
+      'actions/hello.yml':
+        'name: hello\nrunner_type: local-shell-script\nentry_point: scripts/hello.sh\nparameters:\n  who:\n    type: string\n    default: you\n',
       'actions/scripts/hello.sh': '#!/bin/sh\necho "hello $1"\n',
       'actions/README.md': 'not metadata',
     });
@@ -210,6 +257,8 @@ describe('loadActions: extra pack folders (ACTIONRUNNER_PACKS_PATH)', () => {
   it('reports a missing folder and loads the others', () => {
     const catalog = loadActions({ packsPaths: ['/nonexistent/packs'] });
     expect(catalog.get('core.echo')).toBeDefined();
-    expect(catalog.unavailable('/nonexistent/packs')?.reason).toBe('packs folder not found: /nonexistent/packs - not a directory (check ACTIONRUNNER_PACKS_PATH)');
+    expect(catalog.unavailable('/nonexistent/packs')?.reason).toBe(
+      'packs folder not found: /nonexistent/packs - not a directory (check ACTIONRUNNER_PACKS_PATH)',
+    );
   });
 });

@@ -5,7 +5,8 @@ import { PacksFixture } from './pack-fixture.ts';
 
 const packs = new PacksFixture();
 packs.pack('big', {
-  'actions/script.yaml': 'name: script\nrunner_type: local-shell-script\nentry_point: script.sh\nparameters:\n  data:\n    type: string\n  first:\n    type: string\n    position: 0\n',
+  'actions/script.yaml':
+    'name: script\nrunner_type: local-shell-script\nentry_point: script.sh\nparameters:\n  data:\n    type: string\n  first:\n    type: string\n    position: 0\n',
   'actions/script.sh': '#!/bin/sh\necho "$#"\n',
 });
 const catalog = loadActions({ packsPaths: [packs.dir] });
@@ -30,8 +31,9 @@ describe('assertFitsProcess (spawn would fail with E2BIG)', () => {
 
   it('refuses a 300 KiB value of a local-shell-cmd action (an environment variable), naming the parameter and the limit', () => {
     expect(() => check('core.echo', { message: KIB_300 })).toThrow(InvalidParameterError);
-    expect(() => check('core.echo', { message: KIB_300 }))
-      .toThrow(`parameter too large: message - 301 KiB exceeds the 128 KiB a single argument or environment variable can hold on Linux${HINT}`);
+    expect(() => check('core.echo', { message: KIB_300 })).toThrow(
+      `parameter too large: message - 301 KiB exceeds the 128 KiB a single argument or environment variable can hold on Linux${HINT}`,
+    );
     expect(() => check('core.local', { cmd: `echo ${KIB_300}` })).toThrow(/^parameter too large: cmd - 301 KiB exceeds the 128 KiB/);
   });
 
@@ -43,7 +45,9 @@ describe('assertFitsProcess (spawn would fail with E2BIG)', () => {
 
   it('refuses values that fit one by one but not together (ARG_MAX)', () => {
     const env = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'y'.repeat(100 * 1024)]));
-    expect(() => check('core.local', { cmd: 'true', env })).toThrow(/^parameters too large: env\.V\d+, env\.V\d+, env\.V\d+ - 2\d{3} KiB of arguments and environment together exceed the 1920 KiB a program can get on Linux \(ARG_MAX\)/);
+    expect(() => check('core.local', { cmd: 'true', env })).toThrow(
+      /^parameters too large: env\.V\d+, env\.V\d+, env\.V\d+ - 2\d{3} KiB of arguments and environment together exceed the 1920 KiB a program can get on Linux \(ARG_MAX\)/,
+    );
   });
 
   it('lets through a value just under the limit, and any size on stdin (python-script, node-script)', () => {

@@ -94,7 +94,8 @@ describe('resolveParameters: validation', () => {
 
   it('names an unknown parameter and lists the allowed ones', () => {
     expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', nmae: 'x' })).message).toBe(
-      'invalid parameter: nmae - unknown parameter for t.typed (allowed: count, ratio, flag, level, tags, opts, name, password, small)');
+      'invalid parameter: nmae - unknown parameter for t.typed (allowed: count, ratio, flag, level, tags, opts, name, password, small)',
+    );
   });
 
   it('refuses an immutable parameter', () => {
@@ -105,22 +106,26 @@ describe('resolveParameters: validation', () => {
 
   it('requires required parameters', () => {
     expect(errorOf(() => resolveParameters(action('t.typed'), {})).message).toBe('invalid parameter: name - is required by t.typed but was not given');
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: null })).message).toBe('invalid parameter: name - is required by t.typed but has no value');
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: null })).message).toBe(
+      'invalid parameter: name - is required by t.typed but has no value',
+    );
   });
 
   it('checks enums and JSON-schema types', () => {
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', level: 'mid' })).message)
-      .toBe('invalid parameter: level - expected one of "low", "high", got "mid"');
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', count: 1.5 })).message)
-      .toBe('invalid parameter: count - expected an integer, got 1.5');
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 7 })).message)
-      .toBe('invalid parameter: name - expected a string, got 7');
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', tags: [1] })).message)
-      .toBe('invalid parameter: tags - value at /0 must be string, got [1]');
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', small: 0 })).message)
-      .toBe('invalid parameter: small - value must be >= 1, got 0');
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', count: 'abc' })).message)
-      .toBe('invalid parameter: count - expected an integer, got "abc"');
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', level: 'mid' })).message).toBe(
+      'invalid parameter: level - expected one of "low", "high", got "mid"',
+    );
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', count: 1.5 })).message).toBe(
+      'invalid parameter: count - expected an integer, got 1.5',
+    );
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 7 })).message).toBe('invalid parameter: name - expected a string, got 7');
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', tags: [1] })).message).toBe(
+      'invalid parameter: tags - value at /0 must be string, got [1]',
+    );
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', small: 0 })).message).toBe('invalid parameter: small - value must be >= 1, got 0');
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', count: 'abc' })).message).toBe(
+      'invalid parameter: count - expected an integer, got "abc"',
+    );
   });
 
   it('lists secret parameters, for masking', () => {
@@ -131,8 +136,9 @@ describe('resolveParameters: validation', () => {
   });
 
   it('never shows a secret value in an error', () => {
-    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', password: { leaked: 'hunter2-SECRET' } })).message)
-      .toBe('invalid parameter: password - expected a string, got a secret object (value not shown)');
+    expect(errorOf(() => resolveParameters(action('t.typed'), { name: 'n', password: { leaked: 'hunter2-SECRET' } })).message).toBe(
+      'invalid parameter: password - expected a string, got a secret object (value not shown)',
+    );
   });
 });
 
@@ -140,8 +146,13 @@ describe('resolveParameters: Jinja rendering of defaults', () => {
   it('renders over the dependency graph, with filters, and casts back to the parameter type', () => {
     const { values } = resolveParameters(action('t.chain'), {});
     expect(values).toMatchObject({
-      greeting: 'hi, world', shout: 'HI, WORLD!', times: 3, doubled: 6,
-      data: { text: 'hi', n: 3 }, listing: ['hi', 'static'], loop: '012',
+      greeting: 'hi, world',
+      shout: 'HI, WORLD!',
+      times: 3,
+      doubled: 6,
+      data: { text: 'hi', n: 3 },
+      listing: ['hi', 'static'],
+      loop: '012',
     });
   });
 
@@ -165,14 +176,19 @@ describe('resolveParameters: Jinja rendering of defaults', () => {
 
   it('reports unknown names, st2kv, bad syntax and failed casts', () => {
     expect(errorOf(() => resolveParameters(action('t.typo'), { message: 'hi' })).message).toBe('parameter "cmd" references unknown name "mesage"');
-    expect(errorOf(() => resolveParameters(action('t.kv'), {})).message)
-      .toBe('parameter "token" references "st2kv": the st2 datastore (st2kv) is not supported');
-    expect(errorOf(() => resolveParameters(action('t.badsyntax'), {})).message).toMatch(/^invalid parameter: a - invalid template "\{\{ oops ": .*expected variable end/);
+    expect(errorOf(() => resolveParameters(action('t.kv'), {})).message).toBe(
+      'parameter "token" references "st2kv": the st2 datastore (st2kv) is not supported',
+    );
+    expect(errorOf(() => resolveParameters(action('t.badsyntax'), {})).message).toMatch(
+      /^invalid parameter: a - invalid template "\{\{ oops ": .*expected variable end/,
+    );
     expect(errorOf(() => resolveParameters(action('t.notype'), {})).message).toBe('invalid parameter: n - expected an integer, got "abc"');
   });
 
   it('fails clearly when a template outputs a parameter without value', () => {
-    expect(errorOf(() => resolveParameters(action('t.notype'), { n: 1 })).message).toMatch(/^invalid parameter: uses_opt - cannot render "\[\{\{ opt \}\}\]": .*"opt" has no value/);
+    expect(errorOf(() => resolveParameters(action('t.notype'), { n: 1 })).message).toMatch(
+      /^invalid parameter: uses_opt - cannot render "\[\{\{ opt \}\}\]": .*"opt" has no value/,
+    );
     expect(resolveParameters(action('t.notype'), { n: 1, opt: 'o' }).values.uses_opt).toBe('[o]');
   });
 });

@@ -16,7 +16,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function run(action: ActionDefinition, given: Record<string, unknown>): { stdout: string; status: number | null } {
   const { values, commandEnv } = resolveParameters(action, given);
   const result = spawnSync('/bin/sh', ['-c', values.cmd as string], {
-    cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, ...commandEnv },
+    cwd: work,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...commandEnv },
   });
   return { stdout: result.stdout, status: result.status };
 }

@@ -9,8 +9,18 @@ const now = Date.parse('2026-01-01T12:10:00.000Z');
 
 function execution(overrides: Partial<Execution>): Execution {
   return {
-    id: '01TEST', action: 'core.local', runner: 'local-shell-cmd', status: 'running', parameters: {}, secretParameters: [],
-    context: {}, log: [], start_timestamp: '2026-01-01T12:05:00.000Z', attempt: 1, expires_at: 0, ...overrides,
+    id: '01TEST',
+    action: 'core.local',
+    runner: 'local-shell-cmd',
+    status: 'running',
+    parameters: {},
+    secretParameters: [],
+    context: {},
+    log: [],
+    start_timestamp: '2026-01-01T12:05:00.000Z',
+    attempt: 1,
+    expires_at: 0,
+    ...overrides,
   };
 }
 
@@ -18,7 +28,9 @@ describe('an execution whose runner stopped renewing its lease', () => {
   const stale = execution({ lease: { owner: 'local-7', expiresAt: now - 4 * 60_000 } });
 
   it('says so on the status line of execution get', () => {
-    const status = renderExecution(stale, plain, now).split('\n').find((line) => line.startsWith('status:'));
+    const status = renderExecution(stale, plain, now)
+      .split('\n')
+      .find((line) => line.startsWith('status:'));
     expect(status).toBe('status: running (5m 00s elapsed) — lease expired 4m 00s ago (runner local-7 stopped renewing; the sweeper will mark it abandoned)');
   });
 

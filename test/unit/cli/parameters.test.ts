@@ -19,7 +19,14 @@ describe('parseKeyValues', () => {
   });
 
   it('casts by the action parameter types', () => {
-    const action = { parameters: { count: { type: 'integer' as const }, tags: { type: 'array' as const }, flag: { type: 'boolean' as const }, cmd: { type: 'string' as const } } };
+    const action = {
+      parameters: {
+        count: { type: 'integer' as const },
+        tags: { type: 'array' as const },
+        flag: { type: 'boolean' as const },
+        cmd: { type: 'string' as const },
+      },
+    };
     expect(actionParameters(action, ['count=3', 'tags=["a",1]', 'flag=yes', 'cmd=007'])).toEqual({ count: 3, tags: ['a', 1], flag: true, cmd: '007' });
     expect(() => actionParameters(action, ['count=x'])).toThrow(/invalid parameter: count - expected an integer/);
   });
@@ -33,12 +40,22 @@ describe('format', () => {
   });
 
   it('aligns table columns', () => {
-    expect(table(['A', 'LONGER'], [['xxx', 'y'], ['z', 'w']], plain)).toBe('A    LONGER\nxxx  y\nz    w');
+    expect(
+      table(
+        ['A', 'LONGER'],
+        [
+          ['xxx', 'y'],
+          ['z', 'w'],
+        ],
+        plain,
+      ),
+    ).toBe('A    LONGER\nxxx  y\nz    w');
   });
 
   it('indents children under their parent when the parent is listed', () => {
     const at = '2026-01-01T00:00:00.000Z';
-    const ex = (id: string, parent?: string) => ({ id, action: 'core.local', status: 'succeeded', start_timestamp: at, end_timestamp: at, context: parent ? { parent } : {} }) as Execution;
+    const ex = (id: string, parent?: string) =>
+      ({ id, action: 'core.local', status: 'succeeded', start_timestamp: at, end_timestamp: at, context: parent ? { parent } : {} }) as Execution;
     const rows = executionRows([ex('3', '1'), ex('2', '1'), ex('1'), ex('0', 'gone')], plain);
     expect(rows.map((row) => row[0])).toEqual(['1', '+ 2', '+ 3', '0']);
   });

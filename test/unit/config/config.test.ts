@@ -24,7 +24,9 @@ describe('loadConfig', () => {
   it('bounds task runs per workflow at 1000 unless ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS says otherwise', () => {
     expect(loadConfig({}).workflowMaxTaskRuns).toBe(1000);
     expect(loadConfig({ ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '20' }).workflowMaxTaskRuns).toBe(20);
-    expect(() => loadConfig({ ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '0' })).toThrow('invalid configuration: ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS - expected an integer >= 1, got "0"');
+    expect(() => loadConfig({ ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '0' })).toThrow(
+      'invalid configuration: ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS - expected an integer >= 1, got "0"',
+    );
   });
 
   it('splits ACTIONRUNNER_PACKS_PATH like st2 packs_base_paths', () => {
@@ -32,7 +34,9 @@ describe('loadConfig', () => {
   });
 
   it('says what was expected and what was given for a bad number', () => {
-    expect(() => loadConfig({ ACTIONRUNNER_PARALLELISM: 'ten' })).toThrow('invalid configuration: ACTIONRUNNER_PARALLELISM - expected an integer >= 1, got "ten"');
+    expect(() => loadConfig({ ACTIONRUNNER_PARALLELISM: 'ten' })).toThrow(
+      'invalid configuration: ACTIONRUNNER_PARALLELISM - expected an integer >= 1, got "ten"',
+    );
   });
 
   it('refuses an in-flight visibility that could bring a message back while its lease lives', () => {

@@ -18,7 +18,8 @@ import { InMemoryExecutionStore } from '../../helpers/in-memory-store.ts';
 
 const packs = loadActions();
 const catalog: ActionCatalog = {
-  get: (ref) => (ref === 'examples.safe_to_rerun' ? { ...packs.get('core.noop')!, ref, name: 'safe_to_rerun', pack: 'examples', retry_on_abandon: true } : packs.get(ref)),
+  get: (ref) =>
+    ref === 'examples.safe_to_rerun' ? { ...packs.get('core.noop')!, ref, name: 'safe_to_rerun', pack: 'examples', retry_on_abandon: true } : packs.get(ref),
   list: () => packs.list(),
 };
 const context = { awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 };
@@ -71,7 +72,10 @@ describe('the batch processor, record by record', () => {
 
   it('sends what names no action and no execution to the dead-letter queue with the reason', async () => {
     await process('not json', { executionId: 'no-such-id' });
-    expect(deadLettered.map((entry) => entry.reason)).toEqual([expect.stringContaining('body is not JSON'), expect.stringContaining('unknown execution: no-such-id')]);
+    expect(deadLettered.map((entry) => entry.reason)).toEqual([
+      expect.stringContaining('body is not JSON'),
+      expect.stringContaining('unknown execution: no-such-id'),
+    ]);
   });
 
   it('tells the parent workflow again when a delivery finds its task ended', async () => {
@@ -103,7 +107,16 @@ describe('the batch processor, record by record', () => {
   });
 
   it('runs again what a dead runner held when the action says retry_on_abandon', async () => {
-    const held = store.put(execution({ action: 'examples.safe_to_rerun', runner: 'noop', parameters: {}, status: 'running', attempt: 1, lease: { owner: 'dead', expiresAt: Date.now() - 1 } }));
+    const held = store.put(
+      execution({
+        action: 'examples.safe_to_rerun',
+        runner: 'noop',
+        parameters: {},
+        status: 'running',
+        attempt: 1,
+        lease: { owner: 'dead', expiresAt: Date.now() - 1 },
+      }),
+    );
     await process({ executionId: held.id });
     const rerun = (await store.get(held.id))!;
     expect(rerun).toMatchObject({ status: 'succeeded', attempt: 2 });

@@ -37,7 +37,10 @@ describe('judgeBatch (AWS ReportBatchItemFailures rules)', () => {
   });
 
   it('fails the whole batch when the handler throws or times out', () => {
-    expect(judgeBatch(records, { kind: 'threw', error: new TypeError('boom') })).toMatchObject({ succeeded: [], batchError: 'function error: TypeError: boom' });
+    expect(judgeBatch(records, { kind: 'threw', error: new TypeError('boom') })).toMatchObject({
+      succeeded: [],
+      batchError: 'function error: TypeError: boom',
+    });
     const timedOut = judgeBatch(records, { kind: 'timed-out', timeoutMs: 500 });
     expect(ids(timedOut.failed)).toEqual(['a', 'b', 'c']);
     expect(timedOut.batchError).toBe('function timed out: no answer after 500 ms');

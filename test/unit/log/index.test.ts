@@ -21,7 +21,12 @@ describe('log lines of a process running secrets', () => {
     log.info(`after ${secret}`);
     const [during, after] = lines.map((line) => JSON.parse(line));
     expect(lines[0]).not.toContain('9731');
-    expect(during).toMatchObject({ message: 'failed with ********', error: { name: 'Error', message: 'bad ********' }, nested: { '********': ['********'] }, quoted: '{"secret":"********"}' });
+    expect(during).toMatchObject({
+      message: 'failed with ********',
+      error: { name: 'Error', message: 'bad ********' },
+      nested: { '********': ['********'] },
+      quoted: '{"secret":"********"}',
+    });
     expect(after.message).toBe(`after ${secret}`);
   });
 

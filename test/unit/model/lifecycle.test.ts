@@ -7,7 +7,7 @@ import { EXECUTION_STATUSES, isTerminal, TERMINAL_STATUSES, type ExecutionStatus
 function reachable(starts: readonly ExecutionStatus[]): Set<ExecutionStatus> {
   const seen = new Set(starts);
   const edges = lifecycleEdges();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const { from, to } of edges) {
       if (seen.has(from) && !seen.has(to)) {

@@ -44,8 +44,14 @@ describe('maskDeep', () => {
 
 describe('secretValuesOf', () => {
   it('takes strings, numbers and every leaf of object values of the secret parameters only', () => {
-    expect(secretValuesOf({ pw: 'hunter2', pin: 123456, creds: { user: 'root-user', key: ['k-000111'] }, shown: 'visible', short: 'ab' }, ['pw', 'pin', 'creds', 'short']))
-      .toEqual(['hunter2', '123456', 'root-user', 'k-000111']);
+    expect(
+      secretValuesOf({ pw: 'hunter2', pin: 123456, creds: { user: 'root-user', key: ['k-000111'] }, shown: 'visible', short: 'ab' }, [
+        'pw',
+        'pin',
+        'creds',
+        'short',
+      ]),
+    ).toEqual(['hunter2', '123456', 'root-user', 'k-000111']);
   });
 });
 

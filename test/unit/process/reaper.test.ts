@@ -26,10 +26,14 @@ afterEach(() => {
 async function startRunner(name: string): Promise<ChildProcess> {
   pidsFile = join(work, name);
   const runner = spawn(process.execPath, ['--import', 'tsx', fixture('run-tree.ts')], {
-    env: { ...process.env, PIDS_FILE: pidsFile }, detached: true, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PIDS_FILE: pidsFile },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    runner.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('forked')) resolve(); });
+    runner.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('forked')) resolve();
+    });
     runner.once('exit', (code) => reject(new Error(`run-tree.ts exited with ${code} before the tree was up`)));
   });
   return runner;

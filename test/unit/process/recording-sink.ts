@@ -20,10 +20,15 @@ export class RecordingSink implements OutputSink {
   }
 
   text(type: OutputType): string {
-    return this.writes.filter((w) => w.type === type).map((w) => w.data).join('');
+    return this.writes
+      .filter((w) => w.type === type)
+      .map((w) => w.data)
+      .join('');
   }
 
   lines(type: OutputType): string[] {
-    return this.text(type).split(/(?<=\n)/).filter((l) => l !== '');
+    return this.text(type)
+      .split(/(?<=\n)/)
+      .filter((l) => l !== '');
   }
 }

@@ -13,15 +13,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function options(overrides: Partial<RunProcessOptions> & Pick<RunProcessOptions, 'file'>): RunProcessOptions {
   return {
-    cwd: work, env: buildChildEnv(), timeoutMs: 10_000, killGraceMs: 300,
-    output: new RecordingSink(), resultMaxBytes: 1 << 20, ...overrides,
+    cwd: work,
+    env: buildChildEnv(),
+    timeoutMs: 10_000,
+    killGraceMs: 300,
+    output: new RecordingSink(),
+    resultMaxBytes: 1 << 20,
+    ...overrides,
   };
 }
 
-const sh = (script: string, overrides: Partial<RunProcessOptions> = {}) =>
-  runProcess(options({ file: '/bin/sh', args: ['-c', script], ...overrides }));
-const python = (code: string, overrides: Partial<RunProcessOptions> = {}) =>
-  runProcess(options({ file: 'python3', args: ['-c', code], ...overrides }));
+const sh = (script: string, overrides: Partial<RunProcessOptions> = {}) => runProcess(options({ file: '/bin/sh', args: ['-c', script], ...overrides }));
+const python = (code: string, overrides: Partial<RunProcessOptions> = {}) => runProcess(options({ file: 'python3', args: ['-c', code], ...overrides }));
 
 describe('runProcess output', () => {
   it('delivers two stdout and three stderr lines as separate lines, in order', async () => {
@@ -134,10 +137,14 @@ describe('runProcess output', () => {
 describe('runProcess termination', () => {
   it('on timeout kills the whole group, TERM-ignoring grandchildren included', async () => {
     const pidsFile = join(work, 'timeout-pids');
-    const result = await runProcess(options({
-      file: fixture('forks-grandchildren.sh'), env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }),
-      timeoutMs: 500, killGraceMs: 300,
-    }));
+    const result = await runProcess(
+      options({
+        file: fixture('forks-grandchildren.sh'),
+        env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }),
+        timeoutMs: 500,
+        killGraceMs: 300,
+      }),
+    );
     expect(result).toMatchObject({ timedOut: true, canceled: false, exitCode: null, stdout: 'forked\n' });
     const left = treeLeft(pidsFile);
     expect(left.pids).toHaveLength(4);
@@ -149,10 +156,19 @@ describe('runProcess termination', () => {
     const pidsFile = join(work, 'cancel-pids');
     const controller = new AbortController();
     const sink = new RecordingSink();
-    const done = runProcess(options({
-      file: fixture('forks-grandchildren.sh'), env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }),
-      signal: controller.signal, output: { write: (type, data) => { if (data.includes('forked')) controller.abort(); return sink.write(type, data); } },
-    }));
+    const done = runProcess(
+      options({
+        file: fixture('forks-grandchildren.sh'),
+        env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }),
+        signal: controller.signal,
+        output: {
+          write: (type, data) => {
+            if (data.includes('forked')) controller.abort();
+            return sink.write(type, data);
+          },
+        },
+      }),
+    );
     const result = await done;
     expect(result).toMatchObject({ canceled: true, timedOut: false });
     const left = treeLeft(pidsFile);
@@ -190,9 +206,15 @@ describe('runProcess termination', () => {
   it('kills the tree and rethrows when the sink fails', async () => {
     const pidsFile = join(work, 'sink-pids');
     const failing = { write: () => Promise.reject(new Error('store down')) };
-    await expect(runProcess(options({
-      file: fixture('forks-grandchildren.sh'), env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }), output: failing,
-    }))).rejects.toThrow('store down');
+    await expect(
+      runProcess(
+        options({
+          file: fixture('forks-grandchildren.sh'),
+          env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }),
+          output: failing,
+        }),
+      ),
+    ).rejects.toThrow('store down');
     expect(treeLeft(pidsFile).alive).toEqual([]);
   });
 });
@@ -211,7 +233,14 @@ describe('runProcess with a descendant that left the group (setsid)', () => {
   const escapee = (name: string, args: string[], overrides: Partial<RunProcessOptions> = {}) => {
     const pidsFile = join(work, name);
     const run = runProcess(options({ file: fixture('setsid-escapee.sh'), args, env: buildChildEnv({ extra: { PIDS_FILE: pidsFile } }), ...overrides }));
-    return run.finally(() => escapees.push(...readFileSync(pidsFile, 'utf8').trim().split('\n').map((line) => Number(line.slice(4)))));
+    return run.finally(() =>
+      escapees.push(
+        ...readFileSync(pidsFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => Number(line.slice(4))),
+      ),
+    );
   };
 
   it('reports the exit status soon after the group is gone, although the escapee holds the pipes', async () => {
@@ -235,7 +264,11 @@ describe('runProcess with a descendant that left the group (setsid)', () => {
     const started = Date.now();
     const result = await escapee('escapee-cancel', ['1000'], {
       signal: controller.signal,
-      output: { write: async (_type, data) => { if (data.includes('started')) controller.abort(); } },
+      output: {
+        write: async (_type, data) => {
+          if (data.includes('started')) controller.abort();
+        },
+      },
     });
     expect(result).toMatchObject({ canceled: true, timedOut: false });
     expect(Date.now() - started).toBeLessThan(2500);

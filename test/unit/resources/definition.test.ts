@@ -9,11 +9,19 @@ describe('resourceDefinition', () => {
     expect(dev.service).toBe('lambda-actionrunner');
     expect(dev.queues).toEqual([
       {
-        logicalId: 'WorkflowsQueue', name: 'lambda-actionrunner-dev-workflows', key: 'workflows', visibilityTimeout: 360, retention: 345600,
+        logicalId: 'WorkflowsQueue',
+        name: 'lambda-actionrunner-dev-workflows',
+        key: 'workflows',
+        visibilityTimeout: 360,
+        retention: 345600,
         dlq: { logicalId: 'WorkflowsDLQ', name: 'lambda-actionrunner-dev-workflows-dlq', retention: 1209600, maxReceiveCount: 5 },
       },
       {
-        logicalId: 'ActionsQueue', name: 'lambda-actionrunner-dev-actions', key: 'actions', visibilityTimeout: 5401, retention: 345600,
+        logicalId: 'ActionsQueue',
+        name: 'lambda-actionrunner-dev-actions',
+        key: 'actions',
+        visibilityTimeout: 5401,
+        retention: 345600,
         dlq: { logicalId: 'ActionsDLQ', name: 'lambda-actionrunner-dev-actions-dlq', retention: 1209600, maxReceiveCount: 5 },
       },
     ]);
@@ -22,7 +30,10 @@ describe('resourceDefinition', () => {
   it('normalizes the tables: keys, GSIs, TTL', () => {
     const [executions, output] = dev.tables;
     expect(executions).toEqual({
-      logicalId: 'ExecutionsTable', name: 'lambda-actionrunner-dev-executions', key: 'executions', billingMode: 'PAY_PER_REQUEST',
+      logicalId: 'ExecutionsTable',
+      name: 'lambda-actionrunner-dev-executions',
+      key: 'executions',
+      billingMode: 'PAY_PER_REQUEST',
       keys: { partition: { name: 'id', type: 'S' } },
       gsis: [
         { name: 'byTime', keys: { partition: { name: 'listKey', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'ALL' },
@@ -32,8 +43,11 @@ describe('resourceDefinition', () => {
       ttlAttribute: 'expires_at',
     });
     expect(output).toMatchObject({
-      name: 'lambda-actionrunner-dev-output', key: 'output',
-      keys: { partition: { name: 'execution_id', type: 'S' }, sort: { name: 'seq', type: 'N' } }, gsis: [], ttlAttribute: 'expires_at',
+      name: 'lambda-actionrunner-dev-output',
+      key: 'output',
+      keys: { partition: { name: 'execution_id', type: 'S' }, sort: { name: 'seq', type: 'N' } },
+      gsis: [],
+      ttlAttribute: 'expires_at',
     });
   });
 
@@ -55,7 +69,8 @@ describe('resourceDefinition', () => {
   });
 
   it('rejects a redrive policy that does not point at a queue of the file', () => {
-    const source = 'service: s\nresources:\n  Resources:\n    Q:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: q\n        RedrivePolicy: { deadLetterTargetArn: arn:aws:sqs:x, maxReceiveCount: 5 }\n';
+    const source =
+      'service: s\nresources:\n  Resources:\n    Q:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: q\n        RedrivePolicy: { deadLetterTargetArn: arn:aws:sqs:x, maxReceiveCount: 5 }\n';
     expect(() => resourceDefinition('dev', { source })).toThrow(/invalid RedrivePolicy: Q/);
   });
 });
@@ -64,15 +79,33 @@ describe('parseCfnYaml + resolveValue', () => {
   it('reads CloudFormation short tags as their long form', () => {
     const doc = parseCfnYaml('a: !GetAtt T.Arn\nb: !Sub "${T.Arn}/index/*"\nc: !Join [":", [!Ref X, "y"]]\nd: !If [C, 1, 2]\n');
     expect(doc).toEqual({
-      a: { 'Fn::GetAtt': ['T', 'Arn'] }, b: { 'Fn::Sub': '${T.Arn}/index/*' },
-      c: { 'Fn::Join': [':', [{ Ref: 'X' }, 'y']] }, d: { 'Fn::If': ['C', 1, 2] },
+      a: { 'Fn::GetAtt': ['T', 'Arn'] },
+      b: { 'Fn::Sub': '${T.Arn}/index/*' },
+      c: { 'Fn::Join': [':', [{ Ref: 'X' }, 'y']] },
+      d: { 'Fn::If': ['C', 1, 2] },
     });
   });
 
   it('resolves serverless variables, keeps types, and leaves CloudFormation ones alone', () => {
     const document = { service: 'svc', params: { default: { n: 5, s: 'x' }, prod: { n: 9 } }, custom: { name: '${self:service}-${sls:stage}' } };
-    const value = { a: '${param:n}', b: 'q-${param:n}', c: '${self:custom.name}', d: '${T.Arn}/x', e: '${AWS::Region}', f: "${opt:region, 'us-east-1'}", g: '${param:nope, 3}' };
-    expect(resolveValue(value, { document, stage: 'prod' })).toEqual({ a: 9, b: 'q-9', c: 'svc-prod', d: '${T.Arn}/x', e: '${AWS::Region}', f: 'us-east-1', g: 3 });
+    const value = {
+      a: '${param:n}',
+      b: 'q-${param:n}',
+      c: '${self:custom.name}',
+      d: '${T.Arn}/x',
+      e: '${AWS::Region}',
+      f: "${opt:region, 'us-east-1'}",
+      g: '${param:nope, 3}',
+    };
+    expect(resolveValue(value, { document, stage: 'prod' })).toEqual({
+      a: 9,
+      b: 'q-9',
+      c: 'svc-prod',
+      d: '${T.Arn}/x',
+      e: '${AWS::Region}',
+      f: 'us-east-1',
+      g: 3,
+    });
     expect(() => resolveValue('${sls:instanceId}', { document, stage: 'dev' })).toThrow(/unsupported variable/);
   });
 });

@@ -11,12 +11,14 @@ describe('runner factories', () => {
   });
 
   it('rejects unknown runners and workflow runners with clear messages', () => {
-    expect(() => getRunner('action-chain')).toThrow('unknown runner: action-chain - expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop');
+    expect(() => getRunner('action-chain')).toThrow(
+      'unknown runner: action-chain - expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop',
+    );
     expect(() => getRunner('orquesta')).toThrow('unsupported runner: orquesta - workflows run in the workflow engine');
     expect(() => getRunner('toString')).toThrow('unknown runner: toString');
   });
 
-  it('noop succeeds with st2\'s result', async () => {
+  it("noop succeeds with st2's result", async () => {
     const outcome = await getRunner('noop').run(request(action('noop'), {}));
     expect(outcome).toEqual({ status: 'succeeded', result: { failed: false, succeeded: true, return_code: 0, stdout: '', stderr: '' } });
   });

@@ -9,18 +9,36 @@ describe('local-shell-script', () => {
     const def = action('local-shell-script', {
       entry: 'args.sh',
       parameters: {
-        p1: { type: 'string', position: 0 }, p2: { type: 'integer', position: 1 }, p3: { type: 'number', position: 2 },
-        p4: { type: 'boolean', position: 3 }, p5: { type: 'array', position: 4 }, p6: { type: 'object', position: 5 },
+        p1: { type: 'string', position: 0 },
+        p2: { type: 'integer', position: 1 },
+        p3: { type: 'number', position: 2 },
+        p4: { type: 'boolean', position: 3 },
+        p5: { type: 'array', position: 4 },
+        p6: { type: 'object', position: 5 },
         timeout: { type: 'integer', default: 60 },
       },
     });
-    const outcome = await runner.run(request(def, {
-      p1: 'test string', p2: 1, p3: 2.55, p4: true, p5: ['a', 'b', 'c'], p6: { foo: 'bar' }, timeout: 60, kwarg_op: '--', cwd: null, env: {},
-    }));
+    const outcome = await runner.run(
+      request(def, {
+        p1: 'test string',
+        p2: 1,
+        p3: 2.55,
+        p4: true,
+        p5: ['a', 'b', 'c'],
+        p6: { foo: 'bar' },
+        timeout: 60,
+        kwarg_op: '--',
+        cwd: null,
+        env: {},
+      }),
+    );
     expect(outcome).toEqual({
       status: 'succeeded',
       result: {
-        failed: false, succeeded: true, return_code: 0, stderr: '',
+        failed: false,
+        succeeded: true,
+        return_code: 0,
+        stderr: '',
         stdout: '[test string]\n[1]\n[2.55]\n[1]\n[a,b,c]\n[{"foo":"bar"}]',
       },
     });
@@ -28,13 +46,21 @@ describe('local-shell-script', () => {
 
   it('puts named arguments before positional ones, with kwarg_op, without runner parameters', async () => {
     const def = action('local-shell-script', { entry: 'args.sh', parameters: { target: { type: 'string', position: 0 } } });
-    const outcome = await runner.run(request(def, {
-      target: 'host; rm -rf /', message: '$(whoami) "q"', force: true, dry: false, kwarg_op: '-', sudo: false, timeout: 5,
-    }));
+    const outcome = await runner.run(
+      request(def, {
+        target: 'host; rm -rf /',
+        message: '$(whoami) "q"',
+        force: true,
+        dry: false,
+        kwarg_op: '-',
+        sudo: false,
+        timeout: 5,
+      }),
+    );
     expect(outcome.result).toMatchObject({ stdout: '[-message=$(whoami) "q"]\n[-force]\n[host; rm -rf /]' });
   });
 
-  it('passes no runner parameter as an argument: debug (st2\'s) stays out, an action\'s own cmd goes in', async () => {
+  it("passes no runner parameter as an argument: debug (st2's) stays out, an action's own cmd goes in", async () => {
     const def = action('local-shell-script', { entry: 'args.sh' });
     const outcome = await runner.run(request(def, { debug: true, cmd: 'mine', kwarg_op: '--', timeout: 5, env: {} }));
     expect(outcome.result).toMatchObject({ stdout: '[--cmd=mine]' });

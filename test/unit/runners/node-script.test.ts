@@ -14,7 +14,9 @@ describe('node-script', () => {
       status: 'succeeded',
       result: {
         result: { greeting: 'hi Ada', context: { executionId: '01JTESTEXECUTION', action: 'tests.sample', pack: 'tests' } },
-        stdout: 'hello from node\n', stderr: 'a warning\n', exit_code: 0,
+        stdout: 'hello from node\n',
+        stderr: 'a warning\n',
+        exit_code: 0,
       },
     });
     expect(req.output.text('stdout')).toBe('hello from node\n');

@@ -6,7 +6,7 @@ import { action, request } from './helpers.ts';
 const runner = new PythonScriptRunner();
 
 describe('python-script', () => {
-  it('runs Action.run(**params) and returns st2\'s result shape', async () => {
+  it("runs Action.run(**params) and returns st2's result shape", async () => {
     const def = action('python-script', { entry: 'python/echo_action.py' });
     const req = request(def, { message: 'héllo', timeout: 600, log_level: 'INFO' }, { packConfig: { api: 'x' } });
     const outcome = await runner.run(req);
@@ -55,7 +55,7 @@ describe('python-script', () => {
     expect(noPath).toMatchObject({ status: 'failed', result: { error: expect.stringContaining('python3 is required and was not found') } });
   });
 
-  it('times out with -9 and st2\'s message', async () => {
+  it("times out with -9 and st2's message", async () => {
     const def = action('python-script', { entry: 'python/sleeps.py' });
     const outcome = await runner.run(request(def, {}, { timeoutMs: 1500 }));
     expect(outcome).toEqual({

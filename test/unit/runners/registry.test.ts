@@ -1,8 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadActions } from '../../../src/actions/index.ts';
 import {
-  ACTION_RUNNER_NAMES, RUNNERS, RUNNER_ALIASES, RUNNER_FACTORIES, RUNNER_TYPES, canonicalRunnerType, getRunner, isWorkflowRunner,
-  runnerParameterNames, runnerParameters,
+  ACTION_RUNNER_NAMES,
+  RUNNERS,
+  RUNNER_ALIASES,
+  RUNNER_FACTORIES,
+  RUNNER_TYPES,
+  canonicalRunnerType,
+  getRunner,
+  isWorkflowRunner,
+  runnerParameterNames,
+  runnerParameters,
 } from '../../../src/runners/index.ts';
 import { PacksFixture } from '../actions/pack-fixture.ts';
 

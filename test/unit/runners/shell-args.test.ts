@@ -3,11 +3,14 @@ import { scriptArguments, serializePositional } from '../../../src/runners/shell
 import { stripShellChars, tryLoads } from '../../../src/runners/shell-result.ts';
 
 describe('st2 positional serialisation', () => {
-  it('serialises st2\'s sample values', () => {
+  it("serialises st2's sample values", () => {
     const specs = {
-      p1: { type: 'string' as const, position: 0 }, p2: { type: 'integer' as const, position: 1 },
-      p3: { type: 'number' as const, position: 2 }, p4: { type: 'boolean' as const, position: 3 },
-      p5: { type: 'array' as const, position: 4 }, p6: { type: 'object' as const, position: 5 },
+      p1: { type: 'string' as const, position: 0 },
+      p2: { type: 'integer' as const, position: 1 },
+      p3: { type: 'number' as const, position: 2 },
+      p4: { type: 'boolean' as const, position: 3 },
+      p5: { type: 'array' as const, position: 4 },
+      p6: { type: 'object' as const, position: 5 },
     };
     const values = { p1: 'test string', p2: 1, p3: 2.55, p4: true, p5: ['a', 'b', 'c'], p6: { foo: 'bar' } };
     expect(scriptArguments(specs, values)).toEqual(['test string', '1', '2.55', '1', 'a,b,c', '{"foo":"bar"}']);

@@ -71,8 +71,14 @@ function asParameterTemplate(payload: string): string {
 
 function action(runner: string, parameters: ActionDefinition['parameters']): ActionDefinition {
   return {
-    ref: 'hostile.action', name: 'action', pack: 'hostile', description: '', runner_type: runner, enabled: true,
-    packPath: '/hostile', metadataFile: '/hostile/actions/action.yaml',
+    ref: 'hostile.action',
+    name: 'action',
+    pack: 'hostile',
+    description: '',
+    runner_type: runner,
+    enabled: true,
+    packPath: '/hostile',
+    metadataFile: '/hostile/actions/action.yaml',
     parameters: { xs: { type: 'array', default: [1, 2] }, d: { type: 'object', default: { a: 1 } }, s: { type: 'string', default: 'text' }, ...parameters },
   };
 }
@@ -120,7 +126,10 @@ describe('hostile corpus', () => {
       for (const payload of payloads) {
         const errors = runWorkflow(place, payload);
         seen.push(errors);
-        expect(errors.some((m) => m.startsWith('ExpressionError: ')), `${place}: ${payload} -> ${errors.join(' | ')}`).toBe(true);
+        expect(
+          errors.some((m) => m.startsWith('ExpressionError: ')),
+          `${place}: ${payload} -> ${errors.join(' | ')}`,
+        ).toBe(true);
       }
       expectNothingReached(seen);
     });

@@ -63,7 +63,11 @@ describe('sandbox: what it refuses, and how it says so', () => {
     ['{{ add }}', {}, 'sandbox: "add" - a function can only be called, it is not a value'],
     ['{{ d.f() }}', { d: {} }, 'sandbox: a call - only functions called by name (`f(x)`) are allowed, not methods or computed callees'],
     ['{{ f() }}', { f: () => 1 }, 'sandbox: "f" - not a function templates may call (only registered functions are)'],
-    ['{{ leaky() }}', {}, 'sandbox: the result of leaky() - expected plain data (null, boolean, number, string, list, dict), got something that is not plain data'],
+    [
+      '{{ leaky() }}',
+      {},
+      'sandbox: the result of leaky() - expected plain data (null, boolean, number, string, list, dict), got something that is not plain data',
+    ],
     ['{{ 1 | leak }}', {}, 'sandbox: the result of filter "leak" - expected plain data (null, boolean, number, string, list, dict), got a function'],
     ['{{ 1 | __hidden }}', {}, 'sandbox: filter "__hidden" - not a registered filter'],
     ['{{ 1 | constructor }}', {}, 'sandbox: filter "constructor" - not a registered filter'],
@@ -76,7 +80,11 @@ describe('sandbox: what it refuses, and how it says so', () => {
     [String.raw`{% set "a\");globalThis.HOSTILE_FLAG=1;//" = 1 %}`, {}, 'sandbox: "set" - expected variable names to assign'],
     ['{% macro m() %}{% endmacro %}', {}, 'sandbox: tag Macro - not allowed (only output, if, for, set and expressions are)'],
     ['{% include "x" %}', {}, 'sandbox: tag Include - not allowed (only output, if, for, set and expressions are)'],
-    ['{{ h | twice }}', { h: new Map() }, 'sandbox: argument 1 of filter "twice" - expected plain data (null, boolean, number, string, list, dict), got something that is not plain data'],
+    [
+      '{{ h | twice }}',
+      { h: new Map() },
+      'sandbox: argument 1 of filter "twice" - expected plain data (null, boolean, number, string, list, dict), got something that is not plain data',
+    ],
   ];
   it.each(cases)('%s', (source, context, message) => {
     const e = errorOf(() => render(source, context));
@@ -99,7 +107,8 @@ describe('sandbox: what it refuses, and how it says so', () => {
 
 describe('isUnsafeName', () => {
   it('flags Object.prototype members and internal names, not ordinary ones', () => {
-    for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'prototype', '__emit']) expect(isUnsafeName(name), name).toBe(true);
+    for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'prototype', '__emit'])
+      expect(isUnsafeName(name), name).toBe(true);
     for (const name of ['name', 'length', 'items', 'message', 'ctx']) expect(isUnsafeName(name), name).toBe(false);
   });
 });
@@ -112,13 +121,21 @@ describe('plain data', () => {
     expect(isPlainData({ f: () => 1 })).toBe(false);
     expect(isPlainData(new Date())).toBe(false);
     expect(isPlainData(Object.create({ inherited: 1 }))).toBe(false);
-    expect(isPlainData({ get x() { return 1; } })).toBe(false);
+    expect(
+      isPlainData({
+        get x() {
+          return 1;
+        },
+      }),
+    ).toBe(false);
     expect(isPlainData([Symbol('s')])).toBe(false);
     expect(isPlainData(10n)).toBe(false);
   });
 
   it('assertPlainData names the value and the kind, never its content', () => {
-    expect(() => assertPlainData(() => 'secret', 'the value')).toThrow('sandbox: the value - expected plain data (null, boolean, number, string, list, dict), got a function');
+    expect(() => assertPlainData(() => 'secret', 'the value')).toThrow(
+      'sandbox: the value - expected plain data (null, boolean, number, string, list, dict), got a function',
+    );
   });
 
   it('ownMember reads own enumerable data properties and list indexes only', () => {

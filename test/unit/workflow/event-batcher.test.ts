@@ -20,7 +20,11 @@ describe('EventBatcher', () => {
     const done = [batcher.push('A', 'a1'), batcher.push('A', 'a2'), batcher.push('A', 'a3'), batcher.push('B', 'b1')];
     first.open();
     await Promise.all(done);
-    expect(steps).toEqual([['A', 'a1'], ['B', 'b1'], ['A', 'a2', 'a3']]);
+    expect(steps).toEqual([
+      ['A', 'a1'],
+      ['B', 'b1'],
+      ['A', 'a2', 'a3'],
+    ]);
   });
 
   it('gives the events a step did not consume to the next step, in order', async () => {

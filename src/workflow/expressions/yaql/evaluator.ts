@@ -591,7 +591,11 @@ function invoke(name: string, receiver: LazyArg | undefined, args: Arg[], env: E
   if (catalog && (!receiver || !std)) {
     const kw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(kwargs)) setOwn(kw, k, v.value());
-    return catalog(env.context, positional.map((p) => p.value()), kw);
+    return catalog(
+      env.context,
+      positional.map((p) => p.value()),
+      kw,
+    );
   }
   if (std) return std(call);
   throw fault('NoFunctionRegisteredException', `Unknown function "${name}"`);

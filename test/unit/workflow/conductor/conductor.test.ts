@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  actionRefs,
-  cancelWorkflow,
-  onTaskCompleted,
-  startWorkflow,
-  taskStatuses,
-  type ScheduleCommand,
-} from '../../../../src/workflow/conductor/index.ts';
+import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow, taskStatuses, type ScheduleCommand } from '../../../../src/workflow/conductor/index.ts';
 import { drive, example, seeded, shell, spec } from './harness.ts';
 
 const schedules = (cmds: unknown[]): ScheduleCommand[] => cmds.filter((c): c is ScheduleCommand => (c as ScheduleCommand).type === 'schedule');
@@ -108,7 +101,9 @@ output:
   });
 
   it('with items over an empty list succeeds with an empty result', () => {
-    const wf = spec('version: 1.0\ntasks:\n  t:\n    with: <% [] %>\n    action: core.echo message=<% item() %>\n    next:\n      - publish: r=<% result() %>\noutput:\n  - r: <% ctx(r) %>\n');
+    const wf = spec(
+      'version: 1.0\ntasks:\n  t:\n    with: <% [] %>\n    action: core.echo message=<% item() %>\n    next:\n      - publish: r=<% result() %>\noutput:\n  - r: <% ctx(r) %>\n',
+    );
     const { commands } = startWorkflow(wf, {}, { executionId: 'e' });
     expect(commands).toEqual([{ type: 'complete', status: 'succeeded', output: { r: [] }, errors: [] }]);
   });

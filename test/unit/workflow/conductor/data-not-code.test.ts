@@ -58,8 +58,16 @@ describe('user input and action output are data', () => {
       expect(out.state.errors, payload).toEqual([]);
       expect(out.schedules[0]?.input, payload).toEqual({ message: payload });
       expect(out.complete?.output, payload).toEqual({
-        msg: payload, copy: payload, v: payload, y: payload, j: payload, text: `got ${payload}`,
-        printed: payload, jprinted: payload, said: `it said ${payload}`, via_task: payload,
+        msg: payload,
+        copy: payload,
+        v: payload,
+        y: payload,
+        j: payload,
+        text: `got ${payload}`,
+        printed: payload,
+        jprinted: payload,
+        said: `it said ${payload}`,
+        via_task: payload,
       });
     }
     expectNothingReached(seen);
@@ -67,8 +75,13 @@ describe('user input and action output are data', () => {
 
   it('the pentest: members=["{{ 7*7 }}"] greets "{{ 7*7 }}", not 49', async () => {
     const out = drive(await example('orquesta-with-items'), { members: ['{{ 7*7 }}', '{{ range.constructor("return process.pid")() }}'] });
-    expect(out.schedules.map((s) => s.input.message)).toEqual(['{{ 7*7 }}, resistance is futile!', '{{ range.constructor("return process.pid")() }}, resistance is futile!']);
-    expect(out.complete?.output).toEqual({ items: ['{{ 7*7 }}, resistance is futile!', '{{ range.constructor("return process.pid")() }}, resistance is futile!'] });
+    expect(out.schedules.map((s) => s.input.message)).toEqual([
+      '{{ 7*7 }}, resistance is futile!',
+      '{{ range.constructor("return process.pid")() }}, resistance is futile!',
+    ]);
+    expect(out.complete?.output).toEqual({
+      items: ['{{ 7*7 }}, resistance is futile!', '{{ range.constructor("return process.pid")() }}, resistance is futile!'],
+    });
   });
 
   it(`${HOSTILE_ALL.length} payloads as with-items items reach the action literally`, async () => {

@@ -128,7 +128,11 @@ describe('ported st2 example workflows', () => {
     expect(out.schedules.filter((s) => s.taskName === 'check')).toHaveLength(3);
     expect(out.schedules.map((s) => s.taskName)).not.toContain('delete');
     expect(out.complete?.status).toBe('failed');
-    expect(taskStatuses(out.state).filter((t) => t.name === 'check').map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(
+      taskStatuses(out.state)
+        .filter((t) => t.name === 'check')
+        .map((t) => t.status),
+    ).toEqual(['failed', 'failed', 'failed']);
   });
 
   it('orquesta-rollback-retry loops with new task ids', async () => {

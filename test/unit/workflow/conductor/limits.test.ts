@@ -34,7 +34,13 @@ describe('task run limit', () => {
       { type: 'complete', status: 'failed', output: null, errors: [{ type: 'error', message, task_id: 'again', route: 0 }] },
     ]);
     expect(state).toMatchObject({ status: 'failed', done: true });
-    expect(state.runs.map((r) => `${r.id}:${r.status}`)).toEqual(['start:succeeded', 'again:succeeded', 'slow:canceled', 'again.2:succeeded', 'again.3:succeeded']);
+    expect(state.runs.map((r) => `${r.id}:${r.status}`)).toEqual([
+      'start:succeeded',
+      'again:succeeded',
+      'slow:canceled',
+      'again.2:succeeded',
+      'again.3:succeeded',
+    ]);
     // The canceled child reports later: nothing happens any more.
     expect(onTaskCompleted(loop, state, { taskId: 'slow', status: 'canceled', result: {} }).ignored).toBe('workflow already completed');
   });
@@ -43,17 +49,33 @@ describe('task run limit', () => {
     const spin = spec('version: 1.0\ntasks:\n  go:\n    next: [{ do: a }]\n  a:\n    next: [{ do: b }]\n  b:\n    next: [{ do: a }]\n');
     const { state, commands } = startWorkflow(spin, {}, { executionId: 'wf2', maxTaskRuns: 100 });
     expect(state.runs).toHaveLength(100);
-    expect(commands).toMatchObject([{ type: 'complete', status: 'failed', errors: [{ message: expect.stringMatching(/^task run limit reached: workflow wf2 - task "b" would be task run 101/) }] }]);
+    expect(commands).toMatchObject([
+      {
+        type: 'complete',
+        status: 'failed',
+        errors: [{ message: expect.stringMatching(/^task run limit reached: workflow wf2 - task "b" would be task run 101/) }],
+      },
+    ]);
   });
 
   it('counts retries as runs and a with-items task as one run', () => {
     const wf = spec('version: 1.0\ntasks:\n  items:\n    with: <% range(50) %>\n    action: core.noop\n    retry: { count: 5 }\n');
     let { state, commands } = startWorkflow(wf, {}, { executionId: 'wf3', maxTaskRuns: 2 });
     expect(schedules(commands)).toHaveLength(50);
-    for (let i = 0; i < 50; i++) ({ state, commands } = onTaskCompleted(wf, state, { taskId: 'items', itemIndex: i, status: i === 0 ? 'failed' : 'succeeded', result: {} }));
+    for (let i = 0; i < 50; i++)
+      ({ state, commands } = onTaskCompleted(wf, state, { taskId: 'items', itemIndex: i, status: i === 0 ? 'failed' : 'succeeded', result: {} }));
     expect(schedules(commands)).toHaveLength(50); // the retry: run 2
-    for (let i = 0; i < 50; i++) ({ state, commands } = onTaskCompleted(wf, state, { taskId: 'items.retry1', itemIndex: i, status: i === 0 ? 'failed' : 'succeeded', result: {} }));
-    expect(commands).toMatchObject([{ type: 'complete', status: 'failed', errors: expect.arrayContaining([expect.objectContaining({ message: expect.stringMatching(/^task run limit reached: .* would be task run 3, the limit is 2/) })]) }]);
+    for (let i = 0; i < 50; i++)
+      ({ state, commands } = onTaskCompleted(wf, state, { taskId: 'items.retry1', itemIndex: i, status: i === 0 ? 'failed' : 'succeeded', result: {} }));
+    expect(commands).toMatchObject([
+      {
+        type: 'complete',
+        status: 'failed',
+        errors: expect.arrayContaining([
+          expect.objectContaining({ message: expect.stringMatching(/^task run limit reached: .* would be task run 3, the limit is 2/) }),
+        ]),
+      },
+    ]);
   });
 
   it('has no limit when none is given', () => {

@@ -9,7 +9,8 @@ describe('workflow state storage', () => {
     const wf = items(10_000);
     let { state } = startWorkflow(wf, {}, { executionId: 'wf' });
     // A page of 100 at start, a page more per completion.
-    for (let i = 0; i < 3; i++) state = onTaskCompleted(wf, state, { taskId: 'fan', itemIndex: i, status: i === 0 ? 'failed' : 'succeeded', result: { stdout: 'x'.repeat(100) } }).state;
+    for (let i = 0; i < 3; i++)
+      state = onTaskCompleted(wf, state, { taskId: 'fan', itemIndex: i, status: i === 0 ? 'failed' : 'succeeded', result: { stdout: 'x'.repeat(100) } }).state;
     const stored = toStored(state);
     const run = stored.runs[0] as { items: { status: string; results: unknown[] } };
     expect(run.items.status).toHaveLength(10_000);
@@ -31,7 +32,11 @@ describe('workflow state storage', () => {
     state.runs[0].items!.results = state.runs[0].items!.results.map(() => ({ stdout: 'y'.repeat(20_000) }));
     const stored = fromStored(toStored(state)).runs[0];
     expect(stored.items!.results).toEqual([]);
-    expect(stored.result).toEqual({ result_truncated: true, items: 3, note: "the results of 3 items are larger than 32 KB together: each is on its item's execution" });
+    expect(stored.result).toEqual({
+      result_truncated: true,
+      items: 3,
+      note: "the results of 3 items are larger than 32 KB together: each is on its item's execution",
+    });
   });
 
   it('replaces a single result over 32 KB by a note and leaves the state it was given alone', () => {

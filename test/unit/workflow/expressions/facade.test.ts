@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  evaluate,
-  extractVariableReferences,
-  isExpression,
-  isTruthy,
-  renderValue,
-  validate,
-} from '../../../../src/workflow/expressions/index.ts';
+import { evaluate, extractVariableReferences, isExpression, isTruthy, renderValue, validate } from '../../../../src/workflow/expressions/index.ts';
 import { errorOf, makeContext } from './helpers.ts';
 
 const c = makeContext();
@@ -33,7 +26,7 @@ describe('evaluate', () => {
     expect(evaluate('<% ctx(greeting) %>, <% ctx(name) %>!', c)).toBe('Hello, Stanley!');
     expect(evaluate('n=<% ctx(count) %>', c)).toBe('n=3');
     expect(evaluate('<% ctx(xs) %>|<% ctx(d) %>|<% ctx(flag) %>|<% ctx(none) %>|<% 2.5 %>', c)).toBe("[1, 2, 3]|{'a': 1, 'b': 'two'}|True|None|2.5");
-    expect(evaluate('<% [\'a\', "it\'s"] %> x', c)).toBe(`['a', "it's"] x`);
+    expect(evaluate("<% ['a', \"it's\"] %> x", c)).toBe(`['a', "it's"] x`);
     expect(evaluate('<% ctx(count) %> <% ctx(count) %>', c)).toBe('3 3');
   });
 
@@ -111,7 +104,16 @@ describe('renderValue', () => {
 
 describe('validate', () => {
   it('accepts well-formed expressions', () => {
-    for (const text of ['<% 1 %>', '<% abc %>', '<% ctx().a1 + ctx(a2) %>', 'x <% $.a %> y <% ctx(b).select($ * 2) %>', '{{ ctx("a") | upper }}', '{% for x in ctx().xs %}{{ x }}{% endfor %}', 'no expression', '{% raw %}{{ }}{% endraw %}']) {
+    for (const text of [
+      '<% 1 %>',
+      '<% abc %>',
+      '<% ctx().a1 + ctx(a2) %>',
+      'x <% $.a %> y <% ctx(b).select($ * 2) %>',
+      '{{ ctx("a") | upper }}',
+      '{% for x in ctx().xs %}{{ x }}{% endfor %}',
+      'no expression',
+      '{% raw %}{{ }}{% endraw %}',
+    ]) {
       expect(validate(text), text).toEqual([]);
     }
   });
@@ -134,7 +136,9 @@ describe('validate', () => {
   });
 
   it('reports mixed syntax', () => {
-    expect(validate('<% 1 %> {{ 1 }}')).toEqual(['Expression with multiple types is not supported. "<% 1 %> {{ 1 }}" mixes YAQL (<% %>) and Jinja ({{ }}) expressions.']);
+    expect(validate('<% 1 %> {{ 1 }}')).toEqual([
+      'Expression with multiple types is not supported. "<% 1 %> {{ 1 }}" mixes YAQL (<% %>) and Jinja ({{ }}) expressions.',
+    ]);
   });
 });
 

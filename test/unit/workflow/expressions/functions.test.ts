@@ -34,7 +34,9 @@ describe('ctx()', () => {
 
   it('undefined and internal variables are errors', () => {
     expect(messageOf(() => y('ctx(nope)'))).toBe(`Unable to evaluate expression '<% ctx(nope) %>'. VariableUndefinedError: The variable "nope" is undefined.`);
-    expect(messageOf(() => j("ctx('nope')"))).toBe(`Unable to evaluate expression '{{ ctx('nope') }}'. VariableUndefinedError: The variable "nope" is undefined.`);
+    expect(messageOf(() => j("ctx('nope')"))).toBe(
+      `Unable to evaluate expression '{{ ctx('nope') }}'. VariableUndefinedError: The variable "nope" is undefined.`,
+    );
     expect(messageOf(() => y('ctx("__state")'))).toMatch(/VariableInaccessibleError: The variable "__state" is for internal use and inaccessible./);
   });
 });

@@ -6,7 +6,11 @@ type TaskEntry = { task_name: string; status: string; result: unknown };
 /** A context shaped like the one the workflow engine builds while evaluating task1's transitions. */
 export function makeContext(overrides: Partial<ExpressionContext> = {}, tasks: TaskEntry[] = []): ExpressionContext {
   const all: TaskEntry[] = [
-    { task_name: 'task1', status: 'succeeded', result: { stdout: 'hello', stderr: '', return_code: 0, items: [{ result: { stdout: 'a' } }, { result: { stdout: 'b' } }] } },
+    {
+      task_name: 'task1',
+      status: 'succeeded',
+      result: { stdout: 'hello', stderr: '', return_code: 0, items: [{ result: { stdout: 'a' } }, { result: { stdout: 'b' } }] },
+    },
     { task_name: 'task2', status: 'failed', result: { stdout: '', stderr: 'boom', return_code: 1 } },
     { task_name: 'get_approval', status: 'succeeded', result: { response: { approved: true, department_id: 42 } } },
     ...tasks,

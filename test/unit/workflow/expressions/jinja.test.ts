@@ -69,7 +69,13 @@ describe('Jinja filters', () => {
     ['ctx().xs | reject("odd") | list', [2]],
     ['ctx().vms | selectattr("role") | length', 3],
     ['[1, 2, 1] | unique | list', [1, 2]],
-    ['ctx().d | items | list', [['a', 1], ['b', 'two']]],
+    [
+      'ctx().d | items | list',
+      [
+        ['a', 1],
+        ['b', 'two'],
+      ],
+    ],
     ['ctx().d | dictsort | first', ['a', 1]],
     ['"abc" | regex_replace("b", "x")', 'axc'],
     ['"abc" | regex_match("a")', true],
@@ -117,7 +123,13 @@ describe('Python semantics in Jinja', () => {
 
 describe('Python methods in Jinja', () => {
   it.each([
-    ['ctx().d.items()', [['a', 1], ['b', 'two']]],
+    [
+      'ctx().d.items()',
+      [
+        ['a', 1],
+        ['b', 'two'],
+      ],
+    ],
     ['ctx().d.keys() | list', ['a', 'b']],
     ['ctx().d.values() | list', [1, 'two']],
     ['ctx().d.get("a") + 1', 2],

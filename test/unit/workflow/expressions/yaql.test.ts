@@ -92,7 +92,7 @@ describe('YAQL operators', () => {
     ['2 in [1, 2]', true],
     ['4 in [1, 2]', false],
     ["'b' in 'abc'", true],
-    ["a in {a => 1}", true],
+    ['a in {a => 1}', true],
     ["'abc' =~ 'b.'", true],
     ["'abc' !~ '^b'", true],
   ])('%s', (expr, expected) => {

@@ -90,10 +90,16 @@ tasks:
       FILE,
     );
     expect(spec.version).toBe('1.0');
-    expect(spec.input).toEqual([{ name: 'a', hasDefault: false }, { name: 'b', hasDefault: true, default: 2 }]);
+    expect(spec.input).toEqual([
+      { name: 'a', hasDefault: false },
+      { name: 'b', hasDefault: true, default: 2 },
+    ]);
     expect(spec.tasks.t1.action).toBe('core.echo');
     expect(spec.tasks.t1.input).toEqual({ message: '<% ctx().a %>', other: 'x y' });
-    expect(spec.tasks.t1.next[0].publish).toEqual([{ name: 'x', value: '<% result().stdout %>' }, { name: 'y', value: 'a b' }]);
+    expect(spec.tasks.t1.next[0].publish).toEqual([
+      { name: 'x', value: '<% result().stdout %>' },
+      { name: 'y', value: 'a b' },
+    ]);
     expect(spec.tasks.t1.next[0].do).toEqual(['t2', 't3']);
     expect(spec.tasks.t2.next[0].do).toEqual(['t4']);
     expect(spec.tasks.t3.with).toEqual({ items: '<% zip(ctx().h, ctx().c) %>', keys: ['host', 'cmd'], concurrency: 2 });
@@ -244,14 +250,14 @@ tasks:
   });
 
   it('requires an action for with items', () => {
-    expect(errorsOf('version: 1.0\ntasks:\n  a:\n    with: <% ctx().x %>\n')).toEqual([
-      'task "a": the action property is required for a with items task',
-    ]);
+    expect(errorsOf('version: 1.0\ntasks:\n  a:\n    with: <% ctx().x %>\n')).toEqual(['task "a": the action property is required for a with items task']);
   });
 
   it('loads every ported example workflow', async () => {
     const files = [
-      ...readdirSync(WORKFLOWS).filter((f) => f.endsWith('.yaml')).map((f) => join(WORKFLOWS, f)),
+      ...readdirSync(WORKFLOWS)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(WORKFLOWS, f)),
       ...readdirSync(join(WORKFLOWS, 'tests')).map((f) => join(WORKFLOWS, 'tests', f)),
     ];
     expect(files.length).toBeGreaterThan(20);
