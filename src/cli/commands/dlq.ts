@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DeadLetterQueues, DeadLetters, queueKinds, type DeadLetterView, type RedriveOutcome } from '../../dlq/index.ts';
+import { DeadLetterQueues, DeadLetters, MAX_SCAN, queueKinds, type DeadLetterView, type RedriveOutcome } from '../../dlq/index.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { executionDocument, renderExecution, table } from '../format.ts';
@@ -127,6 +127,9 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .action(async (flags: QueueFlags) => {
       const kinds = queueKinds(flags.queue);
       const views = await deadLetters(ctx).list(kinds);
+      for (const kind of kinds)
+        if (views.filter((view) => view.letter.queue === kind).length >= MAX_SCAN)
+          process.stderr.write(`note: only the first ${MAX_SCAN} messages of the ${kind} DLQ are read by one command\n`);
       if (flags.json) return ctx.printJson(views.map((view) => viewDocument(view)));
       const headers = ['MESSAGE ID', 'QUEUE', 'EXECUTION', 'ACTION', 'RECEIVED', 'SENT', 'REASON'];
       ctx.print(

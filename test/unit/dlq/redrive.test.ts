@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../../src/cli/commands/dlq.ts';
 import { NotRedrivableError, queueKinds, redriveBody, type DeadLetter } from '../../../src/dlq/index.ts';
 
 const letter = (body: string, messageAttributes: Record<string, string> = {}): DeadLetter => ({
@@ -40,13 +39,5 @@ describe('queueKinds', () => {
     expect(queueKinds()).toEqual(['actions', 'workflows']);
     expect(queueKinds('workflows')).toEqual(['workflows']);
     expect(() => queueKinds('dlq')).toThrow('invalid queue: "dlq" - expected actions or workflows');
-  });
-});
-
-describe('printable', () => {
-  it('shows control characters of a hostile body as escapes, never raw', () => {
-    expect(printable('a\u001b[2Jb\u009b31m\u0007')).toBe('a\\u001b[2Jb\\u009b31m\\u0007');
-    expect(printable('one\ntwo\tthree')).toBe('one\ntwo\tthree');
-    expect(printable('one\ntwo\tthree', true)).toBe('one\\u000atwo\\u0009three');
   });
 });
