@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAction } from './commands/action.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerRun } from './commands/run.ts';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRun(program, ctx);
   registerExecution(program, ctx);
   registerAction(program, ctx);
+  registerDlq(program, ctx);
   registerLocal(program, ctx);
   return program;
 }

@@ -202,6 +202,13 @@ export class RecordProcessor {
   async #judgeHeld(execution: Execution, work: RecordWork): Promise<void> {
     const lease = execution.lease;
     if (lease && lease.expiresAt > Date.now()) {
+      // A redriven copy (`actionrunner dlq redrive`): its runner records the outcome, and the sweeper
+      // sends the execution again should that runner die, so this copy is dropped rather than bounced
+      // between the queue and the DLQ.
+      if (work.record.messageAttributes?.redriveOf) {
+        this.deps.log.info('redriven message ignored: its execution runs elsewhere', { executionId: execution.id, owner: lease.owner });
+        return;
+      }
       // Its runner is alive (this is a duplicate) or died a moment ago: look again once the lease
       // has run out rather than drop the message of an execution that has not ended.
       throw new RetryLaterError(

@@ -64,9 +64,13 @@ export class WorkQueue {
 
   /**
    * Moves a message that can never be processed to its queue's dead-letter queue
-   * (`<queue>-dlq`, as serverless.yml names it), with the reason as a message attribute.
+   * (`<queue>-dlq`, as serverless.yml names it), with the reason as a message attribute (and where it
+   * came from, and how many times it had been received: what `actionrunner dlq list` shows).
    */
-  async deadLetter(record: { body: string; messageId: string; eventSourceARN: string }, reason: string): Promise<void> {
+  async deadLetter(
+    record: { body: string; messageId: string; eventSourceARN: string; attributes?: { ApproximateReceiveCount?: string } },
+    reason: string,
+  ): Promise<void> {
     const source = record.eventSourceARN.split(':').pop()!;
     const QueueUrl = await this.#urlOf(`${record.eventSourceARN}-dlq`);
     await this.#sqs.send(
@@ -77,6 +81,7 @@ export class WorkQueue {
           error: { DataType: 'String', StringValue: reason.slice(0, 4000) },
           sourceQueue: { DataType: 'String', StringValue: source },
           originalMessageId: { DataType: 'String', StringValue: record.messageId },
+          receiveCount: { DataType: 'Number', StringValue: record.attributes?.ApproximateReceiveCount ?? '1' },
         },
       }),
     );
