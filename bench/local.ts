@@ -45,7 +45,7 @@ async function withLocal<T>(work: (dir: string) => Promise<T>): Promise<T> {
 export async function localLatency(): Promise<void> {
   await withLocal(async (dir) => {
     const target = resolveTarget({ cwd: dir });
-    const { service, store } = target.runtime;
+    const { service, store } = await target.services();
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY_RUNS; i++) {
       const { execution } = await service.request({ action: 'core.local', parameters: { cmd: 'true' } });
@@ -75,7 +75,7 @@ export async function localThroughput(engineOnlyPerSecond?: number): Promise<voi
       cliRuns.push(performance.now() - t0);
     }
     const target = resolveTarget({ cwd: dir });
-    const { service, store } = target.runtime;
+    const { service, store } = await target.services();
     const submit = pLimit(32);
     const t0 = performance.now();
     const ids = await Promise.all(
