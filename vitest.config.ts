@@ -25,6 +25,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
           // Each describe starts `actionrunner local` (DynamoDB Local included) and drives the CLI as processes.
           testTimeout: 120_000,
           hookTimeout: 120_000,

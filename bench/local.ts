@@ -11,12 +11,13 @@ import { resolveTarget } from '../src/cli/target.ts';
 import { isTerminal } from '../src/model/status.ts';
 import { line, median, percentile } from './harness.ts';
 
-const BIN = fileURLToPath(new URL('../bin/actionrunner.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/actionrunner.mjs', import.meta.url));
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 200);
 const THROUGHPUT_COUNT = Number(process.env.BENCH_LOCAL_COUNT ?? 1000);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function withLocal<T>(work: (dir: string) => Promise<T>): Promise<T> {
+/** Runs `work` against a fresh `actionrunner local` (its pid too) started in a temporary folder, then stops it. */
+export async function withLocal<T>(work: (dir: string, pid: number) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ar-bench-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_ENDPOINT_URL') && !k.startsWith('ACTIONRUNNER_')));
   const child = spawn(process.execPath, [BIN, 'local'], {
@@ -33,7 +34,7 @@ async function withLocal<T>(work: (dir: string) => Promise<T>): Promise<T> {
     child.on('exit', (code) => reject(new Error(`actionrunner local exited with ${code} before ready`)));
   });
   try {
-    return await work(dir);
+    return await work(dir, child.pid!);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -45,7 +46,7 @@ async function withLocal<T>(work: (dir: string) => Promise<T>): Promise<T> {
 export async function localLatency(): Promise<void> {
   await withLocal(async (dir) => {
     const target = resolveTarget({ cwd: dir });
-    const { service, store } = target.runtime;
+    const { service, store } = await target.services();
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY_RUNS; i++) {
       const { execution } = await service.request({ action: 'core.local', parameters: { cmd: 'true' } });
@@ -75,7 +76,7 @@ export async function localThroughput(engineOnlyPerSecond?: number): Promise<voi
       cliRuns.push(performance.now() - t0);
     }
     const target = resolveTarget({ cwd: dir });
-    const { service, store } = target.runtime;
+    const { service, store } = await target.services();
     const submit = pLimit(32);
     const t0 = performance.now();
     const ids = await Promise.all(

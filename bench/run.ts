@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
-// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows runs some.
+// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli runs some.
 import { stopEmulators } from './harness.ts';
 import { bigOutput, overhead, slotRefill } from './engine.ts';
+import { cliStartup } from './cli.ts';
 import { localLatency, localThroughput } from './local.ts';
 import { concurrentWorkflows, workflowTransitions } from './workflows.ts';
 
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   throughput: () => localThroughput(engineOnlyPerSecond),
   transitions: workflowTransitions,
   workflows: concurrentWorkflows,
+  cli: cliStartup,
 };
 const only = process.env.BENCH_ONLY?.split(',');
 try {

@@ -18,6 +18,11 @@ export interface LoadActionsOptions {
   packsDir?: string | null;
   /** Extra pack folders, searched after `packsDir` (config `packsPaths`, ACTIONRUNNER_PACKS_PATH). @default [] */
   packsPaths?: readonly string[];
+  /**
+   * Scan only the packs of these names (every pack.yaml is still read, so a duplicate pack is still found):
+   * what `run core.echo` needs, without parsing the metadata of every other pack. @default every pack
+   */
+  packs?: readonly string[];
 }
 
 function isDir(p: string): boolean {
@@ -193,17 +198,17 @@ export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
     for (const entry of readdirSync(real).sort()) {
       const packPath = path.join(real, entry);
       if (entry.startsWith('.') || !isDir(path.join(packPath, 'actions'))) continue;
-      const scan = scanPack(packPath);
-      const other = packs.get(scan.pack);
+      const { pack } = packName(packPath);
+      const wanted = options.packs === undefined || options.packs.includes(pack);
+      const other = packs.get(pack);
       if (other !== undefined) {
-        unavailable.push({
-          ref: scan.pack,
-          file: packPath,
-          reason: `duplicate pack: ${scan.pack} - found in ${other} and ${packPath} (the second is ignored)`,
-        });
+        if (wanted)
+          unavailable.push({ ref: pack, file: packPath, reason: `duplicate pack: ${pack} - found in ${other} and ${packPath} (the second is ignored)` });
         continue;
       }
-      packs.set(scan.pack, packPath);
+      packs.set(pack, packPath);
+      if (!wanted) continue;
+      const scan = scanPack(packPath);
       actions.push(...scan.actions);
       unavailable.push(...scan.unavailable);
     }

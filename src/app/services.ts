@@ -27,6 +27,8 @@ export interface ServicesOptions {
   clients?: AwsClients;
   /** @default a JSON logger on stderr */
   log?: Logger;
+  /** The actions. @default loadActions() now, each unavailable one logged (`action unavailable`) */
+  catalog?: ActionCatalog;
 }
 
 /**
@@ -51,8 +53,8 @@ export function createServices(options: ServicesOptions = {}): Services {
     urls: { actions: config.actionsQueueUrl, workflows: config.workflowsQueueUrl },
     names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
   });
-  const catalog = loadActions({ packsPaths: config.packsPaths });
-  for (const problem of catalog.listUnavailable()) log.info('action unavailable', { ...problem });
+  const catalog = options.catalog ?? loadActions({ packsPaths: config.packsPaths });
+  if (!options.catalog) for (const problem of catalog.listUnavailable?.() ?? []) log.info('action unavailable', { ...problem });
   const service = new ExecutionService({ config, store, queue, catalog });
   return { config, clients, log, store, output, queue, catalog, service };
 }

@@ -1,22 +1,33 @@
 import type { Execution } from '../model/execution.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { colorsFor, executionDocument, renderExecution, type Colors } from './format.ts';
-import { resolveTarget, type Target } from './target.ts';
+import { colorsFor, executionDocument, type Colors } from './format.ts';
+import type { Services } from '../app/services.ts';
+import type { Target } from './target.ts';
 
 /** What every command uses: the target (resolved on first use), output helpers, the exit status. */
 export class CliContext {
   exitCode: number = EXIT.ok;
   stage: string | undefined;
   readonly colors: Colors = colorsFor(process.stdout);
-  #target: Target | undefined;
+  #target: Promise<Target> | undefined;
+  #resolved: Target | undefined;
 
-  target(): Target {
-    this.#target ??= resolveTarget({ stage: this.stage });
+  /**
+   * The system the command talks to, resolved on first use. Loaded on demand: the AWS SDK and the
+   * config behind it cost a third of a second, which `--help` and `--version` never pay.
+   */
+  target(): Promise<Target> {
+    this.#target ??= import('./target.ts').then(({ resolveTarget }) => (this.#resolved = resolveTarget({ stage: this.stage })));
     return this.#target;
   }
 
+  /** The request service and the pack catalog (loaded on first use; see Target.services). */
+  async services(): Promise<Services> {
+    return (await this.target()).services();
+  }
+
   close(): void {
-    this.#target?.close();
+    this.#resolved?.close();
   }
 
   print(text: string): void {
@@ -28,9 +39,10 @@ export class CliContext {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
-  printExecution(execution: Execution, json: boolean): void {
-    if (json) this.printJson(executionDocument(execution));
-    else this.print(renderExecution(execution, this.colors));
+  async printExecution(execution: Execution, json: boolean): Promise<void> {
+    if (json) return this.printJson(executionDocument(execution));
+    const { renderExecution } = await import('./render-execution.ts');
+    this.print(renderExecution(execution, this.colors));
   }
 
   /** 0 when it succeeded, 1 when it failed, timed out, was canceled or abandoned (or has not ended). */
@@ -41,7 +53,7 @@ export class CliContext {
   /** `last` is the newest top-level execution (no parent: what tops `execution list`); anything else is an id. */
   async executionId(idOrLast: string): Promise<string> {
     if (idOrLast !== 'last') return idOrLast;
-    const [newest] = await this.target().runtime.store.list({ limit: 1, topLevel: true });
+    const [newest] = await (await this.target()).runtime.store.list({ limit: 1, topLevel: true });
     if (!newest) throw new UsageError('no executions yet: "last" names the newest top-level execution - run one first');
     return newest.id;
   }

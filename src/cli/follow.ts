@@ -1,4 +1,4 @@
-import type { Services } from '../app/services.ts';
+import type { Reader } from './target.ts';
 import type { Execution, OutputRecord, OutputType } from '../model/execution.ts';
 import { NotFoundError } from '../model/errors.ts';
 import { isTerminal } from '../model/status.ts';
@@ -32,7 +32,7 @@ function intervalFor(elapsedMs: number): number {
  * `staleLeaseMs` ago (it would never end by itself before the sweeper marks it abandoned).
  * @returns the terminal record, or the latest one when `timeoutMs` passed first.
  */
-export async function follow(runtime: Services, id: string, options: FollowOptions = {}): Promise<Execution> {
+export async function follow(runtime: Reader, id: string, options: FollowOptions = {}): Promise<Execution> {
   const started = Date.now();
   const spinner = options.spinner && process.stderr.isTTY && !options.tail ? createSpinner() : undefined;
   let afterSeq = -1;

@@ -1,9 +1,8 @@
 import pc from 'picocolors';
-import { stringify } from 'yaml';
 import type { Execution } from '../model/execution.ts';
 import { maskSecrets } from '../model/mask.ts';
 import type { ExecutionStatus } from '../model/status.ts';
-import { expiredLeaseText, leaseView } from './lease.ts';
+import { leaseView } from './lease.ts';
 
 /** Colours for one stream: on only for a TTY, and never with NO_COLOR (https://no-color.org). */
 export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof pc.createColors> {
@@ -93,37 +92,6 @@ export function executionDocument(execution: Execution, now = Date.now()): Recor
         }
       : {}),
   };
-}
-
-function indent(text: string, by: string): string {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => by + line)
-    .join('\n');
-}
-
-/** st2-like view of one execution (`execution get`, the end of `run`). */
-export function renderExecution(execution: Execution, c: Colors, now = Date.now()): string {
-  const doc = executionDocument(execution, now);
-  const lease = leaseView(execution, now);
-  const stale = lease?.expired ? ` ${c.red(`— ${expiredLeaseText(lease)}`)}` : '';
-  const lines = [
-    `${c.bold('id')}: ${execution.id}`,
-    `${c.bold('action.ref')}: ${execution.action}`,
-    `${c.bold('status')}: ${paintStatus(execution.status, c)} (${formatDuration(elapsedMs(execution, now))} elapsed)${stale}`,
-    `${c.bold('start_timestamp')}: ${execution.start_timestamp}`,
-    `${c.bold('end_timestamp')}: ${execution.end_timestamp ?? '-'}`,
-  ];
-  if (execution.context?.parent)
-    lines.push(`${c.bold('parent')}: ${execution.context.parent}${execution.context.task ? ` (task ${execution.context.task})` : ''}`);
-  if (execution.context?.reRunOf) lines.push(`${c.bold('re-run of')}: ${execution.context.reRunOf}`);
-  const parameters = doc.parameters as Record<string, unknown>;
-  lines.push(`${c.bold('parameters')}:${Object.keys(parameters).length ? `\n${indent(stringify(parameters), '  ')}` : ' {}'}`);
-  if (execution.error) lines.push(`${c.bold('error')}: ${c.red(execution.error)}`);
-  if (execution.result !== undefined && execution.result !== null)
-    lines.push(`${c.bold('result')}:\n${indent(stringify(execution.result, { lineWidth: 0 }), '  ')}`);
-  return lines.join('\n');
 }
 
 /** Rows of `execution list`: children indented under their parent when the parent is in the list. */

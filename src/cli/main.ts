@@ -50,7 +50,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+      // --help, --version and `run -h` (commander's help(), code commander.help) end with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);

@@ -1,8 +1,11 @@
 import { loadConfig, type Config } from '../config/index.ts';
-import { createServices, type Services } from '../app/services.ts';
+import type { Services } from '../app/services.ts';
+import { createClients } from '../config/clients.ts';
 import { createLogger } from '../log/index.ts';
+import { ExecutionStore } from '../store/executions.ts';
+import { OutputStore } from '../store/output.ts';
 import { findLocal } from '../local/discovery.ts';
-import { useEmulatorCredentials } from '../substrate/index.ts';
+import { useEmulatorCredentials } from '../substrate/credentials.ts';
 import { ActionRunnerError } from '../model/errors.ts';
 
 type Env = Record<string, string | undefined>;
@@ -12,12 +15,32 @@ export class NoTargetError extends ActionRunnerError {
   override name = 'NoTargetError';
 }
 
+/** What the commands that only read executions need (`execution get|list|tail`). */
+export type Reader = Pick<Services, 'config' | 'clients' | 'store' | 'output'>;
+
 export interface Target {
   /** `local (pid 1234)` or `stage prod`: for messages. */
   description: string;
-  runtime: Services;
+  /** The stores, built at once (the AWS SDK clients and the two tables). */
+  runtime: Reader;
+  /**
+   * Everything else (the request service, the work queues, the pack catalog), loaded on first use: the
+   * template engine, the schema validator and the YAML parser behind them cost more than a read itself.
+   */
+  services(): Promise<Services>;
   config: Config;
   close(): void;
+}
+
+// The CLI's own log lines stay quiet: only warnings and errors. The packs are read only by the commands that look at actions.
+async function loadServices(config: Config, clients: Services['clients']): Promise<Services> {
+  const [{ createServices }, { loadActions }, { LazyCatalog }] = await Promise.all([
+    import('../app/services.ts'),
+    import('../actions/loader.ts'),
+    import('../actions/lazy-catalog.ts'),
+  ]);
+  const catalog = new LazyCatalog((packs) => loadActions({ packsPaths: config.packsPaths, packs }));
+  return createServices({ config, clients, log: createLogger({ component: 'cli' }, 'warn'), catalog });
 }
 
 /**
@@ -58,15 +81,24 @@ export function resolveTarget(options: { stage?: string; cwd?: string; env?: Env
       'no actionrunner to talk to: no running local runtime found from this directory - start one with "npm start" (actionrunner local) in the project, or pass --stage NAME for a deployed stage',
     );
   }
-  // The CLI's own log lines stay quiet: only warnings and errors.
-  const runtime = createServices({ config, log: createLogger({ component: 'cli' }, 'warn') });
+  const clients = createClients(config);
+  const store = new ExecutionStore({ doc: clients.doc, tableName: config.executionsTable, ttlDays: config.ttlDays });
+  const output = new OutputStore({
+    doc: clients.doc,
+    tableName: config.outputTable,
+    chunkBytes: config.outputChunkBytes,
+    flushMs: config.outputFlushMs,
+    ttlDays: config.ttlDays,
+  });
+  let services: Promise<Services> | undefined;
   return {
     description,
-    runtime,
+    runtime: { config, clients, store, output },
+    services: () => (services ??= loadServices(config, clients)),
     config,
     close: () => {
-      runtime.clients.sqs.destroy();
-      runtime.clients.dynamodb.destroy();
+      clients.sqs.destroy();
+      clients.dynamodb.destroy();
     },
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.ts';
 import { readServerlessDocument, resolveValue, SERVERLESS_FILE } from '../resources/index.ts';
 
@@ -23,6 +24,19 @@ export interface FunctionSettings {
 
 type Env = Record<string, string | undefined>;
 type Props = Record<string, unknown>;
+
+/**
+ * The module of a handler (`functions/actions`) that matches the code running now: the TypeScript source
+ * beside serverless.yml when the sources run (tsx, vitest), the built module when the build runs (`npm start`,
+ * the `actionrunner` bin), so that a container never mixes built and transpiled code. The build keeps every
+ * file two levels below its folder (`dist/chunks/*.mjs`, `dist/functions/*.mjs`), so the folder is found from here.
+ * @example handlerModulePath('/app', 'functions/actions') // '/app/functions/actions.ts' from the sources
+ */
+export function handlerModulePath(root: string, modulePath: string, running: string = import.meta.url): string {
+  if (!running.endsWith('.mjs')) return path.join(root, `${modulePath}.ts`);
+  const buildDir = path.dirname(path.dirname(fileURLToPath(running)));
+  return path.join(buildDir, `${modulePath}.mjs`);
+}
 
 /** Concurrent invocations the mapping allows: min(reserved concurrency, maximumConcurrency). */
 export function concurrencyCap(settings: FunctionSettings): number {
@@ -60,7 +74,7 @@ export function functionSettings(stage: string, env: Env = process.env, file = S
     const poolVariable = name === 'actions' ? 'ACTIONRUNNER_ACTIONS_POOL_SIZE' : 'ACTIONRUNNER_WORKFLOWS_POOL_SIZE';
     const settings: FunctionSettings = {
       name,
-      handlerModule: path.join(root, `${modulePath}.ts`),
+      handlerModule: handlerModulePath(root, modulePath),
       handlerExport: handlerExport ?? 'handler',
       timeoutSeconds: env.ACTIONRUNNER_FUNCTION_TIMEOUT ? config.functionTimeoutSeconds : number(fn.timeout ?? 6, `${name}.timeout`),
       reservedConcurrency: env[poolVariable]

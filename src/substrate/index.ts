@@ -4,6 +4,8 @@ import { startEmbeddedSqs } from './sqs.ts';
 import type { EmbeddedSqs } from './sqs.ts';
 
 export { SubstrateError, EmulatorDiedError } from './errors.ts';
+import { EMULATOR_CREDENTIALS } from './credentials.ts';
+export { EMULATOR_CREDENTIALS, useEmulatorCredentials } from './credentials.ts';
 export { freePort } from './free-port.ts';
 export { findJava } from './java.ts';
 export { startDynamoDbLocal, dynamoDbLocalHome } from './dynamodb-local.ts';
@@ -87,17 +89,4 @@ export function emulatorEnv(emulators: Pick<Emulators, 'sqsEndpoint' | 'dynamodb
     AWS_REGION: region,
     ...(!emulators.external && EMULATOR_CREDENTIALS),
   };
-}
-
-/** Dummy credentials the embedded emulators accept (any would do; the SDK wants some). */
-export const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
-
-/**
- * Sets the emulators' dummy credentials in `env` (default: `process.env`), dropping any session or
- * profile that would make the SDK use real ones. Actions never see them (child environments are allow-listed).
- */
-export function useEmulatorCredentials(env: Record<string, string | undefined> = process.env): void {
-  Object.assign(env, EMULATOR_CREDENTIALS);
-  delete env.AWS_SESSION_TOKEN;
-  delete env.AWS_PROFILE;
 }

@@ -45,9 +45,9 @@ const connect = () => (target = resolveTarget({ cwd: dir, env }));
 
 /** Requests IN_FLIGHT actions that print a start line, sleep 0.5..8 s, and print an end line. */
 async function submit(tag: string): Promise<string[]> {
-  const { runtime } = connect();
+  const { service } = await connect().services();
   const requests = Array.from({ length: IN_FLIGHT }, (_, i) =>
-    runtime.service.request({
+    service.request({
       action: 'core.local',
       parameters: { cmd: `echo start-${tag}-${i}; sleep ${(0.5 + (i % 16) / 2).toFixed(1)}; echo end-${tag}-${i}` },
     }),

@@ -51,8 +51,8 @@ function fields(c: Colors, pairs: [string, unknown][]): string {
   return pairs.map(([key, value]) => `${c.bold(key)}: ${String(value)}`).join('\n');
 }
 
-function listActions(ctx: CliContext, flags: { pack?: string; json?: boolean }): void {
-  const catalog = ctx.target().runtime.catalog;
+async function listActions(ctx: CliContext, flags: { pack?: string; json?: boolean }): Promise<void> {
+  const catalog = (await ctx.services()).catalog;
   const inPack = (ref: string) => !flags.pack || ref === flags.pack || ref.startsWith(`${flags.pack}.`);
   const c = ctx.colors;
   const rows = [
@@ -69,8 +69,8 @@ function listActions(ctx: CliContext, flags: { pack?: string; json?: boolean }):
   ctx.print(rows.length ? table(['REF', 'RUNNER', 'DESCRIPTION'], cells, c) : '(no actions)');
 }
 
-function showAction(ctx: CliContext, ref: string, flags: { json?: boolean }): void {
-  const catalog = ctx.target().runtime.catalog;
+async function showAction(ctx: CliContext, ref: string, flags: { json?: boolean }): Promise<void> {
+  const catalog = (await ctx.services()).catalog;
   const found = catalog.get(ref);
   const unavailable = found ? undefined : catalog.unavailable?.(ref);
   const c = ctx.colors;

@@ -18,7 +18,7 @@ function positiveInt(raw: string): number {
 }
 
 async function found(ctx: CliContext, id: string): Promise<Execution> {
-  const execution = await ctx.target().runtime.store.get(id);
+  const execution = await (await ctx.target()).runtime.store.get(id);
   if (!execution) throw new UsageError(`unknown execution: ${id} - expected an id from "actionrunner execution list"`);
   return execution;
 }
@@ -34,12 +34,12 @@ function registerGet(execution: Command, ctx: CliContext): void {
     .action(async (idOrLast: string, flags: { json?: boolean; showTasks?: boolean; tasks?: boolean }) => {
       const current = await found(ctx, await ctx.executionId(idOrLast));
       const showTasks = Boolean(flags.showTasks || flags.tasks);
-      const tasks = showTasks ? await ctx.target().runtime.store.list({ parent: current.id, limit: 1000 }) : [];
+      const tasks = showTasks ? await (await ctx.target()).runtime.store.list({ parent: current.id, limit: 1000 }) : [];
       if (flags.json) {
         ctx.printJson(showTasks ? { ...executionDocument(current), tasks: tasks.map(executionDocument) } : executionDocument(current));
         return;
       }
-      ctx.printExecution(current, false);
+      await ctx.printExecution(current, false);
       if (showTasks) ctx.print(tasks.length ? `\n${table(TASK_HEADERS, taskRows(tasks, ctx.colors), ctx.colors)}` : '\n(no tasks)');
     });
 }
@@ -79,7 +79,9 @@ function registerList(execution: Command, ctx: CliContext): void {
       if (flags.status !== undefined && !isExecutionStatus(flags.status))
         throw new UsageError(`bad status: ${flags.status} - expected one of ${EXECUTION_STATUSES.join(', ')}`);
       // One more than asked for tells whether there is a next page.
-      const page = await ctx.target().runtime.store.list({
+      const page = await (
+        await ctx.target()
+      ).runtime.store.list({
         limit: flags.limit + 1,
         action: flags.action,
         status: flags.status,
@@ -109,7 +111,7 @@ function registerTail(execution: Command, ctx: CliContext): void {
     .addOption(new Option('--type <type>', 'only this stream').choices(['stdout', 'stderr']))
     .action(async (idOrLast: string, flags: { type?: 'stdout' | 'stderr' }) => {
       const id = await ctx.executionId(idOrLast);
-      const final = await follow(ctx.target().runtime, id, { tail: { type: flags.type, write: (record) => writeChunk(record) } });
+      const final = await follow((await ctx.target()).runtime, id, { tail: { type: flags.type, write: (record) => writeChunk(record) } });
       ctx.exitFor(final);
     });
 }
@@ -130,8 +132,8 @@ function registerCancel(execution: Command, ctx: CliContext): void {
     .action(async (idOrLast: string, flags: { wait: boolean; json?: boolean }) => {
       const before = await found(ctx, await ctx.executionId(idOrLast));
       if (isTerminal(before.status)) throw alreadyEnded(before);
-      const runtime = ctx.target().runtime;
-      let current = await runtime.service.cancel(before.id);
+      const { runtime } = await ctx.target();
+      let current = await (await ctx.services()).service.cancel(before.id);
       // It ended by itself between the two reads: the cancel did nothing.
       if (isTerminal(current.status) && current.status !== 'canceled') throw alreadyEnded(current);
       // A running action is `canceling` until its runner notices (one heartbeat) and the tree is gone.
@@ -152,10 +154,10 @@ function registerReRun(execution: Command, ctx: CliContext): void {
     .option('-j, --json', 'print the execution as one JSON document')
     .action(async (idOrLast: string, words: string[], flags: WaitFlags) => {
       const original = await found(ctx, await ctx.executionId(idOrLast));
-      const runtime = ctx.target().runtime;
-      const action = runtime.catalog.get(original.action);
+      const { catalog, service } = await ctx.services();
+      const action = catalog.get(original.action);
       const overrides = action ? actionParameters(action, words) : {};
-      const next = await runtime.service.reRun(original.id, overrides);
+      const next = await service.reRun(original.id, overrides);
       await finishRequest(ctx, next, flags);
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { claimProject, DISCOVERY_PATH, type ProjectHolder } from '../../local/discovery.ts';
-import { concurrencyCap } from '../../local/function-settings.ts';
-import { startLocal, type LocalRuntime } from '../../local/runtime.ts';
+import type { FunctionSettings } from '../../local/function-settings.ts';
+import type { LocalRuntime } from '../../local/runtime.ts';
 import type { CliContext } from '../context.ts';
 import { AlreadyRunningError, EXIT, UsageError } from '../errors.ts';
 import { colorsFor } from '../format.ts';
@@ -40,7 +40,7 @@ function claimFolder(): () => void {
   return claim.release;
 }
 
-function readyLine(local: LocalRuntime, flags: LocalFlags): string {
+function readyLine(local: LocalRuntime, flags: LocalFlags, concurrencyCap: (settings: FunctionSettings) => number): string {
   const c = colorsFor(process.stdout);
   const caps = (['actions', 'workflows'] as const)
     .map((name) => `${name}: ${concurrencyCap(local.settings[name])} concurrent invocations x batch ${local.settings[name].batchSize}`)
@@ -71,9 +71,11 @@ async function runLocal(ctx: CliContext, flags: LocalFlags): Promise<void> {
   };
   for (const signal of signals) process.on(signal, onSignal);
   try {
+    // The runtime (emulators, SDK, handlers) is loaded here, not when the CLI starts: other commands never pay for it.
+    const [{ startLocal }, { concurrencyCap }] = await Promise.all([import('../../local/runtime.ts'), import('../../local/function-settings.ts')]);
     // What is starting, one line a step, on stderr: stdout keeps only the "ready" line that tools wait for.
     local = await startLocal({ dataDir: flags.dataDir, graceMs, progress: (step) => process.stderr.write(`starting: ${step}\n`) });
-    ctx.print(readyLine(local, flags));
+    ctx.print(readyLine(local, flags, concurrencyCap));
     const outcome =
       received !== undefined
         ? { signal: received }

@@ -26,19 +26,19 @@ export async function finishRequest(ctx: CliContext, execution: Execution, flags
     }
     return;
   }
-  const runtime = ctx.target().runtime;
+  const runtime = (await ctx.target()).runtime;
   // With --json, stdout holds only the document: live output goes to stderr.
   const streams = flags.json ? { stdout: process.stderr, stderr: process.stderr } : process;
   const final = await follow(runtime, execution.id, {
     spinner: !flags.json,
     ...(flags.tail ? { tail: { write: (record) => writeChunk(record, streams) } } : {}),
   });
-  ctx.printExecution(final, Boolean(flags.json));
+  await ctx.printExecution(final, Boolean(flags.json));
   ctx.exitFor(final);
 }
 
-function findAction(ctx: CliContext, ref: string): ActionDefinition {
-  const catalog = ctx.target().runtime.catalog;
+async function findAction(ctx: CliContext, ref: string): Promise<ActionDefinition> {
+  const catalog = (await ctx.services()).catalog;
   const action = catalog.get(ref);
   const unavailable = action ? undefined : catalog.unavailable?.(ref);
   if (unavailable) throw unavailableError(unavailable);
@@ -73,10 +73,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .action(async (ref: string | undefined, words: string[], flags: WaitFlags & { help?: boolean }) => {
       if (flags.help && !ref) return run.help();
       if (!ref) throw new UsageError('missing required argument \'ref\' - expected pack.name of an action (see "actionrunner action list")');
-      const action = findAction(ctx, ref);
+      const action = await findAction(ctx, ref);
       if (flags.help) return printActionHelp(ctx, action);
       const parameters = actionParameters(action, words);
-      const { execution } = await ctx.target().runtime.service.request({ action: ref, parameters });
+      const { execution } = await (await ctx.services()).service.request({ action: ref, parameters });
       await finishRequest(ctx, execution, flags);
     });
 }

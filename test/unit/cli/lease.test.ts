@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { executionDocument, renderExecution } from '../../../src/cli/format.ts';
+import { executionDocument } from '../../../src/cli/format.ts';
+import { renderExecution } from '../../../src/cli/render-execution.ts';
 import { leaseView } from '../../../src/cli/lease.ts';
 import type { Execution } from '../../../src/model/execution.ts';
 

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { functionSettings, handlerModulePath } from '../../../src/local/function-settings.ts';
+
+describe('handlerModulePath', () => {
+  it('is the TypeScript source when the sources run', () => {
+    expect(handlerModulePath('/app', 'functions/actions', 'file:///app/src/local/function-settings.ts')).toBe('/app/functions/actions.ts');
+  });
+
+  it('is the built module, in the build running now, when the build runs', () => {
+    expect(handlerModulePath('/app', 'functions/actions', 'file:///app/dist/chunks/chunk-ABC.mjs')).toBe('/app/dist/functions/actions.mjs');
+    expect(handlerModulePath('/app', 'functions/workflows', 'file:///elsewhere/dist/cli/main.mjs')).toBe('/elsewhere/dist/functions/workflows.mjs');
+  });
+
+  it('is the source under vitest (this test runs the sources)', () => {
+    expect(functionSettings('dev').actions.handlerModule).toMatch(/\/functions\/actions\.ts$/);
+  });
+});
