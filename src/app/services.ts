@@ -3,7 +3,7 @@ import type { ActionCatalog } from '../actions/types.ts';
 import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import { WorkQueue } from '../queue/work-queue.ts';
+import { workQueueFor, type WorkQueue } from '../queue/work-queue.ts';
 import { ExecutionService } from '../request/service.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { OutputStore } from '../store/output.ts';
@@ -48,11 +48,7 @@ export function createServices(options: ServicesOptions = {}): Services {
     flushMs: config.outputFlushMs,
     ttlDays: config.ttlDays,
   });
-  const queue = new WorkQueue({
-    sqs: clients.sqs,
-    urls: { actions: config.actionsQueueUrl, workflows: config.workflowsQueueUrl },
-    names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
-  });
+  const queue = workQueueFor(config, clients.sqs);
   const catalog = options.catalog ?? loadActions({ packsPaths: config.packsPaths });
   if (!options.catalog) for (const problem of catalog.listUnavailable?.() ?? []) log.info('action unavailable', { ...problem });
   const service = new ExecutionService({ config, store, queue, catalog });

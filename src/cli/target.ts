@@ -3,6 +3,7 @@ import type { Services } from '../app/services.ts';
 import { createClients } from '../config/clients.ts';
 import { createLogger } from '../log/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
+import { workQueueFor } from '../queue/work-queue.ts';
 import { OutputStore } from '../store/output.ts';
 import { findLocal } from '../local/discovery.ts';
 import { useEmulatorCredentials } from '../substrate/credentials.ts';
@@ -16,7 +17,7 @@ export class NoTargetError extends ActionRunnerError {
 }
 
 /** What the commands that only read executions need (`execution get|list|tail`). */
-export type Reader = Pick<Services, 'config' | 'clients' | 'store' | 'output'>;
+export type Reader = Pick<Services, 'config' | 'clients' | 'store' | 'output' | 'queue'>;
 
 export interface Target {
   /** `local (pid 1234)` or `stage prod`: for messages. */
@@ -93,7 +94,7 @@ export function resolveTarget(options: { stage?: string; cwd?: string; env?: Env
   let services: Promise<Services> | undefined;
   return {
     description,
-    runtime: { config, clients, store, output },
+    runtime: { config, clients, store, output, queue: workQueueFor(config, clients.sqs) },
     services: () => (services ??= loadServices(config, clients)),
     config,
     close: () => {

@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../config/index.ts';
 import type { OutgoingMessage } from './messages.ts';
 
 export type QueueKind = 'actions' | 'workflows';
@@ -8,6 +9,18 @@ export interface WorkQueueOptions {
   /** Queue URLs, when known; otherwise resolved once by name. */
   urls?: Partial<Record<QueueKind, string>>;
   names: Record<QueueKind, string>;
+}
+
+/** The work queues of a stage as its config names them. */
+export function workQueueFor(
+  config: Pick<Config, 'actionsQueueUrl' | 'workflowsQueueUrl' | 'actionsQueueName' | 'workflowsQueueName'>,
+  sqs: SQSClient,
+): WorkQueue {
+  return new WorkQueue({
+    sqs,
+    urls: { actions: config.actionsQueueUrl, workflows: config.workflowsQueueUrl },
+    names: { actions: config.actionsQueueName, workflows: config.workflowsQueueName },
+  });
 }
 
 /** Sends messages to the two work queues. */

@@ -1,6 +1,6 @@
 // The CLI users run is the build in dist/: it builds again when a source changed, refuses to run stale or broken
 // code, and a command loads only what it needs (no AWS SDK, workflow engine or emulators for --help).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,6 +78,24 @@ describe('the bin builds what it runs', () => {
   it('runs the local runtime from the build too: its handlers are the built modules', () => {
     const { contents } = JSON.parse(readFileSync(path.join(project, 'dist', 'build.json'), 'utf8')) as Manifest;
     expect(Object.keys(contents)).toEqual(expect.arrayContaining(['dist/cli/main.mjs', 'dist/functions/actions.mjs', 'dist/functions/workflows.mjs']));
+  });
+
+  it('commands started at once after a change all build or wait, and all run the changed code', async () => {
+    const main = path.join(project, 'src', 'cli', 'main.ts');
+    writeFileSync(main, readFileSync(main, 'utf8').replace('EDITED: the action runner', 'EDITED TWICE: the action runner'));
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => {
+        const child = spawn(process.execPath, [path.join(project, 'bin', 'actionrunner.mjs'), '--help'], { cwd: project, env: cleanEnv() });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        return new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout })));
+      }),
+    );
+    for (const { code, stdout } of runs) {
+      expect(code).toBe(0);
+      expect(stdout).toContain('EDITED TWICE: the action runner');
+    }
+    expect(run(project, ['--help']).stderr).toBe('');
   });
 });
 

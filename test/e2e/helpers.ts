@@ -8,6 +8,7 @@ import type { LocalDiscovery } from '../../src/local/discovery.ts';
 // The SDK's Node 22 notice is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** The bin users run: it runs the build in dist/ (global-setup.ts makes sure it is up to date). */
 export const BIN = fileURLToPath(new URL('../../bin/actionrunner.mjs', import.meta.url));
 
 /** The environment without anything that would point the runtime or the CLI elsewhere. */

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { DeadLetterQueues, DeadLetters, MAX_SCAN, queueKinds, type DeadLetterView, type RedriveOutcome } from '../../dlq/index.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { executionDocument, renderExecution, table } from '../format.ts';
+import { executionDocument, table } from '../format.ts';
+import { renderExecution } from '../render-execution.ts';
 
 interface QueueFlags {
   queue?: string;
@@ -26,8 +27,8 @@ function cut(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 3)}...` : text;
 }
 
-function deadLetters(ctx: CliContext): DeadLetters {
-  const { clients, queue, store } = ctx.target().runtime;
+async function deadLetters(ctx: CliContext): Promise<DeadLetters> {
+  const { clients, queue, store } = (await ctx.target()).runtime;
   return new DeadLetters(new DeadLetterQueues({ sqs: clients.sqs, queue }), store);
 }
 
@@ -126,7 +127,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .option('-j, --json', 'print one JSON array')
     .action(async (flags: QueueFlags) => {
       const kinds = queueKinds(flags.queue);
-      const views = await deadLetters(ctx).list(kinds);
+      const views = await (await deadLetters(ctx)).list(kinds);
       for (const kind of kinds)
         if (views.filter((view) => view.letter.queue === kind).length >= MAX_SCAN)
           process.stderr.write(`note: only the first ${MAX_SCAN} messages of the ${kind} DLQ are read by one command\n`);
@@ -145,7 +146,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .option('--queue <queue>', 'actions or workflows (default: both)')
     .option('-j, --json', 'print one JSON document')
     .action(async (messageId: string, flags: QueueFlags) => {
-      const view = await deadLetters(ctx).show(messageId, queueKinds(flags.queue));
+      const view = await (await deadLetters(ctx)).show(messageId, queueKinds(flags.queue));
       if (flags.json) ctx.printJson(viewDocument(view, true));
       else ctx.print(showText(ctx, view));
     });
@@ -161,6 +162,6 @@ export function registerDlq(program: Command, ctx: CliContext): void {
       if (ids.length === 0 && !flags.all)
         throw new UsageError('nothing to redrive: no message id given - expected message ids (see "actionrunner dlq list") or --all');
       if (ids.length > 0 && flags.all) throw new UsageError(`conflicting arguments: --all and ${ids.length} message id(s) - expected one or the other`);
-      printOutcomes(ctx, await deadLetters(ctx).redrive(kinds, ids), flags.json);
+      printOutcomes(ctx, await (await deadLetters(ctx)).redrive(kinds, ids), flags.json);
     });
 }
