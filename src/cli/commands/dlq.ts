@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { DeadLetterQueues, DeadLetters, MAX_SCAN, queueKinds, type DeadLetterView, type RedriveOutcome } from '../../dlq/index.ts';
+// The SQS side (dead-letter-queues.ts) loads only when a dlq command runs: --help never pays for the AWS SDK.
+import { DeadLetters, queueKinds } from '../../dlq/dead-letters.ts';
+import type { DeadLetterView } from '../../dlq/describe.ts';
+import type { RedriveOutcome } from '../../dlq/dead-letters.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { executionDocument, table } from '../format.ts';
@@ -28,8 +31,8 @@ function cut(text: string, width: number): string {
 }
 
 async function deadLetters(ctx: CliContext): Promise<DeadLetters> {
-  const { clients, queue, store } = (await ctx.target()).runtime;
-  return new DeadLetters(new DeadLetterQueues({ sqs: clients.sqs, queue }), store);
+  const [{ DeadLetterQueues }, { runtime }] = await Promise.all([import('../../dlq/dead-letter-queues.ts'), ctx.target()]);
+  return new DeadLetters(new DeadLetterQueues({ sqs: runtime.clients.sqs, queue: runtime.queue }), runtime.store);
 }
 
 /** One dead letter as `--json` prints it; `whole` adds its body, attributes and execution (`dlq show`). */
@@ -128,6 +131,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .action(async (flags: QueueFlags) => {
       const kinds = queueKinds(flags.queue);
       const views = await (await deadLetters(ctx)).list(kinds);
+      const { MAX_SCAN } = await import('../../dlq/dead-letter-queues.ts');
       for (const kind of kinds)
         if (views.filter((view) => view.letter.queue === kind).length >= MAX_SCAN)
           process.stderr.write(`note: only the first ${MAX_SCAN} messages of the ${kind} DLQ are read by one command\n`);
