@@ -1,4 +1,5 @@
 import { startFauxqs } from 'fauxqs';
+import { useDeadlineTimers } from './fauxqs-timers.ts';
 
 export interface EmbeddedSqs {
   endpoint: string;
@@ -7,8 +8,9 @@ export interface EmbeddedSqs {
   stop(): Promise<void>;
 }
 
-/** Starts fauxqs (an in-process SQS API) on a free port. */
+/** Starts fauxqs (an in-process SQS API) on a free port, woken by deadlines rather than a 20 ms interval. */
 export async function startEmbeddedSqs(): Promise<EmbeddedSqs> {
+  await useDeadlineTimers();
   const server = await startFauxqs({ port: 0, logger: false });
   let stopped: Promise<void> | undefined;
   return {
