@@ -55,6 +55,17 @@ function unzip(file: string): Map<string, Buffer> {
   return files;
 }
 
+function unpack(file: string, dir: string): void {
+  for (const [name, data] of unzip(file)) {
+    if (name.endsWith('/')) continue;
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+}
+
+const slsPackage = (args: string[]) =>
+  promisify(execFile)('npx', ['serverless', 'package', '--stage', 'dev', ...args], { cwd: root, env: { ...process.env, ...offlineEnv }, timeout: 120_000 });
+
 function zipEntries(file: string): string[] {
   return [...unzip(file).keys()];
 }
@@ -70,11 +81,7 @@ function ofType(type: string): [string, Resource][] {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'dev', '--package', out], {
-    cwd: root,
-    env: { ...process.env, ...offlineEnv },
-    timeout: 120_000,
-  });
+  await slsPackage(['--package', out]);
   template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
 }, 150_000);
 
@@ -95,11 +102,7 @@ describe('npm run package', () => {
     mkdirSync(join(root, '.serverless'), { recursive: true });
     const dir = mkdtempSync(join(root, '.serverless', `bundle-${fn}-`));
     try {
-      for (const [name, data] of unzip(join(out, `${fn}.zip`))) {
-        if (name.endsWith('/')) continue;
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), data);
-      }
+      unpack(join(out, `${fn}.zip`), dir);
       const script = `const m = await import(${JSON.stringify(join(dir, 'functions', `${fn}.mjs`))});
         const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'r', functionName: '${fn}' };
         process.stdout.write(JSON.stringify(await m.handler({ Records: [] }, context)));`;
@@ -373,4 +376,55 @@ describe('each function has its own least-privilege role', () => {
     const roles = ofType('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties.Role));
     expect(new Set(roles).size).toBe(roles.length);
   });
+});
+
+describe("packsPath: an operator's own packs in the zips", () => {
+  const packs = mkdtempSync(join(tmpdir(), 'operator-packs-'));
+  const userOut = mkdtempSync(join(tmpdir(), 'actionrunner-package-user-'));
+  mkdirSync(join(packs, 'ops', 'actions'), { recursive: true });
+  writeFileSync(
+    join(packs, 'ops', 'actions', 'hello.yaml'),
+    'name: hello\nrunner_type: local-shell-cmd\nparameters:\n  cmd:\n    default: echo hello from ops\n',
+  );
+  writeFileSync(join(packs, 'ops', 'pack.yaml'), 'name: ops\nversion: 1.0.0\n');
+
+  afterAll(() => [packs, userOut, join(root, 'user-packs')].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('packages a pack from outside the project into every function, and the function loads it', async () => {
+    await slsPackage(['--package', userOut, '--param', `packsPath=${packs}`]);
+    for (const fn of ['workflows', 'actions'])
+      expect(zipEntries(join(userOut, `${fn}.zip`))).toEqual(expect.arrayContaining(['user-packs/ops/actions/hello.yaml', 'packs/core/pack.yaml']));
+    const userTemplate = JSON.parse(readFileSync(join(userOut, 'cloudformation-template-update-stack.json'), 'utf8'));
+    expect(userTemplate.Resources.ActionsLambdaFunction.Properties.Environment.Variables.ACTIONRUNNER_PACKS_PATH).toBe('user-packs');
+    mkdirSync(join(root, '.serverless'), { recursive: true });
+    const dir = mkdtempSync(join(root, '.serverless', 'bundle-user-'));
+    try {
+      unpack(join(userOut, 'actions.zip'), dir);
+      const script = `const m = await import(${JSON.stringify(join(dir, 'functions', 'actions.mjs'))});
+        const unavailable = (m.runtime.catalog.listUnavailable?.() ?? []).filter((a) => a.file.includes('user-packs'));
+        process.stdout.write(JSON.stringify({ ops: m.runtime.catalog.get('ops.hello')?.ref ?? null, core: m.runtime.catalog.get('core.local')?.ref ?? null, unavailable }));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: tmpdir(),
+        env: {
+          ...process.env,
+          ...offlineEnv,
+          ACTIONRUNNER_STAGE: 'dev',
+          ACTIONRUNNER_LOG_LEVEL: 'error',
+          ACTIONRUNNER_PACKS_PATH: 'user-packs',
+          LAMBDA_TASK_ROOT: dir,
+        },
+        timeout: 30_000,
+      });
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ ops: 'ops.hello', core: 'core.local', unavailable: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  it('refuses a packsPath that is not a folder of packs, saying what it expected', async () => {
+    const error = await slsPackage(['--package', userOut, '--param', `packsPath=${join(packs, 'nope')}`]).catch((e: { stdout: string; stderr: string }) => e);
+    // osls prints the error on stdout or stderr (by terminal), wrapping long lines.
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    expect(`${stdout}${stderr}`.replace(/\s+/g, ' ')).toMatch(/packsPath: \S*nope is not a folder - expected folders of st2 packs/);
+  }, 150_000);
 });
