@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   // osls loads local plugins with require(): they are CommonJS.
   {
-    files: ['**/*.cjs'],
+    files: ['serverless/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
