@@ -78,3 +78,6 @@ export interface OutputRecord {
 export type OutputType = 'stdout' | 'stderr';
 
 export const SECRET_MASK = '********';
+
+/** An execution as a listing has it: what the byTime index holds (byParent adds `result`); `get` has the rest. */
+export type ExecutionListing = Pick<Execution, 'id' | 'action' | 'runner' | 'status' | 'context' | 'start_timestamp' | 'end_timestamp' | 'error' | 'result'>;

@@ -254,7 +254,7 @@ function waitEnded(id: string, timeoutMs = 30_000): Promise<Execution> {
   );
 }
 
-const output = (execution: Execution) => (execution.result as { output?: Record<string, unknown> }).output;
+const output = (execution: Pick<Execution, 'result'>) => (execution.result as { output?: Record<string, unknown> }).output;
 
 describe('orquesta workflows from st2 examples', () => {
   it('orquesta-basic runs a command and publishes its stdout', async () => {
@@ -328,7 +328,8 @@ describe('orquesta workflows from st2 examples', () => {
     expect(execution.status).toBe('succeeded');
     expect(output(execution)).toEqual({ greeting: 'Stanley, All your base are belong to us!' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    const first = (await runtime.store.list({ parent: execution.id })).find((child) => child.context.task === 'task1')!;
+    const listed = (await runtime.store.list({ parent: execution.id })).find((child) => child.context.task === 'task1')!;
+    const first = (await runtime.store.get(listed.id))!;
     expect(first.log.map((entry) => entry.status)).toEqual(['delayed', 'running', 'succeeded']);
   });
 
