@@ -5,6 +5,7 @@ import { assertRunnable } from './catalog.ts';
 import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
 import { runnerSpec } from '../runners/registry.ts';
 import { validateValues } from './validate.ts';
+import { actionContext } from './action-context.ts';
 
 /** What `resolveParameters` returns. */
 export interface ResolvedParameters {
@@ -20,11 +21,20 @@ export interface ResolvedParameters {
   commandEnv: Record<string, string>;
 }
 
+/** Options of `resolveParameters`. */
+export interface ResolveOptions {
+  /** What templates read as `action_context` (see `actionContext`). @default actionContext(action) */
+  actionContext?: Record<string, unknown>;
+}
+
 /** Names the datastore and pack config would provide in st2; we have neither. */
 const UNSUPPORTED_NAMES: Record<string, string> = {
   st2kv: 'the st2 datastore (st2kv) is not supported',
   config_context: 'pack configuration (config_context) is not supported',
 };
+
+/** st2's name for the running execution's context in parameter templates. */
+const ACTION_CONTEXT = 'action_context';
 
 /** A parameter default holding templates: its strings, compiled once per action. */
 type TemplateDefault = { kind: 'template'; compiled: Map<string, CompiledTemplate>; references: string[] };
@@ -99,12 +109,12 @@ function renderDeep(value: unknown, compiled: Map<string, CompiledTemplate>, con
  *   // { values: { message: 'hi', cmd: 'echo "${ST2_ARG_message}"', timeout: 60, ... },
  *   //   secretNames: [], commandEnv: { ST2_ARG_message: 'hi' } }
  */
-export function resolveParameters(action: ActionDefinition, given: Record<string, unknown>): ResolvedParameters {
+export function resolveParameters(action: ActionDefinition, given: Record<string, unknown>, options: ResolveOptions = {}): ResolvedParameters {
   assertRunnable(action);
   const values = castGiven(action, given);
   const pending = templateDefaults(action, values);
   const commandEnv: Record<string, string> = {};
-  const render = defaultRenderer(action, values, pending, commandEnv);
+  const render = defaultRenderer(action, values, pending, commandEnv, options.actionContext ?? actionContext(action));
   for (const name of [...pending.keys()]) render(name);
   for (const [name, spec] of Object.entries(action.parameters)) {
     if (spec.required === true && (values[name] === undefined || values[name] === null)) {
@@ -156,6 +166,7 @@ function defaultRenderer(
   values: Record<string, unknown>,
   pending: Map<string, TemplateDefault>,
   commandEnv: Record<string, string>,
+  executionContext: Record<string, unknown>,
 ): (name: string) => void {
   const specs = action.parameters;
   const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
@@ -172,6 +183,10 @@ function defaultRenderer(
     for (const ref of template.references) {
       if (Object.hasOwn(UNSUPPORTED_NAMES, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references "${ref}": ${UNSUPPORTED_NAMES[ref]}`, { parameter: name, action: action.ref });
+      }
+      if (ref === ACTION_CONTEXT && !Object.hasOwn(specs, ref)) {
+        context[ref] = executionContext;
+        continue;
       }
       if (!Object.hasOwn(specs, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references unknown name "${ref}"`, { parameter: name, action: action.ref });

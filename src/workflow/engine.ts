@@ -87,7 +87,7 @@ export class WorkflowEngine implements WorkflowDriver {
             .join('; '),
         );
       }
-      input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
+      input = this.deps.service.prepare(workflow.action, workflow.parameters, workflow.context).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
       const failed = await this.deps.store.reject(workflow.id, error.message, {
@@ -277,6 +277,8 @@ export class WorkflowEngine implements WorkflowDriver {
   async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
     const context = {
       parent: workflow.id,
+      parentAction: workflow.action,
+      ...(workflow.context.user === undefined ? {} : { user: workflow.context.user }),
       task: command.taskName,
       taskId: command.taskId,
       ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}),
@@ -284,7 +286,7 @@ export class WorkflowEngine implements WorkflowDriver {
     const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
-      prepared = this.deps.service.prepare(command.action, command.input);
+      prepared = this.deps.service.prepare(command.action, command.input, context);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       // The task fails with the reason, as an execution the user can see.
