@@ -3,7 +3,8 @@ import { castValue, describeValue } from './cast.ts';
 import { InvalidParameterError, invalidParameter } from './errors.ts';
 import { assertRunnable } from './catalog.ts';
 import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
-import { runnerSpec } from '../runners/registry.ts';
+import { runnerParameterNames, runnerSpec } from '../runners/registry.ts';
+import { shellStartupVariablesIn } from '../process/env.ts';
 import { validateValues } from './validate.ts';
 import { actionContext } from './action-context.ts';
 
@@ -122,7 +123,22 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     }
   }
   validateValues(action, values);
+  assertNoShellStartupVariables(action, values);
   return { values, secretNames: secretParameterNames(action.parameters).filter((name) => name in values), commandEnv };
+}
+
+/** Refuses an `env` runner parameter that would make the action's shell run code of its own (see `isShellStartupVariable`). */
+function assertNoShellStartupVariables(action: ActionDefinition, values: Record<string, unknown>): void {
+  const env = values.env;
+  if (!runnerParameterNames(action.runner_type).includes('env') || env === null || typeof env !== 'object' || Array.isArray(env)) return;
+  const refused = shellStartupVariablesIn(env as Record<string, unknown>);
+  if (refused.length > 0) {
+    throw invalidParameter(
+      'env',
+      `cannot set ${refused.join(', ')}: shell start-up variables (BASH_ENV, ENV, SHELLOPTS, BASHOPTS, PS4, BASH_FUNC_*) make the shell run code before the command`,
+      action.ref,
+    );
+  }
 }
 
 /** The values the caller gave, cast to their parameters' types; unknown and immutable parameters refused. */
