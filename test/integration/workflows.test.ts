@@ -347,7 +347,14 @@ describe('orquesta workflows from st2 examples', () => {
   it('orquesta-test-yaql-task-functions evaluates task(), task_status() and friends', async () => {
     const execution = await runWorkflow('examples.orquesta-test-yaql-task-functions', {}, 60_000);
     expect(execution, JSON.stringify(execution.result)).toMatchObject({ status: 'succeeded' });
-    expect(output(execution)).toMatchObject({ this_task_no_arg: 'task1', this_task_by_name: 'task1', that_task_by_name: 'task1', last_task4_result: 'False' });
+    expect(output(execution)).toMatchObject({
+      this_task_no_arg: 'task1',
+      this_task_by_name: 'task1',
+      that_task_by_name: 'task1',
+      last_task4_result: 'False',
+      task9__1__parent: 'task8__1',
+      task9__2__parent: 'task8__2',
+    });
   });
 });
 
