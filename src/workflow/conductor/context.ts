@@ -54,5 +54,5 @@ export function expressionContext(
   extra: Partial<ExpressionContext>,
   route: number,
 ): ExpressionContext {
-  return { ctx: context, task: taskLookup(state, route), st2: { action_execution_id: state.executionId, ...st2 }, ...extra };
+  return { ctx: context, task: taskLookup(state, route), st2: { action_execution_id: state.executionId, ...state.st2, ...st2 }, ...extra };
 }
