@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { actionContext, loadActions, resolveParameters } from '../../../src/actions/index.ts';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/packs');
-const catalog = loadActions({ packsDir: null, packsPaths: [fixtures] });
+const catalog = loadActions({ packsDir: null, packsPaths: [fixtures], packs: ['exchange_style'] });
 const errorOf = (fn: () => unknown): Error => {
   try {
     fn();
@@ -78,7 +78,7 @@ describe('an Exchange-style pack', () => {
     it("a top-level execution: st2's system user, the action's own pack, no parent, no api_user", () => {
       const { values } = resolveParameters(catalog.getRunnable('exchange_style.playbook'), {});
       expect(values.cwd).toBe('/tmp/exchange_style');
-      expect(values.cmd).toBe('echo "playbook=${ST2_ARG_1} pack=${ST2_ARG_2} user=${ST2_ARG_3}"');
+      expect(values.cmd).toBe('echo "playbook=${ST2_ARG_1} pack=${ST2_ARG_2} user=${ST2_ARG_3} cwd=$PWD"');
       const deployment = resolveParameters(catalog.getRunnable('exchange_style.create_deployment'), { repository: 'r' });
       expect(deployment.values.api_user).toBe('stanley');
     });
