@@ -142,6 +142,11 @@ describe('st2 packs under actionrunner local', () => {
       });
     });
 
+    it('a subworkflow whose with-items gets no items succeeds, and so does its parent (test_subworkflow_empty_with_items)', async () => {
+      const doc = await json('run', 'st2_examples.subworkflow-no-items');
+      expect(doc).toMatchObject({ status: 'succeeded', result: { output: { greeted: 0 } } });
+    });
+
     it('ctx(st2) gives the callback URL st2 gives (test_st2_runtime_context)', async () => {
       const doc = await json('run', 'examples.orquesta-st2-ctx');
       expect(doc.result.output.callback).toBe(`http://127.0.0.1:9101/v1/executions/${doc.id}`);

@@ -99,3 +99,9 @@ describe('an Exchange-style pack', () => {
 
   });
 });
+
+it('the st2_examples fixture pack (our equivalents of st2 example workflows) loads whole', () => {
+  const examples = loadActions({ packsDir: null, packsPaths: [fixtures], packs: ['st2_examples'] });
+  expect(examples.listUnavailable()).toEqual([]);
+  expect(examples.list()).toHaveLength(7);
+});
