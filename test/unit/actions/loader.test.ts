@@ -89,6 +89,17 @@ describe('loadActions: metadata errors', () => {
     return new InvalidActionMetadataError(problem.file, problem.field, problem.reason.replace(/^invalid action metadata: [^ ]+ - (field "[^"]*": )?/, ''));
   }
 
+  it('refuses null for a required field (name, runner_type), while null for an optional one is as if absent', () => {
+    expect(loadError({ 'actions/y.yaml': 'name: y\nrunner_type:\n' }).message).toBe(
+      `invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "runner_type": expected a string, got null`,
+    );
+    const error = loadError({ 'actions/y.yaml': 'name:\nrunner_type: noop\n' });
+    expect(error.field).toBe('name');
+    expect(error.message).toContain('got null');
+    packs.pack('z', { 'actions/n.yaml': 'name: n\nrunner_type: noop\ndescription:\nparameters:\nentry_point:\nenabled:\n' });
+    expect(loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('z.n')).toMatchObject({ description: '', enabled: true, parameters: {} });
+  });
+
   it('names the file and the field of an unknown runner_type', () => {
     const error = loadError({ 'actions/y.yaml': 'name: y\nrunner_type: bogus\n' });
     expect(error.message).toBe(

@@ -104,6 +104,14 @@ describe('resolveParameters: validation', () => {
     expect(error.parameter).toBe('fixed');
   });
 
+  it('refuses an env parameter that sets a shell start-up variable (BASH_ENV, BASH_FUNC_*...), naming them', () => {
+    const local = loadActions().getRunnable('core.local');
+    expect(errorOf(() => resolveParameters(local, { cmd: 'true', env: { BASH_ENV: '/tmp/x', 'BASH_FUNC_ls%%': '() { :; }', OK: '1' } })).message).toBe(
+      'invalid parameter: env - cannot set BASH_ENV, BASH_FUNC_ls%%: shell start-up variables (BASH_ENV, ENV, SHELLOPTS, BASHOPTS, PS4, BASH_FUNC_*) make the shell run code before the command',
+    );
+    expect(resolveParameters(local, { cmd: 'true', env: { OK: '1' } }).values.env).toEqual({ OK: '1' });
+  });
+
   it('requires required parameters', () => {
     expect(errorOf(() => resolveParameters(action('t.typed'), {})).message).toBe('invalid parameter: name - is required by t.typed but was not given');
     expect(errorOf(() => resolveParameters(action('t.typed'), { name: null })).message).toBe(

@@ -76,6 +76,22 @@ describe('task functions', () => {
     expect(j('task("task9", route=1).result', makeContext({}, [{ task_name: 'task9', status: 'succeeded', result: 9 }]))).toBe(9);
   });
 
+  it('task(name, route=N) is the run of that route, both syntaxes; a route it did not run on is an error', () => {
+    const runs = [
+      { task_name: 'task9', route: 1, status: 'succeeded', result: 'from route 1' },
+      { task_name: 'task9', route: 2, status: 'succeeded', result: 'from route 2' },
+    ];
+    const routed = makeContext({
+      task: (name: string, route?: number) => runs.filter((r) => r.task_name === name && (route === undefined || r.route === route)).pop(),
+    });
+    expect(y('task("task9", route => 1).result', routed)).toBe('from route 1');
+    expect(y('task(task9).result', routed)).toBe('from route 2');
+    expect(j('task("task9", route=1).result', routed)).toBe('from route 1');
+    expect(j('task("task9", 2).result', routed)).toBe('from route 2');
+    expect(messageOf(() => y('task("task9", route => 3)', routed))).toMatch(/Unable to find task execution for "task9" on route 3./);
+    expect(messageOf(() => j('task("task9", route="x")', routed))).toMatch(/task\(\) expects an integer route, got str/);
+  });
+
   it('task() is the current task', () => {
     expect(y('task().task_name')).toBe('task1');
     expect(j('task().result.stdout')).toBe('hello');
