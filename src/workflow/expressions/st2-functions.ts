@@ -6,6 +6,7 @@
 import YAML from 'yaml';
 import { arg, required, one, str, type CatalogFunction } from './call-args.ts';
 import { fault, typeFault, valueFault } from './faults.ts';
+import { parsePackYaml } from '../../shared/pack-yaml.ts';
 import { isPlainObject, pyJsonDumps, pyTypeName } from './pystr.ts';
 
 /** st2's `use_none()` returns this marker so that a None survives string rendering; st2 turns it back into null. */
@@ -59,7 +60,7 @@ export function toYamlString(value: unknown, indent: unknown = null): string {
 
 function fromYamlString(value: unknown): unknown {
   try {
-    return YAML.parse(str(value)) ?? null;
+    return parsePackYaml(str(value));
   } catch (e) {
     throw fault('YAMLError', (e as Error).message);
   }
