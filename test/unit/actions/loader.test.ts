@@ -227,7 +227,20 @@ describe('loadActions: metadata errors', () => {
   });
 
   it('reads metadata as st2 does (PyYAML): yes/no booleans, a quoted default continued over less-indented lines', () => {
-    const yaml = ['name: y', 'runner_type: noop', 'enabled: yes', 'parameters:', '  p:', '    type: string', "    default: '{{", '  q }}\'', '  q:', '    type: boolean', '    default: off', ''].join('\n');
+    const yaml = [
+      'name: y',
+      'runner_type: noop',
+      'enabled: yes',
+      'parameters:',
+      '  p:',
+      '    type: string',
+      "    default: '{{",
+      "  q }}'",
+      '  q:',
+      '    type: boolean',
+      '    default: off',
+      '',
+    ].join('\n');
     packs.pack('x', { 'actions/y.yaml': yaml });
     const action = loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.y');
     expect(action?.enabled).toBe(true);

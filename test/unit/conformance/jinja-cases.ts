@@ -72,8 +72,18 @@ const version = (fn: string, arg: string, cases: [string, string][]): EvalCase[]
 
 export const EVAL_CASES: EvalCase[] = [
   // ------------------------------------------------------------ data filters
-  { from: `${DATA}::test_filter_from_json_string`, expr: '{{ ctx().k1 | from_json_string }}', ctx: { k1: '{"a": "b", "c": {"d": "e", "f": 1, "g": true}}' }, value: obj },
-  { from: `${DATA}::test_filter_from_yaml_string`, expr: '{{ ctx().k1 | from_yaml_string }}', ctx: { k1: '---\na: b\nc:\n  d: e\n  f: 1\n  g: true\n' }, value: obj },
+  {
+    from: `${DATA}::test_filter_from_json_string`,
+    expr: '{{ ctx().k1 | from_json_string }}',
+    ctx: { k1: '{"a": "b", "c": {"d": "e", "f": 1, "g": true}}' },
+    value: obj,
+  },
+  {
+    from: `${DATA}::test_filter_from_yaml_string`,
+    expr: '{{ ctx().k1 | from_yaml_string }}',
+    ctx: { k1: '---\na: b\nc:\n  d: e\n  f: 1\n  g: true\n' },
+    value: obj,
+  },
   { from: `${DATA}::test_filter_to_json_string`, expr: '{{ ctx().k1 | to_json_string }}', ctx: { k1: obj }, value: obj, decode: 'json' },
   { from: `${DATA}::test_filter_to_yaml_string`, expr: '{{ ctx().k1 | to_yaml_string }}', ctx: { k1: obj }, value: obj, decode: 'yaml' },
   // ------------------------------------------------------------ json_escape
@@ -85,9 +95,24 @@ export const EVAL_CASES: EvalCase[] = [
   { from: `${ESC}::test_carriagereturn`, expr: '{{ ctx().test_str | json_escape }}', ctx: { test_str: 'foo \r bar' }, text: 'foo \\r bar' },
   { from: `${ESC}::test_tab`, expr: '{{ ctx().test_str | json_escape }}', ctx: { test_str: 'foo \t bar' }, text: 'foo \\t bar' },
   // ------------------------------------------------------------ jsonpath_query
-  { from: `${JP}::test_jsonpath_query_static`, expr: '{{ ctx().obj | jsonpath_query("people[*].first") }}', ctx: { obj: people }, value: ['James', 'Jacob', 'Jayden'] },
-  { from: `${JP}::test_jsonpath_query_dynamic`, expr: '{{ ctx().obj | jsonpath_query(ctx().query) }}', ctx: { obj: people, query: 'people[*].last' }, value: ['d', 'e', 'f'] },
-  { from: `${JP}::test_jsonpath_query_no_results`, expr: '{{ ctx().obj | jsonpath_query(ctx().query) }}', ctx: { obj: people, query: 'query_returns_no_results' }, value: null },
+  {
+    from: `${JP}::test_jsonpath_query_static`,
+    expr: '{{ ctx().obj | jsonpath_query("people[*].first") }}',
+    ctx: { obj: people },
+    value: ['James', 'Jacob', 'Jayden'],
+  },
+  {
+    from: `${JP}::test_jsonpath_query_dynamic`,
+    expr: '{{ ctx().obj | jsonpath_query(ctx().query) }}',
+    ctx: { obj: people, query: 'people[*].last' },
+    value: ['d', 'e', 'f'],
+  },
+  {
+    from: `${JP}::test_jsonpath_query_no_results`,
+    expr: '{{ ctx().obj | jsonpath_query(ctx().query) }}',
+    ctx: { obj: people, query: 'query_returns_no_results' },
+    value: null,
+  },
   // ------------------------------------------------------------ path
   ...[
     ['/some/path/to/file.txt', 'file.txt', '/some/path/to'],
@@ -149,7 +174,12 @@ export const EVAL_CASES: EvalCase[] = [
       [4560, '1h16m0s'],
       [45678997, '1y12d16h36m37s'],
     ] as const
-  ).map(([seconds, text]) => ({ from: `${TIME2}::test_to_human_time_from_seconds`, expr: '{{ to_human_time_from_seconds(ctx().s) }}', ctx: { s: seconds }, text })),
+  ).map(([seconds, text]) => ({
+    from: `${TIME2}::test_to_human_time_from_seconds`,
+    expr: '{{ to_human_time_from_seconds(ctx().s) }}',
+    ctx: { s: seconds },
+    text,
+  })),
   // ------------------------------------------------------------ version
   ...version('version_compare', '"0.10.0"', [
     ['0.9.0', '-1'],
@@ -188,8 +218,18 @@ export const EVAL_CASES: EvalCase[] = [
   { from: `${VER}::test_version_bump_patch`, expr: '{{ ctx().version | version_bump_patch }}', ctx: { version: '0.10.1' }, text: '0.10.2' },
   { from: `${VER}::test_version_strip_patch`, expr: '{{ ctx().version | version_strip_patch }}', ctx: { version: '0.10.1' }, text: '0.10' },
   // ------------------------------------------------------------ st2's jinja example workflows (expected outputs of the wiring tests)
-  { from: `${WIRING}::test_data_functions_in_jinja`, expr: '{{ to_yaml_string(from_json_string(ctx("s"))) }}', ctx: { s: '{"foo": {"bar": "foobar"}}' }, text: 'foo:\n  bar: foobar\n' },
-  { from: `${WIRING}::test_data_functions_in_jinja`, expr: '{{ jsonpath_query(ctx("o"), "$.foo.bar") }}', ctx: { o: { foo: { bar: 'foobar' } } }, value: ['foobar'] },
+  {
+    from: `${WIRING}::test_data_functions_in_jinja`,
+    expr: '{{ to_yaml_string(from_json_string(ctx("s"))) }}',
+    ctx: { s: '{"foo": {"bar": "foobar"}}' },
+    text: 'foo:\n  bar: foobar\n',
+  },
+  {
+    from: `${WIRING}::test_data_functions_in_jinja`,
+    expr: '{{ jsonpath_query(ctx("o"), "$.foo.bar") }}',
+    ctx: { o: { foo: { bar: 'foobar' } } },
+    value: ['foobar'],
+  },
   {
     from: `${WIRING}::test_data_functions_in_jinja`,
     expr: '{{ ctx("s") | from_json_string() | to_yaml_string() | from_yaml_string() | to_json_string() }}',
@@ -201,7 +241,12 @@ export const EVAL_CASES: EvalCase[] = [
   {
     from: `${WIRING}::test_data_functions_in_jinja`,
     expr: '{{ to_yaml_string(ctx("l")) }}',
-    ctx: { l: [{ a: 1, b: 2 }, { x: 3, y: 4 }] },
+    ctx: {
+      l: [
+        { a: 1, b: 2 },
+        { x: 3, y: 4 },
+      ],
+    },
     text: '- a: 1\n  b: 2\n- x: 3\n  y: 4\n',
   },
   { from: `${WIRING}::test_path_functions_in_jinja`, expr: '{{ basename("/path/to/some/file.txt") }}', text: 'file.txt' },
@@ -209,7 +254,11 @@ export const EVAL_CASES: EvalCase[] = [
   { from: `${WIRING}::test_regex_functions_in_jinja`, expr: '{{ regex_match("xyz", "x") }}', value: true },
   { from: `${WIRING}::test_regex_functions_in_jinja`, expr: '{{ regex_replace("xyz", "x", "wx") }}', value: 'wxyz' },
   { from: `${WIRING}::test_regex_functions_in_jinja`, expr: '{{ regex_search("xyz", "y") }}', value: true },
-  { from: `${WIRING}::test_regex_functions_in_jinja`, expr: String.raw`{{ regex_substring("I live at 668 Infinite Dr", "${addr}") }}`, value: '668 Infinite Dr' },
+  {
+    from: `${WIRING}::test_regex_functions_in_jinja`,
+    expr: String.raw`{{ regex_substring("I live at 668 Infinite Dr", "${addr}") }}`,
+    value: '668 Infinite Dr',
+  },
   { from: `${WIRING}::test_time_functions_in_jinja`, expr: '{{ to_human_time_from_seconds(12345) }}', value: '3h25m45s' },
   { from: `${WIRING}::test_version_functions_in_jinja`, expr: '{{ version_compare("0.10.1", "0.10.0") }}', value: 1 },
   { from: `${WIRING}::test_version_functions_in_jinja`, expr: '{{ version_more_than("0.9.0", "0.10.0") }}', value: false },
@@ -291,19 +340,27 @@ export interface ExtractCase {
 const OD = 'orquesta test_facade_jinja_ctx_by_dot_notation.py';
 const OF = 'orquesta test_facade_jinja_ctx_by_function_arg.py';
 export const EXTRACT_CASES: ExtractCase[] = [
-  { from: `${OD}::test_empty_extraction`, expr: '{{ just_text and $not_a_var and notctx().bar and ctx(). and ctx().() and ctx().-foobar and ctx().foobar() }}', names: [] },
+  {
+    from: `${OD}::test_empty_extraction`,
+    expr: '{{ just_text and $not_a_var and notctx().bar and ctx(). and ctx().() and ctx().-foobar and ctx().foobar() }}',
+    names: [],
+  },
   { from: `${OD}::test_single_var_extraction`, expr: '{{ ctx().foobar }}', names: ['foobar'] },
   { from: `${OD}::test_single_dotted_var_extraction`, expr: '{{ ctx().foo.bar }}', names: ['foo'] },
   { from: `${OD}::test_single_indexing_var_extraction`, expr: '{{ ctx().foo[0] }}', names: ['foo'] },
   { from: `${OD}::test_single_functional_var_extraction`, expr: '{{ ctx().foo.get(bar) }}', names: ['foo'] },
-  { from: `${OD}::test_multiple_vars_extraction`, expr: '{{ctx().fubar ctx().foobar ctx().foo.get(bar) ctx().fu.bar ctx().foobaz.bar[0] }}', names: ['foo', 'foobar', 'foobaz', 'fu', 'fubar'] },
+  {
+    from: `${OD}::test_multiple_vars_extraction`,
+    expr: '{{ctx().fubar ctx().foobar ctx().foo.get(bar) ctx().fu.bar ctx().foobaz.bar[0] }}',
+    names: ['foo', 'foobar', 'foobaz', 'fu', 'fubar'],
+  },
   { from: `${OD}::test_multiple_interleaved_vars_extraction`, expr: '{{ Why the ctx().foobar are you so ctx().fu.bar serious? }}', names: ['foobar', 'fu'] },
   {
     from: `${OF}::test_empty_extraction`,
     expr:
       '{{ just_text and $not_a_var and notctx(foo) and notctx("bar") and notctx(\'fu\') ctx("foo\') and ctx(\'foo") and ctx(foo") and ' +
       'ctx("foo) and ctx(foo\') and ctx(\'foo) and ctx(-foo) and ctx("-bar") and ctx(\'-fu\') and ctx(foo.bar) and ctx("foo.bar") and ' +
-      'ctx(\'foo.bar\') and ctx(foo()) and ctx("foo()") and ctx(\'foo()\') }}',
+      "ctx('foo.bar') and ctx(foo()) and ctx(\"foo()\") and ctx('foo()') }}",
     names: [],
   },
   { from: `${OF}::test_single_var_extraction`, expr: '{{ ctx("foobar") }}', names: ['foobar'] },
@@ -321,7 +378,7 @@ export const EXTRACT_CASES: ExtractCase[] = [
     from: `${OF}::test_ignore_ctx_get_func_calls`,
     expr:
       '{{ctx().get(foo) and ctx().get(bar) and ctx().get("fu") and ctx().get(\'baz\') and ctx().get(foo, "bar") and ctx().get("fu", "bar") and ' +
-      'ctx().get(\'bar\', \'foo\') and ctx().get("foo\') and ctx().get(\'foo") and ctx().get("foo) and ctx().get(foo") }}',
+      "ctx().get('bar', 'foo') and ctx().get(\"foo') and ctx().get('foo\") and ctx().get(\"foo) and ctx().get(foo\") }}",
     names: [],
   },
 ];

@@ -5,7 +5,7 @@ const value = (text: string) => (parsePackYaml(`v: ${text}\n`) as { v: unknown }
 
 describe('parsePackYaml reads what PyYAML safe_load reads', () => {
   it('a single-quoted scalar continued over less-indented lines (st2 example workflows)', () => {
-    const text = ["output:", "  - piped: '{{", '        ctx("a") |', '        to_json_string()', "    }}'", ''].join('\n');
+    const text = ['output:', "  - piped: '{{", '        ctx("a") |', '        to_json_string()', "    }}'", ''].join('\n');
     expect(parsePackYaml(text)).toEqual({ output: [{ piped: '{{ ctx("a") | to_json_string() }}' }] });
   });
 
@@ -88,7 +88,7 @@ describe('parsePackYaml reads what PyYAML safe_load reads', () => {
   });
 
   it('quoted scalars stay strings', () => {
-    expect(parsePackYaml("a: 'yes'\nb: \"0777\"\n")).toEqual({ a: 'yes', b: '0777' });
+    expect(parsePackYaml('a: \'yes\'\nb: "0777"\n')).toEqual({ a: 'yes', b: '0777' });
   });
 });
 
@@ -104,7 +104,16 @@ describe('parsePackYaml refuses what PyYAML safe_load refuses', () => {
   });
 
   it('more aliases to collections than allowed (a billion laughs)', () => {
-    const levels = ['a: &a [x, x, x]', ...Array.from({ length: 6 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(i === 0 ? '*a' : `*l${i}`).join(', ')}]`)];
+    const levels = [
+      'a: &a [x, x, x]',
+      ...Array.from(
+        { length: 6 },
+        (_, i) =>
+          `l${i + 1}: &l${i + 1} [${Array(9)
+            .fill(i === 0 ? '*a' : `*l${i}`)
+            .join(', ')}]`,
+      ),
+    ];
     expect(() => parsePackYaml(levels.join('\n'))).toThrow('too many aliases: more than 50');
     expect(parsePackYaml('a: &a [1]\nb: *a\n', { maxAliases: 1 })).toEqual({ a: [1], b: [1] });
     expect(() => parsePackYaml('a: &a [1]\nb: *a\nc: *a\n', { maxAliases: 1 })).toThrow(PackYamlError);
