@@ -3,10 +3,12 @@
  * `jsonpath_query`, `use_none`, `regex_*`, `basename`, `to_human_time_from_seconds`...), as st2's
  * orquesta runner registers them.
  */
+import { JSONPath } from 'jsonpath-plus';
 import YAML from 'yaml';
 import { arg, required, one, str, type CatalogFunction } from './call-args.ts';
 import { fault, typeFault, valueFault } from './faults.ts';
 import { parsePackYaml } from '../../shared/pack-yaml.ts';
+import { isBuiltinMember } from '../../template/sandbox-tree.ts';
 import { isPlainObject, pyJsonDumps, pyTypeName } from './pystr.ts';
 
 /** st2's `use_none()` returns this marker so that a None survives string rendering; st2 turns it back into null. */
@@ -66,38 +68,28 @@ function fromYamlString(value: unknown): unknown {
   }
 }
 
-/** A small JSONPath subset: `$`, `.key`, `['key']`, `[n]`, `[*]`, `.*`, `..key`. */
+/**
+ * st2's `jsonpath_query` (jsonpath_rw): the values the query matches, or None when it matches
+ * nothing. The leading `$` is optional (`people[*].first`). Through jsonpath-plus, with script
+ * filters (`[?(...)]`) off, as jsonpath_rw has none; a step naming a JavaScript built-in
+ * (`length`, `constructor`) matches nothing, as on Python data.
+ */
 function jsonpathQuery(value: unknown, query: string): unknown {
-  let q = query.trim();
-  if (!q.startsWith('$')) throw valueFault(`Unsupported JSONPath query "${query}": must start with "$".`);
-  q = q.slice(1);
-  let nodes: unknown[] = [value];
-  const descend = (v: unknown, key: string, out: unknown[]) => {
-    if (isPlainObject(v)) {
-      if (Object.prototype.hasOwnProperty.call(v, key)) out.push(v[key]);
-      for (const x of Object.values(v)) descend(x, key, out);
-    } else if (Array.isArray(v)) for (const x of v) descend(x, key, out);
-  };
-  const re = /^(?:\.\.([\w-]+)|\.([\w-]+)|\.\*|\[\*\]|\[(-?\d+)\]|\[['"]([^'"]*)['"]\])/;
-  while (q.length > 0) {
-    const m = re.exec(q);
-    if (!m) throw valueFault(`Unsupported JSONPath query "${query}" at "${q}".`);
-    q = q.slice(m[0].length);
-    const next: unknown[] = [];
-    for (const n of nodes) {
-      if (m[1] !== undefined) descend(n, m[1], next);
-      else if (m[2] !== undefined || m[4] !== undefined) {
-        const key = (m[2] ?? m[4]) as string;
-        if (isPlainObject(n) && Object.prototype.hasOwnProperty.call(n, key)) next.push(n[key]);
-      } else if (m[3] !== undefined) {
-        const i = Number(m[3]);
-        if (Array.isArray(n) && n.at(i) !== undefined) next.push(n.at(i));
-      } else if (Array.isArray(n)) next.push(...n);
-      else if (isPlainObject(n)) next.push(...Object.values(n));
-    }
-    nodes = next;
+  const path = query.trim();
+  let steps: string[];
+  try {
+    steps = JSONPath.toPathArray(path);
+  } catch (e) {
+    throw valueFault(`Invalid JSONPath query "${query}": ${(e as Error).message}`);
   }
-  return nodes.length === 0 ? null : nodes;
+  if (steps.some((step) => isBuiltinMember(step))) return null;
+  let found: unknown[];
+  try {
+    found = JSONPath({ path, json: value as object, wrap: true, eval: false }) as unknown[];
+  } catch (e) {
+    throw valueFault(`Invalid JSONPath query "${query}": ${(e as Error).message}`);
+  }
+  return found.length === 0 ? null : found;
 }
 
 // ---------------------------------------------------------------- regex

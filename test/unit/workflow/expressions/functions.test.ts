@@ -182,6 +182,17 @@ describe('st2 data functions', () => {
     expect(y("jsonpath_query(ctx(obj), '$.nope')", data)).toBeNull();
   });
 
+  it('jsonpath_query as st2 (jsonpath_rw): no leading $ needed, slices, None on no match, no scripts, no JavaScript members', () => {
+    expect(y("jsonpath_query(ctx(obj), 'foo.bar')", data)).toEqual(['baz']);
+    expect(y("jsonpath_query(ctx(obj), 'n[0:1]')", data)).toEqual([1]);
+    expect(y("jsonpath_query(ctx(obj), 'query_returns_no_results')", data)).toBeNull();
+    expect(j('ctx("obj") | jsonpath_query("n[*]")', data)).toEqual([1, 2]);
+    for (const query of ['$.n.length', '$.constructor', '$..constructor', '$.foo.__proto__', 'foo.toString']) {
+      expect(j(`jsonpath_query(ctx("obj"), "${query}")`, data), query).toBeNull();
+    }
+    expect(() => j('jsonpath_query(ctx("obj"), "$.n[?(@ > 1)]")', data)).toThrow(/Invalid JSONPath query .*prevented/);
+  });
+
   it('use_none marks None', () => {
     expect(y('use_none(ctx(none))', data)).toBe(NONE_MAGIC_VALUE);
     expect(j('use_none("foobar")', data)).toBe('foobar');
