@@ -9,7 +9,7 @@ import { arg, required, one, str, type CatalogFunction } from './call-args.ts';
 import { fault, typeFault, valueFault } from './faults.ts';
 import { parsePackYaml } from '../../shared/pack-yaml.ts';
 import { isBuiltinMember } from '../../template/sandbox-tree.ts';
-import { isPlainObject, pyJsonDumps, pyTypeName } from './pystr.ts';
+import { isPlainObject, pyJsonDumps, pyStr, pyTypeName } from './pystr.ts';
 
 /** st2's `use_none()` returns this marker so that a None survives string rendering; st2 turns it back into null. */
 export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
@@ -155,17 +155,29 @@ function dirname(path: unknown): string {
   return head && head !== '/'.repeat(head.length) ? head.replace(/\/+$/, '') : head;
 }
 
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(n: number): number {
+  const floor = Math.floor(n);
+  const diff = n - floor;
+  if (diff !== 0.5) return Math.round(n);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * st2's `to_human_time_from_seconds`, as it computes it: the seconds are added to 0001-01-01
+ * and the date's parts read back, so the "days" are the day of the month less one (45678997 s
+ * is "1y12d16h36m37s" in st2, though it is 1 year and 163 days).
+ */
 function toHumanTimeFromSeconds(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'number') throw typeFault('to_human_time_from_seconds() expects a number');
   if (value === 0) return '0s';
-  if (value < 1) return `${value}\u03bcs`;
-  let s = Math.round(value);
-  const years = Math.floor(s / (365 * 86400));
-  s -= years * 365 * 86400;
-  const days = Math.floor(s / 86400);
-  s -= days * 86400;
-  const parts = [years, days, Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (value < 1) return `${pyStr(value)}\u03bcs`;
+  const date = new Date(0);
+  date.setUTCFullYear(1, 0, 1);
+  date.setUTCHours(0, 0, 0, 0);
+  date.setTime(date.getTime() + roundHalfEven(value) * 1000);
+  const parts = [date.getUTCFullYear() - 1, date.getUTCDate() - 1, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
   const first = parts.findIndex((x) => x !== 0);
   if (first < 0) return '0s';
   const units = ['y', 'd', 'h', 'm', 's'];

@@ -24,8 +24,8 @@ describe('Jinja conformance with st2 and orquesta', () => {
 
   it.each(VALIDATE_CASES.map((c) => [`${c.from}: ${c.expr}`, c] as const))('%s', (_name, c) => {
     const errors = validate(c.expr);
-    expect(errors).toHaveLength(c.errors.length);
-    c.errors.forEach((part, i) => expect(errors[i]).toContain(part));
+    expect(errors).toHaveLength(c.errors);
+    for (const error of errors) expect(error).toMatch(/^TemplateSyntaxError in /);
   });
 
   it.each(EXTRACT_CASES.map((c) => [`${c.from}: ${c.expr}`, c] as const))('%s', (_name, c) => {

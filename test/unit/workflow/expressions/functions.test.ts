@@ -238,6 +238,13 @@ describe('st2 path, time and version functions', () => {
     expect(y('to_human_time_from_seconds(90061)')).toBe('1d1h1m1s');
   });
 
+  it('to_human_time_from_seconds computes as st2: days of the month, Python rounding, microseconds below 1', () => {
+    expect(y('to_human_time_from_seconds(45678997)')).toBe('1y12d16h36m37s');
+    expect(y('to_human_time_from_seconds(56.5)')).toBe('56s');
+    expect(y('to_human_time_from_seconds(57.5)')).toBe('58s');
+    expect(y('to_human_time_from_seconds(0.25)')).toBe('0.25\u03bcs');
+  });
+
   it('version_*', () => {
     expect(y('version_compare("0.10.1", "0.10.0")')).toBe(1);
     expect(y('version_compare("0.10.0", "0.10.1")')).toBe(-1);
