@@ -262,6 +262,24 @@ describe('st2 path, time and version functions', () => {
     expect(messageOf(() => y('version_bump_major("1.0")'))).toMatch(/ValueError: 1.0 is not valid SemVer string/);
   });
 
+  it('version_* as Python semver: strict parsing, prerelease and build precedence, match needs an operator, bumps keep st2 meaning', () => {
+    expect(y('version_compare("1.0.0-rc.1", "1.0.0-rc.2")')).toBe(-1);
+    expect(y('version_compare("1.0.0-alpha.10", "1.0.0-alpha.9")')).toBe(1);
+    expect(y('version_compare("1.0.0+build.1", "1.0.0+build.2")')).toBe(0);
+    expect(y('version_match("1.0.0", "!=1.0.1")')).toBe(true);
+    expect(y('version_match("1.0.0", "==1.0.0")')).toBe(true);
+    expect(y('version_match("1.0.0", ">=1.0.0")')).toBe(true);
+    expect(messageOf(() => y('version_match("1.0.0", "1.0.0")'))).toMatch(/ValueError: match_expr parameter should be in format <op><ver>/);
+    expect(j('version_bump_patch("1.2.3-rc.1")')).toBe('1.2.4');
+    expect(j('version_strip_patch("1.2.3+b")')).toBe('1.2');
+    for (const bad of ['v1.0.0', '=1.0.0', ' 1.0.0', '01.0.0', '1.0']) {
+      expect(
+        messageOf(() => y(`version_compare("${bad}", "1.0.0")`)),
+        bad,
+      ).toMatch(/is not valid SemVer string/);
+    }
+  });
+
   it('st2kv is not supported', () => {
     expect(messageOf(() => y('st2kv(key)'))).toMatch(/st2kv\(\) is not supported/);
   });
