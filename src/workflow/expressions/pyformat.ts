@@ -119,14 +119,15 @@ function numberBody(n: number, spec: Spec): string {
 export function formatValue(value: unknown, specText: string): string {
   if (specText === '') return pyStr(value);
   const spec = parseSpec(specText);
-  if (typeof value === 'boolean' && spec.type !== '' && spec.type !== 's') value = value ? 1 : 0;
+  // A bool formats as the int it is, once there is a spec (format(True, '>4') is '   1').
+  if (typeof value === 'boolean') value = value ? 1 : 0;
   if (typeof value === 'number') {
     if (spec.type === 's') throw valueFault(`Unknown format code 's' for object of type '${Number.isInteger(value) ? 'int' : 'float'}'`);
     const negative = value < 0 || Object.is(value, -0);
     const sign = negative ? '-' : spec.sign === '-' ? '' : spec.sign;
     return pad(numberBody(value, spec), sign, spec, '>');
   }
-  if (typeof value === 'string' || typeof value === 'boolean') {
+  if (typeof value === 'string') {
     if (spec.type !== '' && spec.type !== 's') throw valueFault(`Unknown format code '${spec.type}' for object of type 'str'`);
     const text = pyStr(value);
     return pad(spec.precision === undefined ? text : text.slice(0, spec.precision), '', spec, '<');

@@ -93,6 +93,7 @@ describe('str.format', () => {
     ['"{{ {}".format(1)', '{ 1'],
     ['"{:{w}s}|".format("a", w=3)', 'a  |'],
     ['"{}".format(None)', 'None'],
+    ['"{}|{:>4}|{:d}".format(true, true, false)', 'True|   1|0'],
     ['"{}".format([1, "a"])', "[1, 'a']"],
   ])('{{ %s }}', (expr, expected) => {
     expect(j(expr)).toBe(expected);
