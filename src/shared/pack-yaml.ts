@@ -38,6 +38,18 @@ const PY_FLOAT =
 const PY_NULL = /^(?:~|null|Null|NULL|)$/;
 const PY_VALUE = /^=$/;
 
+const PY_TIMESTAMP =
+  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/;
+
+/**
+ * True when PyYAML would read `text`, written plain, as something other than that string (a
+ * bool, number, null, timestamp, `<<` or `=`): a YAML writer must quote it, as PyYAML's dumper does.
+ * @example readsAsNonString('yes') // true
+ */
+export function readsAsNonString(text: string): boolean {
+  return [PY_NULL, PY_BOOL, PY_INT, PY_FLOAT, PY_VALUE, PY_TIMESTAMP, /^<<$/].some((re) => re.test(text));
+}
+
 /** Sign and digits of a number as PyYAML's constructors read it: underscores dropped. */
 function signed(text: string): [sign: number, digits: string] {
   const clean = text.replace(/_/g, '');

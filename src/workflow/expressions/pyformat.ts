@@ -139,7 +139,9 @@ export function formatValue(value: unknown, specText: string): string {
 
 /** One step of a field name (`0`, `.k`, `[k]`), read from data only. */
 function fieldStep(target: unknown, key: string, attribute: boolean): unknown {
-  if (key.startsWith('_') || isBuiltinMember(key)) {
+  // As Jinja's SandboxedFormatter: an attribute may be neither private nor a built-in; an item
+  // (`[k]`, `%(k)s`) is a key of the data, read as own data below whatever its name.
+  if (attribute && (key.startsWith('_') || isBuiltinMember(key))) {
     throw new SandboxError(`format field "${key}"`, 'a format string reads only data: no private attribute or JavaScript built-in');
   }
   const index = /^\d+$/.test(key) && Array.isArray(target) ? Number(key) : key;

@@ -7,7 +7,7 @@ import { JSONPath } from 'jsonpath-plus';
 import YAML from 'yaml';
 import { arg, required, one, str, type CatalogFunction } from './call-args.ts';
 import { fault, typeFault, valueFault } from './faults.ts';
-import { parsePackYaml } from '../../shared/pack-yaml.ts';
+import { parsePackYaml, readsAsNonString } from '../../shared/pack-yaml.ts';
 import { isBuiltinMember } from '../../template/sandbox-tree.ts';
 import { isPlainObject, pyJsonDumps, pyStr, pyTypeName } from './pystr.ts';
 
@@ -52,11 +52,19 @@ export function toJsonString(value: unknown, kwargs: Record<string, unknown> = {
 }
 
 export function toYamlString(value: unknown, indent: unknown = null): string {
-  return YAML.stringify(value ?? null, {
+  // Quoted as PyYAML's safe_dump quotes: a string PyYAML would read back as another type (yes, on,
+  // 0777, 1:30, 2001-12-14, =) is quoted, so from_yaml_string gives the string again.
+  const doc = new YAML.Document(value ?? null, { sortMapEntries: true });
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && readsAsNonString(node.value)) node.type = 'QUOTE_SINGLE';
+    },
+  });
+  return doc.toString({
     indent: typeof indent === 'number' ? indent : 2,
     indentSeq: false,
-    sortMapEntries: true,
     lineWidth: 0,
+    singleQuote: true,
   });
 }
 

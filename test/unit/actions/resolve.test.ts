@@ -76,6 +76,7 @@ parameters:
   regex: { type: string, default: '{{ "v1.22" | regex_replace("\d+", "#") }}' }
   st2: { type: string, default: "{{ ['a'] | to_json_string }}|{{ '1.2.3' | version_bump_patch }}|{{ '/x/file' | basename }}" }
   truthy: { type: string, default: "{% if items %}some{% else %}empty{% endif %}" }
+  filters: { type: string, default: "{{ {'a': [1]} | to_complex }}|{{ 'say \"hi\"' | json_escape }}|{{ '12:30' | regex_substring('(\\d+):') }}|{{ 3700 | to_human_time_from_seconds }}|{{ '{\"k\": 1}' | from_json_string | to_yaml_string | trim }}|{{ 'yes' if '1.2.3' | version_match('>1.0.0') else 'no' }}" }
   whole: { type: string, default: "{{ opt }}" }
   bad: { type: string, default: "{{ items.nope if missing else '' }}" }
 `,
@@ -220,6 +221,8 @@ describe('resolveParameters: Jinja rendering of defaults', () => {
       regex: 'v#.#',
       st2: '["a"]|1.2.4|file',
       truthy: 'empty',
+      // json_escape strips every quote at the ends, as Python's str.strip('"') does in st2
+      filters: '{"a": [1]}|say \\"hi\\|12|1h1m40s|k: 1|yes',
       whole: null,
     });
     expect(resolveParameters(action('t.py'), { opt: 'x', items: ['a'] }).values).toMatchObject({ given: 'yes: x', truthy: 'some', whole: 'x' });

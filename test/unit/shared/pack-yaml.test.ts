@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PackYamlError, parsePackYaml } from '../../../src/shared/pack-yaml.ts';
+import { PackYamlError, parsePackYaml, readsAsNonString } from '../../../src/shared/pack-yaml.ts';
 
 const value = (text: string) => (parsePackYaml(`v: ${text}\n`) as { v: unknown }).v;
 
@@ -117,5 +117,15 @@ describe('parsePackYaml refuses what PyYAML safe_load refuses', () => {
     expect(() => parsePackYaml(levels.join('\n'))).toThrow('too many aliases: more than 50');
     expect(parsePackYaml('a: &a [1]\nb: *a\n', { maxAliases: 1 })).toEqual({ a: [1], b: [1] });
     expect(() => parsePackYaml('a: &a [1]\nb: *a\nc: *a\n', { maxAliases: 1 })).toThrow(PackYamlError);
+  });
+});
+
+describe('readsAsNonString: what a YAML writer must quote for PyYAML', () => {
+  it.each(['yes', 'Off', '0777', '1:30', '1_000', '1.5', '~', '', 'null', '2001-12-14', '=', '<<'])('%j', (text) => {
+    expect(readsAsNonString(text)).toBe(true);
+  });
+
+  it.each(['y', 'n', '1e3', 'hello', '09', 'yes please'])('not %j', (text) => {
+    expect(readsAsNonString(text)).toBe(false);
   });
 });

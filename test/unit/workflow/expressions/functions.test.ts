@@ -170,6 +170,15 @@ describe('st2 data functions', () => {
     expect(j('yaml_parse(ctx("yaml_str"))', data)).toEqual({ a: 1, b: ['x', 'y'] });
   });
 
+  it('to_yaml_string quotes as PyYAML does what YAML 1.1 would read as another type, so from_yaml_string gives it back', () => {
+    const v = { a: 'yes', b: '0777', c: '1:30', d: 'on', e: '1e3', f: '2001-12-14', g: '=', h: '~', i: 'Off', j: [1, 'two', null, true] };
+    const text = j('to_yaml_string(ctx("v"))', { ctx: { v } }) as string;
+    expect(text).toContain("a: 'yes'\n");
+    expect(text).toContain("g: '='\n");
+    expect(j('from_yaml_string(to_yaml_string(ctx("v")))', { ctx: { v } })).toEqual(v);
+    expect(j('to_yaml_string(ctx("v"))', { ctx: { v: { foo: { bar: 'foobar' } } } })).toBe('foo:\n  bar: foobar\n');
+  });
+
   it('json_escape', () => {
     expect(y('json_escape(ctx(text))', data)).toBe('He said \\"hi\\"\\n');
     expect(j('ctx("text") | json_escape', data)).toBe('He said \\"hi\\"\\n');

@@ -86,6 +86,7 @@ describe('str.format', () => {
     ['"{0[k]}|{0[n]}".format(ctx().d)', 'v|2'],
     ['"{0.k}".format(ctx().d)', 'v'],
     ['"{0[1]}".format(ctx().xs)', '2'],
+    ['"{0[_k]}|%(_k)s".format({"_k": 1}) % {"_k": 2}', '1|2'],
     ['"{:>6.2f}|{:<4}|{:^5}|{:*^5}".format(3.14159, "ab", "c", "d")', '  3.14|ab  |  c  |**d**'],
     ['"{:,}|{:_}|{:08.3f}|{:+d}".format(1234567, 1000, -3.5, 4)', '1,234,567|1_000|-003.500|+4'],
     ['"{:b}|{:#x}|{:o}|{:.1%}|{:e}".format(5, 255, 8, 0.256, 1500)', '101|0xff|10|25.6%|1.500000e+03'],
@@ -110,7 +111,9 @@ describe('str.format', () => {
     ['"{0.__class__}".format(ctx().s)', 'SandboxError'],
     ['"{0.constructor}".format(ctx().d)', 'SandboxError'],
     ['"{0._private}".format(ctx().d)', 'SandboxError'],
-    ['"{0[length]}".format(ctx().xs)', 'SandboxError'],
+    ['"{0[length]}".format(ctx().xs)', 'IndexError'],
+    ['"{0[constructor]}".format(ctx().d)', 'KeyError'],
+    ['"%(constructor)s" % ctx().d', 'KeyError'],
   ])('{{ %s }} fails', (expr, message) => {
     expect(errorOf(() => j(expr)).message).toContain(message);
   });
