@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from extract_yaql_cases import Unsupported, jsonable, lit
+from extract_yaql_cases import Unsupported, in_source_order, jsonable, lit
 
 FILES = ['test_facade_yaql_ctx_by_dot_notation', 'test_facade_yaql_ctx_by_function_arg', 'test_facade_yaql_evaluate',
          'test_facade_yaql_validate', 'test_yaql_ctx_by_dot_notation', 'test_yaql_ctx_by_function_arg',
@@ -43,7 +43,7 @@ def main(root):
                 env = dict(genv)
                 n = 0
                 validated = {}
-                for stmt in ast.walk(fn):
+                for stmt in in_source_order(fn):
                     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                         if target(stmt.value, 'validate'):
                             try:

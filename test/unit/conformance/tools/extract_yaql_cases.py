@@ -106,6 +106,11 @@ def jsonable(v):
         return v
     raise Unsupported(type(v).__name__)
 
+def in_source_order(fn):
+    """Assignments and calls of a test in the order they are written (ast.walk is breadth first)."""
+    nodes = [n for n in ast.walk(fn) if isinstance(n, (ast.Assign, ast.Call))]
+    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
+
 def eval_call(node):
     """(kind, call) when node is self.eval(...) / self.legacy_eval(...)."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
@@ -151,7 +156,7 @@ def cases_of(stem, fn, context_reason):
                 raise Unsupported('custom context')
         return {'expr': expr, 'data': jsonable(data)}
 
-    for stmt in ast.walk(fn):
+    for stmt in in_source_order(fn):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             try:
                 env[stmt.targets[0].id] = lit(stmt.value, env)
