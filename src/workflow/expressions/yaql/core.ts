@@ -53,6 +53,7 @@ export type Overload = (call: Call, next: StdFunction) => unknown;
 /** Lists that yaql would hold as iterators (results of select/where/range...): `list()` unpacks them. */
 export const iterators = new WeakSet<unknown[]>();
 export function iter<T>(list: T[]): T[] {
+  spend(list.length);
   iterators.add(list);
   return list;
 }
@@ -104,16 +105,30 @@ export const LIMITS = {
   steps: 2_000_000,
 };
 
+/** Work done by the evaluation under way (evaluation is synchronous: one at a time). */
+export const budget = { depth: 0, steps: 0, calls: 0 };
+
+/**
+ * Counts `n` steps of work: a node evaluated, an item produced, 16 characters built. Across one
+ * evaluation, so that many small collections cannot add up to an exhausted memory either.
+ */
+export function spend(n: number): void {
+  budget.steps += n;
+  if (budget.steps > LIMITS.steps) throw tooBig('the work of this expression');
+}
+
 export function tooBig(what: string): Fault {
   return fault('LimitExceeded', `${what} is over the expression limit`);
 }
 
 export function checkItems(n: number, what = 'the collection'): void {
   if (n > LIMITS.items) throw tooBig(what);
+  spend(Math.max(0, n));
 }
 
 export function checkChars(n: number): void {
   if (n > LIMITS.chars) throw tooBig('the string');
+  spend(Math.ceil(Math.max(0, n) / 16));
 }
 
 // ---------------------------------------------------------------- helpers
@@ -249,6 +264,7 @@ function refuseBuiltin(key: string): void {
 
 export function getKey(receiver: unknown, key: string): unknown {
   refuseBuiltin(key);
+  if (typeof receiver === 'function') throw typeFault(`a yaql ${opaques.get(receiver as Opaque)?.kind ?? 'function'} has no key '${key}'`);
   if (isPlainObject(receiver)) {
     if (!Object.prototype.hasOwnProperty.call(receiver, key)) throw new KeyFault(key);
     const v = receiver[key];

@@ -16,6 +16,8 @@ import { assertPlainData, setOwn } from '../../../template/plain-data.ts';
 import type { Arg, Node } from './parser.ts';
 import {
   LIMITS,
+  budget,
+  spend,
   asSet,
   compare,
   contains,
@@ -69,11 +71,6 @@ for (const overloads of [STRING_OVERLOADS, COLLECTION_OVERLOADS, QUERY_OVERLOADS
   }
 }
 
-/** Per evaluation: how deep evaluateNode is nested and how many steps it has taken. */
-let depth = 0;
-let steps = 0;
-let calls = 0;
-
 /** A variables dict without prototype holding `base` and `extra`. */
 export function extendVars(base: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const vars = Object.create(null) as Record<string, unknown>;
@@ -113,12 +110,12 @@ function lazy(node: Node, env: Env): LazyArg {
 export function callLambda(fn: unknown, args: unknown[], kwargs: Record<string, unknown> = {}): unknown {
   const lambda = opaqueOf(fn, 'lambda');
   if (!lambda) throw typeFault(`'${pyTypeName(fn)}' object is not callable`);
-  if (++calls > LIMITS.depth) throw tooBig('the depth of nested function calls');
+  if (++budget.calls > LIMITS.depth) throw tooBig('the depth of nested function calls');
   try {
     const vars = extendVars(lambda.env.vars, { ...positionalVars(args), ...kwargs });
     return evaluateNode(lambda.node, { ...lambda.env, dollar: args.length > 0 ? args[0] : lambda.env.dollar, vars });
   } finally {
-    calls--;
+    budget.calls--;
   }
 }
 
@@ -188,23 +185,17 @@ function apply(node: Extract<Node, { type: 'apply' }>, env: Env): unknown {
 }
 
 export function evaluateNode(node: Node, env: Env): unknown {
-  if (depth === 0) {
-    steps = 0;
-    calls = 0;
+  if (budget.depth === 0) {
+    budget.steps = 0;
+    budget.calls = 0;
   }
-  if (++steps > LIMITS.steps) throw tooBig('the number of evaluation steps');
-  depth++;
+  spend(1);
+  budget.depth++;
   try {
     return evaluate(node, env);
   } finally {
-    depth--;
+    budget.depth--;
   }
-}
-
-/** Counts `n` steps of work done inside a function (items produced by range, generate...). */
-export function spend(n: number): void {
-  steps += n;
-  if (steps > LIMITS.steps) throw tooBig('the number of evaluation steps');
 }
 
 function evaluate(node: Node, env: Env): unknown {

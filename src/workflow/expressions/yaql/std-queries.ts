@@ -5,8 +5,23 @@
  */
 import { Fault, fault, typeFault, valueFault } from '../faults.ts';
 import { deepEqual, truthy } from '../pystr.ts';
-import { argAt, checkItems, compare, dict, integer, iter, need, opt, seq, tooBig, type Call, type LazyArg, type Overload, type StdFunction } from './core.ts';
-import { spend } from './evaluator.ts';
+import {
+  argAt,
+  checkItems,
+  compare,
+  dict,
+  integer,
+  iter,
+  need,
+  opt,
+  seq,
+  spend,
+  tooBig,
+  type Call,
+  type LazyArg,
+  type Overload,
+  type StdFunction,
+} from './core.ts';
 
 const list = (c: Call, fn: string) => seq(need(c, 0).value(), fn);
 
@@ -120,11 +135,13 @@ function generateMany(c: Call): unknown[] {
   const selector = argAt(c, 2, 'selector');
   const decycle = truthy(opt(c, 3, 'decycle', false));
   const depthFirst = truthy(opt(c, 4, 'depthFirst', false));
-  const queue: unknown[] = [need(c, 0, 'initial').value()];
+  // Breadth first: a queue read from `head`; depth first: a stack whose top is the next item.
+  const pending: unknown[] = [need(c, 0, 'initial').value()];
+  let head = 0;
   const seen: unknown[] = [];
   const out: unknown[] = [];
-  while (queue.length > 0) {
-    const item = queue.shift();
+  while (head < pending.length) {
+    const item = depthFirst ? pending.pop() : pending[head++];
     if (decycle) {
       if (seen.some((s) => deepEqual(s, item))) continue;
       seen.push(item);
@@ -133,9 +150,8 @@ function generateMany(c: Call): unknown[] {
     checkItems(out.length);
     spend(1);
     const produced = seq(producer.lambda(item), 'generateMany');
-    if (depthFirst) queue.unshift(...produced);
-    else queue.push(...produced);
-    checkItems(queue.length);
+    pending.push(...(depthFirst ? [...produced].reverse() : produced));
+    checkItems(pending.length - head);
   }
   return iter(out);
 }

@@ -7,8 +7,23 @@
 import { pyRegex } from '../st2-functions.ts';
 import { fault } from '../faults.ts';
 import { truthy } from '../pystr.ts';
-import { argAt, checkChars, iter, integer, need, opaque, opaqueOf, opt, string, type Call, type LazyArg, type Overload, type StdFunction } from './core.ts';
-import { extendVars, spend } from './evaluator.ts';
+import {
+  argAt,
+  checkChars,
+  iter,
+  integer,
+  need,
+  opaque,
+  opaqueOf,
+  opt,
+  spend,
+  string,
+  type Call,
+  type LazyArg,
+  type Overload,
+  type StdFunction,
+} from './core.ts';
+import { extendVars } from './evaluator.ts';
 
 function compiled(v: unknown): RegExp | undefined {
   return opaqueOf(v, 'regex')?.re;

@@ -6,6 +6,8 @@ import { fault, valueFault } from '../faults.ts';
 import { isPlainObject, truthy } from '../pystr.ts';
 import { argAt, need, opaque, opt, seq, string, type Call, type Env, type LazyArg, type Opaque, type StdFunction } from './core.ts';
 import { extendVars, invokeCall } from './evaluator.ts';
+import { SandboxError } from '../../../template/errors.ts';
+import { isUnsafeName } from '../../../template/sandbox.ts';
 
 /** A scope for `->` with more variables; `$` is `$1` in yaql, so a first positional value is `$` too. */
 function scope(call: Call, vars: Record<string, unknown>): Opaque {
@@ -25,6 +27,7 @@ function values(args: Array<LazyArg | undefined>): unknown[] {
 
 function defineFunction(call: Call): Opaque {
   const name = string(need(call, 0, 'name').value(), 'def');
+  if (isUnsafeName(name)) throw new SandboxError(`def(${name})`, 'names a JavaScript built-in, not a function name yaql can define');
   const body = need(call, 1, 'func');
   if (!body.node) throw fault('NoMatchingFunctionException', 'def() needs an expression as its body');
   const functions = Object.create(null) as Record<string, Opaque>;
