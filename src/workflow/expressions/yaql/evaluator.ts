@@ -147,7 +147,7 @@ export function invokeCall(call: Call): unknown {
   const { name, env } = call;
   const defined = env.functions && Object.hasOwn(env.functions, name) ? (env.functions[name] as Opaque) : undefined;
   if (defined) {
-    const kw: Record<string, unknown> = {};
+    const kw = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(call.kwargs)) kw[k] = v.value();
     return callLambda(
       defined,
@@ -175,7 +175,7 @@ export function invokeCall(call: Call): unknown {
 function apply(node: Extract<Node, { type: 'apply' }>, env: Env): unknown {
   const fn = evaluateNode(node.callee, env);
   const call = buildCall('#call', undefined, node.args, env);
-  const kw: Record<string, unknown> = {};
+  const kw = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(call.kwargs)) kw[k] = v.value();
   return callLambda(
     fn,

@@ -5,6 +5,7 @@
  */
 import { Fault, fault, typeFault, valueFault } from '../faults.ts';
 import { deepEqual, truthy } from '../pystr.ts';
+import { setOwn } from '../../../template/plain-data.ts';
 import {
   argAt,
   checkItems,
@@ -111,16 +112,16 @@ function mergeDicts(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v1] of Object.entries(a)) {
-    out[k] = v1;
+    setOwn(out, k, v1);
     if (!Object.hasOwn(b, k)) continue;
     const v2 = b[k];
     if (levels !== 1 && typeof v2 === 'object' && v2 !== null && !Array.isArray(v2)) {
-      out[k] = mergeDicts(dict(v1, 'mergeWith'), v2 as Record<string, unknown>, lists, items, levels === 0 ? 0 : levels - 1);
+      setOwn(out, k, mergeDicts(dict(v1, 'mergeWith'), v2 as Record<string, unknown>, lists, items, levels === 0 ? 0 : levels - 1));
     } else if (levels !== 1 && Array.isArray(v2)) {
-      out[k] = lists(seq(v1, 'mergeWith'), v2);
-    } else out[k] = items(v1, v2);
+      setOwn(out, k, lists(seq(v1, 'mergeWith'), v2));
+    } else setOwn(out, k, items(v1, v2));
   }
-  for (const [k, v2] of Object.entries(b)) if (!Object.hasOwn(out, k)) out[k] = v2;
+  for (const [k, v2] of Object.entries(b)) if (!Object.hasOwn(out, k)) setOwn(out, k, v2);
   return out;
 }
 

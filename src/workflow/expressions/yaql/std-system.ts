@@ -40,7 +40,7 @@ function defineFunction(call: Call): Opaque {
 
 export const SYSTEM: Record<string, StdFunction> = {
   let: (c) => {
-    const kw: Record<string, unknown> = {};
+    const kw = Object.create(null) as Record<string, unknown>;
     for (const [k, a] of Object.entries(c.kwargs)) kw[k] = a.value();
     return scope(c, { ...numbered(values(c.args)), ...kw });
   },

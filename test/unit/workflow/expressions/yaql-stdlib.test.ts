@@ -167,6 +167,15 @@ describe('YAQL strictness', () => {
     expect(yErr('str(lambda($))')).toMatch(/TypeError: str\(\) of a yaql lambda/);
   });
 
+  it('keeps a __proto__ key of data a key when merging or passing it as a keyword', () => {
+    const data = { ctx: { p: JSON.parse('{"__proto__": {"x": 1}, "a": 1}') as unknown } };
+    const merged = evaluate('<% ctx(p).mergeWith({b => 2}) %>', data) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(merged)).toEqual(['__proto__', 'a', 'b']);
+    expect(evaluate("<% def(f, $x) -> f(x => 3, '__proto__' => 4) %>", data)).toBe(3);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it('refuses built-in member names even as own keys of a dict', () => {
     expect(yErr('dict(constructor => 1).constructor')).toMatch(/SandboxError: sandbox: "constructor" - names a JavaScript built-in/);
     expect(yErr("{toString => 1}['toString']")).toMatch(/SandboxError/);
