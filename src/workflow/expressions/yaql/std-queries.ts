@@ -340,6 +340,11 @@ export const QUERIES: Record<string, StdFunction> = {
     throw tooBig('an endless cycle()');
   },
   isIterable: (c) => Array.isArray(need(c, 0).value()),
+  // Our collections are lists already: memorize() has nothing to keep.
+  memorize: (c) => list(c, 'memorize'),
+  sequence: () => {
+    throw tooBig('an endless sequence()');
+  },
 };
 
 export const QUERY_OVERLOADS: Record<string, Overload> = {

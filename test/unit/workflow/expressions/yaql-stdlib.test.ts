@@ -96,6 +96,10 @@ describe('YAQL queries', () => {
     ]);
   });
 
+  it('memorizes (a no-op: collections are lists already)', () => {
+    expect(y('ctx(xs).select($ * 2).memorize()')).toEqual([2, 4, 6]);
+  });
+
   it('has sets', () => {
     expect(y('set(1, 2, 2).len()')).toBe(2);
     expect(y('set(1, 2) = set(2, 1)')).toBe(true);
@@ -193,6 +197,7 @@ describe('YAQL limits', () => {
     ['def(f, f($)) -> f(1)', /the depth of nested function calls is over the expression limit/],
     ['1.repeat()', /an endless repeat\(\) is over the expression limit/],
     ['[1].cycle()', /an endless cycle\(\) is over the expression limit/],
+    ['sequence()', /an endless sequence\(\) is over the expression limit/],
   ])('%s fails with LimitExceeded', (expr, message) => {
     const m = yErr(expr);
     expect(m).toMatch(/LimitExceeded/);
