@@ -19,6 +19,8 @@ export interface Env {
   vars: Record<string, unknown>;
   /** Functions defined with `def()` on the left of `->`, by name (without prototype). */
   functions?: Record<string, Opaque>;
+  /** Variables bound by `let()`/`with()` to an expression written as a Python float (`let(x => 2.0)`). */
+  floats?: ReadonlySet<string>;
 }
 
 /** A call argument, evaluated on demand: once as a value, or many times as a lambda of `$`. */

@@ -89,16 +89,25 @@ function positionalVars(values: unknown[]): Record<string, unknown> {
   return out;
 }
 
+/** The float-written variables of `env` less those a lambda or `.` binds again (`$`, `$1`, keywords). */
+function rebound(env: Env, names: string[]): ReadonlySet<string> | undefined {
+  if (!env.floats || env.floats.size === 0) return env.floats;
+  return new Set([...env.floats].filter((n) => n !== '1' && !names.includes(n)));
+}
+
 function lazy(node: Node, env: Env): LazyArg {
   let cached: { v: unknown } | undefined;
   return {
     value: () => (cached ??= { v: evaluateNode(node, env) }).v,
-    lambda: (...dollars: unknown[]) =>
-      evaluateNode(node, { ...env, dollar: dollars.length > 0 ? dollars[0] : env.dollar, vars: extendVars(env.vars, positionalVars(dollars)) }),
+    lambda: (...dollars: unknown[]) => {
+      const vars = positionalVars(dollars);
+      if (dollars.length === 0) return evaluateNode(node, env);
+      return evaluateNode(node, { ...env, dollar: dollars[0], vars: extendVars(env.vars, vars), floats: rebound(env, Object.keys(vars)) });
+    },
     within: (inner: Env) => evaluateNode(node, inner),
     node,
     env,
-    float: isFloat(node),
+    float: isFloat(node, env),
   };
 }
 
@@ -112,8 +121,10 @@ export function callLambda(fn: unknown, args: unknown[], kwargs: Record<string, 
   if (!lambda) throw typeFault(`'${pyTypeName(fn)}' object is not callable`);
   if (++budget.calls > LIMITS.depth) throw tooBig('the depth of nested function calls');
   try {
-    const vars = extendVars(lambda.env.vars, { ...positionalVars(args), ...kwargs });
-    return evaluateNode(lambda.node, { ...lambda.env, dollar: args.length > 0 ? args[0] : lambda.env.dollar, vars });
+    const bound = { ...positionalVars(args), ...kwargs };
+    const vars = extendVars(lambda.env.vars, bound);
+    const floats = args.length > 0 ? rebound(lambda.env, Object.keys(bound)) : lambda.env.floats;
+    return evaluateNode(lambda.node, { ...lambda.env, dollar: args.length > 0 ? args[0] : lambda.env.dollar, vars, floats });
   } finally {
     budget.calls--;
   }
@@ -232,7 +243,7 @@ function evaluate(node: Node, env: Env): unknown {
         throw fault('NoMatchingFunctionException', `no operator . for ${pyTypeName(node.expr.value)} ${pyStr(node.expr.value)}`);
       const r = evaluateNode(node.receiver, env);
       if (node.nullSafe && (r === null || r === undefined)) return null;
-      return evaluateNode(node.expr, { ...env, dollar: r });
+      return evaluateNode(node.expr, { ...env, dollar: r, floats: rebound(env, []) });
     }
     case 'index':
       return indexer(node, env);
@@ -264,11 +275,12 @@ function indexer(node: Extract<Node, { type: 'index' }>, env: Env): unknown {
  * type, so `7.0 / 2`, `(7 * 1.0) / 2` and `float(x) / 2` are recognised from the syntax (a literal
  * with a decimal point, a float() call, arithmetic on one of those) to divide as yaql does.
  */
-export function isFloat(node: Node): boolean {
+export function isFloat(node: Node, env?: Env): boolean {
   if (node.type === 'literal') return node.float === true;
+  if (node.type === 'dollar') return env?.floats?.has(node.name === '' ? '1' : node.name) === true;
   if (node.type === 'call' || node.type === 'method') return node.name === 'float';
-  if (node.type === 'unary') return isFloat(node.operand);
-  if (node.type === 'binary' && ['+', '-', '*', '/'].includes(node.op)) return isFloat(node.left) || isFloat(node.right);
+  if (node.type === 'unary') return isFloat(node.operand, env);
+  if (node.type === 'binary' && ['+', '-', '*', '/'].includes(node.op)) return isFloat(node.left, env) || isFloat(node.right, env);
   return false;
 }
 
@@ -345,7 +357,7 @@ function binary(op: string, leftNode: Node, rightNode: Node, env: Env): unknown 
     case '/': {
       const [a, b] = numbers('/', left, right);
       if (b === 0) throw fault('ZeroDivisionError', 'division by zero');
-      const floats = isFloat(leftNode) || isFloat(rightNode);
+      const floats = isFloat(leftNode, env) || isFloat(rightNode, env);
       return !floats && Number.isInteger(a) && Number.isInteger(b) ? Math.floor(a / b) : a / b;
     }
     case 'mod': {

@@ -9,10 +9,21 @@ import { extendVars, invokeCall } from './evaluator.ts';
 import { SandboxError } from '../../../template/errors.ts';
 import { isUnsafeName } from '../../../template/sandbox.ts';
 
-/** A scope for `->` with more variables; `$` is `$1` in yaql, so a first positional value is `$` too. */
-function scope(call: Call, vars: Record<string, unknown>): Opaque {
+/**
+ * A scope for `->` with more variables; `$` is `$1` in yaql, so a first positional value is `$` too.
+ * `floats` names the variables written as Python floats, so that `let(x => 2.0) -> $x / 4` is 0.5.
+ */
+function scope(call: Call, vars: Record<string, unknown>, floats: string[] = []): Opaque {
   const dollar = Object.hasOwn(vars, '1') ? vars['1'] : call.env.dollar;
-  return opaque({ kind: 'scope', env: { ...call.env, dollar, vars: extendVars(call.env.vars, vars) } });
+  const kept = [...(call.env.floats ?? [])].filter((n) => !Object.hasOwn(vars, n));
+  const env = { ...call.env, dollar, vars: extendVars(call.env.vars, vars), floats: new Set([...kept, ...floats]) };
+  return opaque({ kind: 'scope', env });
+}
+
+/** Names of the arguments written as floats: `1`, `2`... for positional ones, the keyword otherwise. */
+function floatNames(call: Call): string[] {
+  const names = call.args.flatMap((a, i) => (a?.float ? [String(i + 1)] : []));
+  return [...names, ...Object.entries(call.kwargs).flatMap(([k, a]) => (a.float ? [k] : []))];
 }
 
 function numbered(values: unknown[]): Record<string, unknown> {
@@ -42,9 +53,9 @@ export const SYSTEM: Record<string, StdFunction> = {
   let: (c) => {
     const kw = Object.create(null) as Record<string, unknown>;
     for (const [k, a] of Object.entries(c.kwargs)) kw[k] = a.value();
-    return scope(c, { ...numbered(values(c.args)), ...kw });
+    return scope(c, { ...numbered(values(c.args)), ...kw }, floatNames(c));
   },
-  with: (c) => scope(c, numbered(values(c.args))),
+  with: (c) => scope(c, numbered(values(c.args)), floatNames(c)),
   unpack: (c) => {
     const items = seq(need(c, 0).value(), 'unpack');
     const names = c.args.slice(1).map((a) => string(a?.value(), 'unpack'));

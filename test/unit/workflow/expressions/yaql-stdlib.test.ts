@@ -31,8 +31,15 @@ describe('YAQL numbers as Python has them', () => {
     ['str(2)', '2'],
     ['str(2.5)', '2.5'],
     ['str(float(3))', '3.0'],
+    ['let(x => 2.0) -> str($x)', '2.0'],
+    ['let(x => 2.0) -> $x / 4', 0.5],
+    ['with(2.0) -> $ / 4', 0.5],
+    ['let(x => 2.0) -> let(x => 3) -> $x / 2', 1],
+    ['with(2.0) -> [1, 3].select($ / 2)', [0, 1]],
+    ['let(x => 2.0) -> [1].select($x / 4)', [0.5]],
+    ['let(f => lambda($ / 2)) -> with(3.0) -> $f(3)', 1],
   ])('%s is %j', (expr, expected) => {
-    expect(y(expr)).toBe(expected);
+    expect(y(expr)).toEqual(expected);
   });
 });
 
