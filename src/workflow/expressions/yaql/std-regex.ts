@@ -122,6 +122,14 @@ function searchAll(call: Call, re: RegExp, s: string): unknown {
 }
 
 export const REGEX: Record<string, StdFunction> = {
+  matches: (c) => {
+    const r = need(c, 0).value();
+    const re = compiled(r);
+    if (re) return re.test(string(need(c, 1, 'string').value(), 'matches'));
+    const s = string(r, 'matches');
+    const p = need(c, 1, 'regexp').value();
+    return (compiled(p) ?? pyRegex(string(p, 'matches'))).test(s);
+  },
   regex: (c) => {
     const pattern = string(need(c, 0, 'pattern').value(), 'regex');
     const flags =
@@ -131,7 +139,8 @@ export const REGEX: Record<string, StdFunction> = {
     return opaque({ kind: 'regex', re: pyRegex(pattern, flags) });
   },
   isRegex: (c) => compiled(need(c, 0).value()) !== undefined,
-  escapeRegex: (c) => string(need(c, 0).value(), 'escapeRegex').replace(/[^A-Za-z0-9_]/g, (ch) => `\\${ch}`),
+  // Python's re.escape (3.7+): only characters that mean something in a pattern.
+  escapeRegex: (c) => string(need(c, 0).value(), 'escapeRegex').replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (ch) => `\\${ch}`),
   search: (c) => {
     const re = compiled(need(c, 0).value());
     if (!re) throw fault('NoMatchingMethodException', 'search() is a method of a regex');
@@ -157,14 +166,6 @@ export const REGEX: Record<string, StdFunction> = {
 
 /** Regex versions of string methods: used when the receiver or the pattern argument is a regex. */
 export const REGEX_OVERLOADS: Record<string, Overload> = {
-  matches: (c) => {
-    const r = need(c, 0).value();
-    const re = compiled(r);
-    if (re) return re.test(string(need(c, 1, 'string').value(), 'matches'));
-    const s = string(r, 'matches');
-    const p = need(c, 1, 'regexp').value();
-    return (compiled(p) ?? pyRegex(string(p, 'matches'))).test(s);
-  },
   split: (c, next) => {
     const r = need(c, 0).value();
     const arg = argAt(c, 1)?.value();

@@ -155,6 +155,8 @@ describe('YAQL scopes, functions and branching', () => {
     expect(y('regex(`(\\d+)`).replace(a1b22, `<\\1>`)')).toBe('a<1>b<22>');
     expect(y("regex(`\\d+`).searchAll('a1b22', $.start)")).toEqual([1, 3]);
     expect(y("'a1b22'.replaceBy(regex(`\\d+`), str(len($.value)))")).toBe('a1b2');
+    // Python 3.7+ re.escape: only characters with a meaning in a pattern
+    expect(y("escapeRegex('a.b[c]-d e,f!')")).toBe('a\\.b\\[c\\]\\-d\\ e,f!');
   });
 });
 
