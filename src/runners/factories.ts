@@ -5,6 +5,7 @@
  * a factory for a workflow runner, does not compile.
  */
 import { NotFoundError } from '../model/errors.ts';
+import { HttpRequestRunner } from './http-request.ts';
 import { LocalShellCommandRunner } from './local-shell-cmd.ts';
 import { LocalShellScriptRunner } from './local-shell-script.ts';
 import { NodeScriptRunner, type NodeScriptRunnerOptions } from './node-script.ts';
@@ -23,6 +24,7 @@ export const RUNNER_FACTORIES: Readonly<Record<ActionRunnerName, (options: Runne
   'python-script': (options) => new PythonScriptRunner(options),
   'node-script': (options) => new NodeScriptRunner(options),
   noop: () => new NoopRunner(),
+  'http-request': () => new HttpRequestRunner(),
 };
 
 /**

@@ -122,6 +122,25 @@ export const RUNNERS = {
     },
   },
   noop: { queue: 'actions', entryPoint: false, passing: 'none', parameters: {} },
+  // No process: the request is made in the function itself (see http-request.ts).
+  'http-request': {
+    queue: 'actions',
+    entryPoint: false,
+    passing: 'none',
+    parameters: {
+      url: { type: 'string', required: true, description: 'URL to the HTTP endpoint.' },
+      headers: { type: 'object', description: 'HTTP headers for the request.' },
+      cookies: { type: 'object', description: 'Optional cookies to send with the request.' },
+      allow_redirects: { type: 'boolean', default: false, description: 'Set to True if redirect following is allowed.' },
+      http_proxy: { type: 'string', description: 'URL of HTTP proxy to use (e.g. http://10.10.1.10:3128).' },
+      https_proxy: { type: 'string', description: 'URL of HTTPS proxy to use (e.g. http://10.10.1.10:3128).' },
+      username: { type: 'string', description: 'Username required by basic authentication.' },
+      password: { type: 'string', secret: true, description: 'Password required by basic authentication.' },
+      verify_ssl_cert: { type: 'boolean', default: true, description: 'Verify the certificate of an HTTPS endpoint. Set to False to skip verification.' },
+      url_hosts_blacklist: { type: 'array', items: { type: 'string' }, required: false, description: 'Hosts the action may not reach (e.g. 127.0.0.1).' },
+      url_hosts_whitelist: { type: 'array', items: { type: 'string' }, required: false, description: 'When given, the only hosts the action may reach.' },
+    },
+  },
   // The workflow spec (entry point) declares the input.
   orquesta: { queue: 'workflows', entryPoint: true, passing: 'none', parameters: {} },
 } satisfies Record<string, RunnerSpec>;
