@@ -6,6 +6,8 @@ export type { PythonScriptRunnerOptions } from './python-script.ts';
 export { NodeScriptRunner, nativeTypeStripping } from './node-script.ts';
 export type { NodeScriptRunnerOptions } from './node-script.ts';
 export { NoopRunner } from './noop.ts';
+export { ActionChainRunner, type ActionChainRunnerOptions, type ChainResult, type ChainTask } from './action-chain.ts';
+export { ChainSpecError, loadChain, parseChain, type ChainNode, type ChainSpec } from './action-chain-spec.ts';
 export { HttpRequestRunner, type HttpResult } from './http-request.ts';
 export { planRequest, HttpParameterError, HTTP_METHODS, type HttpRequestPlan } from './http-options.ts';
 export { scriptArguments, serializePositional } from './shell-args.ts';
