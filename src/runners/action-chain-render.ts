@@ -24,6 +24,7 @@ function reason(error: unknown): string {
     .replace(/^Template render error:?\s*/, '')
     .replace(/^\([^)]*\)\s*/, '')
     .replace(/\s*\n\s*/g, ' ')
+    .replace(/\b\w*Error: /, '')
     .trim();
 }
 

@@ -226,3 +226,27 @@ describe('parseChain', () => {
     expect(parseChain({ chain: [{ name: 'a', ref: 'x', params: { p: 1 } }] }, 'f.yaml').nodes[0].parameters).toEqual({ p: 1 });
   });
 });
+
+describe('action-chain: publish', () => {
+  it('publishes after a failed node too (st2), so a failure handler can read what was published', async () => {
+    const action = chainAction(
+      'publish-on-failure',
+      "chain:\n  - name: a\n    ref: core.local\n    parameters: { cmd: 'echo 7; exit 1' }\n    publish: { code: '{{ a.return_code }}' }\n    on-failure: b\n  - name: b\n    ref: core.echo\n    parameters: { message: 'code {{ code }}' }\n",
+    );
+    const outcome = await run(action);
+    expect((outcome.result as ChainResult).tasks[1].result).toMatchObject({ stdout: 'code 1' });
+  });
+
+  it('stops the chain with a clear error when a publish value cannot be rendered', async () => {
+    const action = chainAction(
+      'publish-error',
+      "chain:\n  - name: a\n    ref: core.local\n    parameters: { cmd: 'echo text' }\n    publish: { state: '{{ a.stdout.state }}' }\n    on-success: b\n  - name: b\n    ref: core.noop\n",
+    );
+    const outcome = await run(action);
+    expect(outcome.status).toBe('failed');
+    expect(tasks(outcome.result)).toEqual([['a', 'succeeded']]);
+    expect((outcome.result as ChainResult).error).toBe(
+      'Failed rendering value for publish parameter in task "a": "state" (template string="{{ a.stdout.state }}"): an expression has no value',
+    );
+  });
+});
