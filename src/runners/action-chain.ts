@@ -181,7 +181,7 @@ export class ActionChainRunner implements Runner {
     }
     if (isWorkflowRunner(action.runner_type)) {
       throw new NodeStartError(
-        `${task} Action "${node.ref}" is a ${action.runner_type} workflow: workflows cannot run as a node of an action chain here (use an orquesta workflow instead)`,
+        `${task} Action "${node.ref}" is an ${action.runner_type} workflow: workflows cannot run as a node of an action chain here (call it from an orquesta workflow, or run its steps as chain nodes)`,
       );
     }
     try {

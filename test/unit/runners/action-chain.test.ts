@@ -141,6 +141,20 @@ describe('action-chain: errors, timeout, cancel', () => {
     expect((await run(action)).result).toMatchObject({ error: expect.stringMatching(/^Failed to run task "a"\. .*colour.*unknown parameter/) });
   });
 
+  it('refuses a node that names an orquesta workflow, saying why', async () => {
+    const action = chainAction('orquesta-node', 'chain:\n  - name: wf\n    ref: examples.orquesta-basic\n');
+    expect((await run(action)).result).toMatchObject({
+      error:
+        'Failed to run task "wf". Action "examples.orquesta-basic" is an orquesta workflow: workflows cannot run as a node of an action chain here (call it from an orquesta workflow, or run its steps as chain nodes)',
+    });
+  });
+
+  it('runs without a catalog only to say it has none', async () => {
+    const bare = getRunner('action-chain');
+    const outcome = await bare.run(request(shipped('examples.chain-echo'), { name: 'x' }));
+    expect(outcome).toMatchObject({ status: 'failed', result: { error: 'Failed to run task "c1". action-chain runs without a pack catalog here' } });
+  });
+
   it('reports a chain file that is not a chain', async () => {
     const action = chainAction('bad-spec', 'chain:\n  - name: a\n    ref: core.noop\n    on-success: nowhere\n');
     expect(await run(action)).toEqual({
