@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpRequestRunner } from '../../../src/runners/http-request.ts';
 import { runnerParameters } from '../../../src/runners/registry.ts';
@@ -199,5 +204,76 @@ describe('http-request bad input', () => {
     ],
   ])('refuses %j', async (parameters, error) => {
     expect(await run(parameters)).toEqual({ status: 'failed', result: { error } });
+  });
+});
+
+describe('http-request through a proxy and over TLS', () => {
+  it('tunnels through http_proxy (the proxy sees a CONNECT to the target)', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const outcome = await run({ url: `${base}/json`, http_proxy: proxyUrl });
+      expect(outcome).toMatchObject({ status: 'succeeded', result: { body: { ok: true } } });
+      expect(tunnels).toEqual([new URL(base).host]);
+      // https_proxy is only for https URLs.
+      tunnels.length = 0;
+      expect((await run({ url: `${base}/json`, https_proxy: proxyUrl })).status).toBe('succeeded');
+      expect(tunnels).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  const certDir = mkdtempSync(join(tmpdir(), 'http-tls-'));
+  afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+  it('verifies the certificate by default and skips the check with verify_ssl_cert false', async () => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(certDir, 'key.pem'),
+        '-out',
+        join(certDir, 'cert.pem'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const tls = createTlsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) }, (_req, res) =>
+      res.end('secure'),
+    );
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
+      const refused = await run({ url });
+      expect(refused.status).toBe('failed');
+      expect((refused.result as { error: string }).error).toMatch(/self[- ]signed certificate/i);
+      expect(await run({ url, verify_ssl_cert: false })).toMatchObject({ status: 'succeeded', result: { body: 'secure' } });
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
+    }
   });
 });
