@@ -122,6 +122,25 @@ describe('http-request', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', result: { status_code: 200, body: { ok: true } } });
   });
 
+  it('does not forward basic auth or cookies when a redirect leaves the origin', async () => {
+    const other = createServer((req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ auth: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null })),
+    );
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const away = `http://localhost:${(other.address() as AddressInfo).port}/`;
+    routes['/away'] = (_req, res) => res.writeHead(302, { location: away }).end();
+    try {
+      const outcome = await run({ url: `${base}/away`, allow_redirects: true, username: 'stanley', password: 'Passw0rd!', cookies: { s: 'x' } });
+      expect(outcome).toMatchObject({ status: 'succeeded', result: { body: { auth: null, cookie: null } } });
+      expect(last().headers.authorization).toBeDefined();
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('fails on a 500 with the response as the result', async () => {
     expect(await run({ url: `${base}/boom` })).toEqual({
       status: 'failed',
