@@ -66,6 +66,27 @@ writeFileSync(
   ].join('\n'),
 );
 
+// An orquesta workflow whose task is the chain above: the chain runs as the task's child execution.
+mkdirSync(join(extraPacks, 'webchain', 'actions', 'workflows'), { recursive: true });
+writeFileSync(
+  join(extraPacks, 'webchain', 'actions', 'wf.yaml'),
+  ['name: wf', 'runner_type: orquesta', 'entry_point: workflows/wf.yaml', 'parameters:', '  base:', '    type: string', '    required: true'].join('\n'),
+);
+writeFileSync(
+  join(extraPacks, 'webchain', 'actions', 'workflows', 'wf.yaml'),
+  [
+    'version: 1.0',
+    'input: [base]',
+    'tasks:',
+    '  check:',
+    '    action: webchain.fetch_and_say base=<% ctx().base %>',
+    '    next:',
+    '      - when: <% succeeded() %>',
+    '        publish: [state: <% result().published.state %>]',
+    'output: [{ state: <% ctx().state %> }]',
+  ].join('\n'),
+);
+
 let server: Server;
 let base: string;
 let broken = false;
@@ -91,10 +112,12 @@ afterAll(async () => {
 
 const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '300', ACTIONRUNNER_PACKS_PATH: extraPacks } });
 let handler: Handler;
+let workflowsHandler: Handler;
 let runtime: Runtime;
 beforeAll(async () => {
   Object.assign(process.env, substrate.env);
   ({ handler } = await import('../../functions/actions.ts'));
+  ({ handler: workflowsHandler } = await import('../../functions/workflows.ts'));
   runtime = createRuntime({ config: substrate.config, clients: substrate.clients });
 });
 afterEach(() => substrate.purgeQueues());
@@ -169,5 +192,17 @@ describe('action chains through the actions handler', () => {
     const done = (await runtime.store.get(execution.id))!;
     expect(done.status).toBe('canceled');
     expect((done.result as { tasks: { name: string; state: string }[] }).tasks.map((t) => [t.name, t.state])).toEqual([['nap', 'canceled']]);
+  });
+
+  it('runs as a task of an orquesta workflow: a child execution of the workflow, its result published', async () => {
+    const { execution } = await runtime.service.request({ action: 'webchain.wf', parameters: { base } });
+    await deliver(substrate, 'workflows', workflowsHandler); // start: the chain is scheduled as a child
+    await deliver(substrate, 'actions', handler); // the chain runs
+    await deliver(substrate, 'workflows', workflowsHandler); // its completion ends the workflow
+    const done = (await runtime.store.get(execution.id))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.result).toMatchObject({ output: { state: 'green' } });
+    const children = await runtime.store.list({ parent: execution.id });
+    expect(children.map((child) => [child.action, child.status])).toEqual([['webchain.fetch_and_say', 'succeeded']]);
   });
 });
