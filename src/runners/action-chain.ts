@@ -14,7 +14,12 @@ export interface ActionChainRunnerOptions {
   catalog?: ActionCatalog;
   /** The runner of a node's action, by runner name. */
   runnerFor?: (name: string) => Runner;
+  /** How deep this chain is nested in other chains (a node may run a chain, in this process). @default 0 */
+  depth?: number;
 }
+
+/** Chains nest in one process: a chain that runs itself through another would recurse until its timeout. */
+export const MAX_CHAIN_DEPTH = 10;
 
 /** One node run, as st2 reports it in `result.tasks`. */
 export interface ChainTask {
@@ -191,9 +196,13 @@ export class ActionChainRunner implements Runner {
       const commandEnv = { ...rendered.env, ...resolved.commandEnv };
       assertFitsProcess(action, resolved.values, commandEnv);
       if (action.ref === request.action.ref) throw new Error(`the chain ${action.ref} cannot run itself`);
+      const depth = (this.options.depth ?? 0) + 1;
+      if (action.runner_type === this.name && depth > MAX_CHAIN_DEPTH) {
+        throw new Error(`chains nest at most ${MAX_CHAIN_DEPTH} deep, and ${action.ref} would be chain number ${depth + 1}`);
+      }
       return {
         action,
-        runner: this.options.runnerFor(action.runner_type),
+        runner: action.runner_type === this.name ? new ActionChainRunner({ ...this.options, depth }) : this.options.runnerFor(action.runner_type),
         values: resolved.values,
         commandEnv,
         secrets: secretValuesOf(resolved.values, resolved.secretNames),

@@ -155,6 +155,25 @@ describe('action-chain: errors, timeout, cancel', () => {
     expect(outcome).toMatchObject({ status: 'failed', result: { error: 'Failed to run task "c1". action-chain runs without a pack catalog here' } });
   });
 
+  it('runs a chain as a node, and stops chains that run each other at the nesting limit', async () => {
+    const inner = chainAction('inner', "chain:\n  - name: hi\n    ref: core.echo\n    parameters: { message: 'from inner' }\n");
+    const outer = chainAction('outer', 'chain:\n  - name: sub\n    ref: tests.inner\n');
+    const ping = chainAction('ping', 'chain:\n  - name: next\n    ref: tests.pong\n');
+    const pong = chainAction('pong', 'chain:\n  - name: next\n    ref: tests.ping\n');
+    const local = {
+      list: () => catalog.list(),
+      get: (ref: string) => ({ 'tests.inner': inner, 'tests.ping': ping, 'tests.pong': pong })[ref] ?? catalog.get(ref),
+    };
+    const nesting = getRunner('action-chain', { catalog: local });
+    const outcome = await nesting.run(request(outer, { display_published: true }));
+    expect(outcome.status).toBe('succeeded');
+    expect((outcome.result as ChainResult).tasks[0].result).toMatchObject({ tasks: [{ name: 'hi', result: { stdout: 'from inner' } }] });
+
+    const loop = await nesting.run(request(ping, { display_published: true }));
+    expect(loop.status).toBe('failed');
+    expect(JSON.stringify(loop.result)).toContain('chains nest at most 10 deep, and tests.pong would be chain number 12');
+  });
+
   it('reports a chain file that is not a chain', async () => {
     const action = chainAction('bad-spec', 'chain:\n  - name: a\n    ref: core.noop\n    on-success: nowhere\n');
     expect(await run(action)).toEqual({
