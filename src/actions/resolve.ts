@@ -3,8 +3,10 @@ import { castValue, describeValue } from './cast.ts';
 import { InvalidParameterError, invalidParameter } from './errors.ts';
 import { assertRunnable } from './catalog.ts';
 import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
-import { runnerSpec } from '../runners/registry.ts';
+import { runnerParameterNames, runnerSpec } from '../runners/registry.ts';
+import { shellStartupVariablesIn } from '../process/env.ts';
 import { validateValues } from './validate.ts';
+import { actionContext } from './action-context.ts';
 
 /** What `resolveParameters` returns. */
 export interface ResolvedParameters {
@@ -20,11 +22,20 @@ export interface ResolvedParameters {
   commandEnv: Record<string, string>;
 }
 
+/** Options of `resolveParameters`. */
+export interface ResolveOptions {
+  /** What templates read as `action_context` (see `actionContext`). @default actionContext(action) */
+  actionContext?: Record<string, unknown>;
+}
+
 /** Names the datastore and pack config would provide in st2; we have neither. */
 const UNSUPPORTED_NAMES: Record<string, string> = {
   st2kv: 'the st2 datastore (st2kv) is not supported',
   config_context: 'pack configuration (config_context) is not supported',
 };
+
+/** st2's name for the running execution's context in parameter templates. */
+const ACTION_CONTEXT = 'action_context';
 
 /** A parameter default holding templates: its strings, compiled once per action. */
 type TemplateDefault = { kind: 'template'; compiled: Map<string, CompiledTemplate>; references: string[] };
@@ -99,12 +110,12 @@ function renderDeep(value: unknown, compiled: Map<string, CompiledTemplate>, con
  *   // { values: { message: 'hi', cmd: 'echo "${ST2_ARG_message}"', timeout: 60, ... },
  *   //   secretNames: [], commandEnv: { ST2_ARG_message: 'hi' } }
  */
-export function resolveParameters(action: ActionDefinition, given: Record<string, unknown>): ResolvedParameters {
+export function resolveParameters(action: ActionDefinition, given: Record<string, unknown>, options: ResolveOptions = {}): ResolvedParameters {
   assertRunnable(action);
   const values = castGiven(action, given);
   const pending = templateDefaults(action, values);
   const commandEnv: Record<string, string> = {};
-  const render = defaultRenderer(action, values, pending, commandEnv);
+  const render = defaultRenderer(action, values, pending, commandEnv, options.actionContext ?? actionContext(action));
   for (const name of [...pending.keys()]) render(name);
   for (const [name, spec] of Object.entries(action.parameters)) {
     if (spec.required === true && (values[name] === undefined || values[name] === null)) {
@@ -112,7 +123,22 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     }
   }
   validateValues(action, values);
+  assertNoShellStartupVariables(action, values);
   return { values, secretNames: secretParameterNames(action.parameters).filter((name) => name in values), commandEnv };
+}
+
+/** Refuses an `env` runner parameter that would make the action's shell run code of its own (see `isShellStartupVariable`). */
+function assertNoShellStartupVariables(action: ActionDefinition, values: Record<string, unknown>): void {
+  const env = values.env;
+  if (!runnerParameterNames(action.runner_type).includes('env') || env === null || typeof env !== 'object' || Array.isArray(env)) return;
+  const refused = shellStartupVariablesIn(env as Record<string, unknown>);
+  if (refused.length > 0) {
+    throw invalidParameter(
+      'env',
+      `cannot set ${refused.join(', ')}: shell start-up variables (BASH_ENV, ENV, SHELLOPTS, BASHOPTS, PS4, BASH_FUNC_*) make the shell run code before the command`,
+      action.ref,
+    );
+  }
 }
 
 /** The values the caller gave, cast to their parameters' types; unknown and immutable parameters refused. */
@@ -156,6 +182,7 @@ function defaultRenderer(
   values: Record<string, unknown>,
   pending: Map<string, TemplateDefault>,
   commandEnv: Record<string, string>,
+  executionContext: Record<string, unknown>,
 ): (name: string) => void {
   const specs = action.parameters;
   const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
@@ -172,6 +199,10 @@ function defaultRenderer(
     for (const ref of template.references) {
       if (Object.hasOwn(UNSUPPORTED_NAMES, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references "${ref}": ${UNSUPPORTED_NAMES[ref]}`, { parameter: name, action: action.ref });
+      }
+      if (ref === ACTION_CONTEXT && !Object.hasOwn(specs, ref)) {
+        context[ref] = executionContext;
+        continue;
       }
       if (!Object.hasOwn(specs, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references unknown name "${ref}"`, { parameter: name, action: action.ref });

@@ -1,5 +1,5 @@
 import { isWorkflowRunner } from '../actions/runner-parameters.ts';
-import { assertFitsProcess, resolveParameters, unavailableError } from '../actions/index.ts';
+import { actionContext, assertFitsProcess, resolveParameters, unavailableError } from '../actions/index.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
@@ -39,16 +39,17 @@ export class ExecutionService {
   constructor(private readonly deps: ExecutionServiceDeps) {}
 
   /**
-   * Validates the action and its parameters against its metadata.
+   * Validates the action and its parameters against its metadata; `context` is the execution's
+   * (what templates read as `action_context`).
    * @throws NotFoundError for an unknown action, ValidationError for anything else wrong.
    */
-  prepare(ref: string, given: Record<string, unknown>): PreparedRequest {
+  prepare(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}): PreparedRequest {
     const action = this.deps.catalog.get(ref);
     const unavailable = action ? undefined : this.deps.catalog.unavailable?.(ref);
     if (unavailable) throw unavailableError(unavailable);
     if (!action) throw new NotFoundError(`unknown action: ${ref} - no pack provides it (try "actionrunner action list")`, { context: { action: ref } });
     if (!action.enabled) throw new ValidationError(`action disabled: ${ref} - its metadata says enabled: false`, { context: { action: ref } });
-    const resolved = resolveParameters(action, given);
+    const resolved = resolveParameters(action, given, { actionContext: actionContext(action, context) });
     assertFitsProcess(action, resolved.values, resolved.commandEnv ?? {});
     if (!isWorkflowRunner(action.runner_type)) this.#checkTimeoutFits(action, resolved.values);
     return { action, ...resolved, commandEnv: resolved.commandEnv ?? {} };
@@ -57,7 +58,7 @@ export class ExecutionService {
   /** Creates the execution and sends it to its queue (workflows for workflow runners, else actions). */
   async request(request: ExecutionRequest): Promise<{ execution: Execution; created: boolean }> {
     const given = request.parameters ?? {};
-    const prepared = this.prepare(request.action, given);
+    const prepared = this.prepare(request.action, given, request.context);
     const created = await this.deps.store.create({
       action: prepared.action.ref,
       runner: prepared.action.runner_type,
