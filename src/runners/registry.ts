@@ -170,10 +170,8 @@ export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
 
 /** st2's runners that have no equivalent here: their actions load as unavailable, saying so. */
 export const ST2_RUNNERS_NOT_HERE: readonly string[] = [
-  'action-chain',
   'remote-shell-cmd',
   'remote-shell-script',
-  'http-request',
   'winrm-cmd',
   'winrm-ps-cmd',
   'winrm-ps-script',
