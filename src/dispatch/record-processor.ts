@@ -12,6 +12,7 @@ import { recordOf } from '../store/errors.ts';
 import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { decide } from './decide.ts';
 import { PoisonMessageError, RetryLaterError } from './errors.ts';
+import { applyRetryPolicy } from './retry-policy.ts';
 import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
 import { shouldRequeue, SlotReservation } from './slot-reservation.ts';
 import type { DispatchDeps } from './types.ts';
@@ -102,7 +103,7 @@ export class RecordProcessor {
     const decision = decide(execution, { runsWorkflows: Boolean(this.deps.workflows) });
     switch (decision.kind) {
       case 'notify-parent':
-        return notifyParent(this.deps.queue, execution);
+        return this.#ended(execution);
       case 'pass-on':
         return this.service.enqueue(execution);
       case 'advance-workflow':
@@ -144,7 +145,13 @@ export class RecordProcessor {
     if (result.kind === 'moved') return this.#judgeMoved(result.current, work);
     const final = await recordExit(result, this.deps, log);
     log.info('action ended', { status: final.status, durationMs: Date.now() - started });
-    await notifyParent(this.deps.queue, final);
+    await this.#ended(final);
+  }
+
+  /** An execution ended: its retry policy applies (again, on a redelivery: idempotent), then its parent workflow is told. */
+  async #ended(execution: Execution): Promise<void> {
+    await applyRetryPolicy(execution, this.deps, this.service);
+    await notifyParent(this.deps.queue, execution);
   }
 
   /** An action's turn in the pool: re-queue it, find it moved, or start its child process (the slot is held until the child exits). */
@@ -190,7 +197,7 @@ export class RecordProcessor {
   }
 
   #judgeMoved(current: Execution, work: RecordWork): Promise<void> {
-    return isTerminal(current.status) ? notifyParent(this.deps.queue, current) : this.#judgeHeld(current, work);
+    return isTerminal(current.status) ? this.#ended(current) : this.#judgeHeld(current, work);
   }
 
   /**

@@ -11,3 +11,4 @@ export {
   type RetryPolicy,
   type UnavailablePolicy,
 } from './types.ts';
+export { planRetry, retryKey, type RetryPlan } from './retry.ts';
