@@ -5,9 +5,7 @@ import type { RetryPolicy } from './types.ts';
 const RETRY_ON: Partial<Record<Execution['status'], RetryPolicy['parameters']['retry_on']>> = { failed: 'failure', timeout: 'timeout' };
 
 /** What a retry policy asks for once an execution ended: the retry to request, or why there is none. */
-export type RetryPlan =
-  | { retry: true; policy: RetryPolicy; idempotencyKey: string; context: ExecutionContext }
-  | { retry: false; why: string };
+export type RetryPlan = { retry: true; policy: RetryPolicy; idempotencyKey: string; context: ExecutionContext } | { retry: false; why: string };
 
 /**
  * The idempotency key of the retry of `executionId`: one execution is retried at most once (its retry
@@ -27,7 +25,8 @@ export function retryKey(executionId: string): string {
 export function planRetry(execution: Execution, policies: readonly RetryPolicy[], now = Date.now()): RetryPlan {
   const on = RETRY_ON[execution.status];
   if (policies.length === 0) return { retry: false, why: 'no retry policy' };
-  if (on === undefined || execution.result === undefined) return { retry: false, why: `${execution.status} is not an outcome of its action a retry policy applies to` };
+  if (on === undefined || execution.result === undefined)
+    return { retry: false, why: `${execution.status} is not an outcome of its action a retry policy applies to` };
   if (execution.context.parent) return { retry: false, why: 'a workflow task: use the task retry of the workflow' };
   const count = execution.context.policies?.retry?.retry_count ?? 0;
   const policy = policies.find((candidate) => candidate.parameters.retry_on === on && count < candidate.parameters.max_retry_count);

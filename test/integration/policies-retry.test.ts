@@ -28,7 +28,8 @@ fixture.pack('flaky', {
     '    default: echo x >> "{{file}}"; test "$(wc -l < "{{file}}")" -ge {{succeed_on}}',
   ].join('\n'),
   'actions/off.yaml': 'name: off\nrunner_type: local-shell-cmd\nparameters:\n  cmd: { default: "false" }\n',
-  'policies/count.retry.yaml': 'name: count.retry\nresource_ref: flaky.count\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 2\n  delay: 1\n',
+  'policies/count.retry.yaml':
+    'name: count.retry\nresource_ref: flaky.count\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 2\n  delay: 1\n',
   'policies/off.retry.yaml': 'name: off.retry\nenabled: false\nresource_ref: flaky.off\npolicy_type: action.retry\nparameters: { retry_on: failure }\n',
 });
 let runtime: Runtime;
@@ -43,7 +44,8 @@ beforeEach(() => substrate.purgeQueues());
 const handler = (event: Parameters<Runtime['processor']['process']>[0], context: Parameters<Runtime['processor']['process']>[1]) =>
   runtime.processor.process(event, context);
 const get = async (id: string) => (await runtime.store.get(id))!;
-const retryOf = async (id: string) => (await runtime.store.list({ action: 'flaky.count', limit: 50 })).find((e) => e.context.policies?.retry?.retried_liveaction_id === id);
+const retryOf = async (id: string) =>
+  (await runtime.store.list({ action: 'flaky.count', limit: 50 })).find((e) => e.context.policies?.retry?.retried_liveaction_id === id);
 
 /** Delivers what the actions queue holds until `done` says so (delayed retries arrive later). */
 async function drain(done: () => Promise<boolean>): Promise<void> {
