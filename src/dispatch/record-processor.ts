@@ -12,6 +12,10 @@ import { recordOf } from '../store/errors.ts';
 import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { decide } from './decide.ts';
 import { PoisonMessageError, RetryLaterError } from './errors.ts';
+import type { Runner } from '../runners/types.ts';
+import { takePolicySlots } from './take-policy-slots.ts';
+import type { PolicySlot } from './policy-slots.ts';
+import { policyDelaySeconds } from './take-policy-slots.ts';
 import { applyRetryPolicy } from './retry-policy.ts';
 import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
 import { shouldRequeue, SlotReservation } from './slot-reservation.ts';
@@ -129,6 +133,18 @@ export class RecordProcessor {
       const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
       return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error));
     }
+    const policySlots = await takePolicySlots(execution, prepared, work.owner, this.deps, log);
+    if ('refused' in policySlots) return this.#heldBack(execution, policySlots.refused, work);
+    try {
+      await this.#runHeld(execution, work, prepared, runner, log);
+    } finally {
+      // After the outcome is written: an execution counts against its policies until it has ended.
+      await policySlots.held.release().catch((error: unknown) => log.warn('could not give policy slots back; their lease frees them', { error }));
+    }
+  }
+
+  /** Runs the action in a slot of this container's pool (reserved as `scheduled` while none is free), records its outcome. */
+  async #runHeld(execution: Execution, work: RecordWork, prepared: PreparedRequest, runner: Runner, log: Logger): Promise<void> {
     const started = Date.now();
     let reservation: SlotReservation | undefined;
     if (this.limit.activeCount >= this.limit.concurrency) {
@@ -146,6 +162,23 @@ export class RecordProcessor {
     const final = await recordExit(result, this.deps, log);
     log.info('action ended', { status: final.status, durationMs: Date.now() - started });
     await this.#ended(final);
+  }
+
+  /**
+   * A concurrency policy's pool is full: `action: cancel` ends the execution `canceled` saying why;
+   * `delay` (st2's default) marks it `delayed` and sends its message again a moment later (this one is
+   * deleted: a wait is no failed delivery, so it never counts towards the DLQ).
+   */
+  async #heldBack(execution: Execution, full: PolicySlot, work: RecordWork): Promise<void> {
+    const { policy, limit } = full;
+    const why = `policy ${policy.ref} (${policy.policy_type}): ${limit} of ${limit} allowed executions of ${execution.action}${policy.parameters.attributes.length ? ` with these ${policy.parameters.attributes.join(', ')}` : ''} are running`;
+    try {
+      if (policy.parameters.action === 'cancel') return this.#ended(await this.deps.store.cancelWaiting(execution.id, `canceled by ${why}`));
+      if (execution.status === 'requested') await this.deps.store.delay(execution.id, `delayed by ${why}`);
+    } catch (error) {
+      return this.#judgeMoved(recordOf(error), work);
+    }
+    await this.deps.queue.send('actions', { executionId: execution.id }, policyDelaySeconds());
   }
 
   /** An execution ended: its retry policy applies (again, on a redelivery: idempotent), then its parent workflow is told. */

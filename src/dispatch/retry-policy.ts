@@ -35,7 +35,7 @@ export async function applyRetryPolicy(
     log.info(created ? 'retry requested' : 'retry was already requested', { policy: plan.policy.ref, retryId: retry.id, retry: plan.context.policies?.retry });
     return retry;
   } catch (error) {
-    // The action went away or its parameters no longer pass: a retry would be refused the same way.
+    // The action is gone or its parameters no longer pass: a retry would be refused the same way.
     if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
     log.warn('retry refused', { policy: plan.policy.ref, error: error.message });
     return undefined;

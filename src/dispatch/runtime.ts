@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { createServices, type Services, type ServicesOptions } from '../app/services.ts';
+import { DynamoSlotPool } from '../pool/dynamo-slots.ts';
 import { createRunners } from '../runners/index.ts';
 import { BatchProcessor } from './processor.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
@@ -31,7 +32,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const stopping = new AbortController();
   // One listener per running action: many at once is normal, not a leak.
   setMaxListeners(0, stopping.signal);
-  const base = { ...services, runner: (name: string) => runners.get(name), stopping: stopping.signal };
+  const slots = new DynamoSlotPool({ doc: services.clients.doc, tableName: services.config.executionsTable });
+  const base = { ...services, runner: (name: string) => runners.get(name), stopping: stopping.signal, slots };
   const deps = { ...base, workflows: options.workflows?.(base) };
   return { ...deps, processor: new BatchProcessor(deps, services.service), abandonRunning: (reason) => stopping.abort(reason) };
 }

@@ -234,9 +234,14 @@ export class ExecutionStore {
     return this.move(id, 'reject', 'failed', { unleased: true, set: { ...set, error } });
   }
 
-  /** A cancel asked for before the execution started. */
-  cancelWaiting(id: string): Promise<Execution> {
-    return this.move(id, 'cancelWaiting', 'canceled', { reason: 'canceled before it started' });
+  /** A cancel asked for before the execution started (or a concurrency policy's `action: cancel`, with its `error`). */
+  cancelWaiting(id: string, error?: string): Promise<Execution> {
+    return this.move(id, 'cancelWaiting', 'canceled', error ? { set: { error }, reason: error } : { reason: 'canceled before it started' });
+  }
+
+  /** A policy holds it back (its concurrency threshold is reached): `delayed` until a slot frees. */
+  delay(id: string, reason: string): Promise<Execution> {
+    return this.move(id, 'delay', 'delayed', { reason });
   }
 
   /** A cancel asked for while it runs: its runner notices at its next heartbeat, a workflow's engine through its queue. */

@@ -1,0 +1,32 @@
+import type { Logger } from '../log/index.ts';
+import type { Execution } from '../model/execution.ts';
+import type { PreparedRequest } from '../request/service.ts';
+import { HeldPolicySlots, policySlotsFor, type PolicySlotsTaken } from './policy-slots.ts';
+import type { DispatchDeps } from './types.ts';
+
+/** A delayed execution's message comes back after 1 or 2 seconds (spread, so that waiters do not all ask at once). */
+export function policyDelaySeconds(random = Math.random): number {
+  return 1 + Math.floor(random() * 2);
+}
+
+/** Nothing to hold: the action has no concurrency policy. */
+const NONE = { release: async () => undefined };
+
+/**
+ * Takes the slots the action's enabled `action.concurrency(.attr)` policies ask of this execution,
+ * held by this delivery (`owner`) under the execution lease's length.
+ * @throws Error when a policy applies but the runtime has no slot pool (it would go unenforced)
+ */
+export async function takePolicySlots(
+  execution: Execution,
+  prepared: PreparedRequest,
+  owner: string,
+  deps: Pick<DispatchDeps, 'catalog' | 'slots' | 'config'>,
+  log: Logger,
+): Promise<PolicySlotsTaken | { held: typeof NONE }> {
+  const policies = deps.catalog.policies?.().forAction(execution.action).concurrency ?? [];
+  if (policies.length === 0) return { held: NONE };
+  if (!deps.slots)
+    throw new Error(`no slot pool: ${execution.action} has concurrency policies (${policies.map((p) => p.ref).join(', ')}) this runtime cannot enforce`);
+  return HeldPolicySlots.take(deps.slots, policySlotsFor(execution.action, prepared.values, policies), owner, deps.config.leaseMs, log);
+}
