@@ -171,7 +171,8 @@ export class RecordProcessor {
    */
   async #heldBack(execution: Execution, full: PolicySlot, work: RecordWork): Promise<void> {
     const { policy, limit } = full;
-    const why = `policy ${policy.ref} (${policy.policy_type}): ${limit} of ${limit} allowed executions of ${execution.action}${policy.parameters.attributes.length ? ` with these ${policy.parameters.attributes.join(', ')}` : ''} are running`;
+    const same = policy.parameters.attributes.length ? ` with the same ${policy.parameters.attributes.join(', ')}` : '';
+    const why = `policy ${policy.ref} (${policy.policy_type}): threshold ${limit} reached - ${limit} of ${execution.action}${same} already running`;
     try {
       if (policy.parameters.action === 'cancel') return this.#ended(await this.deps.store.cancelWaiting(execution.id, `canceled by ${why}`));
       if (execution.status === 'requested') await this.deps.store.delay(execution.id, `delayed by ${why}`);
