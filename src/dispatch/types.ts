@@ -6,6 +6,7 @@ import type { TaskCompletedMessage, WorkQueue } from '../queue/index.ts';
 import type { Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { OutputStore } from '../store/output.ts';
+import type { PoolGate } from './pool-gate.ts';
 
 /** Advances workflows; the dispatcher hands it workflow executions and task-completed events. */
 export interface WorkflowDriver {
@@ -18,11 +19,17 @@ export interface DispatchDeps {
   config: Config;
   store: ExecutionStore;
   output: Pick<OutputStore, 'writer' | 'lastSeq'>;
-  queue: Pick<WorkQueue, 'send' | 'retryAfter' | 'deadLetter'>;
+  queue: Pick<WorkQueue, 'send' | 'retryAfter' | 'deadLetter'> & Partial<Pick<WorkQueue, 'receive' | 'delete'>>;
   catalog: ActionCatalog;
   runner(name: string): Runner | undefined;
   log: Logger;
   workflows?: WorkflowDriver;
+  /**
+   * This container's door to its function's stage-wide pool (st2's `actions_pool_size` /
+   * `workflows_pool_size`): an action runs, and a workflow step is taken, only while holding one of
+   * its slots. None: no stage-wide bound (the per-invocation `parallelism` only).
+   */
+  gate?: PoolGate;
   /** Aborted (with the reason) when the process that runs this runtime shuts down: running actions are killed and recorded `abandoned`. */
   stopping: AbortSignal;
 }

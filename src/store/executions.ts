@@ -199,6 +199,11 @@ export class ExecutionStore {
     return this.#take(id, 'reserve', 'scheduled', owner, leaseMs, `claimed by ${owner}, waiting for a slot`);
   }
 
+  /** A `requested` execution waits in its queue (st2's `delayed`): its pool is full, or a policy holds it back. */
+  delay(id: string, reason: string): Promise<Execution> {
+    return this.move(id, 'delay', 'delayed', { reason });
+  }
+
   /** A reserved execution got its slot. */
   start(id: string, owner: string): Promise<Execution> {
     return this.move(id, 'start', 'running', { leaseOwner: owner, reason: `started by ${owner}` });
