@@ -79,3 +79,27 @@ it('runs one per host (action.concurrency.attr, delay): the other hosts go on, t
     'delayed by policy limited.deploy.per-host (action.concurrency.attr): threshold 1 reached - 1 of limited.deploy with the same host already running',
   );
 });
+
+it('gives its policy slot back when the function pool is full (policy slot first, then the pool slot)', async () => {
+  const small = createRuntime({
+    config: { ...substrate.config, actionsPoolSize: 1 },
+    clients: substrate.clients,
+    catalog: loadActions({ packsPaths: [fixture.dir] }),
+  });
+  // Another container holds the only slot of the stage's actions pool.
+  expect(await small.slots!.acquire('actions', 1, 'another-container', 60_000)).toBe(true);
+  try {
+    const { execution } = await small.service.request({ action: 'limited.one', parameters: {} });
+    await eventually(
+      async () => {
+        await deliver(substrate, 'actions', (...args) => small.processor.process(...args)).catch(() => undefined);
+        expect((await get(execution.id)).status).toBe('delayed');
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    expect((await get(execution.id)).log.at(-1)?.reason).toMatch(/^waiting for a slot: the actions pool is full/);
+    expect(await small.slots!.running('policy:limited.one')).toBe(0);
+  } finally {
+    await small.slots!.release('actions', 'another-container');
+  }
+});
