@@ -13,9 +13,8 @@ import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { decide } from './decide.ts';
 import { PoisonMessageError, RetryLaterError } from './errors.ts';
 import type { Runner } from '../runners/types.ts';
-import { takePolicySlots } from './take-policy-slots.ts';
-import type { PolicySlot } from './policy-slots.ts';
-import { policyDelaySeconds } from './take-policy-slots.ts';
+import { heldBackReason, type PolicySlot } from './policy-slots.ts';
+import { policyDelaySeconds, takePolicySlots, waitForPolicySlots } from './take-policy-slots.ts';
 import { applyRetryPolicy } from './retry-policy.ts';
 import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
 import { MIN_START_MS, shouldRequeue, SlotReservation } from './slot-reservation.ts';
@@ -146,7 +145,17 @@ export class RecordProcessor {
       const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
       return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error));
     }
-    const policySlots = await takePolicySlots(execution, prepared, work.owner, this.deps, log);
+    let policySlots = await takePolicySlots(execution, prepared, work.owner, this.deps, log);
+    if ('refused' in policySlots && policySlots.refused.policy.parameters.action === 'delay') {
+      // Delayed (st2's status while a policy holds it back), waiting here while a slot of that pool is held here.
+      try {
+        if (execution.status === 'requested') execution = await this.deps.store.delay(execution.id, heldBackReason('delayed', execution, policySlots.refused));
+      } catch (error) {
+        return this.#judgeMoved(recordOf(error), work);
+      }
+      const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(Math.max(0, work.deadline - Date.now() - MIN_START_MS))]);
+      policySlots = await waitForPolicySlots(policySlots, execution, prepared, work.owner, this.deps, log, giveUp);
+    }
     if ('refused' in policySlots) return this.#heldBack(execution, policySlots.refused, work);
     try {
       await this.#runHeld(execution, work, prepared, runner, log);
@@ -186,12 +195,10 @@ export class RecordProcessor {
    * deleted: a wait is no failed delivery, so it never counts towards the DLQ).
    */
   async #heldBack(execution: Execution, full: PolicySlot, work: RecordWork): Promise<void> {
-    const { policy, limit } = full;
-    const same = policy.parameters.attributes.length ? ` with the same ${policy.parameters.attributes.join(', ')}` : '';
-    const why = `policy ${policy.ref} (${policy.policy_type}): threshold ${limit} reached - ${limit} of ${execution.action}${same} already running`;
     try {
-      if (policy.parameters.action === 'cancel') return this.#ended(await this.deps.store.cancelWaiting(execution.id, `canceled by ${why}`));
-      if (execution.status === 'requested') await this.deps.store.delay(execution.id, `delayed by ${why}`);
+      if (full.policy.parameters.action === 'cancel')
+        return this.#ended(await this.deps.store.cancelWaiting(execution.id, heldBackReason('canceled', execution, full)));
+      if (execution.status === 'requested') await this.deps.store.delay(execution.id, heldBackReason('delayed', execution, full));
     } catch (error) {
       return this.#judgeMoved(recordOf(error), work);
     }

@@ -1,12 +1,31 @@
 import type { Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import type { PreparedRequest } from '../request/service.ts';
-import { HeldPolicySlots, policySlotsFor, type PolicySlotsTaken } from './policy-slots.ts';
+import { HeldPolicySlots, localSlotFreed, policySlotsFor, type PolicySlotsTaken } from './policy-slots.ts';
 import type { DispatchDeps } from './types.ts';
 
 /** A delayed execution's message comes back after 1 or 2 seconds (spread, so that waiters do not all ask at once). */
 export function policyDelaySeconds(random = Math.random): number {
   return 1 + Math.floor(random() * 2);
+}
+
+/**
+ * After a refusal: waits in this process for a slot of the full pool while this process holds some
+ * (one will be given back here soon), and takes the slots again each time one is; the refusal stands
+ * once this process holds none of that pool, or `giveUp` aborts (the invocation's time, a shutdown).
+ */
+export async function waitForPolicySlots(
+  refused: PolicySlotsTaken & { refused: unknown },
+  execution: Execution,
+  prepared: PreparedRequest,
+  owner: string,
+  deps: Pick<DispatchDeps, 'catalog' | 'slots' | 'config'>,
+  log: Logger,
+  giveUp: AbortSignal,
+): Promise<PolicySlotsTaken | { held: typeof NONE }> {
+  let taken: PolicySlotsTaken | { held: typeof NONE } = refused;
+  while ('refused' in taken && (await localSlotFreed(taken.refused.pool, giveUp))) taken = await takePolicySlots(execution, prepared, owner, deps, log);
+  return taken;
 }
 
 /** Nothing to hold: the action has no concurrency policy. */

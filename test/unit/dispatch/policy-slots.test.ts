@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeldPolicySlots, policySlotsFor } from '../../../src/dispatch/policy-slots.ts';
+import { HeldPolicySlots, localSlotFreed, policySlotsFor } from '../../../src/dispatch/policy-slots.ts';
 import { policyDelaySeconds } from '../../../src/dispatch/take-policy-slots.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { parsePolicyMetadata, type ConcurrencyPolicy } from '../../../src/policies/index.ts';
@@ -65,6 +65,35 @@ describe('HeldPolicySlots', () => {
     const next = await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'next', 1_000, log);
     expect('held' in next).toBe(true);
     if ('held' in next) await next.held.release();
+  });
+});
+
+describe('localSlotFreed', () => {
+  const slots = (pool: string) => [{ pool, limit: 1, policy: policy('p', { threshold: 1 }) }];
+
+  it('wakes a waiter here when a slot of its pool is given back here; false at once when none is held here', async () => {
+    const pool = new MemorySlotPool();
+    const never = new AbortController().signal;
+    expect(await localSlotFreed('policy:w', never)).toBe(false);
+    const taken = await HeldPolicySlots.take(pool, slots('policy:w'), 'one', 60_000, log);
+    if (!('held' in taken)) throw new Error('expected the slot');
+    const woken = localSlotFreed('policy:w', never);
+    const other = localSlotFreed('policy:elsewhere', never);
+    await taken.held.release();
+    expect(await woken).toBe(true);
+    expect(await other).toBe(false);
+    await taken.held.release(); // idempotent: counts it once
+    expect(await localSlotFreed('policy:w', never)).toBe(false);
+  });
+
+  it('gives up when its signal aborts', async () => {
+    const pool = new MemorySlotPool();
+    const taken = await HeldPolicySlots.take(pool, slots('policy:g'), 'one', 60_000, log);
+    const giveUp = new AbortController();
+    const waiting = localSlotFreed('policy:g', giveUp.signal);
+    giveUp.abort();
+    expect(await waiting).toBe(false);
+    if ('held' in taken) await taken.held.release();
   });
 });
 
