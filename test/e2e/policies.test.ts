@@ -136,10 +136,15 @@ it('kill -9 of the runtime mid-way: after a restart every execution ends, at mos
   local = await startLocal(dir, ['--data-dir', dataDir], env, 90_000, true);
   const ids = await request('limits.slow', 20);
   const { store } = connect().runtime;
-  await eventually(async () => expect((await Promise.all(ids.map((id) => store.get(id)))).filter((e) => e?.status === 'succeeded').length).toBeGreaterThan(2), {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
+  // Mid-way: some have run, and some run now (their runner is killed under them).
+  await eventually(
+    async () => {
+      const now = (await Promise.all(ids.map((id) => store.get(id)))).map((e) => e!.status);
+      expect(now.filter((status) => status === 'succeeded').length).toBeGreaterThan(2);
+      expect(now).toContain('running');
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
+  );
   const atKill = (await Promise.all(ids.map((id) => store.get(id)))).map((e) => e!.status);
   process.kill(-local.child.pid!, 'SIGKILL');
   target!.close();
@@ -154,7 +159,9 @@ it('kill -9 of the runtime mid-way: after a restart every execution ends, at mos
       `all ended ${Date.now() - killedAt} ms after the kill; peak running ${peak(succeeded)}; at the kill: ${JSON.stringify(atKill)}`,
   );
   expect(ended.map((e) => e.status).filter((s) => s !== 'succeeded' && s !== 'abandoned')).toEqual([]);
-  expect(succeeded.length).toBeGreaterThanOrEqual(ended.length - 2);
+  // Those running at the kill are abandoned (limits.slow does not say retry_on_abandon); nothing else is lost.
+  expect(ended.length - succeeded.length).toBeGreaterThanOrEqual(1);
+  expect(ended.length - succeeded.length).toBeLessThanOrEqual(2);
   expect(peak(succeeded)).toBeLessThanOrEqual(2);
   const { config, clients } = connect().runtime;
   const slots = new DynamoSlotPool({ doc: clients.doc, tableName: config.executionsTable });
