@@ -1,3 +1,4 @@
+import { isWorkflowRunner } from '../actions/runner-parameters.ts';
 import type { Execution, ExecutionContext } from '../model/execution.ts';
 import type { RetryPolicy } from './types.ts';
 
@@ -19,7 +20,7 @@ export function retryKey(executionId: string): string {
  * Whether `execution`, as it ended, is retried by one of `policies` (st2's `action.retry`): it ran its
  * action (it has a result: a request refused before it ran is not retried), its status is the policy's
  * `retry_on`, and it is not past `max_retry_count`. A workflow's task is not retried (as in st2: orquesta
- * has its own task `retry`). The retry waits `delay` seconds (`context.notBefore`, waited in SQS).
+ * has its own task `retry`), nor a workflow itself. The retry waits `delay` seconds (`context.notBefore`, waited in SQS).
  * @example planRetry(failed, catalog.policies().forAction(failed.action).retry)
  */
 export function planRetry(execution: Execution, policies: readonly RetryPolicy[], now = Date.now()): RetryPlan {
@@ -28,6 +29,7 @@ export function planRetry(execution: Execution, policies: readonly RetryPolicy[]
   if (on === undefined || execution.result === undefined)
     return { retry: false, why: `${execution.status} is not an outcome of its action a retry policy applies to` };
   if (execution.context.parent) return { retry: false, why: 'a workflow task: use the task retry of the workflow' };
+  if (isWorkflowRunner(execution.runner)) return { retry: false, why: 'a workflow: retry policies apply to actions (run it again with execution re-run)' };
   const count = execution.context.policies?.retry?.retry_count ?? 0;
   const policy = policies.find((candidate) => candidate.parameters.retry_on === on && count < candidate.parameters.max_retry_count);
   if (!policy) return { retry: false, why: `no retry policy on ${on} with retries left (${count} done)` };

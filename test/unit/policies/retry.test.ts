@@ -43,6 +43,7 @@ describe('planRetry', () => {
       retry: false,
       why: 'a workflow task: use the task retry of the workflow',
     });
+    expect(planRetry(failed({ runner: 'orquesta' }), [onFailure]).retry).toBe(false);
     expect(planRetry(failed(), [])).toEqual({ retry: false, why: 'no retry policy' });
   });
 });
