@@ -1,13 +1,16 @@
 // Stage-wide pool benchmark (issue 10): `actionrunner local` (= npm start) at its defaults (actions pool 60,
-// 60 containers x batch 10 x parallelism 10), a backlog of 300 short actions, then of 300 `sleep 1` actions.
-// From the executions' status logs (every running interval, exact): the peak of actions running at once
-// (must never exceed the pool), the mean running while a backlog waits (target >= 55 of 60), and the time
-// to drain the `sleep 1` backlog against 300 x 1 s / 60 of work (target within 1.2x), next to the same 300
-// `sleep 1` run by plain execa + p-limit(60) in this process (the machine's own floor, same run).
+// 60 containers x batch 10 x parallelism 10), a backlog of 300 short actions, then of 300 `sleep 1` actions,
+// each sent at once as full request messages (SendMessageBatch, as any AWS producer may). Every action marks
+// its process's start and end (epoch ms) in a file: from those, the peak of actions running at once (must
+// never exceed the pool), the mean running while a backlog waits (first start to last start; target >= 55 of
+// 60), and the time to drain the `sleep 1` backlog against 300 x 1 s / 60 of work (target within 1.2x),
+// next to the same 300 `sleep 1` run by plain execa + p-limit(60) in this process (this machine's floor).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { resolveTarget } from '../src/cli/target.ts';
-import type { Execution } from '../src/model/execution.ts';
 import { isTerminal } from '../src/model/status.ts';
 import { line } from './harness.ts';
 import { withLocal } from './local.ts';
@@ -20,21 +23,20 @@ interface Running {
   peak: number;
   /** Mean running from the first start to the last start (while something still waited). */
   meanDuringBacklog: number;
-  /** First request to last end, ms. */
+  /** First message sent to last process end, ms. */
   drainMs: number;
 }
 
-/** Running intervals from the status logs: `running` until the next status. */
-function measure(records: Execution[], submittedAt: number): Running {
-  const intervals = records.flatMap((record) =>
-    record.log.flatMap((entry, i) => {
-      const next = record.log[i + 1];
-      return entry.status === 'running' && next ? [[Date.parse(entry.timestamp), Date.parse(next.timestamp)] as const] : [];
-    }),
-  );
-  const edges = intervals.flatMap(([start, end]) => [[start, 1] as const, [end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const firstStart = Math.min(...intervals.map(([start]) => start));
-  const lastStart = Math.max(...intervals.map(([start]) => start));
+/** The running curve of the marks (`<ms> s` / `<ms> e` lines). */
+function measure(marks: string, sentAt: number): Running {
+  const edges = readFileSync(marks, 'utf8')
+    .trim()
+    .split('\n')
+    .map((row) => row.split(' '))
+    .map(([ms, kind]) => [Number(ms), kind === 's' ? 1 : -1] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const starts = edges.filter(([, delta]) => delta > 0).map(([ms]) => ms);
+  const [firstStart, lastStart] = [starts[0]!, starts.at(-1)!];
   let now = 0;
   let peak = 0;
   let area = 0;
@@ -46,28 +48,34 @@ function measure(records: Execution[], submittedAt: number): Running {
     now += delta;
     peak = Math.max(peak, now);
   }
-  const lastEnd = Math.max(...intervals.map(([, end]) => end));
-  return { peak, meanDuringBacklog: lastStart > firstStart ? area / (lastStart - firstStart) : now, drainMs: lastEnd - submittedAt };
+  return { peak, meanDuringBacklog: lastStart > firstStart ? area / (lastStart - firstStart) : now, drainMs: edges.at(-1)![0] - sentAt };
 }
 
-async function backlog(dir: string, cmd: string): Promise<Running> {
+async function backlog(dir: string, name: string, body: string): Promise<Running> {
   const target = resolveTarget({ cwd: dir });
-  const { service, store } = await target.services();
-  const submit = pLimit(32);
-  const submittedAt = Date.now();
-  const ids = await Promise.all(
-    Array.from({ length: COUNT }, () => submit(async () => (await service.request({ action: 'core.local', parameters: { cmd } })).execution.id)),
-  );
-  let records: Execution[] = [];
-  for (;;) {
-    records = (await Promise.all(ids.map((id) => store.get(id)))) as Execution[];
-    if (records.every((record) => isTerminal(record.status))) break;
-    await sleep(250);
+  const { clients, store, config } = target.runtime;
+  const marks = path.join(dir, `${name}.marks`);
+  const cmd = `echo "$(date +%s%3N) s" >> ${marks}; ${body}; echo "$(date +%s%3N) e" >> ${marks}`;
+  const queueUrl = await target.runtime.queue.url('actions');
+  const sentAt = Date.now();
+  for (let start = 0; start < COUNT; start += 10) {
+    await clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Array.from({ length: Math.min(10, COUNT - start) }, (_, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify({ action: 'core.local', parameters: { cmd }, idempotencyKey: `bench-${name}-${start + i}` }),
+        })),
+      }),
+    );
   }
-  const failed = records.filter((record) => record.status !== 'succeeded').length;
+  const lines = () => (existsSync(marks) ? readFileSync(marks, 'utf8').trim().split('\n').length : 0);
+  while (lines() < 2 * COUNT) await sleep(200);
+  const ended = (await store.list({ limit: 2 * COUNT + 50 })).filter((record) => record.parameters.cmd === cmd);
+  const failed = ended.filter((record) => isTerminal(record.status) && record.status !== 'succeeded').length;
   target.close();
-  if (failed > 0) throw new Error(`pool bench: ${failed} of ${COUNT} "${cmd}" did not succeed`);
-  return measure(records, submittedAt);
+  if (failed > 0) throw new Error(`pool bench: ${failed} of ${COUNT} "${body}" did not succeed (${config.stage})`);
+  return measure(marks, sentAt);
 }
 
 /** The same `sleep 1` backlog through execa + p-limit(60) in this process: the floor of this machine. */
@@ -81,14 +89,14 @@ async function floorMs(): Promise<number> {
 export async function poolBench(): Promise<void> {
   const floor = await floorMs();
   await withLocal(async (dir) => {
-    const short = await backlog(dir, 'true');
+    const short = await backlog(dir, 'short', 'true');
     line(`pool: ${COUNT} short actions, pool ${POOL}`, {
       peakRunning: short.peak,
       meanRunningDuringBacklog: Number(short.meanDuringBacklog.toFixed(1)),
       drainMs: short.drainMs,
       target: `peak <= ${POOL}`,
     });
-    const slow = await backlog(dir, 'sleep 1');
+    const slow = await backlog(dir, 'sleep1', 'sleep 1');
     const work = (COUNT * 1000) / POOL;
     line(`pool: ${COUNT} x sleep 1, pool ${POOL}`, {
       peakRunning: slow.peak,

@@ -63,7 +63,9 @@ export class PoolGate {
   async tryEnter(holder: string, onLost?: () => void): Promise<boolean> {
     if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs))) return false;
     this.#held.set(holder, { onLost });
-    this.#renewTimer ??= setInterval(() => void this.#renewAll(), this.#o.heartbeatMs);
+    // A third of the lease, as the batch's message visibility: the execution's own heartbeat (every
+    // `heartbeatMs`) is what notices cancels; the slot only has to outlive its runner by less than a lease.
+    this.#renewTimer ??= setInterval(() => void this.#renewAll(), Math.min(this.#o.heartbeatMs * 5, this.#o.leaseMs / 3));
     return true;
   }
 

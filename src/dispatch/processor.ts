@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import pLimit from 'p-limit';
 import type { ExecutionService } from '../request/service.ts';
 import { BatchProcessingError, RetryLaterError } from './errors.ts';
-import { RecordProcessor, type RecordWork } from './record-processor.ts';
+import { RecordProcessor } from './record-processor.ts';
 import type { DispatchDeps } from './types.ts';
 
 /** Longest retry delay SQS allows (ChangeMessageVisibility), seconds. */
@@ -32,10 +32,15 @@ export class BatchProcessor {
   async process(event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - this.deps.config.deadlineMarginMs;
     const started = Date.now();
-    // Every message this invocation holds: the batch's, and those it took itself (`#takeNext`).
-    const inFlight = [...event.Records];
-    const visibility = this.#keepInvisible(inFlight);
-    const results = await Promise.all(event.Records.map((record) => this.#work(record, context.awsRequestId, deadline, inFlight)));
+    const visibility = this.#keepInvisible(event.Records);
+    const results = await Promise.all(
+      event.Records.map((record) =>
+        this.#records.process({ record, owner: `${context.awsRequestId}/${record.messageId}`, deadline }).then(
+          () => undefined,
+          (error: unknown) => ({ record, error: error instanceof Error ? error : new Error(String(error)) }),
+        ),
+      ),
+    );
     await visibility.stop();
     const failures = results.filter((failure) => failure !== undefined);
     await Promise.all(failures.map(({ record, error }) => this.#retrySoon(record, error)));
@@ -50,42 +55,6 @@ export class BatchProcessor {
     return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.record.messageId })) };
   }
 
-  /** One record's work, then (when it freed a slot of the stage's pool) the next waiting message's, in this invocation. */
-  async #work(record: SQSRecord, requestId: string, deadline: number, inFlight: SQSRecord[]): Promise<{ record: SQSRecord; error: Error } | undefined> {
-    const work: RecordWork = { record, owner: `${requestId}/${record.messageId}`, deadline };
-    const failure = await this.#records.process(work).then(
-      () => undefined,
-      (error: unknown) => ({ record, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
-    if (work.heldSlot) await this.#takeNext(record, requestId, deadline, inFlight);
-    return failure;
-  }
-
-  /**
-   * A slot of the stage's pool was just freed here: rather than leave it to the next poll of the
-   * event source, this invocation takes the next waiting message of its queue itself and works on it
-   * (a freed slot is taken again within milliseconds, as st2's dispatcher takes the next buffered
-   * action). Only while nothing of this container waits for a slot, and in the first half of the
-   * invocation's time. Such a message is deleted once its outcome is recorded, or retried like a record.
-   */
-  async #takeNext(freedBy: SQSRecord, requestId: string, deadline: number, inFlight: SQSRecord[]): Promise<void> {
-    const { gate, queue, config, stopping, log } = this.deps;
-    if (!gate || !queue.receive || !queue.delete || stopping.aborted || gate.waiting > 0) return;
-    if (deadline - Date.now() < (config.functionTimeoutSeconds * 1000) / 2) return;
-    let next: SQSRecord | undefined;
-    try {
-      [next] = await queue.receive(freedBy.eventSourceARN, 1, config.inFlightVisibilitySeconds);
-    } catch (error) {
-      log.warn('could not take the next message', { error });
-    }
-    if (!next) return;
-    inFlight.push(next);
-    const failure = await this.#work(next, requestId, deadline, inFlight);
-    inFlight.splice(inFlight.indexOf(next), 1);
-    if (failure) return this.#retrySoon(next, failure.error);
-    await queue.delete([next]).catch((error: unknown) => log.warn('could not delete a message taken by the invocation; it will come back', { error }));
-  }
-
   /**
    * The batch's messages stay invisible only a short while at a time, renewed while it runs: if
    * this function dies, they come back soon and their executions are judged (abandoned or re-run).
@@ -94,7 +63,7 @@ export class BatchProcessor {
   #keepInvisible(records: SQSRecord[]): { stop(): Promise<void> } {
     const { queue, config, log } = this.deps;
     const renew = () =>
-      queue.retryAfter([...records], config.inFlightVisibilitySeconds).catch((error: unknown) => log.warn('could not renew the batch visibility', { error }));
+      queue.retryAfter(records, config.inFlightVisibilitySeconds).catch((error: unknown) => log.warn('could not renew the batch visibility', { error }));
     let renewing = renew();
     const timer = setInterval(() => (renewing = renew()), (config.inFlightVisibilitySeconds * 1000) / 3);
     return {

@@ -37,8 +37,6 @@ export interface RecordWork {
   owner: string;
   /** Epoch ms by which outcomes must be recorded (Lambda deadline minus margin). */
   deadline: number;
-  /** Set once its action (or workflow step) held a slot of the stage's pool: the invocation may take the next message in its place. */
-  heldSlot?: boolean;
 }
 
 /** Seconds a message that found the pool full waits in its queue: 1 to 3, at random, so that the waiting ones do not all come back at once. */
@@ -179,8 +177,6 @@ export class RecordProcessor {
     const result: SlotResult = await this.limit(() =>
       this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log),
     );
-    // It held a slot of the stage's pool and freed it: the invocation may take the next message.
-    if (this.deps.gate && result.kind !== 'no-slot') work.heldSlot = true;
     if (result.kind === 'requeued') return this.service.enqueue(execution);
     if (result.kind === 'no-slot') return this.#waitInQueue(execution, work, result.reservation);
     if (result.kind === 'moved') return this.#judgeMoved(result.current, work);
@@ -324,7 +320,6 @@ export class RecordProcessor {
         return;
       }
     }
-    work.heldSlot = true;
     try {
       await step();
     } finally {

@@ -20,7 +20,7 @@ export interface DispatchDeps {
   config: Config;
   store: ExecutionStore;
   output: Pick<OutputStore, 'writer' | 'lastSeq'>;
-  queue: Pick<WorkQueue, 'send' | 'retryAfter' | 'deadLetter'> & Partial<Pick<WorkQueue, 'receive' | 'delete'>>;
+  queue: Pick<WorkQueue, 'send' | 'retryAfter' | 'deadLetter'>;
   catalog: ActionCatalog;
   runner(name: string): Runner | undefined;
   log: Logger;

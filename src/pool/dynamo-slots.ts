@@ -19,6 +19,11 @@ interface SlotItem {
   slot_expires_at?: number;
 }
 
+/** Slots tried without reading the pool first. */
+const BLIND_TRIES = 2;
+/** How long a read of the pool guides the blind tries. */
+const SNAPSHOT_MS = 1000;
+
 /** BatchGetItem's largest request. */
 const BATCH_GET_KEYS = 100;
 
@@ -38,6 +43,12 @@ export class DynamoSlotPool implements SlotPool {
   readonly #now: () => number;
   /** Where this process last saw each holder (`pool` -> holder -> slot): renew and release write at once. */
   readonly #seen = new Map<string, Map<string, number>>();
+  /** Slots this process freed last, per pool (newest last): tried first by the next acquire. */
+  readonly #freed = new Map<string, number[]>();
+  /** A read of a pool's slots in flight, shared by the acquirers of this process that need one meanwhile. */
+  readonly #reading = new Map<string, Promise<Array<{ index: number; item?: SlotItem }>>>();
+  /** The last read of each pool's slots: which ones to try blind first. */
+  readonly #lastRead = new Map<string, { at: number; slots: Array<{ index: number; item?: SlotItem }> }>();
   /** Highest limit each pool is known to have been used with (written on its pool item). */
   readonly #sizes = new Map<string, number>();
 
@@ -51,6 +62,21 @@ export class DynamoSlotPool implements SlotPool {
     checkSlotArguments({ pool, holder, limit, leaseMs });
     await this.#recordSize(pool, limit);
     const size = Math.max(limit, this.#sizes.get(pool) ?? 0);
+    const seen = this.#seen.get(pool)?.get(holder);
+    if (seen !== undefined && (await this.#renewAt(pool, seen, holder, leaseMs))) return true;
+    // A slot this process freed a moment ago is most likely still free: one write, no read. (Not while
+    // slots past `limit` may have holders: those are only seen by reading.)
+    const hints = this.#freed.get(pool) ?? [];
+    for (let hint = hints.pop(); hint !== undefined && size <= limit; hint = hints.pop()) {
+      if (hint < limit && (await this.#take(pool, hint, holder, leaseMs))) return true;
+    }
+    // Then a couple of slots the last read showed free (any, before a first read), blind: while the pool
+    // is far from full that is one write, and reading all its slots is what costs (one item each).
+    if (size <= limit) {
+      for (const index of this.#guesses(pool, limit, BLIND_TRIES)) {
+        if (await this.#take(pool, index, holder, leaseMs)) return true;
+      }
+    }
     const slots = await this.#read(pool, size);
     const now = this.#now();
     const live = slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now);
@@ -95,6 +121,10 @@ export class DynamoSlotPool implements SlotPool {
           ExpressionAttributeValues: { ':holder': holder },
         }),
       );
+      const freed = this.#freed.get(pool) ?? [];
+      // A few hints are enough (one per action ending here): keep the newest.
+      freed.push(index);
+      this.#freed.set(pool, freed.slice(-16));
       return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -151,6 +181,18 @@ export class DynamoSlotPool implements SlotPool {
     return true;
   }
 
+  /** Up to `count` slot indices below `limit` that the last read of `pool` showed free (or any, before a read), at random. */
+  #guesses(pool: string, limit: number, count: number): number[] {
+    const last = this.#lastRead.get(pool);
+    const now = this.#now();
+    const fresh = last && now - last.at < SNAPSHOT_MS ? last.slots : undefined;
+    const free = Array.from({ length: limit }, (_, index) => index).filter((index) => {
+      const item = fresh?.[index]?.item;
+      return !item?.holder || (item.slot_expires_at ?? 0) <= now;
+    });
+    return shuffled(free).slice(0, count);
+  }
+
   /** The slot `holder` has in `pool`, read from the table. */
   async #find(pool: string, holder: string): Promise<number | undefined> {
     const slots = await this.#read(pool, await this.#size(pool));
@@ -193,11 +235,27 @@ export class DynamoSlotPool implements SlotPool {
     return size;
   }
 
-  /** Slots 0..size-1 of `pool` as stored now (consistent reads). */
-  async #read(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
+  /**
+   * Slots 0..size-1 of `pool` as stored now (consistent reads). Acquirers of this process that ask
+   * while a read is in flight share it (a batch finding the pool full reads it once, not once a record):
+   * a slot it shows free may be taken since, which the conditional write finds out.
+   */
+  #read(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
+    const key = `${pool}#${size}`;
+    let reading = this.#reading.get(key);
+    if (!reading) {
+      reading = this.#readNow(pool, size).finally(() => this.#reading.delete(key));
+      this.#reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  async #readNow(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
     const keys = Array.from({ length: size }, (_, index) => keyFor.slot(pool, index));
     const items = new Map((await this.#batchGet(keys)).map((item) => [item.id, item as SlotItem]));
-    return keys.map((key, index) => ({ index, item: items.get(key.id) }));
+    const slots = keys.map((key, index) => ({ index, item: items.get(key.id) }));
+    this.#lastRead.set(pool, { at: this.#now(), slots });
+    return slots;
   }
 
   async #batchGet(keys: Array<{ id: string }>): Promise<Array<Record<string, unknown> & { id: string }>> {

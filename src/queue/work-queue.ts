@@ -1,13 +1,4 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
-import { toSqsRecord } from '../local/sqs-event.ts';
+import { ChangeMessageVisibilityBatchCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/index.ts';
 import type { OutgoingMessage } from './messages.ts';
 
@@ -125,35 +116,5 @@ export class WorkQueue {
           : {}),
       }),
     );
-  }
-
-  /**
-   * Takes up to `max` waiting messages of the queue `arn` names, at once (no long poll), invisible for
-   * `visibilitySeconds`, as Lambda's records: an invocation that freed a pool slot takes the next one itself.
-   */
-  async receive(arn: string, max: number, visibilitySeconds: number): Promise<SQSRecord[]> {
-    const { Messages = [] } = await this.#sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: await this.#urlOf(arn),
-        MaxNumberOfMessages: Math.min(10, Math.max(1, max)),
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: visibilitySeconds,
-        AttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    return Messages.map((message) => toSqsRecord(message, arn, arn.split(':')[3] ?? 'us-east-1'));
-  }
-
-  /** Deletes received messages (of one queue): what `receive` took, once its outcome is recorded. */
-  async delete(records: readonly { receiptHandle: string; eventSourceARN: string }[]): Promise<void> {
-    if (records.length === 0) return;
-    const QueueUrl = await this.#urlOf(records[0].eventSourceARN);
-    for (let start = 0; start < records.length; start += 10) {
-      const entries = records.slice(start, start + 10).map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle }));
-      const { Failed = [] } = await this.#sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: entries }));
-      if (Failed.length > 0)
-        throw new Error(`messages not deleted: ${Failed.length} of ${entries.length} - ${Failed.map((entry) => `${entry.Code}: ${entry.Message}`).join('; ')}`);
-    }
   }
 }

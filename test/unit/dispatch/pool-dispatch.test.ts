@@ -1,7 +1,6 @@
 // The dispatcher with a stage-wide pool (in memory, shared by "containers" = processors): an action runs
 // only in a slot; one that finds none waits in its queue as `delayed` (sent again, 1-3 s later) or, in a
-// container that holds slots, here as `scheduled`; a freed slot takes the next waiting message at once.
-import type { SQSRecord } from 'aws-lambda';
+// container that holds slots, here as `scheduled`, taking the next slot that container frees.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadActions } from '../../../src/actions/index.ts';
 import { loadConfig } from '../../../src/config/index.ts';
@@ -26,15 +25,11 @@ const log = createLogger({}, 'error');
 let store: InMemoryExecutionStore;
 let slots: MemorySlotPool;
 let sent: Array<{ kind: string; message: Record<string, unknown>; delaySeconds: number; attributes: Record<string, string> }>;
-let waitingInQueue: SQSRecord[];
-let deleted: string[];
 
 beforeEach(() => {
   store = new InMemoryExecutionStore();
   slots = new MemorySlotPool();
   sent = [];
-  waitingInQueue = [];
-  deleted = [];
 });
 
 function container(limit: number): BatchProcessor {
@@ -44,8 +39,6 @@ function container(limit: number): BatchProcessor {
       void sent.push({ kind, message: message as Record<string, unknown>, delaySeconds, attributes }),
     retryAfter: async () => undefined,
     deadLetter: async () => undefined,
-    receive: async () => waitingInQueue.splice(0, 1),
-    delete: async (records: readonly { receiptHandle: string }[]) => void deleted.push(...records.map((record) => record.receiptHandle)),
   };
   const sink = { storedUpTo: -1, write: () => undefined, close: async () => undefined } as unknown as OutputWriter;
   const runners = createRunners();
@@ -101,15 +94,6 @@ describe('the dispatcher and the stage-wide pool', () => {
     expect(peak).toBeLessThanOrEqual(2);
     expect(records.filter((r) => r!.log.some((entry) => entry.status === 'scheduled')).length).toBe(2);
     expect(sent).toEqual([]);
-  });
-
-  it('takes the next waiting message itself when it frees a slot, and deletes it once done', async () => {
-    const first = noop();
-    const next = noop();
-    waitingInQueue.push(sqsRecord({ executionId: next.id }));
-    await container(1).process({ Records: [sqsRecord({ executionId: first.id })] }, context);
-    expect((await store.get(next.id))!.status).toBe('succeeded');
-    expect(deleted).toHaveLength(1);
   });
 
   it('the wait in the queue is 1, 2 or 3 seconds', () => {
