@@ -2,7 +2,7 @@
 // source mappings, DynamoDB Local): 100 requests for an action with threshold 2 never run more than 2 at
 // once; a workflow's tasks count too; kill -9 of the runtime mid-way loses nothing and holds no slot
 // past its lease. `policy list` shows the pack's policies.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -23,8 +23,17 @@ function writePacks(root: string): string {
   const packs = path.join(root, 'packs');
   const pack = path.join(packs, 'limits');
   for (const sub of ['actions/workflows', 'policies']) mkdirSync(path.join(pack, sub), { recursive: true });
+  // Each appends `s` to `marks` when its process starts and `e` when it ends: what ran at once, as the processes saw it.
   const shell = (name: string, sleep: string) =>
-    [`name: ${name}`, 'runner_type: local-shell-cmd', 'parameters:', '  n: { type: integer }', '  cmd:', `    default: sleep ${sleep}`].join('\n');
+    [
+      `name: ${name}`,
+      'runner_type: local-shell-cmd',
+      'parameters:',
+      '  n: { type: integer }',
+      `  marks: { type: string, default: ${JSON.stringify(path.join(root, `${name}.marks`))} }`,
+      '  cmd:',
+      `    default: echo s >> "{{marks}}"; sleep ${sleep}; echo e >> "{{marks}}"`,
+    ].join('\n');
   writeFileSync(path.join(pack, 'actions', 'two.yaml'), shell('two', '0.1'));
   writeFileSync(path.join(pack, 'actions', 'slow.yaml'), shell('slow', '1'));
   writeFileSync(path.join(pack, 'actions', 'one.yaml'), shell('one', '0.3'));
@@ -67,6 +76,15 @@ afterEach(async () => {
 });
 
 const connect = () => (target = resolveTarget({ cwd: dir, env }));
+
+/** Most processes of `action` running at once, from its marks file. */
+function peakOfMarks(action: string): number {
+  const file = path.join(dir, `${action}.marks`);
+  let running = 0;
+  let most = 0;
+  for (const mark of existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []) most = Math.max(most, (running += mark === 's' ? 1 : -1));
+  return most;
+}
 
 /** Highest number of executions whose running spans (first `running` to the end) overlap. */
 function peak(executions: Execution[]): number {
@@ -114,20 +132,22 @@ it('100 requests at once for an action with threshold 2 run at most 2 at a time,
   const ids = await request('limits.two', 100);
   const ended = await allEnded(ids, 110_000);
   expect(ended.map((e) => e.status).filter((s) => s !== 'succeeded')).toEqual([]);
-  const most = peak(ended);
+  const most = peakOfMarks('two');
   console.log(
     `policies: 100 x limits.two (threshold 2, 0.1 s each) all succeeded in ${Date.now() - started} ms; peak running ${most}; ` +
       `${ended.filter((e) => e.log.some((entry) => entry.status === 'delayed')).length} were delayed`,
   );
   expect(most).toBeLessThanOrEqual(2);
   expect(most).toBe(2);
+  expect(peak(ended)).toBeLessThanOrEqual(2);
 
   const [workflow] = await request('limits.fan', 1, () => ({}));
   const [done] = await allEnded([workflow], 60_000);
   expect(done.status).toBe('succeeded');
   const tasks = await connect().runtime.store.list({ parent: workflow, limit: 10 });
   expect(tasks.map((t) => [t.action, t.status])).toEqual(Array.from({ length: 4 }, () => ['limits.one', 'succeeded']));
-  expect(peak(tasks)).toBe(1);
+  expect(peakOfMarks('one')).toBe(1);
+  expect(readFileSync(path.join(dir, 'one.marks'), 'utf8')).toBe('s\ne\n'.repeat(4));
   expect(tasks.some((t) => t.log.some((entry) => entry.status === 'delayed' && entry.reason?.includes('policy limits.one.at-a-time')))).toBe(true);
 }, 240_000);
 
@@ -150,18 +170,23 @@ it('kill -9 of the runtime mid-way: after a restart every execution ends, at mos
   target!.close();
   await local.exited;
   const killedAt = Date.now();
+  // What ran after the restart, apart: those killed mid-run never wrote their end mark.
+  const beforeKill = peakOfMarks('slow');
+  renameSync(path.join(dir, 'slow.marks'), path.join(dir, 'slow-before-kill.marks'));
 
   local = await startLocal(dir, ['--data-dir', dataDir], env);
   const ended = await allEnded(ids, 120_000);
   const succeeded = ended.filter((e) => e.status === 'succeeded');
   console.log(
     `policies kill -9: 20 x limits.slow (threshold 2, 1 s each): ${succeeded.length} succeeded, ${ended.filter((e) => e.status === 'abandoned').length} abandoned, ` +
-      `all ended ${Date.now() - killedAt} ms after the kill; peak running ${peak(succeeded)}; at the kill: ${JSON.stringify(atKill)}`,
+      `all ended ${Date.now() - killedAt} ms after the kill; peak running ${beforeKill} before the kill, ${peakOfMarks('slow')} after; at the kill: ${JSON.stringify(atKill)}`,
   );
   expect(ended.map((e) => e.status).filter((s) => s !== 'succeeded' && s !== 'abandoned')).toEqual([]);
   // Only those running at the kill may be abandoned (limits.slow does not say retry_on_abandon); nothing else is lost.
   expect(ended.length - succeeded.length).toBeLessThanOrEqual(atKill.filter((status) => status === 'running').length);
   expect(peak(succeeded)).toBeLessThanOrEqual(2);
+  expect(beforeKill).toBeLessThanOrEqual(2);
+  expect(peakOfMarks('slow')).toBeLessThanOrEqual(2);
   const { config, clients } = connect().runtime;
   const slots = new DynamoSlotPool({ doc: clients.doc, tableName: config.executionsTable });
   expect(await slots.running('policy:limits.slow')).toBe(0);
