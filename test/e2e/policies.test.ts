@@ -130,7 +130,8 @@ it('100 requests at once for an action with threshold 2 run at most 2 at a time,
 
   const started = Date.now();
   const ids = await request('limits.two', 100);
-  const ended = await allEnded(ids, 110_000);
+  // Bounded for a 2-core machine shared with other test runs (about 40 s when it is not).
+  const ended = await allEnded(ids, 240_000);
   expect(ended.map((e) => e.status).filter((s) => s !== 'succeeded')).toEqual([]);
   const most = peakOfMarks('two');
   console.log(
@@ -149,7 +150,7 @@ it('100 requests at once for an action with threshold 2 run at most 2 at a time,
   expect(peakOfMarks('one')).toBe(1);
   expect(readFileSync(path.join(dir, 'one.marks'), 'utf8')).toBe('s\ne\n'.repeat(4));
   expect(tasks.some((t) => t.log.some((entry) => entry.status === 'delayed' && entry.reason?.includes('policy limits.one.at-a-time')))).toBe(true);
-}, 240_000);
+}, 360_000);
 
 it('kill -9 of the runtime mid-way: after a restart every execution ends, at most 2 ran at once, and no slot is held past its lease', async () => {
   const dataDir = path.join(dir, 'dynamodb-data');
