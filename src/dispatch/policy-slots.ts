@@ -80,6 +80,17 @@ export function localSlotFreed(pool: string, giveUp: AbortSignal): Promise<boole
   });
 }
 
+/** How long a slot is held without renewal, and how often it is renewed (the execution lease's numbers). */
+export interface SlotTiming {
+  leaseMs: number;
+  heartbeatMs: number;
+}
+
+/** Renews `holder`'s slot; when it lapsed and was taken meanwhile, takes a free one if there is one. */
+async function renewOrRetake(pool: SlotPool, slot: PolicySlot, holder: string, leaseMs: number): Promise<boolean> {
+  return (await pool.renew(slot.pool, holder, leaseMs)) || pool.acquire(slot.pool, slot.limit, holder, leaseMs);
+}
+
 /** What taking an execution's policy slots came to: all held, or the first pool that was full (none held then). */
 export type PolicySlotsTaken = { held: HeldPolicySlots } | { refused: PolicySlot };
 
@@ -96,26 +107,28 @@ export class HeldPolicySlots {
     private readonly pool: SlotPool,
     readonly slots: readonly PolicySlot[],
     private readonly holder: string,
-    leaseMs: number,
+    timing: SlotTiming,
     log: Logger,
   ) {
     if (slots.length === 0) return;
     for (const slot of slots) countHeld(slot.pool, 1);
+    // Renewed at every heartbeat (as the execution's lease is): a slot must not lapse on a loaded machine.
     this.#renewing = setInterval(() => {
       for (const slot of slots) {
-        pool.renew(slot.pool, holder, leaseMs).then(
-          (renewed) => renewed || log.warn('policy slot lost: its lease ran out before it was renewed', { pool: slot.pool, holder }),
+        void renewOrRetake(pool, slot, holder, timing.leaseMs).then(
+          (held) => held || log.warn('policy slot lost and none free: this execution runs over its policy threshold', { pool: slot.pool, holder }),
           (error: unknown) => log.warn('could not renew a policy slot', { pool: slot.pool, error }),
         );
       }
-    }, leaseMs / 3);
+    }, timing.heartbeatMs);
   }
 
   /**
    * Takes every slot in `slots` (in pool-name order, so two executions never wait on each other's),
    * or none: when one is full, those taken are given back and the full one is named.
    */
-  static async take(pool: SlotPool, slots: readonly PolicySlot[], holder: string, leaseMs: number, log: Logger): Promise<PolicySlotsTaken> {
+  static async take(pool: SlotPool, slots: readonly PolicySlot[], holder: string, timing: SlotTiming, log: Logger): Promise<PolicySlotsTaken> {
+    const { leaseMs } = timing;
     const taken: PolicySlot[] = [];
     try {
       for (const slot of slots) {
@@ -129,7 +142,7 @@ export class HeldPolicySlots {
       await Promise.all(taken.map((held) => pool.release(held.pool, holder).catch(() => undefined)));
       throw error;
     }
-    return { held: new HeldPolicySlots(pool, slots, holder, leaseMs, log) };
+    return { held: new HeldPolicySlots(pool, slots, holder, timing, log) };
   }
 
   /** Gives the slots back (idempotent); one that cannot be written frees itself when its lease ends. */

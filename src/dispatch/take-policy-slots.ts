@@ -33,7 +33,7 @@ const NONE = { release: async () => undefined };
 
 /**
  * Takes the slots the action's enabled `action.concurrency(.attr)` policies ask of this execution,
- * held by this delivery (`owner`) under the execution lease's length.
+ * held by this delivery (`owner`) under the execution lease's length, renewed at its heartbeat.
  * @throws Error when a policy applies but the runtime has no slot pool (it would go unenforced)
  */
 export async function takePolicySlots(
@@ -47,5 +47,5 @@ export async function takePolicySlots(
   if (policies.length === 0) return { held: NONE };
   if (!deps.slots)
     throw new Error(`no slot pool: ${execution.action} has concurrency policies (${policies.map((p) => p.ref).join(', ')}) this runtime cannot enforce`);
-  return HeldPolicySlots.take(deps.slots, policySlotsFor(execution.action, prepared.values, policies), owner, deps.config.leaseMs, log);
+  return HeldPolicySlots.take(deps.slots, policySlotsFor(execution.action, prepared.values, policies), owner, deps.config, log);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HeldPolicySlots, localSlotFreed, policySlotsFor } from '../../../src/dispatch/policy-slots.ts';
 import { policyDelaySeconds } from '../../../src/dispatch/take-policy-slots.ts';
 import { createLogger } from '../../../src/log/index.ts';
@@ -43,14 +43,14 @@ describe('HeldPolicySlots', () => {
 
   it('takes every slot or none, naming the full pool, and gives them back', async () => {
     const pool = new MemorySlotPool();
-    const first = await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'one', 60_000, log);
+    const first = await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'one', { leaseMs: 60_000, heartbeatMs: 20_000 }, log);
     expect('held' in first).toBe(true);
     // b is free but a is not: b is taken, then given back when a is refused.
-    const second = await HeldPolicySlots.take(pool, slots(1, ['policy:b', 'policy:a']), 'two', 60_000, log);
+    const second = await HeldPolicySlots.take(pool, slots(1, ['policy:b', 'policy:a']), 'two', { leaseMs: 60_000, heartbeatMs: 20_000 }, log);
     expect('refused' in second && second.refused.pool).toBe('policy:a');
     expect(await pool.running('policy:b')).toBe(0);
     if ('held' in first) await first.held.release();
-    const third = await HeldPolicySlots.take(pool, slots(1, ['policy:b', 'policy:a']), 'three', 60_000, log);
+    const third = await HeldPolicySlots.take(pool, slots(1, ['policy:b', 'policy:a']), 'three', { leaseMs: 60_000, heartbeatMs: 20_000 }, log);
     expect([await pool.running('policy:a'), await pool.running('policy:b')]).toEqual([1, 1]);
     if ('held' in third) await third.held.release();
     expect([await pool.running('policy:a'), await pool.running('policy:b')]).toEqual([0, 0]);
@@ -59,12 +59,35 @@ describe('HeldPolicySlots', () => {
   it('frees a dead holder’s slot when its lease ends', async () => {
     let now = 0;
     const pool = new MemorySlotPool({ now: () => now });
-    expect('held' in (await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'dead', 1_000, log))).toBe(true);
-    expect('refused' in (await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'next', 1_000, log))).toBe(true);
+    expect('held' in (await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'dead', { leaseMs: 1_000, heartbeatMs: 60_000 }, log))).toBe(true);
+    expect('refused' in (await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'next', { leaseMs: 1_000, heartbeatMs: 60_000 }, log))).toBe(true);
     now = 1_001;
-    const next = await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'next', 1_000, log);
+    const next = await HeldPolicySlots.take(pool, slots(1, ['policy:a']), 'next', { leaseMs: 1_000, heartbeatMs: 60_000 }, log);
     expect('held' in next).toBe(true);
     if ('held' in next) await next.held.release();
+  });
+});
+
+describe('HeldPolicySlots renewal', () => {
+  afterEach(() => vi.useRealTimers());
+  const slots = (limit: number, pool: string) => [{ pool, limit, policy: policy('p', { threshold: limit }) }];
+
+  it('renews at every heartbeat, and takes a free slot when its own lapsed and was taken meanwhile', async () => {
+    vi.useFakeTimers();
+    const pool = new MemorySlotPool();
+    const taken = await HeldPolicySlots.take(pool, slots(2, 'policy:r'), 'mine', { leaseMs: 1_000, heartbeatMs: 300 }, log);
+    if (!('held' in taken)) throw new Error('expected the slot');
+    await vi.advanceTimersByTimeAsync(3_000);
+    // Still held after three leases' time: renewed at the heartbeats.
+    expect(await pool.acquire('policy:r', 1, 'other', 1_000)).toBe(false);
+    // It lapses (the process stalled) and another takes its slot: the next heartbeat takes the free one.
+    await pool.release('policy:r', 'mine');
+    expect(await pool.acquire('policy:r', 2, 'other', 60_000)).toBe(true);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await pool.running('policy:r')).toBe(2);
+    expect(await pool.acquire('policy:r', 2, 'third', 60_000)).toBe(false);
+    await taken.held.release();
+    expect(await pool.running('policy:r')).toBe(1);
   });
 });
 
@@ -75,7 +98,7 @@ describe('localSlotFreed', () => {
     const pool = new MemorySlotPool();
     const never = new AbortController().signal;
     expect(await localSlotFreed('policy:w', never)).toBe(false);
-    const taken = await HeldPolicySlots.take(pool, slots('policy:w'), 'one', 60_000, log);
+    const taken = await HeldPolicySlots.take(pool, slots('policy:w'), 'one', { leaseMs: 60_000, heartbeatMs: 20_000 }, log);
     if (!('held' in taken)) throw new Error('expected the slot');
     const woken = localSlotFreed('policy:w', never);
     const other = localSlotFreed('policy:elsewhere', never);
@@ -88,7 +111,7 @@ describe('localSlotFreed', () => {
 
   it('gives up when its signal aborts', async () => {
     const pool = new MemorySlotPool();
-    const taken = await HeldPolicySlots.take(pool, slots('policy:g'), 'one', 60_000, log);
+    const taken = await HeldPolicySlots.take(pool, slots('policy:g'), 'one', { leaseMs: 60_000, heartbeatMs: 20_000 }, log);
     const giveUp = new AbortController();
     const waiting = localSlotFreed('policy:g', giveUp.signal);
     giveUp.abort();
