@@ -4,10 +4,12 @@
 // woke 100 times a second. This replaces the interval with one timer per queue set for that queue's next
 // deadline (a delayed message's delay, an in-flight message's visibility), and none when there is none:
 // a send or a visibility change that makes a message available already wakes the receivers itself.
-// fauxqs exports only its server, so the queue class is reached through the module next to its entry.
+// fauxqs exports only its server, so the queue class is reached by its file in the installed package
+// (looked up along Node's own search path: `import.meta.resolve` is missing under vitest's module runner).
+
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 interface Deadlined {
@@ -54,29 +56,20 @@ function arm(queue: FauxqsQueue): void {
   );
 }
 
-let patched: Promise<void> | undefined;
-
-/**
- * URL of fauxqs's entry module. `import.meta.resolve` where it works; vitest's module runner (the
- * integration tests' global setup) throws on it, and fauxqs exports no `require` condition, so
- * there it is found in the node_modules folders Node would search.
- */
-function fauxqsEntry(): string {
-  try {
-    return import.meta.resolve('fauxqs');
-  } catch {
-    for (const dir of createRequire(import.meta.url).resolve.paths('fauxqs') ?? []) {
-      const entry = path.join(dir, 'fauxqs', 'dist', 'app.js');
-      if (existsSync(entry)) return pathToFileURL(entry).href;
-    }
-    throw new Error('fauxqs: not found in node_modules; run npm install');
-  }
+/** The file URL of fauxqs's queue module, from the `node_modules` folders Node would search. */
+function sqsStoreUrl(): string {
+  const candidates = (createRequire(import.meta.url).resolve.paths('fauxqs') ?? []).map((dir) => join(dir, 'fauxqs', 'dist', 'sqs', 'sqsStore.js'));
+  const found = candidates.find((file) => existsSync(file));
+  if (!found) throw new Error(`fauxqs: dist/sqs/sqsStore.js not found; looked in ${candidates.join(', ')}`);
+  return pathToFileURL(found).href;
 }
+
+let patched: Promise<void> | undefined;
 
 /** Swaps fauxqs's polling interval for deadline timers (once per process). */
 export function useDeadlineTimers(): Promise<void> {
   return (patched ??= (async () => {
-    const { SqsQueue } = (await import(new URL('./sqs/sqsStore.js', fauxqsEntry()).href)) as {
+    const { SqsQueue } = (await import(sqsStoreUrl())) as {
       SqsQueue: { prototype: FauxqsQueue & Record<string, Method> };
     };
     const proto = SqsQueue.prototype;
