@@ -17,6 +17,8 @@ import { withLocal } from './local.ts';
 
 const COUNT = Number(process.env.BENCH_POOL_COUNT ?? 300);
 const POOL = 60;
+/** A pool small enough for this machine to keep full: how fast freed slots are taken again, apart from how many actions a second the machine can start. */
+const SMALL_POOL = Number(process.env.BENCH_POOL_SMALL ?? 10);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Running {
@@ -51,18 +53,18 @@ function measure(marks: string, sentAt: number): Running {
   return { peak, meanDuringBacklog: lastStart > firstStart ? area / (lastStart - firstStart) : now, drainMs: edges.at(-1)![0] - sentAt };
 }
 
-async function backlog(dir: string, name: string, body: string): Promise<Running> {
+async function backlog(dir: string, name: string, body: string, count = COUNT): Promise<Running> {
   const target = resolveTarget({ cwd: dir });
   const { clients, store, config } = target.runtime;
   const marks = path.join(dir, `${name}.marks`);
   const cmd = `echo "$(date +%s%3N) s" >> ${marks}; ${body}; echo "$(date +%s%3N) e" >> ${marks}`;
   const queueUrl = await target.runtime.queue.url('actions');
   const sentAt = Date.now();
-  for (let start = 0; start < COUNT; start += 10) {
+  for (let start = 0; start < count; start += 10) {
     await clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: Array.from({ length: Math.min(10, COUNT - start) }, (_, i) => ({
+        Entries: Array.from({ length: Math.min(10, count - start) }, (_, i) => ({
           Id: String(i),
           MessageBody: JSON.stringify({ action: 'core.local', parameters: { cmd }, idempotencyKey: `bench-${name}-${start + i}` }),
         })),
@@ -70,11 +72,11 @@ async function backlog(dir: string, name: string, body: string): Promise<Running
     );
   }
   const lines = () => (existsSync(marks) ? readFileSync(marks, 'utf8').trim().split('\n').length : 0);
-  while (lines() < 2 * COUNT) await sleep(200);
-  const ended = (await store.list({ limit: 2 * COUNT + 50 })).filter((record) => record.parameters.cmd === cmd);
+  while (lines() < 2 * count) await sleep(200);
+  const ended = (await store.list({ limit: 2 * count + 50 })).filter((record) => record.parameters.cmd === cmd);
   const failed = ended.filter((record) => isTerminal(record.status) && record.status !== 'succeeded').length;
   target.close();
-  if (failed > 0) throw new Error(`pool bench: ${failed} of ${COUNT} "${body}" did not succeed (${config.stage})`);
+  if (failed > 0) throw new Error(`pool bench: ${failed} of ${count} "${body}" did not succeed (${config.stage})`);
   return measure(marks, sentAt);
 }
 
@@ -109,4 +111,22 @@ export async function poolBench(): Promise<void> {
       target: `peak <= ${POOL}, mean >= 55, drain <= 1.2x work`,
     });
   });
+  // The same with a pool this machine can keep busy: refill alone.
+  const smallCount = SMALL_POOL * 10;
+  await withLocal(
+    async (dir) => {
+      const small = await backlog(dir, 'small', 'sleep 1', smallCount);
+      const work = (smallCount * 1000) / SMALL_POOL;
+      line(`pool: ${smallCount} x sleep 1, pool ${SMALL_POOL}`, {
+        peakRunning: small.peak,
+        meanRunningDuringBacklog: Number(small.meanDuringBacklog.toFixed(1)),
+        meanVsPool: Number((small.meanDuringBacklog / SMALL_POOL).toFixed(2)),
+        drainMs: small.drainMs,
+        workMs: work,
+        drainVsWork: Number((small.drainMs / work).toFixed(2)),
+        target: `peak <= ${SMALL_POOL}, mean >= ${(SMALL_POOL * 55) / 60}, drain <= 1.2x work`,
+      });
+    },
+    { ACTIONRUNNER_ACTIONS_POOL_SIZE: String(SMALL_POOL) },
+  );
 }

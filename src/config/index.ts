@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ValidationError } from '../model/errors.ts';
 
 /**
@@ -117,7 +118,11 @@ export function loadConfig(env: Env = process.env): Config {
     retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
     inFlightVisibilitySeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS', 60),
     workflowMaxTaskRuns: int(env, 'ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS', 1000),
-    packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter(Boolean),
+    // Relative folders are under the function's root in Lambda (user-packs/ of a packaged stage), else the working directory.
+    packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((dir) => path.resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), dir)),
     sweepIntervalSeconds: int(env, 'ACTIONRUNNER_SWEEP_INTERVAL_SECONDS', 60),
     sweepWaitingAfterSeconds: int(env, 'ACTIONRUNNER_SWEEP_WAITING_AFTER_SECONDS', 900, 0),
   };

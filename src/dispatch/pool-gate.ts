@@ -26,8 +26,8 @@ interface Waiter {
 /**
  * One container's door to its function's stage-wide pool (`SlotPool`): every action child
  * process (and workflow engine step) runs inside it while holding a slot. Slots it holds are
- * renewed on the heartbeat; a slot that could not be renewed (taken by another after its lease
- * ran out) is reported to its holder's `onLost`. Work that finds the pool full may wait here only
+ * renewed on the heartbeat; a holder whose slot was taken by another after its lease ran out
+ * takes a free one, or, the pool being full, is told through its `onLost` (its action is stopped). Work that finds the pool full may wait here only
  * while this container holds slots of its own: each one it frees is offered to the first waiter
  * at once (a freed slot refills in milliseconds); the first waiter also looks at the pool now and
  * then for a slot freed elsewhere. A container that holds none keeps nobody waiting: the caller
@@ -63,9 +63,7 @@ export class PoolGate {
   async tryEnter(holder: string, onLost?: () => void): Promise<boolean> {
     if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs))) return false;
     this.#held.set(holder, { onLost });
-    // A third of the lease, as the batch's message visibility: the execution's own heartbeat (every
-    // `heartbeatMs`) is what notices cancels; the slot only has to outlive its runner by less than a lease.
-    this.#renewTimer ??= setInterval(() => void this.#renewAll(), Math.min(this.#o.heartbeatMs * 5, this.#o.leaseMs / 3));
+    this.#renewTimer ??= setInterval(() => void this.#renewAll(), this.#o.heartbeatMs);
     return true;
   }
 
@@ -128,6 +126,8 @@ export class PoolGate {
         try {
           if (await this.#o.slots.renew(this.pool, holder, this.#o.leaseMs)) return;
           if (!this.#held.has(holder)) return; // left meanwhile
+          // Renewed too late and taken: another free slot will do; only a full pool means one too many runs.
+          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs)) return;
           this.#o.log.warn('pool slot lost: its lease ran out and another holder has it', { pool: this.pool, holder });
           this.#held.delete(holder);
           onLost?.();

@@ -7,7 +7,15 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createServices } from '../../src/app/services.ts';
+import { meterRequests, type AwsRequest } from '../../src/config/request-meter.ts';
+import { createLogger } from '../../src/log/index.ts';
+import { isTerminal } from '../../src/model/status.ts';
 import { resourceDefinition } from '../../src/resources/index.ts';
+import { Sweeper } from '../../src/sweep/index.ts';
+import { deliver } from '../helpers/lambda.ts';
+import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const out = mkdtempSync(join(tmpdir(), 'actionrunner-package-'));
@@ -47,6 +55,17 @@ function unzip(file: string): Map<string, Buffer> {
   return files;
 }
 
+function unpack(file: string, dir: string): void {
+  for (const [name, data] of unzip(file)) {
+    if (name.endsWith('/')) continue;
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+}
+
+const slsPackage = (args: string[]) =>
+  promisify(execFile)('npx', ['serverless', 'package', '--stage', 'dev', ...args], { cwd: root, env: { ...process.env, ...offlineEnv }, timeout: 120_000 });
+
 function zipEntries(file: string): string[] {
   return [...unzip(file).keys()];
 }
@@ -62,11 +81,7 @@ function ofType(type: string): [string, Resource][] {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'dev', '--package', out], {
-    cwd: root,
-    env: { ...process.env, ...offlineEnv },
-    timeout: 120_000,
-  });
+  await slsPackage(['--package', out]);
   template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
 }, 150_000);
 
@@ -87,11 +102,7 @@ describe('npm run package', () => {
     mkdirSync(join(root, '.serverless'), { recursive: true });
     const dir = mkdtempSync(join(root, '.serverless', `bundle-${fn}-`));
     try {
-      for (const [name, data] of unzip(join(out, `${fn}.zip`))) {
-        if (name.endsWith('/')) continue;
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), data);
-      }
+      unpack(join(out, `${fn}.zip`), dir);
       const script = `const m = await import(${JSON.stringify(join(dir, 'functions', `${fn}.mjs`))});
         const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'r', functionName: '${fn}' };
         process.stdout.write(JSON.stringify(await m.handler({ Records: [] }, context)));`;
@@ -215,40 +226,209 @@ describe('npm run package', () => {
     expect(tables.map((t) => t.billingMode)).toEqual(['PAY_PER_REQUEST', 'PAY_PER_REQUEST']);
   });
 
-  it('grants least privilege: listed actions on our queues and tables only, no wildcard action or resource', () => {
-    const [, role] = ofType('AWS::IAM::Role')[0];
-    const statements = (role.Properties.Policies as any[]).flatMap((p) => p.PolicyDocument.Statement as any[]);
+  it('grants no wildcard action or resource in any role', () => {
     const all = (v: unknown) => (Array.isArray(v) ? v : [v]);
-    for (const s of statements) {
-      for (const action of all(s.Action)) expect(action).not.toMatch(/(^\*$|:\*$)/);
-      for (const resource of all(s.Resource)) expect(resource).not.toBe('*');
-    }
-    const ours = statements.filter((s) => all(s.Action).some((a: string) => /^(sqs|dynamodb):/.test(a)));
-    const actions = new Set(ours.flatMap((s) => all(s.Action)));
-    expect([...actions].sort()).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:TransactWriteItems',
-      'dynamodb:UpdateItem',
-      'sqs:ChangeMessageVisibility',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      'sqs:ReceiveMessage',
-      'sqs:SendMessage',
-    ]);
-    const resources = JSON.stringify(ours.flatMap((s) => all(s.Resource)));
-    for (const table of definition.tables) {
-      expect(resources).toContain(`{"Fn::GetAtt":["${table.logicalId}","Arn"]}`);
-      expect(resources).toContain(`{"Fn::Sub":"\${${table.logicalId}.Arn}/index/*"}`);
-    }
-    const referenced = new Set([...resources.matchAll(/"Fn::GetAtt":\["(\w+)"|\$\{(\w+)\.Arn\}/g)].map((m) => m[1] ?? m[2]));
-    const allowed = new Set([...definition.tables.map((t) => t.logicalId), ...definition.queues.flatMap((q) => [q.logicalId, q.dlq!.logicalId])]);
-    for (const id of referenced) expect(allowed).toContain(id);
+    const roles = ofType('AWS::IAM::Role');
+    expect(roles.length).toBeGreaterThanOrEqual(3);
+    for (const [, role] of roles)
+      for (const s of (role.Properties.Policies as any[]).flatMap((p) => p.PolicyDocument.Statement as any[])) {
+        for (const action of all(s.Action)) expect(action).not.toMatch(/(^\*$|:\*$)/);
+        for (const resource of all(s.Resource)) expect(resource).not.toBe('*');
+      }
   });
+
+  it('runs on arm64, leaves tracing and source maps off by default (zips without .map files)', () => {
+    for (const [, f] of ofType('AWS::Lambda::Function')) {
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.TracingConfig).toBeUndefined();
+    }
+    for (const fn of ['workflows', 'actions', 'sweeper']) expect(zipEntries(join(out, `${fn}.zip`)).filter((e) => e.endsWith('.map'))).toEqual([]);
+  });
+
+  it('keeps the tables (and their point-in-time recovery) when the stack is removed or a table replaced', () => {
+    for (const [, t] of ofType('AWS::DynamoDB::Table')) {
+      expect(t).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+  });
+
+  it('alarms on dead letters, old messages, errors, throttles and saturation, to the stage topic when there is one', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Record<string, any>);
+    const metrics = alarms.map((a) => `${a.MetricName} ${JSON.stringify(a.Dimensions[0].Value)}`);
+    for (const queue of ['ActionsDLQ', 'WorkflowsDLQ']) expect(metrics).toContain(`ApproximateNumberOfMessagesVisible {"Fn::GetAtt":["${queue}","QueueName"]}`);
+    for (const queue of ['ActionsQueue', 'WorkflowsQueue']) expect(metrics).toContain(`ApproximateAgeOfOldestMessage {"Fn::GetAtt":["${queue}","QueueName"]}`);
+    for (const fn of ['Actions', 'Workflows', 'Sweeper'])
+      for (const metric of ['Errors', 'Throttles']) expect(metrics).toContain(`${metric} {"Ref":"${fn}LambdaFunction"}`);
+    const saturation = alarms.filter((a) => a.MetricName === 'ConcurrentExecutions').map((a) => a.Threshold);
+    expect(saturation.sort()).toEqual([40, 60]);
+    for (const a of alarms) expect(a.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] });
+    expect((template as any).Conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+});
+
+// Each function's role against what that function really sends: a workflow with a subworkflow, a
+// with-items fan-out, an action that fails with output, poison messages, and both kinds of sweep,
+// through the real handlers on the emulators, every request recorded with the function that sent it.
+describe('each function has its own least-privilege role', () => {
+  const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200' } });
+  type Fn = 'actions' | 'workflows' | 'sweeper';
+  const sent: Record<Fn, AwsRequest[]> = { actions: [], workflows: [], sweeper: [] };
+  // What Lambda's event source mapping does with the function's role: the poll of its own queue.
+  const besidesTheScenario = (fn: Fn): AwsRequest[] => {
+    if (fn === 'sweeper') return [];
+    const queue = `${fn[0].toUpperCase()}${fn.slice(1)}Queue`;
+    return [
+      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resources: [queue] })),
+      // The pool's slots are read (one BatchGetItem) only when a blind take of a free one fails: a full pool.
+      { action: 'dynamodb:BatchGetItem', resources: ['ExecutionsTable'] },
+    ];
+  };
+
+  /** `resources` of a recorded request as logical ids (ExecutionsTable, ExecutionsTable/index/byOpen, ActionsDLQ). */
+  let logical: (name: string) => string;
+
+  beforeAll(async () => {
+    Object.assign(process.env, substrate.env);
+    const stageDefinition = resourceDefinition(substrate.config.stage);
+    const ids = new Map<string, string>([
+      ...stageDefinition.tables.map((t) => [t.name, t.logicalId] as const),
+      ...stageDefinition.queues.flatMap((q) => [[q.name, q.logicalId] as const, [q.dlq!.name, q.dlq!.logicalId] as const]),
+    ]);
+    logical = (name) => {
+      const [table, ...index] = name.split('/');
+      const id = ids.get(table);
+      if (!id) throw new Error(`a request named ${name}, which is none of the stage's tables or queues`);
+      return [id, ...index].join('/');
+    };
+    const actions = await import('../../functions/actions.ts');
+    const workflows = await import('../../functions/workflows.ts');
+    meterRequests(actions.runtime.clients, (r) => sent.actions.push(r));
+    meterRequests(workflows.runtime.clients, (r) => sent.workflows.push(r));
+    const sweeperServices = createServices({ config: substrate.config, log: createLogger({}, 'warn') });
+    meterRequests(sweeperServices.clients, (r) => sent.sweeper.push(r));
+    const sweeper = new Sweeper(sweeperServices);
+    const { service, store } = actions.runtime;
+
+    const drive = async (ids: string[]) => {
+      await eventually(
+        async () => {
+          for (const [queue, handler] of [
+            ['workflows', workflows.handler],
+            ['actions', actions.handler],
+          ] as const)
+            await deliver(substrate, queue, handler).catch(() => undefined);
+          for (const id of ids) expect(isTerminal((await store.get(id))!.status), id).toBe(true);
+        },
+        { timeoutMs: 60_000, intervalMs: 10 },
+      );
+    };
+    const requested = await Promise.all(
+      [
+        { action: 'examples.orquesta-subworkflow', parameters: {} },
+        { action: 'examples.orquesta-with-items', parameters: { members: ['a', 'b'] } },
+        { action: 'core.local', parameters: { cmd: 'echo some output; exit 3' } },
+      ].map((request) => service.request(request)),
+    );
+    await drive(requested.map((r) => r.execution.id));
+    for (const queue of ['actions', 'workflows'] as const) {
+      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls[queue], MessageBody: 'not json' }));
+      await deliver(substrate, queue, queue === 'actions' ? actions.handler : workflows.handler);
+    }
+    // A runner that died, a message that was lost, a workflow whose task-completed message was lost.
+    const { execution: dead } = await store.create({ action: 'core.local', runner: 'local-shell-cmd', parameters: { cmd: 'true' }, secretParameters: [] });
+    await store.claim(dead.id, 'dead-runner', 1);
+    await store.create({ action: 'core.local', runner: 'local-shell-cmd', parameters: { cmd: 'true' }, secretParameters: [] });
+    const { execution: flow } = await service.request({ action: 'examples.orquesta-basic', parameters: { cmd: 'echo swept' } });
+    await deliver(substrate, 'workflows', workflows.handler);
+    await deliver(substrate, 'actions', actions.handler);
+    await substrate.purgeQueues();
+    expect(await sweeper.sweep({ waitingAfterMs: 0 })).toMatchObject({ expired: 1, waiting: 1, workflows: 1 });
+    await drive([dead.id, flow.id]);
+  }, 120_000);
+
+  /** Each statement of `fn`'s role as (action, logical resource) pairs, resources as `Id` or `Id/index/*`. */
+  function grants(fn: Fn): { action: string; resource: string }[] {
+    const [, lambda] = ofType('AWS::Lambda::Function').find(([id]) => id.toLowerCase() === `${fn}lambdafunction`)!;
+    const roleId = (lambda.Properties.Role as any)['Fn::GetAtt'][0];
+    const role = template.Resources[roleId];
+    const all = (v: unknown) => (Array.isArray(v) ? v : [v]);
+    const named = (resource: any): string => {
+      if (resource['Fn::GetAtt']) return resource['Fn::GetAtt'][0];
+      const sub = /^\$\{(\w+)\.Arn\}(\/.*)?$/.exec(resource['Fn::Sub'] ?? '');
+      return sub ? `${sub[1]}${sub[2] ?? ''}` : JSON.stringify(resource);
+    };
+    return (role.Properties.Policies as any[])
+      .flatMap((p) => p.PolicyDocument.Statement as any[])
+      .filter((s) => all(s.Action).some((a: string) => /^(sqs|dynamodb):/.test(a)))
+      .flatMap((s) => all(s.Action).flatMap((action: string) => all(s.Resource).map((r) => ({ action, resource: named(r) }))));
+  }
+
+  const allows = (granted: { action: string; resource: string }[], action: string, resource: string) =>
+    granted.some((g) => g.action === action && (g.resource === resource || (g.resource.endsWith('/*') && resource.startsWith(g.resource.slice(0, -1)))));
+
+  it.each(['actions', 'workflows', 'sweeper'] as const)('the %s role allows every request the function sent, and nothing it did not', (fn) => {
+    const granted = grants(fn);
+    const needed = [...sent[fn].map((r) => ({ action: r.action, resources: r.resources.map((name) => logical(name)) })), ...besidesTheScenario(fn)];
+    expect(needed.length).toBeGreaterThan(3);
+    const refused = needed.flatMap((r) => r.resources.filter((res) => !allows(granted, r.action, res)).map((res) => `${r.action} on ${res}`));
+    expect([...new Set(refused)]).toEqual([]);
+    const unused = granted.filter((g) => !needed.some((r) => r.action === g.action && r.resources.some((res) => allows([g], r.action, res))));
+    expect(unused.map((g) => `${g.action} on ${g.resource}`)).toEqual([]);
+  });
+
+  it('no two functions share a role', () => {
+    const roles = ofType('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties.Role));
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+});
+
+describe("packsPath: an operator's own packs in the zips", () => {
+  const packs = mkdtempSync(join(tmpdir(), 'operator-packs-'));
+  const userOut = mkdtempSync(join(tmpdir(), 'actionrunner-package-user-'));
+  mkdirSync(join(packs, 'ops', 'actions'), { recursive: true });
+  writeFileSync(
+    join(packs, 'ops', 'actions', 'hello.yaml'),
+    'name: hello\nrunner_type: local-shell-cmd\nparameters:\n  cmd:\n    default: echo hello from ops\n',
+  );
+  writeFileSync(join(packs, 'ops', 'pack.yaml'), 'name: ops\nversion: 1.0.0\n');
+
+  afterAll(() => [packs, userOut, join(root, 'user-packs')].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('packages a pack from outside the project into every function, and the function loads it', async () => {
+    await slsPackage(['--package', userOut, '--param', `packsPath=${packs}`]);
+    for (const fn of ['workflows', 'actions'])
+      expect(zipEntries(join(userOut, `${fn}.zip`))).toEqual(expect.arrayContaining(['user-packs/ops/actions/hello.yaml', 'packs/core/pack.yaml']));
+    const userTemplate = JSON.parse(readFileSync(join(userOut, 'cloudformation-template-update-stack.json'), 'utf8'));
+    expect(userTemplate.Resources.ActionsLambdaFunction.Properties.Environment.Variables.ACTIONRUNNER_PACKS_PATH).toBe('user-packs');
+    mkdirSync(join(root, '.serverless'), { recursive: true });
+    const dir = mkdtempSync(join(root, '.serverless', 'bundle-user-'));
+    try {
+      unpack(join(userOut, 'actions.zip'), dir);
+      const script = `const m = await import(${JSON.stringify(join(dir, 'functions', 'actions.mjs'))});
+        const unavailable = (m.runtime.catalog.listUnavailable?.() ?? []).filter((a) => a.file.includes('user-packs'));
+        process.stdout.write(JSON.stringify({ ops: m.runtime.catalog.get('ops.hello')?.ref ?? null, core: m.runtime.catalog.get('core.local')?.ref ?? null, unavailable }));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: tmpdir(),
+        env: {
+          ...process.env,
+          ...offlineEnv,
+          ACTIONRUNNER_STAGE: 'dev',
+          ACTIONRUNNER_LOG_LEVEL: 'error',
+          ACTIONRUNNER_PACKS_PATH: 'user-packs',
+          LAMBDA_TASK_ROOT: dir,
+        },
+        timeout: 30_000,
+      });
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ ops: 'ops.hello', core: 'core.local', unavailable: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  it('refuses a packsPath that is not a folder of packs, saying what it expected', async () => {
+    const error = await slsPackage(['--package', userOut, '--param', `packsPath=${join(packs, 'nope')}`]).catch((e: { stdout: string; stderr: string }) => e);
+    // osls prints the error on stdout or stderr (by terminal), wrapping long lines.
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    expect(`${stdout}${stderr}`.replace(/\s+/g, ' ')).toMatch(/packsPath: \S*nope is not a folder - expected folders of st2 packs/);
+  }, 150_000);
 });

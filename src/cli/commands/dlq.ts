@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 // The SQS side (dead-letter-queues.ts) loads only when a dlq command runs: --help never pays for the AWS SDK.
-import { DeadLetters, queueKinds } from '../../dlq/dead-letters.ts';
+import type { DeadLetters, RedriveOutcome } from '../../dlq/dead-letters.ts';
+import type { QueueKind } from '../../queue/work-queue.ts';
 import type { DeadLetterView } from '../../dlq/describe.ts';
-import type { RedriveOutcome } from '../../dlq/dead-letters.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { executionDocument, table } from '../format.ts';
-import { renderExecution } from '../render-execution.ts';
 
 interface QueueFlags {
   queue?: string;
@@ -30,8 +29,17 @@ function cut(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 3)}...` : text;
 }
 
+// The DLQ side (its message schemas, the SQS client) loads only when a dlq command runs.
+async function queueKinds(name: string | undefined): Promise<QueueKind[]> {
+  return (await import('../../dlq/dead-letters.ts')).queueKinds(name);
+}
+
 async function deadLetters(ctx: CliContext): Promise<DeadLetters> {
-  const [{ DeadLetterQueues }, { runtime }] = await Promise.all([import('../../dlq/dead-letter-queues.ts'), ctx.target()]);
+  const [{ DeadLetters }, { DeadLetterQueues }, { runtime }] = await Promise.all([
+    import('../../dlq/dead-letters.ts'),
+    import('../../dlq/dead-letter-queues.ts'),
+    ctx.target(),
+  ]);
   return new DeadLetters(new DeadLetterQueues({ sqs: runtime.clients.sqs, queue: runtime.queue }), runtime.store);
 }
 
@@ -88,7 +96,8 @@ function indent(text: string): string {
     .join('\n');
 }
 
-function showText(ctx: CliContext, view: DeadLetterView): string {
+async function showText(ctx: CliContext, view: DeadLetterView): Promise<string> {
+  const { renderExecution } = await import('../render-execution.ts');
   const c = ctx.colors;
   const { letter } = view;
   const field = (key: string, value: string) => `${c.bold(key)}: ${value}`;
@@ -129,7 +138,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .option('--queue <queue>', 'actions or workflows (default: both)')
     .option('-j, --json', 'print one JSON array')
     .action(async (flags: QueueFlags) => {
-      const kinds = queueKinds(flags.queue);
+      const kinds = await queueKinds(flags.queue);
       const views = await (await deadLetters(ctx)).list(kinds);
       const { MAX_SCAN } = await import('../../dlq/dead-letter-queues.ts');
       for (const kind of kinds)
@@ -150,9 +159,9 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .option('--queue <queue>', 'actions or workflows (default: both)')
     .option('-j, --json', 'print one JSON document')
     .action(async (messageId: string, flags: QueueFlags) => {
-      const view = await (await deadLetters(ctx)).show(messageId, queueKinds(flags.queue));
+      const view = await (await deadLetters(ctx)).show(messageId, await queueKinds(flags.queue));
       if (flags.json) ctx.printJson(viewDocument(view, true));
-      else ctx.print(showText(ctx, view));
+      else ctx.print(await showText(ctx, view));
     });
   dlq
     .command('redrive')
@@ -162,7 +171,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .option('--queue <queue>', 'actions or workflows (default: both)')
     .option('-j, --json', 'print one JSON array')
     .action(async (ids: string[], flags: QueueFlags & { all?: boolean }) => {
-      const kinds = queueKinds(flags.queue);
+      const kinds = await queueKinds(flags.queue);
       if (ids.length === 0 && !flags.all)
         throw new UsageError('nothing to redrive: no message id given - expected message ids (see "actionrunner dlq list") or --all');
       if (ids.length > 0 && flags.all) throw new UsageError(`conflicting arguments: --all and ${ids.length} message id(s) - expected one or the other`);

@@ -100,3 +100,51 @@ describe('the dispatcher and the stage-wide pool', () => {
     expect([0, 0.34, 0.67, 0.999].map((random) => slotWaitSeconds(random))).toEqual([1, 2, 3, 3]);
   });
 });
+
+describe('workflow engine steps and the workflows pool', () => {
+  function workflowsContainer(limit: number, steps: string[]): BatchProcessor {
+    const config = { ...loadConfig({}), workflowsPoolSize: limit };
+    const queue = {
+      send: async (kind: QueueKind, message: OutgoingMessage, delaySeconds = 0, attributes: Record<string, string> = {}) =>
+        void sent.push({ kind, message: message as Record<string, unknown>, delaySeconds, attributes }),
+      retryAfter: async () => undefined,
+      deadLetter: async () => undefined,
+    };
+    const sink = { storedUpTo: -1, write: () => undefined, close: async () => undefined } as unknown as OutputWriter;
+    const deps: DispatchDeps = {
+      config,
+      store,
+      output: { writer: () => sink, lastSeq: async () => -1 },
+      queue,
+      catalog,
+      runner: () => undefined,
+      log,
+      gate: new PoolGate({ slots, pool: 'workflows', limit, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000 }),
+      workflows: {
+        start: async (workflow) => {
+          steps.push(`start ${workflow.id} with ${await slots.running('workflows')} running`);
+        },
+        onTaskCompleted: async (message) => void steps.push(`task ${message.taskId}`),
+      },
+      stopping: new AbortController().signal,
+    };
+    return new BatchProcessor(deps, new ExecutionService({ config, store, queue, catalog }));
+  }
+
+  it('takes a step holding a slot of the workflows pool, and frees it after', async () => {
+    const steps: string[] = [];
+    const workflow = store.put(execution({ runner: 'orquesta', action: 'examples.orquesta-basic' }));
+    await workflowsContainer(1, steps).process({ Records: [sqsRecord({ executionId: workflow.id })] }, context);
+    expect(steps).toEqual([`start ${workflow.id} with 1 running`]);
+    expect(await slots.running('workflows')).toBe(0);
+  });
+
+  it('sends an event back to its queue, as it was, when the workflows pool is full', async () => {
+    const steps: string[] = [];
+    await slots.acquire('workflows', 1, 'elsewhere', 60_000);
+    const event = { version: 1, type: 'task-completed', workflowId: 'wf-1', taskId: 'task1', executionId: 'x' };
+    expect(await workflowsContainer(1, steps).process({ Records: [sqsRecord(event)] }, context)).toEqual({ batchItemFailures: [] });
+    expect(steps).toEqual([]);
+    expect(sent).toEqual([{ kind: 'workflows', message: event, delaySeconds: expect.any(Number), attributes: { waitingForSlot: 'workflows' } }]);
+  });
+});

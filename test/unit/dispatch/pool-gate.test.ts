@@ -76,7 +76,20 @@ describe('PoolGate', () => {
     expect(await waiting).toBe(true);
   });
 
-  it('tells a holder whose slot was lost (lease ran out, taken by another)', async () => {
+  it('moves a holder whose slot was taken after its lease ran out to a free slot, without telling it', async () => {
+    const clock = manualClock();
+    const slots = new MemorySlotPool({ now: clock.now });
+    const gate = new PoolGate({ slots, pool: 'actions', limit: 2, leaseMs: 1000, heartbeatMs: 10, log });
+    let lost = false;
+    await gate.tryEnter('a', () => (lost = true));
+    clock.advance(2000);
+    expect(await slots.acquire('actions', 2, 'thief', 1000)).toBe(true);
+    await expect.poll(async () => slots.running('actions')).toBe(2);
+    expect(lost).toBe(false);
+    expect(gate.holding).toBe(1);
+  });
+
+  it('tells a holder whose slot was lost (lease ran out, taken by another) when the pool is full', async () => {
     const clock = manualClock();
     const slots = new MemorySlotPool({ now: clock.now });
     const gate = new PoolGate({ slots, pool: 'actions', limit: 1, leaseMs: 1000, heartbeatMs: 10, log });
