@@ -263,6 +263,15 @@ export class RecordProcessor {
     }
     let claimed = reservation?.record;
     let confirm: Promise<unknown> | undefined;
+    if (claimed && reservation && Date.now() - started > this.deps.config.heartbeatMs) {
+      // It waited for a slot: its lease is as old as the last renewal of the wait, which a loaded
+      // store may have delayed; the run starts on a fresh one (and sees a cancel of the wait).
+      try {
+        claimed = await this.deps.store.heartbeat(execution.id, owner, this.deps.config.leaseMs);
+      } catch (error) {
+        return { kind: 'moved', current: recordOf(error) };
+      }
+    }
     if (claimed) {
       confirm = this.deps.store.start(execution.id, owner);
       confirm.catch(() => undefined); // handled by the run; never an unhandled rejection
