@@ -59,6 +59,11 @@ function countHeld(pool: string, step: 1 | -1): void {
   for (const wake of waiters ?? []) wake();
 }
 
+/** Whether this process holds a slot of `pool` (one will be given back here). */
+export function heldHere(pool: string): boolean {
+  return (local.held.get(pool) ?? 0) > 0;
+}
+
 /**
  * Waits until this process gives back a slot of `pool`. False at once when it holds none (nothing here
  * will free one), and when `giveUp` aborts.

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import type { PreparedRequest } from '../request/service.ts';
-import { HeldPolicySlots, localSlotFreed, policySlotsFor, type PolicySlotsTaken } from './policy-slots.ts';
+import { HeldPolicySlots, heldHere, localSlotFreed, policySlotsFor, type PolicySlotsTaken } from './policy-slots.ts';
 import type { DispatchDeps } from './types.ts';
 
 /** A delayed execution's message comes back after 1 or 2 seconds (spread, so that waiters do not all ask at once). */
@@ -11,7 +11,8 @@ export function policyDelaySeconds(random = Math.random): number {
 
 /**
  * After a refusal: waits in this process for a slot of the full pool while this process holds some
- * (one will be given back here soon), and takes the slots again each time one is; the refusal stands
+ * (one will be given back here soon), and takes the slots again each time one is, and every 1-2 s (a
+ * slot may free elsewhere, or its dead holder's lease end); the refusal stands
  * once this process holds none of that pool, or `giveUp` aborts (the invocation's time, a shutdown).
  */
 export async function waitForPolicySlots(
@@ -24,7 +25,11 @@ export async function waitForPolicySlots(
   giveUp: AbortSignal,
 ): Promise<PolicySlotsTaken | { held: typeof NONE }> {
   let taken: PolicySlotsTaken | { held: typeof NONE } = refused;
-  while ('refused' in taken && (await localSlotFreed(taken.refused.pool, giveUp))) taken = await takePolicySlots(execution, prepared, owner, deps, log);
+  while ('refused' in taken && heldHere(taken.refused.pool) && !giveUp.aborted) {
+    // Woken by a slot given back here, or every 1-2 s anyway: a slot freed elsewhere (or whose dead holder's lease ended) is taken too.
+    await localSlotFreed(taken.refused.pool, AbortSignal.any([giveUp, AbortSignal.timeout(policyDelaySeconds() * 1000)]));
+    if (!giveUp.aborted) taken = await takePolicySlots(execution, prepared, owner, deps, log);
+  }
   return taken;
 }
 
