@@ -16,13 +16,13 @@ const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 200);
 const THROUGHPUT_COUNT = Number(process.env.BENCH_LOCAL_COUNT ?? 1000);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs `work` against a fresh `actionrunner local` (its pid too) started in a temporary folder, then stops it. */
-export async function withLocal<T>(work: (dir: string, pid: number) => Promise<T>): Promise<T> {
+/** Runs `work` against a fresh `actionrunner local` (its pid too) started in a temporary folder, then stops it; `extraEnv` for its knobs. */
+export async function withLocal<T>(work: (dir: string, pid: number) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ar-bench-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_ENDPOINT_URL') && !k.startsWith('ACTIONRUNNER_')));
   const child = spawn(process.execPath, [BIN, 'local'], {
     cwd: dir,
-    env: { ...env, ACTIONRUNNER_BATCHING_WINDOW: '0', ACTIONRUNNER_LOG_LEVEL: 'warn', ACTIONRUNNER_LOG_JSON: '1' },
+    env: { ...env, ACTIONRUNNER_BATCHING_WINDOW: '0', ACTIONRUNNER_LOG_LEVEL: 'warn', ACTIONRUNNER_LOG_JSON: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

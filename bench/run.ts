@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
-// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli runs some.
+// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool runs some.
 import { stopEmulators } from './harness.ts';
 import { bigOutput, overhead, slotRefill } from './engine.ts';
 import { cliStartup } from './cli.ts';
 import { localLatency, localThroughput } from './local.ts';
+import { poolBench } from './pool.ts';
 import { concurrentWorkflows, workflowTransitions } from './workflows.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   transitions: workflowTransitions,
   workflows: concurrentWorkflows,
   cli: cliStartup,
+  pool: poolBench,
 };
 const only = process.env.BENCH_ONLY?.split(',');
 try {

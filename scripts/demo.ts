@@ -15,6 +15,7 @@ const { createRuntime } = await import('../src/dispatch/runtime.ts');
 const { createLogger } = await import('../src/log/index.ts');
 const { isTerminal } = await import('../src/model/status.ts');
 const { formatDuration, table } = await import('../src/cli/format.ts');
+const { DynamoSlotPool } = await import('../src/pool/index.ts');
 
 const total = Number(process.env.DEMO_ACTIONS ?? 300);
 const tty = Boolean(process.stdout.isTTY);
@@ -62,6 +63,10 @@ function bar(done: number, of: number, width = 24): string {
 
 let lines = 0;
 let peakRunning = 0;
+// The stage-wide pools (what bounds running actions), read as the runners see them.
+const slots = new DynamoSlotPool({ doc: runtime.clients.doc, tableName: local.config.executionsTable });
+const poolSize = { actions: local.config.actionsPoolSize, workflows: local.config.workflowsPoolSize };
+const peakPool = { actions: 0, workflows: 0 };
 function draw(text: string[]): void {
   if (tty && lines) process.stdout.write(`\u001b[${lines}A`);
   process.stdout.write(text.map((line) => `${tty ? '\u001b[2K' : ''}${line}\n`).join(''));
@@ -82,10 +87,13 @@ for (;;) {
     const m = local.mappings[name].metrics;
     const cap = concurrencyCap(local.settings[name]);
     const isActions = name === 'actions';
+    const inPool = await slots.running(name);
+    peakPool[name] = Math.max(peakPool[name], inPool);
     rows.push(
       `${name.padEnd(9)} ${bar(isActions ? done : 0, isActions ? total : 0)} ` +
-        `in use ${c.bold(String(m.inFlight).padStart(2))}/${cap} (peak ${m.peakInFlight})  ` +
-        `running ${String(isActions ? running : 0).padStart(3)}  queued ${String(await queued(local.queueUrls[name])).padStart(3)}  ` +
+        `running ${c.bold(String(inPool).padStart(2))}/${poolSize[name]} (peak ${peakPool[name]})  ` +
+        `containers ${String(m.inFlight).padStart(2)}/${cap}  ` +
+        `queued ${String(await queued(local.queueUrls[name])).padStart(3)}  ` +
         `done ${isActions ? done : 0}/${isActions ? total : 0}`,
     );
   }
@@ -116,7 +124,8 @@ console.log(
 const m = local.mappings.actions.metrics;
 console.log(
   `\n${total} actions in ${formatDuration(wallMs)} (${(total / (wallMs / 1000)).toFixed(1)}/s); ` +
-    `peak concurrent invocations ${m.peakInFlight}/${concurrencyCap(local.settings.actions)}, peak running executions ${peakRunning}; ` +
+    `actions running at most ${peakPool.actions}/${poolSize.actions} (peak running executions seen ${peakRunning}), ` +
+    `peak containers ${m.peakInFlight}/${concurrencyCap(local.settings.actions)}; ` +
     `${local.pools.actions.containers} containers started`,
 );
 runtime.clients.sqs.destroy();

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../model/errors.ts';
+import { PolicyCatalog } from '../policies/catalog.ts';
 import type { ActionCatalog, ActionDefinition, UnavailableAction } from './types.ts';
 
 /**
@@ -8,13 +9,20 @@ import type { ActionCatalog, ActionDefinition, UnavailableAction } from './types
 export class PackCatalog implements ActionCatalog {
   readonly #actions = new Map<string, ActionDefinition>();
   readonly #unavailable = new Map<string, UnavailableAction>();
+  readonly #policies: PolicyCatalog;
 
-  constructor(actions: Iterable<ActionDefinition>, unavailable: Iterable<UnavailableAction> = []) {
+  constructor(actions: Iterable<ActionDefinition>, unavailable: Iterable<UnavailableAction> = [], policies = new PolicyCatalog()) {
+    this.#policies = policies;
     for (const action of actions) this.#actions.set(action.ref, action);
     for (const entry of unavailable) {
       this.#actions.delete(entry.ref);
       if (!this.#unavailable.has(entry.ref)) this.#unavailable.set(entry.ref, entry);
     }
+  }
+
+  /** The packs' policies (`policies/*.yaml`), and those that could not be loaded. */
+  policies(): PolicyCatalog {
+    return this.#policies;
   }
 
   get(ref: string): ActionDefinition | undefined {

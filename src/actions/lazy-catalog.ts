@@ -1,3 +1,4 @@
+import { PolicyCatalog } from '../policies/catalog.ts';
 import type { ActionCatalog, ActionDefinition, UnavailableAction } from './types.ts';
 
 /** Loads the catalog of the named packs, or of every pack when `packs` is undefined (`loadActions`). */
@@ -51,5 +52,10 @@ export class LazyCatalog implements ActionCatalog {
 
   listUnavailable(): UnavailableAction[] {
     return this.#every().listUnavailable?.() ?? [];
+  }
+
+  /** Every pack's policies: a policy may name an action of another pack, so every pack is read. */
+  policies(): PolicyCatalog {
+    return this.#every().policies?.() ?? new PolicyCatalog();
   }
 }

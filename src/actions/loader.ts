@@ -8,6 +8,7 @@ import { SUDO_UNSUPPORTED } from '../runners/common.ts';
 import { InvalidActionMetadataError } from './errors.ts';
 import { DEFAULT_MAX_YAML_ALIASES, parsePackYaml } from '../shared/pack-yaml.ts';
 import { parseActionMetadata } from './metadata.ts';
+import { InvalidPolicyMetadataError, parsePolicyMetadata, PolicyCatalog, type PolicyDefinition, type UnavailablePolicy } from '../policies/index.ts';
 
 /** Options of `loadActions`. */
 export interface LoadActionsOptions {
@@ -76,15 +77,18 @@ export const MAX_METADATA_BYTES = 256 * 1024;
 /** Aliases one metadata file may dereference: YAML's alias expansion is the "billion laughs" bomb. */
 export const MAX_YAML_ALIASES = DEFAULT_MAX_YAML_ALIASES;
 
-function readYaml(file: string): unknown {
+type MetadataError = new (file: string, field: string | undefined, detail: string, options?: { cause?: unknown }) => Error;
+
+/** Reads one metadata file, bounded; a problem is thrown as `Invalid` (action or policy metadata). */
+function readYaml(file: string, Invalid: MetadataError = InvalidActionMetadataError): unknown {
   const size = statSync(file).size;
   if (size > MAX_METADATA_BYTES) {
-    throw new InvalidActionMetadataError(file, undefined, `file too large: ${size} bytes, expected at most ${MAX_METADATA_BYTES}`);
+    throw new Invalid(file, undefined, `file too large: ${size} bytes, expected at most ${MAX_METADATA_BYTES}`);
   }
   try {
     return parsePackYaml(readFileSync(file, 'utf8'), { maxAliases: MAX_YAML_ALIASES });
   } catch (error) {
-    throw new InvalidActionMetadataError(file, undefined, `not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new Invalid(file, undefined, `not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
 }
 
@@ -126,11 +130,48 @@ function platformProblem(action: ActionDefinition): UnavailableAction | undefine
   return undefined;
 }
 
-/** One pack scanned: the actions that loaded, and why the others did not. */
+/** One pack scanned: the actions and policies that loaded, and why the others did not. */
 export interface PackScan {
   pack: string;
   actions: ActionDefinition[];
   unavailable: UnavailableAction[];
+  policies: PolicyDefinition[];
+  unavailablePolicies: UnavailablePolicy[];
+}
+
+/**
+ * The pack's `policies/*.yaml|yml`: one bad file costs only its own policy (never the pack's actions);
+ * two files with one name are both refused.
+ */
+function scanPolicies(packPath: string, pack: string): Pick<PackScan, 'policies' | 'unavailablePolicies'> {
+  const scan: Pick<PackScan, 'policies' | 'unavailablePolicies'> = { policies: [], unavailablePolicies: [] };
+  const dir = path.join(packPath, 'policies');
+  if (!isDir(dir)) return scan;
+  const files = new Map<string, string[]>();
+  for (const entry of readdirSync(dir).sort()) {
+    const file = path.join(dir, entry);
+    if (!/\.ya?ml$/.test(entry) || !isFile(file)) continue;
+    try {
+      const policy = parsePolicyMetadata(readYaml(file, InvalidPolicyMetadataError), { file, pack });
+      files.set(policy.ref, [...(files.get(policy.ref) ?? []), file]);
+      scan.policies.push(policy);
+    } catch (error) {
+      const known = error instanceof InvalidPolicyMetadataError;
+      scan.unavailablePolicies.push({
+        ref: `${pack}.${entry.replace(/\.ya?ml$/, '')}`,
+        file,
+        ...(known && error.field !== undefined ? { field: error.field } : {}),
+        reason: known ? error.message : `could not load: ${file} - ${(error as Error).message}`,
+      });
+    }
+  }
+  for (const [ref, defined] of files) {
+    if (defined.length < 2) continue;
+    const reason = new InvalidPolicyMetadataError(defined[1], 'name', `policy "${ref.slice(pack.length + 1)}" is defined in ${defined.join(' and ')}`).message;
+    scan.unavailablePolicies.push({ ref, file: defined[1], field: 'name', reason });
+  }
+  scan.policies = scan.policies.filter((policy) => files.get(policy.ref)!.length === 1);
+  return scan;
 }
 
 /**
@@ -140,7 +181,7 @@ export interface PackScan {
  */
 export function scanPack(packPath: string): PackScan {
   const { pack, problem: packProblem } = packName(packPath);
-  const scan: PackScan = { pack, actions: [], unavailable: packProblem ? [packProblem] : [] };
+  const scan: PackScan = { pack, actions: [], unavailable: packProblem ? [packProblem] : [], ...scanPolicies(packPath, pack) };
   const actionsDir = path.join(packPath, 'actions');
   if (!isDir(actionsDir)) return scan;
   const files = new Map<string, string[]>();
@@ -187,6 +228,8 @@ export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
   const packs = new Map<string, string>();
   const actions: ActionDefinition[] = [];
   const unavailable: UnavailableAction[] = [];
+  const policies: PolicyDefinition[] = [];
+  const unavailablePolicies: UnavailablePolicy[] = [];
   for (const dir of dirs) {
     if (!isDir(dir)) {
       unavailable.push({ ref: dir, file: dir, reason: `packs folder not found: ${dir} - not a directory (check ACTIONRUNNER_PACKS_PATH)` });
@@ -211,7 +254,9 @@ export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
       const scan = scanPack(packPath);
       actions.push(...scan.actions);
       unavailable.push(...scan.unavailable);
+      policies.push(...scan.policies);
+      unavailablePolicies.push(...scan.unavailablePolicies);
     }
   }
-  return new PackCatalog(actions, unavailable);
+  return new PackCatalog(actions, unavailable, new PolicyCatalog(policies, unavailablePolicies));
 }

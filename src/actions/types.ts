@@ -1,3 +1,5 @@
+import type { PolicyCatalog } from '../policies/catalog.ts';
+
 /** A parameter's schema, st2's JSON-schema subset plus its own keywords. */
 export interface ParameterSpec {
   type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'null';
@@ -69,4 +71,6 @@ export interface ActionCatalog {
   unavailable?(ref: string): UnavailableAction | undefined;
   /** Every action and pack the loader could not offer, by ref. */
   listUnavailable?(): UnavailableAction[];
+  /** The policies of every pack (`policies/*.yaml`); none when the catalog has no packs behind it. */
+  policies?(): PolicyCatalog;
 }

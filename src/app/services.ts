@@ -50,7 +50,10 @@ export function createServices(options: ServicesOptions = {}): Services {
   });
   const queue = workQueueFor(config, clients.sqs);
   const catalog = options.catalog ?? loadActions({ packsPaths: config.packsPaths });
-  if (!options.catalog) for (const problem of catalog.listUnavailable?.() ?? []) log.info('action unavailable', { ...problem });
+  if (!options.catalog) {
+    for (const problem of catalog.listUnavailable?.() ?? []) log.info('action unavailable', { ...problem });
+    for (const problem of catalog.policies?.().listUnavailable() ?? []) log.warn('policy unavailable', { ...problem });
+  }
   const service = new ExecutionService({ config, store, queue, catalog });
   return { config, clients, log, store, output, queue, catalog, service };
 }

@@ -5,6 +5,7 @@ import { registerAction } from './commands/action.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
 import { registerLocal } from './commands/local.ts';
+import { registerPolicy } from './commands/policy.ts';
 import { registerRun } from './commands/run.ts';
 import { CliContext } from './context.ts';
 import { EXIT, isUsageError } from './errors.ts';
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRun(program, ctx);
   registerExecution(program, ctx);
   registerAction(program, ctx);
+  registerPolicy(program, ctx);
   registerDlq(program, ctx);
   registerLocal(program, ctx);
   return program;

@@ -28,6 +28,11 @@ export function renderExecution(execution: Execution, c: Colors, now = Date.now(
   if (execution.context?.parent)
     lines.push(`${c.bold('parent')}: ${execution.context.parent}${execution.context.task ? ` (task ${execution.context.task})` : ''}`);
   if (execution.context?.reRunOf) lines.push(`${c.bold('re-run of')}: ${execution.context.reRunOf}`);
+  const retry = execution.context?.policies?.retry;
+  if (retry) lines.push(`${c.bold('retry of')}: ${retry.retried_liveaction_id} (retry ${retry.retry_count} by policy ${retry.applied_policy})`);
+  // Why it waits (a policy or a full pool holds it back): the reason its last status change gave.
+  const last = execution.log?.at(-1);
+  if (execution.status === 'delayed' && last?.status === 'delayed' && last.reason) lines.push(`${c.bold('waiting')}: ${last.reason}`);
   const parameters = doc.parameters as Record<string, unknown>;
   lines.push(`${c.bold('parameters')}:${Object.keys(parameters).length ? `\n${indent(stringify(parameters), '  ')}` : ' {}'}`);
   if (execution.error) lines.push(`${c.bold('error')}: ${c.red(execution.error)}`);

@@ -26,9 +26,9 @@ export interface Config {
   actionsQueueName: string;
   /** `ACTIONRUNNER_WORKFLOWS_QUEUE` @default 'lambda-actionrunner-<stage>-workflows' */
   workflowsQueueName: string;
-  /** `ACTIONRUNNER_WORKFLOWS_POOL_SIZE`: reserved concurrency of the workflows function (st2's workflows_pool_size). @default 40 */
+  /** `ACTIONRUNNER_WORKFLOWS_POOL_SIZE`: workflow engine steps running at once across the stage (st2's workflows_pool_size). @default 40 */
   workflowsPoolSize: number;
-  /** `ACTIONRUNNER_ACTIONS_POOL_SIZE`: reserved concurrency of the actions function (st2's actions_pool_size). @default 60 */
+  /** `ACTIONRUNNER_ACTIONS_POOL_SIZE`: actions running at once across the stage (st2's actions_pool_size); containers are bounded apart, by reserved concurrency. @default 60 */
   actionsPoolSize: number;
   /** `ACTIONRUNNER_PARALLELISM`: actions run at once inside one invocation (p-limit). @default 10 */
   parallelism: number;

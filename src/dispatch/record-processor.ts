@@ -6,20 +6,26 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution } from '../model/execution.ts';
 import { isTerminal } from '../model/status.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
-import { parseMessage, type Message, type RequestActionMessage } from '../queue/messages.ts';
+import { parseMessage, type Message, type OutgoingMessage, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { recordOf } from '../store/errors.ts';
 import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { decide } from './decide.ts';
 import { PoisonMessageError, RetryLaterError } from './errors.ts';
+import type { Runner } from '../runners/types.ts';
+import { heldBackReason, type PolicySlot } from './policy-slots.ts';
+import { policyDelaySeconds, takePolicySlots, waitForPolicySlots } from './take-policy-slots.ts';
+import { applyRetryPolicy } from './retry-policy.ts';
 import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
-import { shouldRequeue, SlotReservation } from './slot-reservation.ts';
+import { MIN_START_MS, shouldRequeue, SlotReservation } from './slot-reservation.ts';
 import type { DispatchDeps } from './types.ts';
 
 /** What an action's turn in the pool came to. */
 type SlotResult =
   /** Sent back to its queue: this invocation had too little time left for it. */
   | { kind: 'requeued' }
+  /** The stage's pool is full and nothing in this container will free a slot: it waits in its queue. */
+  | { kind: 'no-slot'; reservation?: SlotReservation }
   /** Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now. */
   | { kind: 'moved'; current: Execution }
   | ActionExit;
@@ -32,6 +38,14 @@ export interface RecordWork {
   /** Epoch ms by which outcomes must be recorded (Lambda deadline minus margin). */
   deadline: number;
 }
+
+/** Seconds a message that found the pool full waits in its queue: 1 to 3, at random, so that the waiting ones do not all come back at once. */
+export function slotWaitSeconds(random = Math.random()): number {
+  return 1 + Math.floor(random * 3);
+}
+
+/** Message attribute of a message sent back to its queue to wait for a pool slot. */
+export const WAITING_FOR_SLOT_ATTRIBUTE = 'waitingForSlot';
 
 /**
  * The work of one SQS record: parse it, create the execution a request names, then act on the
@@ -61,7 +75,8 @@ export class RecordProcessor {
     // The execution this message is about: failed with the reason if its last delivery fails too.
     let target = 'type' in message ? message.workflowId : 'executionId' in message ? message.executionId : undefined;
     try {
-      if ('type' in message) return await this.#workflows().onTaskCompleted(message);
+      if ('type' in message)
+        return await this.#stepInPool(`${message.workflowId}@${work.record.messageId}`, work, () => this.#workflows().onTaskCompleted(message));
       if ('action' in message) {
         const created = await this.#createFromRequest(message, work.record);
         target = created?.execution.id;
@@ -102,11 +117,11 @@ export class RecordProcessor {
     const decision = decide(execution, { runsWorkflows: Boolean(this.deps.workflows) });
     switch (decision.kind) {
       case 'notify-parent':
-        return notifyParent(this.deps.queue, execution);
+        return this.#ended(execution);
       case 'pass-on':
         return this.service.enqueue(execution);
       case 'advance-workflow':
-        return this.#workflows().start(execution);
+        return this.#stepInPool(`${execution.id}@${work.record.messageId}`, work, () => this.#workflows().start(execution));
       case 'judge-held':
         return this.#judgeHeld(execution, work);
       case 'run':
@@ -128,6 +143,28 @@ export class RecordProcessor {
       const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;
       return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error));
     }
+    let policySlots = await takePolicySlots(execution, prepared, work.owner, this.deps, log);
+    if ('refused' in policySlots && policySlots.refused.policy.parameters.action === 'delay') {
+      // Delayed (st2's status while a policy holds it back), waiting here while a slot of that pool is held here.
+      try {
+        if (execution.status === 'requested') execution = await this.deps.store.delay(execution.id, heldBackReason('delayed', execution, policySlots.refused));
+      } catch (error) {
+        return this.#judgeMoved(recordOf(error), work);
+      }
+      const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(Math.max(0, work.deadline - Date.now() - MIN_START_MS))]);
+      policySlots = await waitForPolicySlots(policySlots, execution, prepared, work.owner, this.deps, log, giveUp);
+    }
+    if ('refused' in policySlots) return this.#heldBack(execution, policySlots.refused, work);
+    try {
+      await this.#runHeld(execution, work, prepared, runner, log);
+    } finally {
+      // After the outcome is written: an execution counts against its policies until it has ended.
+      await policySlots.held.release().catch((error: unknown) => log.warn('could not give policy slots back; their lease frees them', { error }));
+    }
+  }
+
+  /** Runs the action in a slot of this container's pool (reserved as `scheduled` while none is free), records its outcome. */
+  async #runHeld(execution: Execution, work: RecordWork, prepared: PreparedRequest, runner: Runner, log: Logger): Promise<void> {
     const started = Date.now();
     let reservation: SlotReservation | undefined;
     if (this.limit.activeCount >= this.limit.concurrency) {
@@ -141,14 +178,74 @@ export class RecordProcessor {
       this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log),
     );
     if (result.kind === 'requeued') return this.service.enqueue(execution);
+    if (result.kind === 'no-slot') return this.#waitInQueue(execution, work, result.reservation);
     if (result.kind === 'moved') return this.#judgeMoved(result.current, work);
     const final = await recordExit(result, this.deps, log);
     log.info('action ended', { status: final.status, durationMs: Date.now() - started });
-    await notifyParent(this.deps.queue, final);
+    await this.#ended(final);
   }
 
-  /** An action's turn in the pool: re-queue it, find it moved, or start its child process (the slot is held until the child exits). */
+  /**
+   * A concurrency policy's pool is full: `action: cancel` ends the execution `canceled` saying why;
+   * `delay` (st2's default) marks it `delayed` and sends its message again a moment later (this one is
+   * deleted: a wait is no failed delivery, so it never counts towards the DLQ).
+   */
+  async #heldBack(execution: Execution, full: PolicySlot, work: RecordWork): Promise<void> {
+    try {
+      if (full.policy.parameters.action === 'cancel')
+        return this.#ended(await this.deps.store.cancelWaiting(execution.id, heldBackReason('canceled', execution, full)));
+      if (execution.status === 'requested') await this.deps.store.delay(execution.id, heldBackReason('delayed', execution, full));
+    } catch (error) {
+      return this.#judgeMoved(recordOf(error), work);
+    }
+    await this.deps.queue.send('actions', { executionId: execution.id }, policyDelaySeconds());
+  }
+
+  /** An execution ended: its retry policy applies (again, on a redelivery: idempotent), then its parent workflow is told. */
+  async #ended(execution: Execution): Promise<void> {
+    await applyRetryPolicy(execution, this.deps, this.service);
+    await notifyParent(this.deps.queue, execution);
+  }
+
+  /**
+   * An action's turn in this invocation's pool: it takes a slot of the stage's pool (waiting here,
+   * `scheduled`, only while this container holds slots that will free), then runs in it; the slot
+   * is freed as soon as the child exits.
+   */
   async #inSlot(run: Parameters<typeof runClaimedAction>[0], reservation: SlotReservation | undefined, started: number, log: Logger): Promise<SlotResult> {
+    const gate = this.deps.gate;
+    if (!gate) return this.#inPoolSlot(run, reservation, started, log);
+    const { execution, owner } = run;
+    const slotLost = new AbortController();
+    const lost = () => slotLost.abort();
+    if (!(await gate.tryEnter(execution.id, lost))) {
+      const timeoutMs = Number(run.parameters.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
+      // Waiting here is worth it only while this container holds slots (one frees here soon) and a
+      // slot freed now could still give the action its whole timeout.
+      const waitUntil = run.deadline - Math.max(timeoutMs, MIN_START_MS);
+      if (gate.holding === 0 || waitUntil <= Date.now()) return { kind: 'no-slot', reservation };
+      if (!reservation) {
+        try {
+          reservation = await SlotReservation.take(this.deps.store, execution.id, owner, this.deps.config.leaseMs, log);
+        } catch (error) {
+          return { kind: 'moved', current: recordOf(error) };
+        }
+      }
+      const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(waitUntil - Date.now())]);
+      if (!(await gate.enterWhenFreed(execution.id, lost, giveUp))) {
+        reservation.stop();
+        return { kind: 'no-slot', reservation };
+      }
+    }
+    try {
+      return await this.#inPoolSlot({ ...run, slotLost: slotLost.signal }, reservation, started, log);
+    } finally {
+      await gate.leave(execution.id);
+    }
+  }
+
+  /** An action that holds its slots: re-queue it, find it moved, or start its child process. */
+  async #inPoolSlot(run: Parameters<typeof runClaimedAction>[0], reservation: SlotReservation | undefined, started: number, log: Logger): Promise<SlotResult> {
     reservation?.stop();
     if (reservation?.endedWhileWaiting) return { kind: 'moved', current: reservation.endedWhileWaiting };
     this.onStart();
@@ -166,6 +263,15 @@ export class RecordProcessor {
     }
     let claimed = reservation?.record;
     let confirm: Promise<unknown> | undefined;
+    if (claimed && reservation && Date.now() - started > this.deps.config.heartbeatMs) {
+      // It waited for a slot: its lease is as old as the last renewal of the wait, which a loaded
+      // store may have delayed; the run starts on a fresh one (and sees a cancel of the wait).
+      try {
+        claimed = await this.deps.store.heartbeat(execution.id, owner, this.deps.config.leaseMs);
+      } catch (error) {
+        return { kind: 'moved', current: recordOf(error) };
+      }
+    }
     if (claimed) {
       confirm = this.deps.store.start(execution.id, owner);
       confirm.catch(() => undefined); // handled by the run; never an unhandled rejection
@@ -189,8 +295,49 @@ export class RecordProcessor {
     }
   }
 
+  /**
+   * The stage's pool is full: the execution waits in its queue (st2's `delayed`, with the reason)
+   * without holding a container, and comes back in 1 to 3 s. Its message is sent again (this one is
+   * deleted), so waiting never counts against the queue's `maxReceiveCount`.
+   */
+  async #waitInQueue(execution: Execution, work: RecordWork, reservation: SlotReservation | undefined): Promise<void> {
+    const gate = this.deps.gate!;
+    const reason = `waiting for a slot: the ${gate.pool} pool is full (${gate.limit} running)`;
+    let current = execution;
+    try {
+      if (reservation) current = await this.deps.store.requeue(execution.id, work.owner, reason);
+      if (current.status === 'requested') await this.deps.store.delay(execution.id, reason);
+    } catch (error) {
+      return this.#judgeMoved(recordOf(error), work);
+    }
+    this.deps.log.debug('waiting for a pool slot', { executionId: execution.id, pool: gate.pool });
+    await this.deps.queue.send('actions', { executionId: execution.id }, slotWaitSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: gate.pool });
+  }
+
+  /**
+   * A workflow engine step, taken while holding a slot of the workflows pool: when the pool is full
+   * it waits here while this container holds slots, else its message waits in its queue (sent again, 1 to 3 s later).
+   */
+  async #stepInPool(holder: string, work: RecordWork, step: () => Promise<void>): Promise<void> {
+    const gate = this.deps.gate;
+    if (!gate) return step();
+    if (!(await gate.tryEnter(holder))) {
+      const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(Math.max(0, work.deadline - Date.now() - MIN_START_MS))]);
+      if (gate.holding === 0 || !(await gate.enterWhenFreed(holder, undefined, giveUp))) {
+        const message = JSON.parse(work.record.body) as OutgoingMessage;
+        await this.deps.queue.send('workflows', message, slotWaitSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: gate.pool });
+        return;
+      }
+    }
+    try {
+      await step();
+    } finally {
+      await gate.leave(holder);
+    }
+  }
+
   #judgeMoved(current: Execution, work: RecordWork): Promise<void> {
-    return isTerminal(current.status) ? notifyParent(this.deps.queue, current) : this.#judgeHeld(current, work);
+    return isTerminal(current.status) ? this.#ended(current) : this.#judgeHeld(current, work);
   }
 
   /**

@@ -27,6 +27,8 @@ export interface ActionRun {
    * before it (the slot refills at once); when it loses (canceled meanwhile), the action is killed.
    */
   confirm?: Promise<unknown>;
+  /** Aborted when the slot of the stage's pool this action runs in was lost (not renewed in time, taken by another): it is stopped as for a lost lease. */
+  slotLost?: AbortSignal;
 }
 
 type StopReason = 'cancel' | 'lease-lost' | 'shutdown';
@@ -79,6 +81,9 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   else deps.stopping.addEventListener('abort', onShutdown, { once: true });
 
   const heartbeat = keepLease(run, deps, abort, log);
+  const onSlotLost = () => abort('lease-lost');
+  if (run.slotLost?.aborted) onSlotLost();
+  else run.slotLost?.addEventListener('abort', onSlotLost, { once: true });
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
@@ -105,6 +110,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
   } finally {
     clearInterval(heartbeat);
     deps.stopping.removeEventListener('abort', onShutdown);
+    run.slotLost?.removeEventListener('abort', onSlotLost);
   }
   return { kind: 'exited', run, outcome, stopReason, output, secrets, releaseLogMasking, timeoutMs, actionTimeoutMs };
 }

@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { createServices, type Services, type ServicesOptions } from '../app/services.ts';
 import { createRunners } from '../runners/index.ts';
+import { DynamoSlotPool } from '../pool/index.ts';
+import { PoolGate } from './pool-gate.ts';
 import { BatchProcessor } from './processor.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
 
@@ -23,7 +25,8 @@ export interface RuntimeOptions extends ServicesOptions {
 
 /**
  * Builds everything a handler needs, once per cold start: the services (`createServices`), the
- * runners, the workflow driver when there is one, and the dispatcher.
+ * runners, the workflow driver when there is one, this container's door to its function's
+ * stage-wide pool (`actions` or `workflows`, sized by `ACTIONRUNNER_*_POOL_SIZE`), and the dispatcher.
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const services = createServices(options);
@@ -32,7 +35,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const stopping = new AbortController();
   // One listener per running action: many at once is normal, not a leak.
   setMaxListeners(0, stopping.signal);
-  const base = { ...services, runner: (name: string) => runners.get(name), stopping: stopping.signal };
-  const deps = { ...base, workflows: options.workflows?.(base) };
+  const { config, clients, log } = services;
+  // One slot pool for the function's pool and the packs' concurrency policies.
+  const slots = new DynamoSlotPool({ doc: clients.doc, tableName: config.executionsTable });
+  const base = { ...services, runner: (name: string) => runners.get(name), stopping: stopping.signal, slots };
+  const runsWorkflows = Boolean(options.workflows);
+  const gate = new PoolGate({
+    slots,
+    pool: runsWorkflows ? 'workflows' : 'actions',
+    limit: runsWorkflows ? config.workflowsPoolSize : config.actionsPoolSize,
+    leaseMs: config.leaseMs,
+    heartbeatMs: config.heartbeatMs,
+    log,
+  });
+  const deps = { ...base, gate, workflows: options.workflows?.(base) };
   return { ...deps, processor: new BatchProcessor(deps, services.service), abandonRunning: (reason) => stopping.abort(reason) };
 }

@@ -6,6 +6,8 @@ import type { TaskCompletedMessage, WorkQueue } from '../queue/index.ts';
 import type { Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { OutputStore } from '../store/output.ts';
+import type { SlotPool } from '../pool/slots.ts';
+import type { PoolGate } from './pool-gate.ts';
 
 /** Advances workflows; the dispatcher hands it workflow executions and task-completed events. */
 export interface WorkflowDriver {
@@ -23,6 +25,14 @@ export interface DispatchDeps {
   runner(name: string): Runner | undefined;
   log: Logger;
   workflows?: WorkflowDriver;
+  /** The stage-wide slot pools (DynamoDB): what `action.concurrency` policies count running executions in. Without it, a concurrency policy cannot be enforced and its executions are refused. */
+  slots?: SlotPool;
+  /**
+   * This container's door to its function's stage-wide pool (st2's `actions_pool_size` /
+   * `workflows_pool_size`): an action runs, and a workflow step is taken, only while holding one of
+   * its slots. None: no stage-wide bound (the per-invocation `parallelism` only).
+   */
+  gate?: PoolGate;
   /** Aborted (with the reason) when the process that runs this runtime shuts down: running actions are killed and recorded `abandoned`. */
   stopping: AbortSignal;
 }

@@ -52,9 +52,9 @@ function number(value: unknown, what: string): number {
 /**
  * Reads the two functions of serverless.yml for `stage` (params resolved): timeout, reserved concurrency and
  * the SQS event's batchSize / maximumBatchingWindow / maximumConcurrency. The environment overrides them the
- * way the deployed functions' environment would: `ACTIONRUNNER_ACTIONS_POOL_SIZE` / `ACTIONRUNNER_WORKFLOWS_POOL_SIZE`
- * (reserved concurrency), `ACTIONRUNNER_BATCH_SIZE`, `ACTIONRUNNER_FUNCTION_TIMEOUT` (both functions), and the
- * local-only `ACTIONRUNNER_BATCHING_WINDOW` (seconds, both functions).
+ * way the deployed functions' environment would: `ACTIONRUNNER_BATCH_SIZE`, `ACTIONRUNNER_FUNCTION_TIMEOUT`
+ * (both functions), and the local-only `ACTIONRUNNER_BATCHING_WINDOW` (seconds, both functions). The pool sizes
+ * (`ACTIONRUNNER_ACTIONS_POOL_SIZE` ...) bound running actions, not containers: they leave these alone.
  * @example functionSettings('dev').actions.reservedConcurrency // 60
  */
 export function functionSettings(stage: string, env: Env = process.env, file = SERVERLESS_FILE): Record<FunctionName, FunctionSettings> {
@@ -71,17 +71,12 @@ export function functionSettings(stage: string, env: Env = process.env, file = S
     const sqs = ((fn.events ?? []) as Props[]).map((event) => event.sqs as Props | undefined).find(Boolean) ?? {};
     const [modulePath, handlerExport] = String(fn.handler).split(/\.(?=[^./]+$)/);
     const environment = { ...providerEnvironment, ...strings(fn.environment) };
-    const poolVariable = name === 'actions' ? 'ACTIONRUNNER_ACTIONS_POOL_SIZE' : 'ACTIONRUNNER_WORKFLOWS_POOL_SIZE';
     const settings: FunctionSettings = {
       name,
       handlerModule: handlerModulePath(root, modulePath),
       handlerExport: handlerExport ?? 'handler',
       timeoutSeconds: env.ACTIONRUNNER_FUNCTION_TIMEOUT ? config.functionTimeoutSeconds : number(fn.timeout ?? 6, `${name}.timeout`),
-      reservedConcurrency: env[poolVariable]
-        ? name === 'actions'
-          ? config.actionsPoolSize
-          : config.workflowsPoolSize
-        : number(fn.reservedConcurrency ?? 1000, `${name}.reservedConcurrency`),
+      reservedConcurrency: number(fn.reservedConcurrency ?? 1000, `${name}.reservedConcurrency`),
       batchSize: env.ACTIONRUNNER_BATCH_SIZE ? config.batchSize : number(sqs.batchSize ?? 10, `${name}.events.sqs.batchSize`),
       maximumBatchingWindowSeconds: env.ACTIONRUNNER_BATCHING_WINDOW
         ? batchingWindow(env.ACTIONRUNNER_BATCHING_WINDOW)

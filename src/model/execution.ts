@@ -26,6 +26,14 @@ export interface ExecutionContext {
   notBefore?: number;
   /** Who requested it (st2's `action_context.user`); `stanley`, st2's system user, when unset. */
   user?: string;
+  /** What policies did to it (st2's `context.policies`). */
+  policies?: PolicyContext;
+}
+
+/** st2's record of the policies applied to an execution. */
+export interface PolicyContext {
+  /** Set on a retry: the policy that made it (`pack.name`), which retry it is (1 for the first), and the execution it retries. */
+  retry?: { applied_policy: string; retry_count: number; retried_liveaction_id: string };
 }
 
 /** The running holder of an execution: renewed by heartbeats while the action runs. */

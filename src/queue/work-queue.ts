@@ -100,13 +100,20 @@ export class WorkQueue {
     );
   }
 
-  /** Sends one JSON message; `delaySeconds` is capped at SQS's 900 (callers re-send what must wait longer). */
-  async send(kind: QueueKind, message: OutgoingMessage, delaySeconds = 0): Promise<void> {
+  /**
+   * Sends one JSON message; `delaySeconds` is capped at SQS's 900 (callers re-send what must wait longer).
+   * `attributes` become string message attributes.
+   */
+  async send(kind: QueueKind, message: OutgoingMessage, delaySeconds = 0, attributes: Record<string, string> = {}): Promise<void> {
+    const entries = Object.entries(attributes);
     await this.#sqs.send(
       new SendMessageCommand({
         QueueUrl: await this.url(kind),
         MessageBody: JSON.stringify({ version: 1, ...message }),
         DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
+        ...(entries.length > 0
+          ? { MessageAttributes: Object.fromEntries(entries.map(([name, value]) => [name, { DataType: 'String', StringValue: value }])) }
+          : {}),
       }),
     );
   }

@@ -215,6 +215,11 @@ export class ExecutionStore {
     return this.#take(id, 'reserve', 'scheduled', owner, leaseMs, `claimed by ${owner}, waiting for a slot`);
   }
 
+  /** A `requested` execution waits in its queue (st2's `delayed`): its pool is full, or a policy holds it back. */
+  delay(id: string, reason: string): Promise<Execution> {
+    return this.move(id, 'delay', 'delayed', { reason });
+  }
+
   /** A reserved execution got its slot. */
   start(id: string, owner: string): Promise<Execution> {
     return this.move(id, 'start', 'running', { leaseOwner: owner, reason: `started by ${owner}` });
@@ -250,9 +255,9 @@ export class ExecutionStore {
     return this.move(id, 'reject', 'failed', { unleased: true, set: { ...set, error } });
   }
 
-  /** A cancel asked for before the execution started. */
-  cancelWaiting(id: string): Promise<Execution> {
-    return this.move(id, 'cancelWaiting', 'canceled', { reason: 'canceled before it started' });
+  /** A cancel asked for before the execution started (or a concurrency policy's `action: cancel`, with its `error`). */
+  cancelWaiting(id: string, error?: string): Promise<Execution> {
+    return this.move(id, 'cancelWaiting', 'canceled', error ? { set: { error }, reason: error } : { reason: 'canceled before it started' });
   }
 
   /** A cancel asked for while it runs: its runner notices at its next heartbeat, a workflow's engine through its queue. */

@@ -38,6 +38,10 @@ export const keyFor = {
   execution: (id: string) => ({ id }),
   idempotency: (key: string) => ({ id: `idempotency#${key}` }),
   output: (executionId: string, seq: number) => ({ execution_id: executionId, seq }),
+  /** Slot `index` of a slot pool (`src/pool/`): items of the executions table in no index. */
+  slot: (pool: string, index: number) => ({ id: `slot#${pool}#${index}` }),
+  /** A slot pool's own item: how many slots it has had at most. */
+  slotPool: (pool: string) => ({ id: `slot#${pool}` }),
 };
 
 /** Epoch seconds `days` from `now`: the TTL attribute. */

@@ -282,7 +282,11 @@ describe('each function has its own least-privilege role', () => {
   const besidesTheScenario = (fn: Fn): AwsRequest[] => {
     if (fn === 'sweeper') return [];
     const queue = `${fn[0].toUpperCase()}${fn.slice(1)}Queue`;
-    return ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resources: [queue] }));
+    return [
+      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resources: [queue] })),
+      // The pool's slots are read (one BatchGetItem) only when a blind take of a free one fails: a full pool.
+      { action: 'dynamodb:BatchGetItem', resources: ['ExecutionsTable'] },
+    ];
   };
 
   /** `resources` of a recorded request as logical ids (ExecutionsTable, ExecutionsTable/index/byOpen, ActionsDLQ). */

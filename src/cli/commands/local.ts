@@ -42,12 +42,17 @@ function claimFolder(): () => void {
 
 function readyLine(local: LocalRuntime, flags: LocalFlags, concurrencyCap: (settings: FunctionSettings) => number): string {
   const c = colorsFor(process.stdout);
+  // The pool sizes bound what runs stage-wide; containers x batch x parallelism only bound the containers.
+  const pools = { actions: local.config.actionsPoolSize, workflows: local.config.workflowsPoolSize };
   const caps = (['actions', 'workflows'] as const)
-    .map((name) => `${name}: ${concurrencyCap(local.settings[name])} concurrent invocations x batch ${local.settings[name].batchSize}`)
+    .map(
+      (name) =>
+        `${name} running 0/${pools[name]} (at most ${concurrencyCap(local.settings[name])} containers x batch ${local.settings[name].batchSize} x parallelism ${local.config.parallelism})`,
+    )
     .join(', ');
   return (
     `${c.green('actionrunner local ready')} - stage ${local.stage}, sqs ${local.sqsEndpoint}, dynamodb ${local.dynamodbEndpoint}` +
-    ` (${caps}; parallelism ${local.config.parallelism} per invocation; ${flags.dataDir ? `data in ${flags.dataDir}` : 'data in memory'})`
+    ` (${caps}; ${flags.dataDir ? `data in ${flags.dataDir}` : 'data in memory'})`
   );
 }
 

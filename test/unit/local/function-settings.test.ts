@@ -15,3 +15,12 @@ describe('handlerModulePath', () => {
     expect(functionSettings('dev').actions.handlerModule).toMatch(/\/functions\/actions\.ts$/);
   });
 });
+
+describe('functionSettings and the pool sizes', () => {
+  it('keeps the containers of serverless.yml when the pool sizes are set: the pools bound running actions, not containers', () => {
+    const settings = functionSettings('dev', { ACTIONRUNNER_ACTIONS_POOL_SIZE: '5', ACTIONRUNNER_WORKFLOWS_POOL_SIZE: '3' });
+    expect(settings.actions.reservedConcurrency).toBe(60);
+    expect(settings.workflows.reservedConcurrency).toBe(40);
+    expect(settings.actions.environment.ACTIONRUNNER_ACTIONS_POOL_SIZE).toBe('60');
+  });
+});

@@ -1,0 +1,276 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffMs, sleep } from '../shared/timers.ts';
+import { keyFor } from '../store/keys.ts';
+import { checkSlotArguments, shuffled, type SlotPool } from './slots.ts';
+
+export interface DynamoSlotPoolOptions {
+  doc: DynamoDBDocumentClient;
+  /** The executions table: slots are small items beside the executions (`id` = `slot#<pool>#<n>`), in no index. */
+  tableName: string;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** One slot as stored: who holds it until when (epoch ms); a slot never taken has no item. */
+interface SlotItem {
+  id: string;
+  holder?: string;
+  slot_expires_at?: number;
+}
+
+/** Slots tried without reading the pool first. */
+const BLIND_TRIES = 2;
+/** How long a read of the pool guides the blind tries. */
+const SNAPSHOT_MS = 1000;
+
+/** BatchGetItem's largest request. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * `SlotPool` on DynamoDB: one item per slot (`slot#<pool>#0` .. `slot#<pool>#<limit-1>`) and one
+ * per pool (`slot#<pool>`, the highest limit it was used with, so that `renew`, `release` and
+ * `running` know which slots to read). `acquire` reads the pool's slots (one consistent
+ * BatchGetItem), refuses when `limit` holders are live, else takes a free slot chosen at random
+ * with a conditional write (holder absent or lease expired), trying the next free one when
+ * another acquirer won it. No lock, no counter that a crash could leave wrong: a slot whose holder
+ * died frees itself when its lease ends.
+ * @example const slots = new DynamoSlotPool({ doc, tableName: config.executionsTable });
+ */
+export class DynamoSlotPool implements SlotPool {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => number;
+  /** Where this process last saw each holder (`pool` -> holder -> slot): renew and release write at once. */
+  readonly #seen = new Map<string, Map<string, number>>();
+  /** Slots this process freed last, per pool (newest last): tried first by the next acquire. */
+  readonly #freed = new Map<string, number[]>();
+  /** A read of a pool's slots in flight, shared by the acquirers of this process that need one meanwhile. */
+  readonly #reading = new Map<string, Promise<Array<{ index: number; item?: SlotItem }>>>();
+  /** The last read of each pool's slots: which ones to try blind first. */
+  readonly #lastRead = new Map<string, { at: number; slots: Array<{ index: number; item?: SlotItem }> }>();
+  /** Highest limit each pool is known to have been used with (written on its pool item). */
+  readonly #sizes = new Map<string, number>();
+
+  constructor(options: DynamoSlotPoolOptions) {
+    this.#doc = options.doc;
+    this.#table = options.tableName;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async acquire(pool: string, limit: number, holder: string, leaseMs: number): Promise<boolean> {
+    checkSlotArguments({ pool, holder, limit, leaseMs });
+    await this.#recordSize(pool, limit);
+    const size = Math.max(limit, this.#sizes.get(pool) ?? 0);
+    const seen = this.#seen.get(pool)?.get(holder);
+    if (seen !== undefined && (await this.#renewAt(pool, seen, holder, leaseMs))) return true;
+    // A slot this process freed a moment ago is most likely still free: one write, no read. (Not while
+    // slots past `limit` may have holders: those are only seen by reading.)
+    const hints = this.#freed.get(pool) ?? [];
+    for (let hint = hints.pop(); hint !== undefined && size <= limit; hint = hints.pop()) {
+      if (hint < limit && (await this.#take(pool, hint, holder, leaseMs))) return true;
+    }
+    // Then a couple of slots the last read showed free (any, before a first read), blind: while the pool
+    // is far from full that is one write, and reading all its slots is what costs (one item each).
+    if (size <= limit) {
+      for (const index of this.#guesses(pool, limit, BLIND_TRIES)) {
+        if (await this.#take(pool, index, holder, leaseMs)) return true;
+      }
+    }
+    const slots = await this.#read(pool, size);
+    const now = this.#now();
+    const live = slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now);
+    const mine = live.find((s) => s.item?.holder === holder);
+    if (mine) return this.#renewAt(pool, mine.index, holder, leaseMs);
+    if (live.length >= limit) return false;
+    // Slots past `limit` (the pool was larger once) are never taken, only counted while their holders live.
+    const free = shuffled(slots.filter((s) => s.index < limit && !live.includes(s)));
+    for (const { index } of free) {
+      if (await this.#take(pool, index, holder, leaseMs)) return true;
+    }
+    return false;
+  }
+
+  async renew(pool: string, holder: string, leaseMs: number): Promise<boolean> {
+    checkSlotArguments({ pool, holder, leaseMs });
+    const seen = this.#seen.get(pool)?.get(holder);
+    if (seen !== undefined && (await this.#renewAt(pool, seen, holder, leaseMs))) return true;
+    // Not where this process saw it (or never seen here): look it up.
+    const index = await this.#find(pool, holder);
+    return index !== undefined && this.#renewAt(pool, index, holder, leaseMs);
+  }
+
+  async release(pool: string, holder: string): Promise<void> {
+    checkSlotArguments({ pool, holder });
+    const seen = this.#seen.get(pool)?.get(holder);
+    this.#seen.get(pool)?.delete(holder);
+    if (seen !== undefined && (await this.#free(pool, seen, holder))) return;
+    const index = await this.#find(pool, holder);
+    if (index !== undefined) await this.#free(pool, index, holder);
+  }
+
+  /** Frees slot `index` when `holder` has it; false when it does not. */
+  async #free(pool: string, index: number, holder: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keyFor.slot(pool, index),
+          UpdateExpression: 'REMOVE holder, slot_expires_at',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+      const freed = this.#freed.get(pool) ?? [];
+      // A few hints are enough (one per action ending here): keep the newest.
+      freed.push(index);
+      this.#freed.set(pool, freed.slice(-16));
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
+  }
+
+  async running(pool: string): Promise<number> {
+    checkSlotArguments({ pool, holder: '-' });
+    const now = this.#now();
+    const slots = await this.#read(pool, await this.#size(pool));
+    return slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now).length;
+  }
+
+  /** Takes slot `index` when it is free (never taken, released, or its lease ended); false when another holder has it. */
+  async #take(pool: string, index: number, holder: string, leaseMs: number): Promise<boolean> {
+    const now = this.#now();
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keyFor.slot(pool, index),
+          UpdateExpression: 'SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool',
+          ConditionExpression: 'attribute_not_exists(holder) OR slot_expires_at <= :now',
+          ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    this.#remember(pool, holder, index);
+    return true;
+  }
+
+  /** Extends the lease of `holder` on slot `index`; false when someone else has that slot now. */
+  async #renewAt(pool: string, index: number, holder: string, leaseMs: number): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keyFor.slot(pool, index),
+          UpdateExpression: 'SET slot_expires_at = :expires',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder, ':expires': this.#now() + leaseMs },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.#seen.get(pool)?.delete(holder);
+      return false;
+    }
+    this.#remember(pool, holder, index);
+    return true;
+  }
+
+  /** Up to `count` slot indices below `limit` that the last read of `pool` showed free (or any, before a read), at random. */
+  #guesses(pool: string, limit: number, count: number): number[] {
+    const last = this.#lastRead.get(pool);
+    const now = this.#now();
+    const fresh = last && now - last.at < SNAPSHOT_MS ? last.slots : undefined;
+    const free = Array.from({ length: limit }, (_, index) => index).filter((index) => {
+      const item = fresh?.[index]?.item;
+      return !item?.holder || (item.slot_expires_at ?? 0) <= now;
+    });
+    return shuffled(free).slice(0, count);
+  }
+
+  /** The slot `holder` has in `pool`, read from the table. */
+  async #find(pool: string, holder: string): Promise<number | undefined> {
+    const slots = await this.#read(pool, await this.#size(pool));
+    return slots.find((s) => s.item?.holder === holder)?.index;
+  }
+
+  #remember(pool: string, holder: string, index: number): void {
+    const holders = this.#seen.get(pool) ?? new Map<string, number>();
+    holders.set(holder, index);
+    this.#seen.set(pool, holders);
+  }
+
+  /** The pool item says how many slots to read; raised (never lowered) when `limit` is higher. */
+  async #recordSize(pool: string, limit: number): Promise<void> {
+    if ((this.#sizes.get(pool) ?? 0) >= limit) return;
+    try {
+      const { Attributes } = await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keyFor.slotPool(pool),
+          UpdateExpression: 'SET slot_pool_size = :limit',
+          ConditionExpression: 'attribute_not_exists(slot_pool_size) OR slot_pool_size < :limit',
+          ExpressionAttributeValues: { ':limit': limit },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      this.#sizes.set(pool, Number(Attributes?.slot_pool_size ?? limit));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.#size(pool, true);
+    }
+  }
+
+  async #size(pool: string, fresh = false): Promise<number> {
+    const known = this.#sizes.get(pool);
+    if (known !== undefined && !fresh) return known;
+    const [item] = await this.#batchGet([keyFor.slotPool(pool)]);
+    const size = Number((item as { slot_pool_size?: number } | undefined)?.slot_pool_size ?? 0);
+    this.#sizes.set(pool, Math.max(size, known ?? 0));
+    return size;
+  }
+
+  /**
+   * Slots 0..size-1 of `pool` as stored now (consistent reads). Acquirers of this process that ask
+   * while a read is in flight share it (a batch finding the pool full reads it once, not once a record):
+   * a slot it shows free may be taken since, which the conditional write finds out.
+   */
+  #read(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
+    const key = `${pool}#${size}`;
+    let reading = this.#reading.get(key);
+    if (!reading) {
+      reading = this.#readNow(pool, size).finally(() => this.#reading.delete(key));
+      this.#reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  async #readNow(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
+    const keys = Array.from({ length: size }, (_, index) => keyFor.slot(pool, index));
+    const items = new Map((await this.#batchGet(keys)).map((item) => [item.id, item as SlotItem]));
+    const slots = keys.map((key, index) => ({ index, item: items.get(key.id) }));
+    this.#lastRead.set(pool, { at: this.#now(), slots });
+    return slots;
+  }
+
+  async #batchGet(keys: Array<{ id: string }>): Promise<Array<Record<string, unknown> & { id: string }>> {
+    const found: Array<Record<string, unknown> & { id: string }> = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let pending: Array<Record<string, unknown>> = keys.slice(start, start + BATCH_GET_KEYS);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt, 20, 1000));
+        const { Responses, UnprocessedKeys } = await this.#doc.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found.push(...((Responses?.[this.#table] ?? []) as Array<Record<string, unknown> & { id: string }>));
+        pending = UnprocessedKeys?.[this.#table]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,53 @@
+import { ValidationError } from '../model/errors.ts';
+
+/**
+ * A counting semaphore shared by every container of a stage: at most `limit` holders of a named
+ * pool at once, each under a lease that its holder renews (a holder that dies frees its slot when
+ * the lease runs out). The dispatcher runs every action child process, and every workflow engine
+ * step, only while it holds a slot of its function's pool (st2's `actions_pool_size`,
+ * `workflows_pool_size`); other pools (st2 `action.concurrency` policies) may use it the same way.
+ * @example
+ * if (await slots.acquire('actions', 60, executionId, 30_000)) {
+ *   try { await run(); } finally { await slots.release('actions', executionId); }
+ * }
+ */
+export interface SlotPool {
+  /** Takes one of `limit` slots of `pool` for `holder` (an execution id) for `leaseMs`; true when taken or already held by holder. Never lets more than `limit` unexpired holders exist. */
+  acquire(pool: string, limit: number, holder: string, leaseMs: number): Promise<boolean>;
+  /** Extends holder's lease; false when holder no longer holds a slot (expired and taken). */
+  renew(pool: string, holder: string, leaseMs: number): Promise<boolean>;
+  /** Frees holder's slot, if it holds one. Idempotent. */
+  release(pool: string, holder: string): Promise<void>;
+  /** How many unexpired holders `pool` has now. */
+  running(pool: string): Promise<number>;
+}
+
+/** Pool names: what goes into a key, so short and plain. */
+const POOL_NAME = /^[\w.:-]{1,200}$/;
+
+/** Checks the arguments every implementation takes, with an error that says what was expected and what was given. */
+export function checkSlotArguments(args: { pool: string; holder: string; limit?: number; leaseMs?: number }): void {
+  const given = (value: unknown) => (typeof value === 'string' ? `"${value}"` : String(value));
+  if (typeof args.pool !== 'string' || !POOL_NAME.test(args.pool)) {
+    throw new ValidationError(`invalid slot pool: name - expected 1-200 letters, digits or "_.:-", got ${given(args.pool)}`);
+  }
+  if (typeof args.holder !== 'string' || args.holder.length === 0 || args.holder.length > 500) {
+    throw new ValidationError(`invalid slot pool: holder of ${args.pool} - expected a non-empty string of at most 500 characters, got ${given(args.holder)}`);
+  }
+  if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 10_000)) {
+    throw new ValidationError(`invalid slot pool: limit of ${args.pool} - expected an integer from 1 to 10000, got ${given(args.limit)}`);
+  }
+  if (args.leaseMs !== undefined && (!Number.isFinite(args.leaseMs) || args.leaseMs <= 0)) {
+    throw new ValidationError(`invalid slot pool: lease of ${args.pool} - expected a number of milliseconds > 0, got ${given(args.leaseMs)}`);
+  }
+}
+
+/** The items of `values` in a random order (Fisher-Yates): acquirers spread over the free slots instead of all racing for the first. */
+export function shuffled<T>(values: readonly T[]): T[] {
+  const out = [...values];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

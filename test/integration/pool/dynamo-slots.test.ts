@@ -1,0 +1,51 @@
+// The slot pool on DynamoDB Local: the same contract as the in-memory one, and exact under contention.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DynamoSlotPool } from '../../../src/pool/index.ts';
+import { slotPoolContract } from '../../helpers/slot-pool-contract.ts';
+import { useSubstrate } from '../../helpers/substrate.ts';
+
+const substrate = useSubstrate();
+const poolName = () => `p${randomBytes(4).toString('hex')}`;
+
+describe('DynamoSlotPool', () => {
+  slotPoolContract((clock) => new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions, now: clock.now }), poolName);
+
+  it('never has more than `limit` holders while many acquirers in many processes race for slots', async () => {
+    const pool = poolName();
+    const limit = 5;
+    // Separate instances: no shared cache, as separate containers.
+    const acquirers = Array.from({ length: 8 }, () => new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions }));
+    const holding = new Set<string>();
+    let peak = 0;
+    let runs = 0;
+    const worker = async (slots: DynamoSlotPool, w: number) => {
+      for (let round = 0; round < 12; round++) {
+        const holder = `w${w}-${round}`;
+        while (!(await slots.acquire(pool, limit, holder, 30_000))) await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));
+        holding.add(holder);
+        peak = Math.max(peak, holding.size);
+        expect(holding.size).toBeLessThanOrEqual(limit);
+        expect(await slots.running(pool)).toBeLessThanOrEqual(limit);
+        await new Promise((r) => setTimeout(r, Math.random() * 10));
+        holding.delete(holder);
+        runs++;
+        await slots.release(pool, holder);
+      }
+    };
+    await Promise.all(acquirers.flatMap((slots, i) => [worker(slots, 2 * i), worker(slots, 2 * i + 1)]));
+    expect(runs).toBe(16 * 12);
+    expect(peak).toBe(limit);
+    expect(await acquirers[0]!.running(pool)).toBe(0);
+  });
+
+  it('renews and releases from another process than the one that acquired', async () => {
+    const pool = poolName();
+    const [one, two] = [0, 1].map(() => new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions }));
+    expect(await one!.acquire(pool, 3, 'x', 30_000)).toBe(true);
+    expect(await two!.renew(pool, 'x', 30_000)).toBe(true);
+    await two!.release(pool, 'x');
+    expect(await one!.running(pool)).toBe(0);
+    expect(await one!.renew(pool, 'x', 30_000)).toBe(false);
+  });
+});
