@@ -18,6 +18,8 @@ export interface ActionRun {
   parameters: Record<string, unknown>;
   secretNames: string[];
   commandEnv: Record<string, string>;
+  /** Plaintexts of encrypted datastore keys its parameters were rendered from: masked as secrets are. */
+  datastoreSecrets?: string[];
   /** Lease owner: this invocation and record. */
   owner: string;
   /** Epoch ms by which the outcome must be recorded (Lambda deadline minus margin). */
@@ -82,7 +84,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
-  const secrets = secretValuesOf(run.parameters, run.secretNames);
+  const secrets = [...secretValuesOf(run.parameters, run.secretNames), ...(run.datastoreSecrets ?? [])];
   const releaseLogMasking = maskSecretsInLogs(secrets);
   const output = deps.output.writer({ firstSeq, executionId: execution.id, actionRef: action.ref, runnerRef: action.runner_type });
 

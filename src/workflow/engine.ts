@@ -19,6 +19,7 @@ import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
 import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
+import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 import { isStale, type WorkflowExecution } from './workflow-record.ts';
@@ -37,7 +38,12 @@ export interface WorkflowEngineDeps {
   catalog: ActionCatalog;
   service: ExecutionService;
   log: Logger;
+  /** The datastore, read once per step of a workflow whose expressions call `st2kv()`. */
+  kv?: KeyValueStore;
 }
+
+/** Whether a workflow's expressions call `st2kv()` (its spec's text names it). */
+const readsDatastore = new WeakMap<WorkflowSpec, boolean>();
 
 /** How long an event keeps trying (conflicts, an outbox being carried out) before it is given back to SQS for redelivery. */
 const BUSY_MS = 20_000;
@@ -87,7 +93,7 @@ export class WorkflowEngine implements WorkflowDriver {
             .join('; '),
         );
       }
-      input = this.deps.service.prepare(workflow.action, workflow.parameters).values;
+      input = (await this.deps.service.prepareWithDatastore(workflow.action, workflow.parameters, workflow.context.user)).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
       const failed = await this.deps.store.reject(workflow.id, error.message, {
@@ -95,7 +101,8 @@ export class WorkflowEngine implements WorkflowDriver {
       });
       return this.#notifyParent(failed);
     }
-    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config.workflowMaxTaskRuns });
+    const datastore = await this.#datastore(spec, workflow);
+    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config.workflowMaxTaskRuns, datastore });
     const state = toStored(started.state);
     const commands = started.commands;
     try {
@@ -156,10 +163,11 @@ export class WorkflowEngine implements WorkflowDriver {
   ): Promise<ConductorResult> {
     if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
     const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
+    const datastore = await this.#datastore(spec, workflow);
     const advance = (from: WorkflowState): ConductorResult => {
       // A cancel recorded on the workflow but not yet seen by the conductor comes first.
       const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
-      const next = onTaskCompleted(spec, current.state, event);
+      const next = onTaskCompleted(spec, current.state, event, { datastore });
       return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
     };
     const result = advance(state);
@@ -279,12 +287,14 @@ export class WorkflowEngine implements WorkflowDriver {
       parent: workflow.id,
       task: command.taskName,
       taskId: command.taskId,
+      // Tasks act as the workflow's user (the user scope of st2kv).
+      ...(workflow.context.user !== undefined ? { user: workflow.context.user } : {}),
       ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}),
     };
     const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
-      prepared = this.deps.service.prepare(command.action, command.input);
+      prepared = await this.deps.service.prepareWithDatastore(command.action, command.input, workflow.context.user);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       // The task fails with the reason, as an execution the user can see.
@@ -359,6 +369,14 @@ export class WorkflowEngine implements WorkflowDriver {
 
   #notifyParent(execution: Execution): Promise<void> {
     return notifyParent(this.deps.queue, execution);
+  }
+
+  /** The datastore as it is now (system scope and the workflow user's), when the workflow's expressions call `st2kv()`. */
+  async #datastore(spec: WorkflowSpec, workflow: Pick<Execution, 'context'>): Promise<DatastoreSnapshot | undefined> {
+    if (!this.deps.kv) return undefined;
+    let reads = readsDatastore.get(spec);
+    if (reads === undefined) readsDatastore.set(spec, (reads = /\bst2kv\s*\(/.test(JSON.stringify(spec))));
+    return reads ? DatastoreSnapshot.load(this.deps.kv, workflow.context.user ?? DEFAULT_USER) : undefined;
   }
 
   #spec(action: ActionDefinition): Promise<WorkflowSpec> {

@@ -244,7 +244,7 @@ describe('st2 path, time and version functions', () => {
     expect(messageOf(() => y('version_bump_major("1.0")'))).toMatch(/ValueError: 1.0 is not valid SemVer string/);
   });
 
-  it('st2kv is not supported', () => {
-    expect(messageOf(() => y('st2kv(key)'))).toMatch(/st2kv\(\) is not supported/);
+  it('st2kv without a datastore says so', () => {
+    expect(messageOf(() => y('st2kv(key)'))).toMatch(/st2kv\(\): the datastore is not available here/);
   });
 });
