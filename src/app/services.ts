@@ -5,7 +5,8 @@ import { loadConfig, type Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { workQueueFor, type WorkQueue } from '../queue/work-queue.ts';
 import { ExecutionService } from '../request/service.ts';
-import { KeyValueStore, LocalCipher } from '../datastore/index.ts';
+import { keyValueStoreFor } from '../datastore/for-config.ts';
+import type { KeyValueStore } from '../datastore/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { OutputStore } from '../store/output.ts';
 
@@ -59,8 +60,3 @@ export function createServices(options: ServicesOptions = {}): Services {
   return { config, clients, log, store, output, kv, queue, catalog, service };
 }
 
-/** The datastore of `config`: its table, and the key file that encrypts its secrets when one is configured. */
-export function keyValueStoreFor(config: Config, clients: Pick<AwsClients, 'doc'>): KeyValueStore {
-  const cipher = config.datastoreKeyFile ? new LocalCipher(config.datastoreKeyFile) : undefined;
-  return new KeyValueStore({ doc: clients.doc, tableName: config.keyValueTable, cipher });
-}
