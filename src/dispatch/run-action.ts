@@ -2,6 +2,7 @@ import type { ActionDefinition } from '../actions/types.ts';
 import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
+import { DEFAULT_USER } from '../datastore/keys.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -101,6 +102,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       output,
       killGraceMs: config.killGraceMs,
       resultMaxBytes: config.resultMaxBytes,
+      ...(deps.kv ? { datastore: { kv: deps.kv, user: execution.context.user ?? DEFAULT_USER } } : {}),
     });
   } catch (error) {
     outcome = { status: 'failed', result: { error: `runner ${action.runner_type} failed: ${(error as Error).message}` } };

@@ -1,3 +1,4 @@
+import type { KeyValueStore } from '../datastore/store.ts';
 import type { ActionCatalog } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -22,6 +23,8 @@ export interface DispatchDeps {
   catalog: ActionCatalog;
   runner(name: string): Runner | undefined;
   log: Logger;
+  /** The datastore python actions reach through `self.action_service`. */
+  kv?: KeyValueStore;
   workflows?: WorkflowDriver;
   /** Aborted (with the reason) when the process that runs this runtime shuts down: running actions are killed and recorded `abandoned`. */
   stopping: AbortSignal;

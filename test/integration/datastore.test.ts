@@ -1,6 +1,6 @@
 // The datastore (st2kv) on DynamoDB Local through the real SDK: the store itself, and its readers
 // (orquesta's st2kv(), parameter templates) through the real handlers on the SQS emulator.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,7 +15,46 @@ import { readOutput } from '../../src/store/output.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const keyFile = ensureKeyFile(join(mkdtempSync(join(tmpdir(), 'kv-key-')), 'datastore.key'));
-const substrate = useSubstrate({ env: { ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile, ACTIONRUNNER_HEARTBEAT_MS: '200' } });
+// A real python3 action using st2's self.action_service datastore calls.
+const packs = mkdtempSync(join(tmpdir(), 'kv-packs-'));
+mkdirSync(join(packs, 'kvpy', 'actions'), { recursive: true });
+writeFileSync(join(packs, 'kvpy', 'pack.yaml'), 'name: kvpy\nversion: 1.0.0\n');
+writeFileSync(
+  join(packs, 'kvpy', 'actions', 'roundtrip.yaml'),
+  'name: roundtrip\nrunner_type: python-script\nentry_point: roundtrip.py\nparameters:\n  name: { type: string, required: true }\n  value: { type: string, required: true }\n',
+);
+writeFileSync(
+  join(packs, 'kvpy', 'actions', 'roundtrip.py'),
+  [
+    'from st2common.runners.base_action import Action',
+    '',
+    'class RoundTrip(Action):',
+    '    def run(self, name, value):',
+    '        svc = self.action_service',
+    '        out = {"before": svc.get_value(name)}',
+    '        svc.set_value(name, value)',
+    '        svc.set_value("py_secret", "Kp7-py-secret", local=False, encrypt=True, ttl=3600)',
+    '        out["after"] = svc.get_value(name)',
+    '        out["sealed_is_plain"] = svc.get_value("py_secret", local=False) == "Kp7-py-secret"',
+    '        out["decrypted_ok"] = svc.get_value("py_secret", local=False, decrypt=True) == "Kp7-py-secret"',
+    '        out["listed"] = [(i.name, i.value) for i in svc.list_values()]',
+    '        out["shared"] = svc.get_value("shared", local=False)',
+    '        out["mine"] = svc.get_value("mine", local=False, scope="user")',
+    '        out["deleted"] = svc.delete_value(name)',
+    '        out["gone"] = svc.get_value(name)',
+    '        out["deleted_again"] = svc.delete_value(name)',
+    '        try:',
+    '            svc.set_value("n", 1)',
+    '        except ValueError as error:',
+    '            out["bad_value"] = str(error)',
+    '        try:',
+    '            svc.get_value("n", scope="global")',
+    '        except ValueError as error:',
+    '            out["bad_scope"] = str(error)',
+    '        return out',
+  ].join('\n'),
+);
+const substrate = useSubstrate({ env: { ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_PACKS_PATH: packs } });
 let kv: KeyValueStore;
 let runtime: Runtime;
 let mappings: EventSourceMapping[];
@@ -149,5 +188,32 @@ describe('st2kv in parameter templates', () => {
     const chunks = await readOutput(substrate.clients.doc, substrate.tableNames.output, execution.id, {});
     expect(JSON.stringify(chunks)).not.toContain('Kp7-login-pw');
     expect(JSON.stringify(await runtime.store.get(execution.id))).not.toContain('Kp7-login-pw');
+  });
+});
+
+describe('python actions: self.action_service', () => {
+  it("gets, sets (local names are pack.Class:name, as st2's), lists, deletes, encrypts, and reads the user scope through the runner", async () => {
+    await kv.set({ scope: 'system', name: 'shared' }, 'from the CLI');
+    await kv.set({ scope: 'user', user: 'dora', name: 'mine' }, 'dora-value');
+    const execution = await run('kvpy.roundtrip', { name: 'counter', value: '{{ 7*7 }}' }, 'dora');
+    expect(execution.status, JSON.stringify(execution.result)).toBe('succeeded');
+    expect((execution.result as { result: unknown }).result).toEqual({
+      before: null,
+      after: '{{ 7*7 }}',
+      sealed_is_plain: false,
+      decrypted_ok: true,
+      listed: [['kvpy.RoundTrip:counter', '{{ 7*7 }}']],
+      shared: 'from the CLI',
+      mine: 'dora-value',
+      deleted: true,
+      gone: null,
+      deleted_again: false,
+      bad_value: 'invalid value for "kvpy.RoundTrip:n": expected a string (st2 stores strings; serialize others as JSON), got number',
+      bad_scope: 'invalid scope: expected "system" or "user" (or st2kv.system / st2kv.user), got "global"',
+    });
+    expect(await kv.get({ scope: 'system', name: 'py_secret' }, { decrypt: true })).toMatchObject({ value: 'Kp7-py-secret', secret: true });
+    expect((await kv.get({ scope: 'system', name: 'py_secret' }))?.expire_timestamp).toBeDefined();
+    // The child got a socket and a token, never AWS credentials or the key file.
+    expect(JSON.stringify(execution)).not.toContain(keyFile);
   });
 });
