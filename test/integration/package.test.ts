@@ -333,6 +333,7 @@ describe('each function has its own least-privilege role', () => {
         // The datastore: a workflow's st2kv() (workflows function) and a parameter template's st2kv (actions function).
         { action: 'examples.orquesta-st2kv-default', parameters: { key_name: 'system.missing', default: 'stone' } },
         { action: 'examples.st2kv-login', parameters: {} },
+        { action: 'examples.kv_counter', parameters: {} },
       ].map((request) => service.request(request)),
     );
     await drive(requested.map((r) => r.execution.id));
