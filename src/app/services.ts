@@ -59,4 +59,3 @@ export function createServices(options: ServicesOptions = {}): Services {
   const service = new ExecutionService({ config, store, queue, catalog, kv });
   return { config, clients, log, store, output, kv, queue, catalog, service };
 }
-
