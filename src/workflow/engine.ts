@@ -136,12 +136,15 @@ export class WorkflowEngine implements WorkflowDriver {
     await this.#advance(id, async (spec, state, workflow) => {
       let current: ConductorResult = { state, commands: [], ignored: 'no event applied' };
       consumed = messages.length;
+      // Read once per step, whatever the number of events applied in it.
+      let datastore: Promise<DatastoreSnapshot | undefined> | undefined;
+      const readDatastore = () => (datastore ??= this.#datastore(spec, workflow));
       for (let index = 0; index < messages.length; index++) {
         if (current.commands.length >= ITEMS_PER_STEP || bytes(current.commands) >= ITEM_BYTES_PER_STEP) {
           consumed = index;
           break;
         }
-        const next = await this.#taskCompleted(spec, current.state, workflow, messages[index], await ended[index]);
+        const next = await this.#taskCompleted(spec, current.state, workflow, messages[index], await ended[index], readDatastore);
         if (next.ignored && next.commands.length === 0) {
           this.deps.log.debug('workflow event ignored', { executionId: id, reason: next.ignored });
           continue;
@@ -160,10 +163,11 @@ export class WorkflowEngine implements WorkflowDriver {
     workflow: WorkflowExecution,
     message: TaskCompletedMessage,
     child: Execution | undefined,
+    readDatastore: () => Promise<DatastoreSnapshot | undefined>,
   ): Promise<ConductorResult> {
     if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
     const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
-    const datastore = await this.#datastore(spec, workflow);
+    const datastore = await readDatastore();
     const advance = (from: WorkflowState): ConductorResult => {
       // A cancel recorded on the workflow but not yet seen by the conductor comes first.
       const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
