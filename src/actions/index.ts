@@ -14,7 +14,8 @@ export {
   type CompiledTemplate,
   type ShellRender,
 } from './render-template.ts';
-export { resolveParameters, type ResolvedParameters } from './resolve.ts';
+export { resolveParameters, type ResolveOptions, type ResolvedParameters } from './resolve.ts';
+export { DEFAULT_ACTION_USER, actionContext } from './action-context.ts';
 export { validateValues } from './validate.ts';
 export { maskSecrets } from '../model/mask.ts';
 export { MAX_ARG_STRLEN, MAX_ARGS_TOTAL, assertFitsProcess } from './process-limits.ts';

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { NotFoundError } from '../model/errors.ts';
 import type { ActionDefinition, UnavailableAction } from './types.ts';
 import { PackCatalog } from './catalog.ts';
 import { SUDO_UNSUPPORTED } from '../runners/common.ts';
 import { InvalidActionMetadataError } from './errors.ts';
+import { DEFAULT_MAX_YAML_ALIASES, parsePackYaml } from '../shared/pack-yaml.ts';
 import { parseActionMetadata } from './metadata.ts';
 
 /** Options of `loadActions`. */
@@ -74,7 +74,7 @@ export function defaultPacksDir(): string {
 /** Largest metadata file read (st2 metadata is a few KiB): a bigger one is refused before parsing. */
 export const MAX_METADATA_BYTES = 256 * 1024;
 /** Aliases one metadata file may dereference: YAML's alias expansion is the "billion laughs" bomb. */
-export const MAX_YAML_ALIASES = 50;
+export const MAX_YAML_ALIASES = DEFAULT_MAX_YAML_ALIASES;
 
 function readYaml(file: string): unknown {
   const size = statSync(file).size;
@@ -82,7 +82,7 @@ function readYaml(file: string): unknown {
     throw new InvalidActionMetadataError(file, undefined, `file too large: ${size} bytes, expected at most ${MAX_METADATA_BYTES}`);
   }
   try {
-    return parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: MAX_YAML_ALIASES });
+    return parsePackYaml(readFileSync(file, 'utf8'), { maxAliases: MAX_YAML_ALIASES });
   } catch (error) {
     throw new InvalidActionMetadataError(file, undefined, `not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActionDefinition, ParameterSpec } from './types.ts';
 import { InvalidActionMetadataError } from './errors.ts';
 import { describeValue } from './cast.ts';
-import { RUNNER_ALIASES, RUNNER_TYPES, canonicalRunnerType, runnerParameters, runnerSpec } from '../runners/registry.ts';
+import { RUNNER_ALIASES, RUNNER_TYPES, ST2_RUNNERS_NOT_HERE, canonicalRunnerType, runnerParameters, runnerSpec } from '../runners/registry.ts';
 
 /** Attributes of a runner parameter an action may override (st2's RUNNER_PARAM_OVERRIDABLE_ATTRS). */
 export const RUNNER_PARAM_OVERRIDABLE_ATTRS: readonly string[] = ['default', 'description', 'enum', 'immutable', 'required'];
@@ -30,6 +30,9 @@ const KNOWN_FIELDS = new Set([
   'aws_credentials',
 ]);
 
+/** Fields st2 requires (ActionAPI): `null` is not a value for them. */
+const REQUIRED_FIELDS = ['name', 'runner_type'];
+
 /** Where an action's metadata comes from. */
 export interface MetadataSource {
   /** Absolute path of the metadata file (used in every error). */
@@ -44,9 +47,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function validateParameter(file: string, name: string, spec: unknown): ParameterSpec {
+/** st2's keywords of a parameter whose `null` means "not given" (st2 fills in its default); `default: null` is a value. */
+const NULLABLE_PARAMETER_KEYWORDS = ['description', 'required', 'secret', 'immutable', 'position', 'enum'];
+
+/** A copy of `raw` without the keys in `keys` whose value is null: YAML's `description:` with nothing after it. */
+function withoutNulls(raw: Record<string, unknown>, keys: Iterable<string>): Record<string, unknown> {
+  const out = { ...raw };
+  for (const key of keys) if (out[key] === null) delete out[key];
+  return out;
+}
+
+function validateParameter(file: string, name: string, given: unknown): ParameterSpec {
   const field = `parameters.${name}`;
-  if (!isPlainObject(spec)) throw new InvalidActionMetadataError(file, field, `expected an object, got ${describeValue(spec)}`);
+  if (!isPlainObject(given)) throw new InvalidActionMetadataError(file, field, `expected an object, got ${describeValue(given)}`);
+  const spec = withoutNulls(given, NULLABLE_PARAMETER_KEYWORDS);
   const fail = (key: string, expected: string): never => {
     throw new InvalidActionMetadataError(file, `${field}.${key}`, `expected ${expected}, got ${describeValue(spec[key])}`);
   };
@@ -140,9 +154,15 @@ function resolveEntryPoint(source: MetadataSource, runnerType: string, entryPoin
  * Validates one action's parsed metadata and returns its definition (runner parameters
  * merged). Throws `InvalidActionMetadataError` naming the file and the field.
  */
-export function parseActionMetadata(raw: unknown, source: MetadataSource): ActionDefinition {
+export function parseActionMetadata(parsed: unknown, source: MetadataSource): ActionDefinition {
   const { file } = source;
-  if (!isPlainObject(raw)) throw new InvalidActionMetadataError(file, undefined, `expected a mapping, got ${describeValue(raw)}`);
+  if (!isPlainObject(parsed)) throw new InvalidActionMetadataError(file, undefined, `expected a mapping, got ${describeValue(parsed)}`);
+  // st2 validates metadata with allow_default_none: an optional field given as null (`description:`
+  // with nothing after it, 3,000 actions of the aws pack) is as if absent, its default applies.
+  const raw = withoutNulls(
+    parsed,
+    Object.keys(parsed).filter((key) => !REQUIRED_FIELDS.includes(key)),
+  );
   const fail = (field: string, expected: string): never => {
     throw new InvalidActionMetadataError(file, field, `expected ${expected}, got ${describeValue(raw[field])}`);
   };
@@ -155,7 +175,17 @@ export function parseActionMetadata(raw: unknown, source: MetadataSource): Actio
   if (pack !== source.pack) fail('pack', `"${source.pack}" (the pack folder it is in)`);
   if (typeof raw.runner_type !== 'string') fail('runner_type', 'a string');
   const runnerType = canonicalRunnerType(raw.runner_type as string);
-  if (runnerType === undefined) return fail('runner_type', `one of ${[...RUNNER_TYPES, ...Object.keys(RUNNER_ALIASES)].join(', ')}`);
+  if (runnerType === undefined) {
+    const known = [...RUNNER_TYPES, ...Object.keys(RUNNER_ALIASES)].join(', ');
+    if (ST2_RUNNERS_NOT_HERE.includes(raw.runner_type as string)) {
+      throw new InvalidActionMetadataError(
+        file,
+        'runner_type',
+        `runner "${raw.runner_type as string}" is an st2 runner this bundle does not have (it has: ${known}); the pack's other actions are not affected`,
+      );
+    }
+    return fail('runner_type', `one of ${known}`);
+  }
   if (raw.description !== undefined && typeof raw.description !== 'string') fail('description', 'a string');
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('enabled', 'a boolean');
   if (raw.tags !== undefined && !Array.isArray(raw.tags)) fail('tags', 'an array');

@@ -3,7 +3,15 @@ import nunjucks from 'nunjucks';
 import { quoteMarkers } from './shell-quoting.ts';
 import { DATASTORE_CONTEXT_KEY, decryptKv } from '../datastore/template-filter.ts';
 import { internals, type AstNode } from '../template/nunjucks-internals.ts';
+import { parsePython } from '../template/python-parser.ts';
+import { pythonTemplate } from '../template/python-source.ts';
 import { createSandbox } from '../template/sandbox.ts';
+import { splitKeywords } from '../workflow/expressions/jinja-filters.ts';
+import { addPythonJinja } from '../workflow/expressions/jinja-python.ts';
+import { PARSED_METHODS, pythonize } from '../workflow/expressions/jinja-rewrite.ts';
+import { pyJsonDumps } from '../workflow/expressions/pystr.ts';
+import { VERSION_FUNCTIONS } from '../workflow/expressions/semver.ts';
+import { ST2_FUNCTIONS } from '../workflow/expressions/st2-functions.ts';
 
 /*
  * Jinja rendering of parameter templates, with nunjucks (autoescape off).
@@ -23,11 +31,35 @@ import { createSandbox } from '../template/sandbox.ts';
  *
  * The environment is a sandbox (src/template/sandbox.ts): a template reads only plain data
  * and calls only `range()`; macros, includes and imports are refused.
+ *
+ * The syntax and meaning are Python-Jinja's, as in st2 (shared with workflow Jinja): string
+ * escapes, slices, tuples, `%` and `.format()`, Python methods, truthiness and `==`, the
+ * Python tests, `None`/`True`/`False`, and st2's filters (ST2_FILTERS).
  */
 
 const OUT_FILTER = '__st2_out';
 const STATE_KEY = '__st2_render_state';
-const GLOBAL_NAMES = new Set(['range', 'loop']);
+const GLOBAL_NAMES = new Set(['range', 'loop', 'None', 'True', 'False']);
+/** Python's spellings of the constants (nunjucks knows none/true/false). */
+const PY_CONSTANTS = { None: null, True: true, False: false };
+/** The filters st2 adds to Jinja for parameter rendering (st2common/util/jinja.py); decrypt_kv needs the datastore. */
+const ST2_FILTER_NAMES = [
+  'from_json_string',
+  'from_yaml_string',
+  'json_escape',
+  'jsonpath_query',
+  'to_json_string',
+  'to_yaml_string',
+  'regex_match',
+  'regex_replace',
+  'regex_search',
+  'regex_substring',
+  'to_human_time_from_seconds',
+  'use_none',
+  'basename',
+  'dirname',
+  ...Object.keys(VERSION_FUNCTIONS),
+];
 /** Nodes whose these fields declare template-local names. */
 const DECLARING_FIELDS: Record<string, string[]> = {
   For: ['name'],
@@ -83,6 +115,13 @@ function collectNames(node: AstNode, refs: Set<string>, locals: Set<string>): vo
     refs.add(String(node.value));
     return;
   }
+  // `x is defined`, `x is gt(1)`: the test's name is not a variable, its arguments may hold some.
+  if (node.typename === 'Is') {
+    collectNames(node.left as AstNode, refs, locals);
+    const right = node.right as AstNode;
+    if (right.typename === 'FunCall') collectNames(right.args as AstNode, refs, locals);
+    return;
+  }
   const declaring = DECLARING_FIELDS[node.typename] ?? [];
   for (const { field, child } of children(node)) {
     if (declaring.includes(field)) collectSymbols(child, locals);
@@ -125,9 +164,24 @@ function resolveMarkers(text: string, state: RenderState): string {
 
 const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 const sandbox = createSandbox(environment, { internalFilters: [OUT_FILTER] });
+addPythonJinja(environment);
+const ST2_CATALOG = { ...ST2_FUNCTIONS, ...VERSION_FUNCTIONS };
+for (const name of ST2_FILTER_NAMES) {
+  const fn = ST2_CATALOG[name];
+  if (fn === undefined) throw new Error(`st2 filter ${name} is not in the catalog`);
+  environment.addFilter(name, (...raw: unknown[]) => {
+    const [args, kwargs] = splitKeywords(raw);
+    return fn({ ctx: {} }, args, kwargs);
+  });
+}
+// st2's to_complex: json.dumps of the value.
+environment.addFilter('to_complex', (value: unknown) => pyJsonDumps(value));
 environment.addFilter(OUT_FILTER, function (this: { ctx: Record<string, unknown> }, value: unknown, label: string) {
   const state = this.ctx[STATE_KEY] as RenderState;
-  if (value === undefined) throw new TemplateValueError(label === '' ? 'an expression has no value' : `"${label}" has no value`);
+  // A bare name without value is a parameter nobody gave (unknown names are refused before rendering): it renders
+  // empty, as st2's None does in text. Anything else undefined (`d.missing`) is an error, as with st2's StrictUndefined.
+  if (value === undefined && label === '') throw new TemplateValueError('an expression has no value');
+  if (value === undefined) value = null;
   // A captured block (`{% set x %}..{% endset %}`) holds markers of its own outputs: record its text.
   const recorded = typeof value === 'string' ? resolveMarkers(value, state) : value;
   state.values.push(recorded);
@@ -140,7 +194,7 @@ environment.addFilter('decrypt_kv', function (this: { ctx: Record<string, unknow
   return decryptKv(this.ctx[DATASTORE_CONTEXT_KEY], value);
 });
 
-/** A referenced value is undefined (an optional parameter without value). */
+/** An expression's value is undefined (a missing key or attribute). */
 export class TemplateValueError extends Error {
   override name = 'TemplateValueError';
 }
@@ -151,11 +205,12 @@ export class TemplateValueError extends Error {
  * @example compileTemplate('echo "{{message}}"').references // ['message']
  */
 export function compileTemplate(source: string, name = 'template'): CompiledTemplate {
-  const ast = internals.parser.parse(source);
+  const ast = parsePython(pythonTemplate(source), PARSED_METHODS);
   sandbox.check(ast);
   const refs = new Set<string>();
   const locals = new Set<string>();
   collectNames(ast, refs, locals);
+  pythonize(ast, { wrapOutputs: false });
   wrapOutputs(ast);
   const template = sandbox.compile(ast, name);
   const references = [...refs].filter((n) => !locals.has(n) && !GLOBAL_NAMES.has(n) && n !== OUT_FILTER);
@@ -164,7 +219,7 @@ export function compileTemplate(source: string, name = 'template'): CompiledTemp
 
 function renderRaw(compiled: CompiledTemplate, context: Record<string, unknown>): { text: string; state: RenderState } {
   const state: RenderState = { nonce: randomBytes(9).toString('hex'), values: [], names: [] };
-  const text = sandbox.render(compiled.template, { ...context, [STATE_KEY]: state });
+  const text = sandbox.render(compiled.template, { ...PY_CONSTANTS, ...context, [STATE_KEY]: state });
   return { text, state };
 }
 

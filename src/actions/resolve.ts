@@ -3,10 +3,12 @@ import { castValue, describeValue } from './cast.ts';
 import { InvalidParameterError, invalidParameter } from './errors.ts';
 import { assertRunnable } from './catalog.ts';
 import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand, renderValue } from './render-template.ts';
-import { runnerSpec } from '../runners/registry.ts';
+import { runnerParameterNames, runnerSpec } from '../runners/registry.ts';
+import { shellStartupVariablesIn } from '../process/env.ts';
 import { validateValues } from './validate.ts';
 import type { DatastoreSnapshot } from '../datastore/snapshot.ts';
 import { DATASTORE_CONTEXT_KEY, templateDatastore } from '../datastore/template-filter.ts';
+import { actionContext } from './action-context.ts';
 
 /** What `resolveParameters` returns. */
 export interface ResolvedParameters {
@@ -24,8 +26,10 @@ export interface ResolvedParameters {
   datastoreSecrets: string[];
 }
 
-/** What rendering may read besides the parameters. */
+/** Options of `resolveParameters`. */
 export interface ResolveOptions {
+  /** What templates read as `action_context` (see `actionContext`). @default actionContext(action) */
+  actionContext?: Record<string, unknown>;
   /** The datastore as read before rendering (`st2kv.system.x`, `| decrypt_kv`); without it a template naming `st2kv` is refused. */
   datastore?: DatastoreSnapshot;
 }
@@ -34,6 +38,9 @@ export interface ResolveOptions {
 const UNSUPPORTED_NAMES: Record<string, string> = {
   config_context: 'pack configuration (config_context) is not supported',
 };
+
+/** st2's name for the running execution's context in parameter templates. */
+const ACTION_CONTEXT = 'action_context';
 
 /** A parameter default holding templates: its strings, compiled once per action. */
 type TemplateDefault = { kind: 'template'; compiled: Map<string, CompiledTemplate>; references: string[] };
@@ -114,7 +121,10 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
   const pending = templateDefaults(action, values);
   const commandEnv: Record<string, string> = {};
   const secretNames = new Set(secretParameterNames(action.parameters));
-  const render = defaultRenderer(action, values, pending, commandEnv, { datastore: options.datastore, secretNames });
+  const render = defaultRenderer(action, values, pending, commandEnv, options.actionContext ?? actionContext(action), {
+    datastore: options.datastore,
+    secretNames,
+  });
   for (const name of [...pending.keys()]) render(name);
   for (const [name, spec] of Object.entries(action.parameters)) {
     if (spec.required === true && (values[name] === undefined || values[name] === null)) {
@@ -122,6 +132,7 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     }
   }
   validateValues(action, values);
+  assertNoShellStartupVariables(action, values);
   return {
     values,
     secretNames: [...secretNames].filter((name) => name in values),
@@ -139,6 +150,20 @@ export function readsDatastore(action: ActionDefinition): boolean {
 }
 
 const DATASTORE_NAME = 'st2kv';
+
+/** Refuses an `env` runner parameter that would make the action's shell run code of its own (see `isShellStartupVariable`). */
+function assertNoShellStartupVariables(action: ActionDefinition, values: Record<string, unknown>): void {
+  const env = values.env;
+  if (!runnerParameterNames(action.runner_type).includes('env') || env === null || typeof env !== 'object' || Array.isArray(env)) return;
+  const refused = shellStartupVariablesIn(env as Record<string, unknown>);
+  if (refused.length > 0) {
+    throw invalidParameter(
+      'env',
+      `cannot set ${refused.join(', ')}: shell start-up variables (BASH_ENV, ENV, SHELLOPTS, BASHOPTS, PS4, BASH_FUNC_*) make the shell run code before the command`,
+      action.ref,
+    );
+  }
+}
 
 /** The values the caller gave, cast to their parameters' types; unknown and immutable parameters refused. */
 function castGiven(action: ActionDefinition, given: Record<string, unknown>): Record<string, unknown> {
@@ -181,6 +206,7 @@ function defaultRenderer(
   values: Record<string, unknown>,
   pending: Map<string, TemplateDefault>,
   commandEnv: Record<string, string>,
+  executionContext: Record<string, unknown>,
   kv: { datastore?: DatastoreSnapshot; secretNames: Set<string> },
 ): (name: string) => void {
   const specs = action.parameters;
@@ -209,6 +235,10 @@ function defaultRenderer(
       }
       if (Object.hasOwn(UNSUPPORTED_NAMES, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references "${ref}": ${UNSUPPORTED_NAMES[ref]}`, { parameter: name, action: action.ref });
+      }
+      if (ref === ACTION_CONTEXT && !Object.hasOwn(specs, ref)) {
+        context[ref] = executionContext;
+        continue;
       }
       if (!Object.hasOwn(specs, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references unknown name "${ref}"`, { parameter: name, action: action.ref });

@@ -10,7 +10,40 @@ const ajv = new Ajv({ strict: false, allErrors: false });
 const validators = new WeakMap<ActionDefinition, Map<string, ValidateFunction>>();
 
 function schemaOf(spec: ParameterSpec): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(spec).filter(([key]) => !ST2_KEYWORDS.has(key)));
+  return draft3Required(Object.fromEntries(Object.entries(spec).filter(([key]) => !ST2_KEYWORDS.has(key)))) as Record<string, unknown>;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Keywords whose value is one subschema, a map of them, or a list of them. */
+const SUBSCHEMA = ['items', 'additionalItems', 'additionalProperties', 'not'];
+const SUBSCHEMA_MAPS = ['properties', 'patternProperties', 'definitions'];
+const SUBSCHEMA_LISTS = ['items', 'anyOf', 'oneOf', 'allOf'];
+
+/**
+ * The schema with st2's draft-3 `required: true` written inside `properties` (pagerduty's nested
+ * objects) turned into its parent's draft-4 `required: [names]`, as st2's validator (draft 4 with
+ * draft 3's `properties`) reads it. A property with a `default` is not required: st2 fills the
+ * default in before it validates. A `required` list is kept as written.
+ */
+function draft3Required(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(draft3Required);
+  if (!isObject(schema)) return schema;
+  const out: Record<string, unknown> = { ...schema };
+  if (typeof out.required === 'boolean') delete out.required;
+  for (const key of SUBSCHEMA) if (isObject(out[key])) out[key] = draft3Required(out[key]);
+  for (const key of SUBSCHEMA_LISTS) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(draft3Required);
+  for (const key of SUBSCHEMA_MAPS) {
+    if (!isObject(out[key])) continue;
+    out[key] = Object.fromEntries(Object.entries(out[key]).map(([name, sub]) => [name, draft3Required(sub)]));
+  }
+  if (isObject(schema.properties)) {
+    const required = Object.entries(schema.properties)
+      .filter(([, sub]) => isObject(sub) && sub.required === true && !Object.hasOwn(sub, 'default'))
+      .map(([name]) => name);
+    const listed = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+    if (required.length > 0) out.required = [...new Set([...listed, ...required])];
+  }
+  return out;
 }
 
 function validatorFor(action: ActionDefinition, name: string): ValidateFunction {

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Execution } from '../model/execution.ts';
+import type { Execution, ExecutionListing } from '../model/execution.ts';
 import { maskSecrets } from '../model/mask.ts';
 import type { ExecutionStatus } from '../model/status.ts';
 import { leaseView } from './lease.ts';
@@ -94,18 +94,37 @@ export function executionDocument(execution: Execution, now = Date.now()): Recor
   };
 }
 
+/**
+ * One listed execution as `execution list --json` prints it: what a listing holds (no parameters, result
+ * or status log: `execution get` has them), as st2's list prints its listing attributes.
+ */
+export function listingDocument(execution: ExecutionListing, now = Date.now()): Record<string, unknown> {
+  return {
+    id: execution.id,
+    action: execution.action,
+    runner: execution.runner,
+    status: execution.status,
+    ...('result' in execution ? { result: execution.result ?? null } : {}),
+    ...(execution.error ? { error: execution.error } : {}),
+    context: execution.context ?? {},
+    start_timestamp: execution.start_timestamp,
+    end_timestamp: execution.end_timestamp ?? null,
+    elapsed_seconds: Number((elapsedMs(execution, now) / 1000).toFixed(3)),
+  };
+}
+
 /** Rows of `execution list`: children indented under their parent when the parent is in the list. */
-export function executionRows(executions: Execution[], c: Colors): string[][] {
+export function executionRows(executions: ExecutionListing[], c: Colors): string[][] {
   const ids = new Set(executions.map((e) => e.id));
-  const children = new Map<string, Execution[]>();
-  const roots: Execution[] = [];
+  const children = new Map<string, ExecutionListing[]>();
+  const roots: ExecutionListing[] = [];
   for (const execution of executions) {
     const parent = execution.context?.parent;
     if (parent && ids.has(parent) && parent !== execution.id) children.set(parent, [...(children.get(parent) ?? []), execution]);
     else roots.push(execution);
   }
   const rows: string[][] = [];
-  const visit = (execution: Execution, depth: number) => {
+  const visit = (execution: ExecutionListing, depth: number) => {
     const prefix = depth === 0 ? '' : `${'  '.repeat(depth - 1)}+ `;
     rows.push([prefix + execution.id, execution.action, paintStatus(execution.status, c), execution.start_timestamp, formatDuration(elapsedMs(execution))]);
     // Tasks in the order they started.
@@ -121,7 +140,7 @@ export const EXECUTION_HEADERS = ['ID', 'ACTION', 'STATUS', 'STARTED', 'DURATION
 export const TASK_HEADERS = ['ID', 'TASK', 'ACTION', 'STATUS', 'STARTED', 'DURATION'];
 
 /** Rows of `execution get --show-tasks`, in the order given (the store lists a workflow's tasks oldest first); `name[i]` for an item of a `with` task. */
-export function taskRows(tasks: Execution[], c: Colors): string[][] {
+export function taskRows(tasks: ExecutionListing[], c: Colors): string[][] {
   return tasks.map((task) => {
     const name = task.context?.task ?? '-';
     const item = task.context?.itemIndex;

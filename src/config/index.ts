@@ -68,6 +68,8 @@ export interface Config {
   inFlightVisibilitySeconds: number;
   /** `ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS`: task runs one workflow may start (loops and retries included; a with-items task is one run); the next one fails the workflow. st2 has no such limit. @default 1000 */
   workflowMaxTaskRuns: number;
+  /** `ACTIONRUNNER_API_URL`: what workflows read as `ctx(st2).api_url` (st2's public API URL). Nothing here serves it: set it to the API that fronts this bundle, if any. @default 'http://127.0.0.1:9101/v1' (st2's) */
+  apiUrl: string;
   /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
   packsPaths: string[];
   /** `ACTIONRUNNER_SWEEP_INTERVAL_SECONDS`: local runtime only, how often the sweeper looks for expired leases and lost messages (deployed: the sweeper function's schedule, 1 minute). @default 60 */
@@ -86,6 +88,16 @@ function int(env: Env, name: string, fallback: number, min = 1): number {
     throw new ValidationError(`invalid configuration: ${name} - expected an integer >= ${min}, got "${raw}"`);
   }
   return value;
+}
+
+/** st2's default public API URL, for `ctx(st2).api_url` when ACTIONRUNNER_API_URL is unset. */
+export const DEFAULT_API_URL = 'http://127.0.0.1:9101/v1';
+
+function apiUrl(env: Env): string {
+  const value = env.ACTIONRUNNER_API_URL || DEFAULT_API_URL;
+  if (!/^https?:\/\/[^\s/]+/.test(value))
+    throw new ValidationError(`invalid configuration: ACTIONRUNNER_API_URL - expected an http(s) URL, got ${JSON.stringify(value)}`);
+  return value.replace(/\/+$/, '');
 }
 
 /** Reads the configuration from `env` (default: `process.env`) and validates it. */
@@ -124,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
     inFlightVisibilitySeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS', 60),
     workflowMaxTaskRuns: int(env, 'ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS', 1000),
+    apiUrl: apiUrl(env),
     // Relative folders are under the function's root in Lambda (user-packs/ of a packaged stage), else the working directory.
     packsPaths: (env.ACTIONRUNNER_PACKS_PATH ?? '')
       .split(':')

@@ -118,7 +118,7 @@ export class RecordProcessor {
   async #run(execution: Execution, work: RecordWork, prepared?: PreparedRequest): Promise<void> {
     const log = this.deps.log.child({ executionId: execution.id, action: execution.action });
     try {
-      prepared ??= await this.service.prepareWithDatastore(execution.action, execution.parameters, execution.context.user);
+      prepared ??= await this.service.prepareWithDatastore(execution.action, execution.parameters, execution.context);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error.message));

@@ -12,6 +12,8 @@ export interface StatusLogEntry {
 export interface ExecutionContext {
   /** Id of the workflow execution this one is a task of. */
   parent?: string;
+  /** Action ref of the parent workflow (its pack is `action_context.parent.pack`). */
+  parentAction?: string;
   /** Task name inside the parent workflow. */
   task?: string;
   /** Id of the task's run inside the parent workflow (a task that runs more than once has one per run). */
@@ -22,6 +24,7 @@ export interface ExecutionContext {
   reRunOf?: string;
   /** Epoch milliseconds before which it must not start (a workflow task's `delay`, a retry's delay). */
   notBefore?: number;
+  /** Who requested it (st2's `action_context.user`); `stanley`, st2's system user, when unset. */
   user?: string;
 }
 
@@ -78,3 +81,6 @@ export interface OutputRecord {
 export type OutputType = 'stdout' | 'stderr';
 
 export const SECRET_MASK = '********';
+
+/** An execution as a listing has it: what the byTime index holds (byParent adds `result`); `get` has the rest. */
+export type ExecutionListing = Pick<Execution, 'id' | 'action' | 'runner' | 'status' | 'context' | 'start_timestamp' | 'end_timestamp' | 'error' | 'result'>;

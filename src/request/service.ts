@@ -1,5 +1,5 @@
 import { isWorkflowRunner } from '../actions/runner-parameters.ts';
-import { assertFitsProcess, resolveParameters, unavailableError } from '../actions/index.ts';
+import { actionContext, assertFitsProcess, resolveParameters, unavailableError } from '../actions/index.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
@@ -9,7 +9,7 @@ import type { WorkQueue } from '../queue/work-queue.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { ActionCatalog } from '../actions/types.ts';
-import { readsDatastore, type ResolveOptions } from '../actions/resolve.ts';
+import { readsDatastore } from '../actions/resolve.ts';
 import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 
 /** readsDatastore, true on an invalid template: prepare then reports it as resolveParameters does. */
@@ -54,16 +54,17 @@ export class ExecutionService {
   constructor(private readonly deps: ExecutionServiceDeps) {}
 
   /**
-   * Validates the action and its parameters against its metadata.
+   * Validates the action and its parameters against its metadata; `context` is the execution's
+   * (what templates read as `action_context`).
    * @throws NotFoundError for an unknown action, ValidationError for anything else wrong.
    */
-  prepare(ref: string, given: Record<string, unknown>, options: ResolveOptions = {}): PreparedRequest {
+  prepare(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}, datastore?: DatastoreSnapshot): PreparedRequest {
     const action = this.deps.catalog.get(ref);
     const unavailable = action ? undefined : this.deps.catalog.unavailable?.(ref);
     if (unavailable) throw unavailableError(unavailable);
     if (!action) throw new NotFoundError(`unknown action: ${ref} - no pack provides it (try "actionrunner action list")`, { context: { action: ref } });
     if (!action.enabled) throw new ValidationError(`action disabled: ${ref} - its metadata says enabled: false`, { context: { action: ref } });
-    const resolved = resolveParameters(action, given, options);
+    const resolved = resolveParameters(action, given, { actionContext: actionContext(action, context), datastore });
     assertFitsProcess(action, resolved.values, resolved.commandEnv ?? {});
     if (!isWorkflowRunner(action.runner_type)) this.#checkTimeoutFits(action, resolved.values);
     return { action, ...resolved, commandEnv: resolved.commandEnv ?? {} };
@@ -71,19 +72,19 @@ export class ExecutionService {
 
   /**
    * `prepare`, after reading the datastore when a parameter template names `st2kv` (the system
-   * scope and the scope of `user`, st2's `stanley` when none is given).
+   * scope and the scope of the context's user, st2's `stanley` when none is given).
    */
-  async prepareWithDatastore(ref: string, given: Record<string, unknown>, user: string | undefined): Promise<PreparedRequest> {
+  async prepareWithDatastore(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}): Promise<PreparedRequest> {
     const action = this.deps.catalog.get(ref);
     let datastore: DatastoreSnapshot | undefined;
-    if (action && this.deps.kv && readsDatastoreOrError(action)) datastore = await DatastoreSnapshot.load(this.deps.kv, user ?? DEFAULT_USER);
-    return this.prepare(ref, given, { datastore });
+    if (action && this.deps.kv && readsDatastoreOrError(action)) datastore = await DatastoreSnapshot.load(this.deps.kv, context.user ?? DEFAULT_USER);
+    return this.prepare(ref, given, context, datastore);
   }
 
   /** Creates the execution and sends it to its queue (workflows for workflow runners, else actions). */
   async request(request: ExecutionRequest): Promise<{ execution: Execution; created: boolean }> {
     const given = request.parameters ?? {};
-    const prepared = await this.prepareWithDatastore(request.action, given, request.context?.user);
+    const prepared = await this.prepareWithDatastore(request.action, given, request.context);
     const created = await this.deps.store.create({
       action: prepared.action.ref,
       runner: prepared.action.runner_type,

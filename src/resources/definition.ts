@@ -18,6 +18,8 @@ export interface IndexDefinition {
   name: string;
   keys: KeySchema;
   projection: string;
+  /** The attributes an INCLUDE projection copies besides the keys. */
+  nonKeyAttributes?: string[];
 }
 export interface TableDefinition {
   logicalId: string;
@@ -115,6 +117,9 @@ function table(logicalId: string, p: Props, prefix: string): TableDefinition {
     name: str(index.IndexName, `${logicalId}.GlobalSecondaryIndexes.IndexName`),
     keys: keySchema(index.KeySchema, attributes, `${logicalId}/${String(index.IndexName)}`),
     projection: String((index.Projection as Props | undefined)?.ProjectionType ?? 'ALL'),
+    ...((index.Projection as Props | undefined)?.NonKeyAttributes
+      ? { nonKeyAttributes: ((index.Projection as Props).NonKeyAttributes as unknown[]).map(String) }
+      : {}),
   }));
   return {
     logicalId,

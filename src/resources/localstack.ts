@@ -104,7 +104,11 @@ function tableLines(table: TableDefinition): string[] {
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema: keyElements(table.keys),
     ...(table.gsis.length > 0 && {
-      GlobalSecondaryIndexes: table.gsis.map((g) => ({ IndexName: g.name, KeySchema: keyElements(g.keys), Projection: { ProjectionType: g.projection } })),
+      GlobalSecondaryIndexes: table.gsis.map((g) => ({
+        IndexName: g.name,
+        KeySchema: keyElements(g.keys),
+        Projection: { ProjectionType: g.projection, ...(g.nonKeyAttributes ? { NonKeyAttributes: g.nonKeyAttributes } : {}) },
+      })),
     }),
   };
   const lines = [`# ${table.logicalId}`, `create_table ${word(table.name)} ${jsonWord(input)}`];

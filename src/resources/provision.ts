@@ -68,7 +68,7 @@ async function createTable(client: DynamoDBClient, table: TableDefinition, timeo
           GlobalSecondaryIndexes: table.gsis.map((gsi) => ({
             IndexName: gsi.name,
             KeySchema: keyElements(gsi.keys),
-            Projection: { ProjectionType: gsi.projection as 'ALL' | 'KEYS_ONLY' | 'INCLUDE' },
+            Projection: { ProjectionType: gsi.projection as 'ALL' | 'KEYS_ONLY' | 'INCLUDE', NonKeyAttributes: gsi.nonKeyAttributes },
           })),
         }),
       }),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { ActionDefinition } from '../actions/types.ts';
@@ -95,6 +96,13 @@ export const CANCEL_MESSAGE = 'Action was canceled: its process tree was killed'
 /** st2 return codes: -9 on timeout (st2's TIMEOUT_EXIT_CODE); -15 on cancel (SIGTERM, our choice). */
 export const TIMEOUT_EXIT_CODE = -9;
 export const CANCEL_EXIT_CODE = -15;
+
+/**
+ * The shell of local-shell-cmd's `cmd` and of a script without shebang: bash, as in a typical st2 install (its actions run as the system user through
+ * `sudo -u stanley -- bash -c <cmd>`, and bash runs a script without `#!` itself), so bash-isms (`[[ ]]`, arrays, `set -o pipefail`) work as there;
+ * `/bin/sh` only where there is no bash.
+ */
+export const COMMAND_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 /** Refusal of `sudo: true`: Lambda has no sudo and no other user to become. */
 export const SUDO_UNSUPPORTED = "sudo is not supported: actions run as the function's own user (no sudo in AWS Lambda) - set sudo to false";

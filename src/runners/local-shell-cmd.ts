@@ -1,9 +1,9 @@
 import { runProcess } from '../process/run-process.ts';
-import { processOptions, SUDO_UNSUPPORTED } from './common.ts';
+import { COMMAND_SHELL, processOptions, SUDO_UNSUPPORTED } from './common.ts';
 import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
-/** st2 `local-shell-cmd`: the `cmd` parameter through `/bin/sh -c`. */
+/** st2 `local-shell-cmd`: the `cmd` parameter through `bash -c` (see `COMMAND_SHELL`). */
 export class LocalShellCommandRunner implements Runner {
   readonly name = 'local-shell-cmd';
 
@@ -15,7 +15,7 @@ export class LocalShellCommandRunner implements Runner {
       return refusedShellOutcome(`invalid parameter: cmd - expected a non-empty command string, got ${JSON.stringify(cmd)}`);
     }
     const result = await runProcess({
-      file: '/bin/sh',
+      file: COMMAND_SHELL,
       args: ['-c', cmd],
       ...processOptions(request),
     });

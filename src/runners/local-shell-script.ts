@@ -1,14 +1,14 @@
 import { constants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
 import { runProcess } from '../process/run-process.ts';
-import { actionParameters, entryPoint, processOptions, SUDO_UNSUPPORTED } from './common.ts';
+import { COMMAND_SHELL, actionParameters, entryPoint, processOptions, SUDO_UNSUPPORTED } from './common.ts';
 import { scriptArguments } from './shell-args.ts';
 import { refusedShellOutcome, shellOutcome } from './shell-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
 /**
  * How to start a script: directly when it is executable (the kernel honours its shebang); otherwise
- * through the interpreter its `#!` line names; otherwise through `/bin/sh`. st2 fails the last two
+ * through the interpreter its `#!` line names; otherwise through bash (`COMMAND_SHELL`), as st2's `bash -c`. st2 fails the last two
  * with "Permission denied" (packs copied without modes, e.g. from a zip); running them is kinder.
  */
 export async function scriptInvocation(path: string): Promise<{ file: string; args: string[] }> {
@@ -34,7 +34,7 @@ export async function scriptInvocation(path: string): Promise<{ file: string; ar
   } finally {
     await handle.close();
   }
-  return { file: '/bin/sh', args: [path] };
+  return { file: COMMAND_SHELL, args: [path] };
 }
 
 /** st2 `local-shell-script`: `<entry point> <named args> <positional args>`, started without a shell. */

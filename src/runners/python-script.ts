@@ -1,4 +1,6 @@
+import type { ActionDefinition } from '../actions/types.ts';
 import { runProcess } from '../process/run-process.ts';
+import { runnerParameterNames } from './registry.ts';
 import { actionEnv, actionParameters, entryPoint, outputFilters, processOptions } from './common.ts';
 import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
 import { openDatastoreChannel } from './datastore-channel.ts';
@@ -14,7 +16,7 @@ export interface PythonScriptRunnerOptions {
 
 /**
  * st2 `python-script`: runs the entry point's `Action.run(**parameters)` through an embedded wrapper
- * (parameters on stdin as JSON). Result: `{ result, stdout, stderr, exit_code }` (+ `error`).
+ * (parameters on stdin as JSON; every declared one, unset ones as `None`). Result: `{ result, stdout, stderr, exit_code }` (+ `error`).
  */
 export class PythonScriptRunner implements Runner {
   readonly name = 'python-script';
@@ -39,7 +41,7 @@ export class PythonScriptRunner implements Runner {
       env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1', ...channel?.env }),
       stdin: JSON.stringify({
         entry_point: script,
-        parameters: actionParameters(parameters, 'python-script'),
+        parameters: runArguments(action, parameters),
         config: request.packConfig ?? {},
         log_level: typeof parameters.log_level === 'string' ? parameters.log_level : 'DEBUG',
         pack: action.pack,
@@ -55,6 +57,20 @@ export class PythonScriptRunner implements Runner {
     }
     return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);
   }
+}
+
+/**
+ * What `run()` is called with: every parameter the action declares (runner parameters aside), `None`
+ * for those without a value, as st2 does; so `def run(self, name, description)` works when
+ * `description` is optional and not given.
+ */
+export function runArguments(action: ActionDefinition, parameters: Record<string, unknown>): Record<string, unknown> {
+  const out = actionParameters(parameters, 'python-script');
+  const own = runnerParameterNames('python-script');
+  for (const name of Object.keys(action.parameters)) {
+    if (!own.includes(name) && out[name] === undefined) out[name] = null;
+  }
+  return out;
 }
 
 function refused(error: string): RunOutcome {

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
-import type { Execution, ExecutionContext, Lease } from '../model/execution.ts';
+import type { Execution, ExecutionContext, ExecutionListing, Lease } from '../model/execution.ts';
 import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
 import { moveExpression, type FieldUpdates, type MoveOptions } from './move-expression.ts';
 import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
@@ -12,7 +12,7 @@ import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
 import { idRange, type IdRangeOptions } from './list-range.ts';
 import { maskWrite, storedSecrets } from './secrets.ts';
-import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_KEY_VALUE, openShard } from './keys.ts';
+import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_SHARDS, listShard, openShard } from './keys.ts';
 
 /** What a caller gives to create an execution; the store fills in id, status, log and timestamps. */
 export interface NewExecution {
@@ -101,7 +101,7 @@ export class ExecutionStore {
     const execution = newExecutionRecord(input, this.#now(), this.#ttlDays);
     const item = {
       ...execution,
-      listKey: LIST_KEY_VALUE,
+      listKey: listShard(execution.id),
       ...(execution.context.parent ? { parent: execution.context.parent } : {}),
       ...(isTerminal(execution.status) ? {} : { open: openShard(execution.id) }),
     };
@@ -138,8 +138,12 @@ export class ExecutionStore {
     return (await this.#get(keyFor.execution(id))) as Execution | undefined;
   }
 
-  /** Newest first, through the byTime index (or byParent for a workflow's children): never a Scan. */
-  async list(options: ListOptions = {}): Promise<Execution[]> {
+  /**
+   * Newest first, through the byTime index's shards merged by id (or oldest first through byParent for a
+   * workflow's children): never a Scan. An execution is listed with what the indexes hold of it
+   * (`ExecutionListing`); `get` has the rest.
+   */
+  async list(options: ListOptions = {}): Promise<ExecutionListing[]> {
     const limit = options.limit ?? 50;
     const filters: string[] = [];
     const names: Record<string, string> = {};
@@ -159,34 +163,46 @@ export class ExecutionStore {
       names['#parent'] = 'parent';
     }
     const byParent = options.parent !== undefined;
+    const newestFirst = options.newestFirst ?? !byParent;
     names['#pk'] = byParent ? 'parent' : 'listKey';
-    values[':pk'] = byParent ? options.parent : LIST_KEY_VALUE;
     const range = idRange(options);
     if (range) {
       names['#sk'] = 'id';
       Object.assign(values, range.values);
     }
-    const found: Execution[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: byParent ? EXECUTIONS_BY_PARENT_INDEX : EXECUTIONS_BY_TIME_INDEX,
-          KeyConditionExpression: range ? `#pk = :pk AND ${range.condition}` : '#pk = :pk',
-          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: !(options.newestFirst ?? !byParent),
-          Limit: Math.max(limit, 25),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      // BETWEEN includes `before` itself: the page starts after it.
-      found.push(...((page.Items ?? []) as Execution[]).filter((item) => item.id !== options.before));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && found.length < limit);
-    return found.slice(0, limit).map(strip);
+    // One cursor per partition, read a page at a time as the merge needs it.
+    const partitions = byParent ? [options.parent!] : Array.from({ length: LIST_SHARDS }, (_, shard) => `execution#${shard}`);
+    const cursors = partitions.map((pk) => ({ pk, items: [] as ExecutionListing[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
+    const fill = async (cursor: (typeof cursors)[number]) => {
+      while (cursor.items.length === 0 && !cursor.done) {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: byParent ? EXECUTIONS_BY_PARENT_INDEX : EXECUTIONS_BY_TIME_INDEX,
+            KeyConditionExpression: range ? `#pk = :pk AND ${range.condition}` : '#pk = :pk',
+            FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ...values, ':pk': cursor.pk },
+            ScanIndexForward: !newestFirst,
+            Limit: Math.max(limit, 25),
+            ExclusiveStartKey: cursor.startKey,
+          }),
+        );
+        // BETWEEN includes `before` itself: the page starts after it.
+        cursor.items.push(...((page.Items ?? []) as ExecutionListing[]).filter((item) => item.id !== options.before));
+        cursor.startKey = page.LastEvaluatedKey;
+        cursor.done = !cursor.startKey;
+      }
+    };
+    const found: ExecutionListing[] = [];
+    while (found.length < limit) {
+      await Promise.all(cursors.map(fill));
+      const live = cursors.filter((cursor) => cursor.items.length > 0);
+      if (live.length === 0) break;
+      const next = live.reduce((a, b) => (a.items[0].id > b.items[0].id === newestFirst ? a : b));
+      found.push(next.items.shift()!);
+    }
+    return found.map(strip);
   }
 
   /** A runner takes a waiting execution that no live lease holds and starts it (`attempt` counts claims). */

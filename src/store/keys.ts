@@ -1,8 +1,29 @@
 /** Every key and index name of the two tables, in one place (they must match serverless.yml). */
 export const EXECUTIONS_BY_TIME_INDEX = 'byTime';
 export const EXECUTIONS_BY_PARENT_INDEX = 'byParent';
-/** Constant partition of the byTime index: every execution is in it, sorted by its time-ordered id. */
-export const LIST_KEY_VALUE = 'execution';
+/**
+ * Partitions of the byTime index. One constant partition would take every execution's creation and status
+ * writes (about 1,000 writes a second at most); eight, chosen by the random end of the id, take eight
+ * times that. A listing reads all eight, newest first, and merges them.
+ */
+export const LIST_SHARDS = 8;
+
+/** The byTime partition of an execution: from the random last character of its ULID. */
+export function listShard(id: string): string {
+  return `execution#${id.charCodeAt(id.length - 1) % LIST_SHARDS}`;
+}
+
+/**
+ * What the byTime and byParent indexes copy of an execution (serverless.yml projects exactly these): what a
+ * listing shows, and a child's result for its workflow. Not its parameters, status log, lease (so a
+ * heartbeat writes no index) or workflow state. Kept in one place with the YAML by a unit test.
+ */
+export const LISTING_ATTRIBUTES = ['action', 'runner', 'status', 'context', 'start_timestamp', 'end_timestamp', 'error', 'parent'] as const;
+/**
+ * byParent has `parent` as its key, and adds the result (a workflow collects its tasks' results through it)
+ * and the parameters with the names of the secret ones (a workflow masks its tasks' secrets in its own result).
+ */
+export const CHILD_ATTRIBUTES = [...LISTING_ATTRIBUTES.filter((name) => name !== 'parent'), 'result', 'parameters', 'secretParameters'];
 /** Sparse index of the executions that are not terminal yet (`open` is removed when they end): what the sweeper reads. */
 export const EXECUTIONS_BY_OPEN_INDEX = 'byOpen';
 /** Partitions of the byOpen index, so that creating and ending executions spreads over more than one partition. */

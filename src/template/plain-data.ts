@@ -51,13 +51,14 @@ export function assertPlainData(value: unknown, what: string): void {
 
 /**
  * The own, enumerable data property `key` of a plain dict or list (an index of a list or a
- * string), else undefined: never an inherited or built-in member such as `constructor`.
+ * string, negative from the end), else undefined: never an inherited or built-in member such as `constructor`.
  * @example ownMember({ a: 1 }, 'constructor') // undefined
  */
 export function ownMember(target: unknown, key: unknown): unknown {
   if (typeof target === 'string' || Array.isArray(target)) {
-    if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= target.length) return undefined;
-    return target[key];
+    if (typeof key !== 'number' || !Number.isInteger(key) || key < -target.length || key >= target.length) return undefined;
+    // A negative index counts from the end, as in Python.
+    return target[key < 0 ? key + target.length : key];
   }
   if (typeof target !== 'object' || target === null) return undefined;
   const proto: unknown = Object.getPrototypeOf(target);

@@ -110,8 +110,10 @@ export function checkTree(node: AstNode, internal: ReadonlySet<string>): void {
     case 'Is': {
       const right = node.right as AstNode;
       const test = right.typename === 'FunCall' ? (right.name as AstNode) : right;
-      if (test.typename !== 'Symbol') throw new SandboxError('"is"', 'expected a test name');
-      checkRegistered(test.value, 'test', internal);
+      // `is none`, `is true`, `is false`: nunjucks parses these test names as literals (and compiles getTest("null"), ...).
+      const literalName = test.typename === 'Literal' && (test.value === null || typeof test.value === 'boolean');
+      if (test.typename !== 'Symbol' && !literalName) throw new SandboxError('"is"', 'expected a test name');
+      checkRegistered(literalName ? String(test.value) : test.value, 'test', internal);
       checkTree(node.left as AstNode, internal);
       if (right.typename === 'FunCall') checkTree(right.args as AstNode, internal);
       return;
@@ -152,6 +154,13 @@ export function checkTree(node: AstNode, internal: ReadonlySet<string>): void {
 
 /** Renames every callee `f` to CALL_PREFIX + `f`, so that the runtime resolves functions in call position only. */
 export function markCallees(node: AstNode): void {
+  // `x is gt(2)`: the test's name is no function, only its arguments are walked.
+  const right = node.right as AstNode | undefined;
+  if (node.typename === 'Is' && right?.typename === 'FunCall') {
+    markCallees(node.left as AstNode);
+    markCallees(right.args as AstNode);
+    return;
+  }
   const callee = node.name as AstNode | undefined;
   // A node may be shared (pythonize reuses an operand of `and`/`or`): mark it once.
   if (node.typename === 'FunCall' && callee?.typename === 'Symbol' && !String(callee.value).startsWith(CALL_PREFIX)) {

@@ -1,7 +1,7 @@
 import { isWorkflowRunner } from '../actions/runner-parameters.ts';
 import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
 import type { AwsClients } from '../config/clients.ts';
-import type { Config } from '../config/index.ts';
+import { DEFAULT_API_URL, type Config } from '../config/index.ts';
 import type { WorkflowDriver } from '../dispatch/types.ts';
 import type { Logger } from '../log/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
@@ -16,6 +16,7 @@ import { secretParameterNames } from '../actions/resolve.ts';
 import { sleep } from '../shared/timers.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
+import { workflowSt2Context } from './st2-context.ts';
 import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
@@ -30,8 +31,8 @@ const STATE_BYTES = 300 * 1024;
 const CARRY_OUT_CONCURRENCY = 16;
 
 export interface WorkflowEngineDeps {
-  /** `workflowMaxTaskRuns` bounds every workflow started here; `executionsTable` holds the children. */
-  config: Pick<Config, 'workflowMaxTaskRuns' | 'executionsTable'>;
+  /** `workflowMaxTaskRuns` bounds every workflow started here; `executionsTable` holds the children; `apiUrl` is `ctx(st2).api_url`. */
+  config: Pick<Config, 'workflowMaxTaskRuns' | 'executionsTable'> & Partial<Pick<Config, 'apiUrl'>>;
   clients: Pick<AwsClients, 'doc'>;
   store: ExecutionStore;
   queue: WorkQueue;
@@ -93,7 +94,7 @@ export class WorkflowEngine implements WorkflowDriver {
             .join('; '),
         );
       }
-      input = (await this.deps.service.prepareWithDatastore(workflow.action, workflow.parameters, workflow.context.user)).values;
+      input = (await this.deps.service.prepareWithDatastore(workflow.action, workflow.parameters, workflow.context)).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
       const failed = await this.deps.store.reject(workflow.id, error.message, {
@@ -102,7 +103,12 @@ export class WorkflowEngine implements WorkflowDriver {
       return this.#notifyParent(failed);
     }
     const datastore = await this.#datastore(spec, workflow);
-    const started = startWorkflow(spec, input, { executionId: workflow.id, maxTaskRuns: this.deps.config.workflowMaxTaskRuns, datastore });
+    const started = startWorkflow(spec, input, {
+      executionId: workflow.id,
+      maxTaskRuns: this.deps.config.workflowMaxTaskRuns,
+      st2: workflowSt2Context(workflow, this.deps.config.apiUrl ?? DEFAULT_API_URL),
+      datastore,
+    });
     const state = toStored(started.state);
     const commands = started.commands;
     try {
@@ -289,16 +295,16 @@ export class WorkflowEngine implements WorkflowDriver {
   async #schedule(workflow: WorkflowExecution, command: ScheduleCommand): Promise<void> {
     const context = {
       parent: workflow.id,
+      parentAction: workflow.action,
+      ...(workflow.context.user === undefined ? {} : { user: workflow.context.user }),
       task: command.taskName,
       taskId: command.taskId,
-      // Tasks act as the workflow's user (the user scope of st2kv).
-      ...(workflow.context.user !== undefined ? { user: workflow.context.user } : {}),
       ...(command.itemIndex !== undefined ? { itemIndex: command.itemIndex } : {}),
     };
     const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
-      prepared = await this.deps.service.prepareWithDatastore(command.action, command.input, workflow.context.user);
+      prepared = await this.deps.service.prepareWithDatastore(command.action, command.input, context);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       // The task fails with the reason, as an execution the user can see.

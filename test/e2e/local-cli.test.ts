@@ -235,7 +235,8 @@ describe('actionrunner local: concurrency cap and Ctrl-C', () => {
     const env = cleanEnv();
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) ids.push((await cli(dir, ['run', 'core.local', 'cmd=sleep 66.6', '--async'], env)).stdout.trim());
-    await eventually(() => expect(processesMatching('sleep 66.6')).toHaveLength(2 * 2), { timeoutMs: 15_000, intervalMs: 100 });
+    // One process per action: bash (the shell of cmd) execs a lone command in place.
+    await eventually(() => expect(processesMatching('sleep 66.6')).toHaveLength(2), { timeoutMs: 15_000, intervalMs: 100 });
     const code = await local.stop('SIGINT', 30_000);
     expect(code).toBe(0);
     expect(processesMatching('sleep 66.6')).toEqual([]);

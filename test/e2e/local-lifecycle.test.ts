@@ -20,11 +20,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Requests `count` sleeps tagged with `tag` and waits until each runs (a shell and its sleep per action). */
+/** Requests `count` sleeps tagged with `tag` and waits until each runs (one process per action: bash, the shell of cmd, execs a lone command in place). */
 async function runSleeps(count: number, tag: string): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await cli(dir, ['run', 'core.local', `cmd=sleep ${tag}`, '--async'], cleanEnv())).stdout.trim());
-  await eventually(() => expect(processesMatching(`sleep ${tag}`)).toHaveLength(2 * count), { timeoutMs: 20_000, intervalMs: 100 });
+  await eventually(() => expect(processesMatching(`sleep ${tag}`)).toHaveLength(count), { timeoutMs: 20_000, intervalMs: 100 });
   return ids;
 }
 

@@ -281,9 +281,11 @@ describe('actions handler', () => {
     const event = await toEvent(substrate, 'actions', [message]);
     await invoke(substrate, 'actions', handler, event);
     await handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'again' } as never);
-    const echoes = (await runtime.store.list({ limit: 10, action: 'core.echo' })).filter((e) => (e.result as { stdout?: string })?.stdout === 'from sqs');
+    // A listing has no results: each listed echo is read whole.
+    const listed = await runtime.store.list({ limit: 10, action: 'core.echo' });
+    const echoes = (await Promise.all(listed.map((e) => runtime.store.get(e.id)))).filter((e) => (e!.result as { stdout?: string })?.stdout === 'from sqs');
     expect(echoes).toHaveLength(1);
-    expect(echoes[0].status).toBe('succeeded');
+    expect(echoes[0]!.status).toBe('succeeded');
   });
 
   it('records an unknown action as a failed execution naming it', async () => {

@@ -254,7 +254,7 @@ function waitEnded(id: string, timeoutMs = 30_000): Promise<Execution> {
   );
 }
 
-const output = (execution: Execution) => (execution.result as { output?: Record<string, unknown> }).output;
+const output = (execution: Pick<Execution, 'result'>) => (execution.result as { output?: Record<string, unknown> }).output;
 
 describe('orquesta workflows from st2 examples', () => {
   it('orquesta-basic runs a command and publishes its stdout', async () => {
@@ -328,7 +328,8 @@ describe('orquesta workflows from st2 examples', () => {
     expect(execution.status).toBe('succeeded');
     expect(output(execution)).toEqual({ greeting: 'Stanley, All your base are belong to us!' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    const first = (await runtime.store.list({ parent: execution.id })).find((child) => child.context.task === 'task1')!;
+    const listed = (await runtime.store.list({ parent: execution.id })).find((child) => child.context.task === 'task1')!;
+    const first = (await runtime.store.get(listed.id))!;
     expect(first.log.map((entry) => entry.status)).toEqual(['delayed', 'running', 'succeeded']);
   });
 
@@ -344,10 +345,34 @@ describe('orquesta workflows from st2 examples', () => {
     expect(output(children[1])).toEqual({ greeting: 'Lakshmi, All your base are belong to us!' });
   });
 
+  it("orquesta-st2-ctx reads ctx(st2): the callback st2's integration test expects, and st2's other fields", async () => {
+    const execution = await runWorkflow('examples.orquesta-st2-ctx', {}, 30_000);
+    expect(execution, JSON.stringify(execution.result)).toMatchObject({ status: 'succeeded' });
+    expect(output(execution)).toEqual({
+      callback: `http://127.0.0.1:9101/v1/executions/${execution.id}`,
+      st2: {
+        action_execution_id: execution.id,
+        workflow_execution_id: execution.id,
+        api_url: 'http://127.0.0.1:9101/v1',
+        user: 'stanley',
+        pack: 'examples',
+        action: 'examples.orquesta-st2-ctx',
+        runner: 'orquesta',
+      },
+    });
+  });
+
   it('orquesta-test-yaql-task-functions evaluates task(), task_status() and friends', async () => {
     const execution = await runWorkflow('examples.orquesta-test-yaql-task-functions', {}, 60_000);
     expect(execution, JSON.stringify(execution.result)).toMatchObject({ status: 'succeeded' });
-    expect(output(execution)).toMatchObject({ this_task_no_arg: 'task1', this_task_by_name: 'task1', that_task_by_name: 'task1', last_task4_result: 'False' });
+    expect(output(execution)).toMatchObject({
+      this_task_no_arg: 'task1',
+      this_task_by_name: 'task1',
+      that_task_by_name: 'task1',
+      last_task4_result: 'False',
+      task9__1__parent: 'task8__1',
+      task9__2__parent: 'task8__2',
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import { EXECUTION_STATUSES, isExecutionStatus, isTerminal } from '../../model/s
 import type { CliContext } from '../context.ts';
 import { AlreadyEndedError, UsageError } from '../errors.ts';
 import { follow, writeChunk } from '../follow.ts';
-import { EXECUTION_HEADERS, executionDocument, executionRows, table, TASK_HEADERS, taskRows } from '../format.ts';
+import { EXECUTION_HEADERS, executionDocument, executionRows, listingDocument, table, TASK_HEADERS, taskRows } from '../format.ts';
 import { actionParameters } from '../parameters.ts';
 import { parsePageToken, parseTimeBound } from '../time-bound.ts';
 import { finishRequest, type WaitFlags } from './run.ts';
@@ -36,7 +36,7 @@ function registerGet(execution: Command, ctx: CliContext): void {
       const showTasks = Boolean(flags.showTasks || flags.tasks);
       const tasks = showTasks ? await (await ctx.target()).runtime.store.list({ parent: current.id, limit: 1000 }) : [];
       if (flags.json) {
-        ctx.printJson(showTasks ? { ...executionDocument(current), tasks: tasks.map(executionDocument) } : executionDocument(current));
+        ctx.printJson(showTasks ? { ...executionDocument(current), tasks: tasks.map((task) => listingDocument(task)) } : executionDocument(current));
         return;
       }
       await ctx.printExecution(current, false);
@@ -94,7 +94,7 @@ function registerList(execution: Command, ctx: CliContext): void {
       const executions = page.slice(0, flags.limit);
       const next = page.length > flags.limit ? `next page: ${nextPageCommand(executions.at(-1)!.id)}` : undefined;
       if (flags.json) {
-        ctx.printJson(executions.map(executionDocument));
+        ctx.printJson(executions.map((execution) => listingDocument(execution)));
         if (next) process.stderr.write(`${next}\n`);
         return;
       }

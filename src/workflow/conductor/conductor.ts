@@ -62,6 +62,7 @@ export function startWorkflow(spec: WorkflowSpec, input: Record<string, unknown>
     barriers: [],
     errors: [],
     ...(meta.maxTaskRuns !== undefined ? { maxTaskRuns: meta.maxTaskRuns } : {}),
+    ...(meta.st2 !== undefined ? { st2: meta.st2 } : {}),
   };
   const run = new Run(spec, state, meta.st2 ?? {}, meta.datastore);
   const rolling = renderInputAndVars(run, spec, input);

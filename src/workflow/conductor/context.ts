@@ -30,10 +30,13 @@ function lookupResult(found: TaskRun): unknown {
   return found.result ?? null;
 }
 
-/** `task(name)` for expressions: the latest run of `name` on `route` (or on a route it split from), else the latest anywhere. */
-export function taskLookup(state: WorkflowState, route: number): (name: string) => TaskLookupResult | undefined {
-  return (name) => {
-    const runs = state.runs.filter((taskRun) => taskRun.name === name && !taskRun.cmd);
+/**
+ * `task(name)` for expressions: the latest run of `name` on `route` (or on a route it split from), else
+ * the latest anywhere; `task(name, route=N)`: the latest run on route N only.
+ */
+export function taskLookup(state: WorkflowState, route: number): (name: string, onRoute?: number) => TaskLookupResult | undefined {
+  return (name, onRoute) => {
+    const runs = state.runs.filter((taskRun) => taskRun.name === name && !taskRun.cmd && (onRoute === undefined || taskRun.route === onRoute));
     if (runs.length === 0) return undefined;
     const routeDetails = state.routes[route] ?? [];
     const related = (taskRun: TaskRun): boolean =>
@@ -51,5 +54,5 @@ export function expressionContext(
   extra: Partial<ExpressionContext>,
   route: number,
 ): ExpressionContext {
-  return { ctx: context, task: taskLookup(state, route), st2: { action_execution_id: state.executionId, ...st2 }, ...extra };
+  return { ctx: context, task: taskLookup(state, route), st2: { action_execution_id: state.executionId, ...state.st2, ...st2 }, ...extra };
 }

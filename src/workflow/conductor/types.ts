@@ -78,6 +78,8 @@ export interface WorkflowState {
   done?: boolean;
   /** Task runs this workflow may start (fixed at start); the next one fails it at once. Unset: no limit. */
   maxTaskRuns?: number;
+  /** `ctx(st2)`: the st2 facts given at start (kept, so every later step sees them too). */
+  st2?: Record<string, unknown>;
 }
 
 export interface ScheduleCommand {

@@ -182,13 +182,14 @@ export function validate(text: string): string[] {
     }
   }
   if (j) {
-    for (const expr of matches(JINJA_EXPR_RE, text.replace(JINJA_RAW_RE, ''))) {
+    // As orquesta: the whole text (malformed delimiters and blocks), unless it is one expression,
+    // then each inline expression.
+    const exprs = matches(JINJA_EXPR_RE, text.replace(JINJA_RAW_RE, ''));
+    const whole = exprs.length === 1 && exprs[0] === text ? undefined : jinjaCheckTemplate(text);
+    if (whole) errors.push(`TemplateSyntaxError in '${text}': ${whole}`);
+    for (const expr of exprs) {
       const problem = jinjaCheckExpression(body(expr));
       if (problem) errors.push(`TemplateSyntaxError in expression '${expr}': ${problem}`);
-    }
-    if (errors.length === 0) {
-      const problem = jinjaCheckTemplate(text);
-      if (problem) errors.push(`TemplateSyntaxError in '${text}': ${problem}`);
     }
   }
   return errors;

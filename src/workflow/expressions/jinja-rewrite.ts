@@ -2,14 +2,16 @@
  * Jinja source and syntax-tree rewriting, so that nunjucks (JavaScript semantics) evaluates
  * workflow Jinja as Python would:
  *
- *   - in the source, Python method calls become hidden filters (`x.items()` → `x|__py_items()`),
- *     in expression code only, never in string literals or template text;
+ *   - in the source, string literals are decoded as Python decodes them (python-source.ts); method
+ *     calls, slices and tuples are the parser's (src/template/python-parser.ts);
  *   - in the parsed tree, `if`/`not`/`and`/`or` test Python truthiness, `==`/`!=` compare values
  *     deeply, and every `{{ }}` output goes through OUTPUT_FILTER.
  *
  * The filters these rewrites name are registered by jinja.ts (implementations in jinja-filters.ts).
  */
 import { internals, type AstNode } from '../../template/nunjucks-internals.ts';
+import { methodFilter, TUPLE_MARK } from '../../template/python-parser.ts';
+import { pythonCode, pythonTemplate } from '../../template/python-source.ts';
 
 /** Every `{{ }}` output goes through this filter; the render decides what it does. */
 export const OUTPUT_FILTER = '__output';
@@ -18,8 +20,10 @@ export const TRUTHY_FILTER = '__truthy';
 /** Python `==` and `!=`: deep comparison without coercion. */
 export const EQ_FILTER = '__py_eq';
 export const NE_FILTER = '__py_ne';
+/** Python's `%`: (a, b, b-is-a-tuple-literal), formatting or modulo (jinja-python.ts). */
+export const MOD_FILTER = '__py_mod';
 
-/** The Python methods workflows call (`d.items()`, `s.upper()`, `', '.join(xs)`...). */
+/** The Python methods workflows call (`d.items()`, `s.upper()`, `', '.join(xs)`, `"{}".format(x)`...). */
 export const PY_METHOD_NAMES = [
   'items',
   'keys',
@@ -38,53 +42,22 @@ export const PY_METHOD_NAMES = [
 ] as const;
 export type PyMethod = (typeof PY_METHOD_NAMES)[number];
 
-/** The hidden filter a Python method call is rewritten into. */
+/** Every method call the parser turns into a filter: PY_METHOD_NAMES and `format` (jinja-python.ts). */
+export const PARSED_METHODS: ReadonlySet<string> = new Set([...PY_METHOD_NAMES, 'format']);
+
+/** The hidden filter a Python method call is parsed into. */
 export function pyMethodFilter(name: PyMethod): string {
-  return `__py_${name}`;
+  return methodFilter(name);
 }
 
-const METHOD_CALL = new RegExp(`\\.(${PY_METHOD_NAMES.join('|')})\\(`, 'g');
-
-/** Rewrites Python method calls (and keys named like literals) in expression code, leaving string literals alone. */
+/** Expression code with Python string literals rewritten for nunjucks (method calls are the parser's: python-parser.ts). */
 export function rewriteCode(code: string): string {
-  let out = '';
-  let i = 0;
-  while (i < code.length) {
-    const literal = code[i] === '"' || code[i] === "'";
-    const end = literal ? stringLiteralEnd(code, i) : codeEnd(code, i);
-    out += literal ? code.slice(i, end) : rewriteBareCode(code.slice(i, end));
-    i = end;
-  }
-  return out;
+  return pythonCode(code);
 }
 
-/** Where the string literal opening at `start` ends (after its closing quote, or at the end of code). */
-function stringLiteralEnd(code: string, start: number): number {
-  const quote = code[start];
-  let k = start + 1;
-  while (k < code.length && code[k] !== quote) k += code[k] === '\\' ? 2 : 1;
-  return k + 1;
-}
-
-/** Where the code starting at `start` reaches the next string literal (or the end). */
-function codeEnd(code: string, start: number): number {
-  let k = start;
-  while (k < code.length && code[k] !== '"' && code[k] !== "'") k++;
-  return k;
-}
-
-function rewriteBareCode(code: string): string {
-  return (
-    code
-      .replace(METHOD_CALL, (_m, name: PyMethod) => `|${pyMethodFilter(name)}(`)
-      // nunjucks lexes these as literals even after a dot: `x.none` → `x['none']`
-      .replace(/\.(none|null|true|false)\b/g, "['$1']")
-  );
-}
-
-/** Applies rewriteCode to the code inside `{{ }}` and `{% %}` tags of a template. */
+/** Applies rewriteCode to the code inside `{{ }}` and `{% %}` tags of a template (raw blocks left alone). */
 export function rewriteTemplate(text: string): string {
-  return text.replace(/(\{\{|\{%)([\s\S]*?)(\}\}|%\})/g, (_m, open: string, code: string, close: string) => open + rewriteCode(code) + close);
+  return pythonTemplate(text);
 }
 
 function isNode(value: unknown): value is AstNode {
@@ -100,15 +73,16 @@ function filterNode(name: string, ...args: AstNode[]): AstNode {
 /**
  * Python semantics where JavaScript's differ: truthiness in `if`, `not`, `and`, `or` (an empty
  * list or dict is false; `and`/`or` still return an operand), and `==`/`!=` comparing values
- * deeply without coercion. Outputs are wrapped by OUTPUT_FILTER. Children first, then the node.
+ * deeply without coercion. Outputs are wrapped by OUTPUT_FILTER unless `wrapOutputs` is false
+ * (parameter rendering wraps them its own way). Children first, then the node.
  */
-export function pythonize(node: AstNode): AstNode {
+export function pythonize(node: AstNode, options: { wrapOutputs: boolean } = { wrapOutputs: true }): AstNode {
   for (const field of node.fields) {
     const value = node[field];
-    if (Array.isArray(value)) node[field] = value.map((v) => (isNode(v) ? pythonize(v) : v));
-    else if (isNode(value)) node[field] = pythonize(value);
+    if (Array.isArray(value)) node[field] = value.map((v) => (isNode(v) ? pythonize(v, options) : v));
+    else if (isNode(value)) node[field] = pythonize(value, options);
   }
-  return pythonizeNode(node);
+  return node.typename === 'Output' && !options.wrapOutputs ? node : pythonizeNode(node);
 }
 
 /** The rewrite of one node whose children are already rewritten. */
@@ -138,6 +112,12 @@ function pythonizeNode(node: AstNode): AstNode {
         return filterNode(op.type === '==' ? EQ_FILTER : NE_FILTER, node.expr as AstNode, op.expr as AstNode);
       }
       return node;
+    }
+    // Python's `%`: string formatting or the divisor-signed modulo; a literal tuple on the right is the arguments.
+    case 'Mod': {
+      const right = node.right as AstNode;
+      const isTuple = new nodes.Literal(right.lineno, right.colno, right[TUPLE_MARK] === true);
+      return filterNode(MOD_FILTER, node.left as AstNode, right, isTuple);
     }
     case 'Output':
       node.children = (node.children as AstNode[]).map((child) => (child.typename === 'TemplateData' ? child : filterNode(OUTPUT_FILTER, child)));

@@ -16,12 +16,14 @@ import nunjucks from 'nunjucks';
 import type { CatalogFunction } from './call-args.ts';
 import { CATALOG } from './functions.ts';
 import { Fault, fault, typeFault } from './faults.ts';
-import { extraFilters, PY_METHODS, splitKeywords } from './jinja-filters.ts';
-import { EQ_FILTER, NE_FILTER, OUTPUT_FILTER, pyMethodFilter, pythonize, rewriteCode, rewriteTemplate, TRUTHY_FILTER, type PyMethod } from './jinja-rewrite.ts';
-import { deepEqual, pyStr, truthy } from './pystr.ts';
+import { extraFilters, splitKeywords } from './jinja-filters.ts';
+import { addPythonJinja } from './jinja-python.ts';
+import { OUTPUT_FILTER, PARSED_METHODS, pythonize, rewriteCode, rewriteTemplate } from './jinja-rewrite.ts';
+import { pyStr } from './pystr.ts';
 import type { ExpressionContext } from './types.ts';
 import { SandboxError } from '../../template/errors.ts';
-import { internals, type AstNode } from '../../template/nunjucks-internals.ts';
+import type { AstNode } from '../../template/nunjucks-internals.ts';
+import { parsePython } from '../../template/python-parser.ts';
 import { createSandbox } from '../../template/sandbox.ts';
 
 const environment = new nunjucks.Environment(null, {
@@ -79,16 +81,13 @@ function filterForMap(name: unknown): (...args: unknown[]) => unknown {
 // Orquesta and st2 functions are both filters (`x | to_json_string`) and globals (`to_json_string(x)`).
 for (const [name, fn] of Object.entries(CATALOG)) environment.addFilter(name, guarded(catalogCall(name, fn, activeContext)));
 for (const [name, fn] of Object.entries(extraFilters(filterForMap))) environment.addFilter(name, guarded(fn));
-for (const [name, fn] of Object.entries(PY_METHODS)) environment.addFilter(pyMethodFilter(name as PyMethod), guarded(fn));
+addPythonJinja(environment, guarded);
 environment.addFilter(
   OUTPUT_FILTER,
   guarded(function (this: { ctx: Record<string, unknown> }, value: unknown) {
     return (this.ctx[EMIT_KEY] as (v: unknown) => string)(value);
   }),
 );
-environment.addFilter(TRUTHY_FILTER, truthy);
-environment.addFilter(EQ_FILTER, (a: unknown, b: unknown) => deepEqual(a, b));
-environment.addFilter(NE_FILTER, (a: unknown, b: unknown) => !deepEqual(a, b));
 
 // ---------------------------------------------------------------- compile and run
 
@@ -109,7 +108,7 @@ function compile(source: string, single: boolean): nunjucks.Template {
   let template = templates.get(cacheKey);
   if (template) return template;
   try {
-    const ast = internals.parser.parse(source, undefined, (environment as unknown as { opts: unknown }).opts);
+    const ast = parsePython(source, PARSED_METHODS, (environment as unknown as { opts: unknown }).opts);
     sandbox.check(ast);
     if (single) checkSingleExpression(ast);
     template = sandbox.compile(pythonize(ast), 'expression');

@@ -38,10 +38,10 @@ function currentStatus(context: ExpressionContext): string {
   return context.currentTaskStatus;
 }
 
-function taskEntry(context: ExpressionContext, name: string): Record<string, unknown> | undefined {
-  const found = context.task?.(name);
+function taskEntry(context: ExpressionContext, name: string, route?: number): Record<string, unknown> | undefined {
+  const found = context.task?.(name, route);
   if (found) return { task_id: found.task_name, route: 0, ...found };
-  if (name === context.currentTaskName && context.currentTaskStatus !== undefined) {
+  if (route === undefined && name === context.currentTaskName && context.currentTaskStatus !== undefined) {
     return { task_id: name, task_name: name, route: 0, status: context.currentTaskStatus, result: context.result ?? null };
   }
   return undefined;
@@ -92,8 +92,17 @@ export const ORQUESTA_FUNCTIONS: Record<string, CatalogFunction> = {
     const given = arg(a, k, 0, 'task_id');
     const name = given === undefined || given === null ? c.currentTaskName : str(given);
     if (name === undefined) throw fault('ExpressionEvaluationException', 'The current task is not set in the context.');
-    const entry = taskEntry(c, name);
-    if (!entry) throw fault('ExpressionEvaluationException', `Unable to find task execution for "${name}".`);
+    // `route`: the run of that route (a task reached twice after a split runs once per route), as orquesta.
+    const givenRoute = arg(a, k, 1, 'route');
+    if (givenRoute !== undefined && givenRoute !== null && !Number.isInteger(givenRoute)) {
+      throw typeFault(`task() expects an integer route, got ${pyTypeName(givenRoute)}`);
+    }
+    const route = givenRoute === undefined || givenRoute === null ? undefined : (givenRoute as number);
+    const entry = taskEntry(c, name, route);
+    if (!entry) {
+      const where = route === undefined ? '' : ` on route ${route}`;
+      throw fault('ExpressionEvaluationException', `Unable to find task execution for "${name}"${where}.`);
+    }
     return entry;
   },
   task_status: (c, a, k) => {

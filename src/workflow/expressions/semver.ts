@@ -1,54 +1,35 @@
-/** st2's semantic-version functions (`version_compare`, `version_match`, `version_bump_*`...). */
+/**
+ * st2's semantic-version functions (`version_compare`, `version_match`, `version_bump_*`...), as
+ * Python's semver 2 computes them: parsing and precedence are npm's semver (strict); bumping
+ * keeps st2's meaning (`1.2.3-rc.1` bumps its patch to 1.2.4, where npm's inc would give 1.2.3).
+ */
+import semver, { type SemVer } from 'semver';
 import { required, one, str, type CatalogFunction } from './call-args.ts';
 import { valueFault } from './faults.ts';
 
-interface SemVer {
-  major: number;
-  minor: number;
-  patch: number;
-  prerelease: string | null;
-  build: string | null;
-}
-
+/** A strict SemVer 2.0 string, as Python's semver.parse accepts (npm's semver, strict mode). */
 function parseSemver(value: unknown): SemVer {
   const text = str(value);
-  const m = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/.exec(text);
-  if (!m) throw valueFault(`${text} is not valid SemVer string`);
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease: m[4] ?? null, build: m[5] ?? null };
+  const parsed = semver.parse(text, { loose: false });
+  // npm's parser also takes a leading "v" or "=" and surrounding spaces, which Python's semver refuses.
+  if (parsed === null || /^[v=]/i.test(text) || text !== text.trim()) throw valueFault(`${text} is not valid SemVer string`);
+  return parsed;
 }
 
-function compareIdentifiers(a: string, b: string): number {
-  const an = /^\d+$/.test(a);
-  const bn = /^\d+$/.test(b);
-  if (an && bn) return Math.sign(Number(a) - Number(b));
-  if (an) return -1;
-  if (bn) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareSemver(a: SemVer, b: SemVer): number {
-  for (const k of ['major', 'minor', 'patch'] as const) if (a[k] !== b[k]) return Math.sign(a[k] - b[k]);
-  if (a.prerelease === b.prerelease) return 0;
-  if (a.prerelease === null) return 1;
-  if (b.prerelease === null) return -1;
-  const pa = a.prerelease.split('.');
-  const pb = b.prerelease.split('.');
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const c = compareIdentifiers(pa[i] as string, pb[i] as string);
-    if (c !== 0) return c;
-  }
-  return Math.sign(pa.length - pb.length);
-}
-
+/** SemVer precedence (prerelease lower than release, build ignored): -1, 0 or 1. */
 function versionCompare(value: unknown, other: unknown): number {
-  return compareSemver(parseSemver(value), parseSemver(other));
+  return semver.compare(parseSemver(value), parseSemver(other));
 }
 
+/** Python semver's match: `<op><version>`, op one of <, >, ==, <=, >=, != (required). */
 function versionMatch(value: unknown, expr: unknown): boolean {
-  const m = /^(<=|>=|==|!=|<|>)?\s*(.+)$/.exec(str(expr).trim());
-  if (!m) throw valueFault(`Invalid match expression "${str(expr)}"`);
+  const text = str(expr);
+  const m = /^(<=|>=|==|!=|<|>)(.+)$/.exec(text);
+  if (!m) {
+    throw valueFault(`match_expr parameter should be in format <op><ver>, where <op> is one of ['<', '>', '==', '<=', '>=', '!=']. You provided: '${text}'`);
+  }
   const c = versionCompare(value, m[2]);
-  switch (m[1] ?? '==') {
+  switch (m[1]) {
     case '<':
       return c < 0;
     case '<=':

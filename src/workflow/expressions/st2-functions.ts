@@ -3,10 +3,13 @@
  * `jsonpath_query`, `use_none`, `regex_*`, `basename`, `to_human_time_from_seconds`...), as st2's
  * orquesta runner registers them.
  */
+import { JSONPath } from 'jsonpath-plus';
 import YAML from 'yaml';
 import { arg, required, one, str, type CatalogFunction } from './call-args.ts';
 import { fault, typeFault, valueFault } from './faults.ts';
-import { isPlainObject, pyJsonDumps, pyTypeName } from './pystr.ts';
+import { parsePackYaml, readsAsNonString } from '../../shared/pack-yaml.ts';
+import { isBuiltinMember } from '../../template/sandbox-tree.ts';
+import { isPlainObject, pyJsonDumps, pyStr, pyTypeName } from './pystr.ts';
 
 /** st2's `use_none()` returns this marker so that a None survives string rendering; st2 turns it back into null. */
 export const NONE_MAGIC_VALUE = '%*****__%NONE%__*****%';
@@ -49,54 +52,52 @@ export function toJsonString(value: unknown, kwargs: Record<string, unknown> = {
 }
 
 export function toYamlString(value: unknown, indent: unknown = null): string {
-  return YAML.stringify(value ?? null, {
+  // Quoted as PyYAML's safe_dump quotes: a string PyYAML would read back as another type (yes, on,
+  // 0777, 1:30, 2001-12-14, =) is quoted, so from_yaml_string gives the string again.
+  const doc = new YAML.Document(value ?? null, { sortMapEntries: true });
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && readsAsNonString(node.value)) node.type = 'QUOTE_SINGLE';
+    },
+  });
+  return doc.toString({
     indent: typeof indent === 'number' ? indent : 2,
     indentSeq: false,
-    sortMapEntries: true,
     lineWidth: 0,
+    singleQuote: true,
   });
 }
 
 function fromYamlString(value: unknown): unknown {
   try {
-    return YAML.parse(str(value)) ?? null;
+    return parsePackYaml(str(value));
   } catch (e) {
     throw fault('YAMLError', (e as Error).message);
   }
 }
 
-/** A small JSONPath subset: `$`, `.key`, `['key']`, `[n]`, `[*]`, `.*`, `..key`. */
+/**
+ * st2's `jsonpath_query` (jsonpath_rw): the values the query matches, or None when it matches
+ * nothing. The leading `$` is optional (`people[*].first`). Through jsonpath-plus, with script
+ * filters (`[?(...)]`) off, as jsonpath_rw has none; a step naming a JavaScript built-in
+ * (`length`, `constructor`) matches nothing, as on Python data.
+ */
 function jsonpathQuery(value: unknown, query: string): unknown {
-  let q = query.trim();
-  if (!q.startsWith('$')) throw valueFault(`Unsupported JSONPath query "${query}": must start with "$".`);
-  q = q.slice(1);
-  let nodes: unknown[] = [value];
-  const descend = (v: unknown, key: string, out: unknown[]) => {
-    if (isPlainObject(v)) {
-      if (Object.prototype.hasOwnProperty.call(v, key)) out.push(v[key]);
-      for (const x of Object.values(v)) descend(x, key, out);
-    } else if (Array.isArray(v)) for (const x of v) descend(x, key, out);
-  };
-  const re = /^(?:\.\.([\w-]+)|\.([\w-]+)|\.\*|\[\*\]|\[(-?\d+)\]|\[['"]([^'"]*)['"]\])/;
-  while (q.length > 0) {
-    const m = re.exec(q);
-    if (!m) throw valueFault(`Unsupported JSONPath query "${query}" at "${q}".`);
-    q = q.slice(m[0].length);
-    const next: unknown[] = [];
-    for (const n of nodes) {
-      if (m[1] !== undefined) descend(n, m[1], next);
-      else if (m[2] !== undefined || m[4] !== undefined) {
-        const key = (m[2] ?? m[4]) as string;
-        if (isPlainObject(n) && Object.prototype.hasOwnProperty.call(n, key)) next.push(n[key]);
-      } else if (m[3] !== undefined) {
-        const i = Number(m[3]);
-        if (Array.isArray(n) && n.at(i) !== undefined) next.push(n.at(i));
-      } else if (Array.isArray(n)) next.push(...n);
-      else if (isPlainObject(n)) next.push(...Object.values(n));
-    }
-    nodes = next;
+  const path = query.trim();
+  let steps: string[];
+  try {
+    steps = JSONPath.toPathArray(path);
+  } catch (e) {
+    throw valueFault(`Invalid JSONPath query "${query}": ${(e as Error).message}`);
   }
-  return nodes.length === 0 ? null : nodes;
+  if (steps.some((step) => isBuiltinMember(step))) return null;
+  let found: unknown[];
+  try {
+    found = JSONPath({ path, json: value as object, wrap: true, eval: false }) as unknown[];
+  } catch (e) {
+    throw valueFault(`Invalid JSONPath query "${query}": ${(e as Error).message}`);
+  }
+  return found.length === 0 ? null : found;
 }
 
 // ---------------------------------------------------------------- regex
@@ -162,17 +163,29 @@ function dirname(path: unknown): string {
   return head && head !== '/'.repeat(head.length) ? head.replace(/\/+$/, '') : head;
 }
 
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(n: number): number {
+  const floor = Math.floor(n);
+  const diff = n - floor;
+  if (diff !== 0.5) return Math.round(n);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * st2's `to_human_time_from_seconds`, as it computes it: the seconds are added to 0001-01-01
+ * and the date's parts read back, so the "days" are the day of the month less one (45678997 s
+ * is "1y12d16h36m37s" in st2, though it is 1 year and 163 days).
+ */
 function toHumanTimeFromSeconds(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'number') throw typeFault('to_human_time_from_seconds() expects a number');
   if (value === 0) return '0s';
-  if (value < 1) return `${value}\u03bcs`;
-  let s = Math.round(value);
-  const years = Math.floor(s / (365 * 86400));
-  s -= years * 365 * 86400;
-  const days = Math.floor(s / 86400);
-  s -= days * 86400;
-  const parts = [years, days, Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (value < 1) return `${pyStr(value)}\u03bcs`;
+  const date = new Date(0);
+  date.setUTCFullYear(1, 0, 1);
+  date.setUTCHours(0, 0, 0, 0);
+  date.setTime(date.getTime() + roundHalfEven(value) * 1000);
+  const parts = [date.getUTCFullYear() - 1, date.getUTCDate() - 1, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
   const first = parts.findIndex((x) => x !== 0);
   if (first < 0) return '0s';
   const units = ['y', 'd', 'h', 'm', 's'];

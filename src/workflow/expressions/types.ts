@@ -13,8 +13,11 @@ export interface ExpressionContext {
   currentTaskStatus?: string;
   /** Name of the current task (`task().task_name`). */
   currentTaskName?: string;
-  /** Looks a task up by name (`task(name)`, `task_status(name)`): undefined when the task has not run. */
-  task?: (name: string) => { task_name: string; status: string; result: unknown } | undefined;
+  /**
+   * Looks a task up by name (`task(name)`, `task_status(name)`), on `route` when given (`task(name, route=1)`):
+   * undefined when the task has not run (there).
+   */
+  task?: (name: string, route?: number) => { task_name: string; status: string; result: unknown } | undefined;
   /** Workflow execution id and other st2 facts. */
   st2?: { action_execution_id?: string; [key: string]: unknown };
   /** The datastore as read for this step (`st2kv()`); absent where no datastore is available. */

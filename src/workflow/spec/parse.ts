@@ -4,10 +4,10 @@
  * an author sees all of them; then the references between tasks and the graph are checked.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { checkExpressions, checkKnownKeys, describe, isGiven, isObject } from './fields.ts';
 import { buildGraph } from './graph.ts';
 import { parseTask } from './task.ts';
+import { parsePackYaml } from '../../shared/pack-yaml.ts';
 import { isEngineCommand, WorkflowSpecError, type InputSpec, type NamedValue, type TaskSpec, type WorkflowGraph, type WorkflowSpec } from './types.ts';
 
 const TOP_KEYS = new Set(['version', 'description', 'input', 'vars', 'output', 'tasks']);
@@ -58,7 +58,7 @@ function throwIfAny(file: string, errors: string[]): void {
 function parseDocument(text: string, file: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parsePackYaml(text);
   } catch (e) {
     throw new WorkflowSpecError(file, [`YAML syntax error: ${(e as Error).message.split('\n')[0]}`]);
   }

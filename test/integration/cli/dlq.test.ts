@@ -135,8 +135,9 @@ describe('dlq redrive', () => {
     await deadLetters.redrive(['actions'], []);
     await deliverAll();
     expect(await deliverAll()).toBe(0);
-    const echoes = (await runtime.store.list({ limit: 20, action: 'core.echo' })).filter((e) => e.parameters.message === marker);
-    expect(echoes.map((e) => e.status)).toEqual(['succeeded']);
+    const listed = await runtime.store.list({ limit: 20, action: 'core.echo' });
+    const echoes = (await Promise.all(listed.map((e) => runtime.store.get(e.id)))).filter((e) => e!.parameters.message === marker);
+    expect(echoes.map((e) => e!.status)).toEqual(['succeeded']);
   });
 
   it('drops a redriven message whose execution runs elsewhere (a duplicate is retried instead)', async () => {

@@ -89,6 +89,17 @@ describe('loadActions: metadata errors', () => {
     return new InvalidActionMetadataError(problem.file, problem.field, problem.reason.replace(/^invalid action metadata: [^ ]+ - (field "[^"]*": )?/, ''));
   }
 
+  it('refuses null for a required field (name, runner_type), while null for an optional one is as if absent', () => {
+    expect(loadError({ 'actions/y.yaml': 'name: y\nrunner_type:\n' }).message).toBe(
+      `invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "runner_type": expected a string, got null`,
+    );
+    const error = loadError({ 'actions/y.yaml': 'name:\nrunner_type: noop\n' });
+    expect(error.field).toBe('name');
+    expect(error.message).toContain('got null');
+    packs.pack('z', { 'actions/n.yaml': 'name: n\nrunner_type: noop\ndescription:\nparameters:\nentry_point:\nenabled:\n' });
+    expect(loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('z.n')).toMatchObject({ description: '', enabled: true, parameters: {} });
+  });
+
   it('names the file and the field of an unknown runner_type', () => {
     const error = loadError({ 'actions/y.yaml': 'name: y\nrunner_type: bogus\n' });
     expect(error.message).toBe(
@@ -203,7 +214,7 @@ describe('loadActions: metadata errors', () => {
           .join(',')}]`,
       );
     const error = loadError({ 'actions/y.yaml': `${levels.join('\n')}\nname: y\nrunner_type: noop\n` });
-    expect(error.message).toContain('not valid YAML: Excessive alias count indicates a resource exhaustion attack');
+    expect(error.message).toContain('not valid YAML: too many aliases: more than 50');
   });
 
   it('refuses a metadata file over MAX_METADATA_BYTES before parsing it', () => {
@@ -224,6 +235,28 @@ describe('loadActions: metadata errors', () => {
     const catalog = loadActions({ packsDir: null, packsPaths: [packs.dir] });
     expect(catalog.get('x.y')).toBeDefined();
     expect(catalog.listUnavailable()).toEqual([]);
+  });
+
+  it('reads metadata as st2 does (PyYAML): yes/no booleans, a quoted default continued over less-indented lines', () => {
+    const yaml = [
+      'name: y',
+      'runner_type: noop',
+      'enabled: yes',
+      'parameters:',
+      '  p:',
+      '    type: string',
+      "    default: '{{",
+      "  q }}'",
+      '  q:',
+      '    type: boolean',
+      '    default: off',
+      '',
+    ].join('\n');
+    packs.pack('x', { 'actions/y.yaml': yaml });
+    const action = loadActions({ packsDir: null, packsPaths: [packs.dir] }).get('x.y');
+    expect(action?.enabled).toBe(true);
+    expect(action?.parameters.p?.default).toBe('{{ q }}');
+    expect(action?.parameters.q?.default).toBe(false);
   });
 
   it('maps st2 runner aliases (run-local is local-shell-cmd)', () => {

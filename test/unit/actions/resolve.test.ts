@@ -62,6 +62,24 @@ runner_type: noop
 parameters:
   a: { type: string, default: "{{ oops " }
 `,
+  'actions/py.yaml': String.raw`
+name: py
+runner_type: noop
+parameters:
+  opt: { type: string }
+  items: { type: array, default: [] }
+  missing: { type: boolean }
+  given: { type: string, default: "{% if opt is defined %}yes: {{ opt }}{% else %}no{% endif %}" }
+  constants: { type: string, default: "{{ '%s-%s-%s' % (None, True, False) }}" }
+  same: { type: boolean, default: "{{ None is none and opt is not defined }}" }
+  pieces: { type: string, default: "{{ 'a.b.c'.split('.')[1] }}|{{ 'abc'[2:] }}|{{ '%-3s%03d' % ('%', 7) }}|{{ '{k}={0}'.format(1, k='x') }}" }
+  regex: { type: string, default: '{{ "v1.22" | regex_replace("\d+", "#") }}' }
+  st2: { type: string, default: "{{ ['a'] | to_json_string }}|{{ '1.2.3' | version_bump_patch }}|{{ '/x/file' | basename }}" }
+  truthy: { type: string, default: "{% if items %}some{% else %}empty{% endif %}" }
+  filters: { type: string, default: "{{ {'a': [1]} | to_complex }}|{{ 'say \"hi\"' | json_escape }}|{{ '12:30' | regex_substring('(\\d+):') }}|{{ 3700 | to_human_time_from_seconds }}|{{ '{\"k\": 1}' | from_json_string | to_yaml_string | trim }}|{{ 'yes' if '1.2.3' | version_match('>1.0.0') else 'no' }}" }
+  whole: { type: string, default: "{{ opt }}" }
+  bad: { type: string, default: "{{ items.nope if missing else '' }}" }
+`,
   'actions/notype.yaml': `
 name: notype
 runner_type: noop
@@ -102,6 +120,14 @@ describe('resolveParameters: validation', () => {
     const error = errorOf(() => resolveParameters(action('t.typed'), { name: 'n', fixed: 'other' }));
     expect(error.message).toBe('invalid parameter: fixed - is immutable in t.typed and cannot be given');
     expect(error.parameter).toBe('fixed');
+  });
+
+  it('refuses an env parameter that sets a shell start-up variable (BASH_ENV, BASH_FUNC_*...), naming them', () => {
+    const local = loadActions().getRunnable('core.local');
+    expect(errorOf(() => resolveParameters(local, { cmd: 'true', env: { BASH_ENV: '/tmp/x', 'BASH_FUNC_ls%%': '() { :; }', OK: '1' } })).message).toBe(
+      'invalid parameter: env - cannot set BASH_ENV, BASH_FUNC_ls%%: shell start-up variables (BASH_ENV, ENV, SHELLOPTS, BASHOPTS, PS4, BASH_FUNC_*) make the shell run code before the command',
+    );
+    expect(resolveParameters(local, { cmd: 'true', env: { OK: '1' } }).values.env).toEqual({ OK: '1' });
   });
 
   it('requires required parameters', () => {
@@ -183,10 +209,28 @@ describe('resolveParameters: Jinja rendering of defaults', () => {
     expect(errorOf(() => resolveParameters(action('t.notype'), {})).message).toBe('invalid parameter: n - expected an integer, got "abc"');
   });
 
-  it('fails clearly when a template outputs a parameter without value', () => {
-    expect(errorOf(() => resolveParameters(action('t.notype'), { n: 1 })).message).toMatch(
-      /^invalid parameter: uses_opt - cannot render "\[\{\{ opt \}\}\]": .*"opt" has no value/,
-    );
+  it('renders an optional parameter nobody gave as empty (st2: None), and fails clearly on a missing key', () => {
+    expect(resolveParameters(action('t.notype'), { n: 1 }).values.uses_opt).toBe('[]');
     expect(resolveParameters(action('t.notype'), { n: 1, opt: 'o' }).values.uses_opt).toBe('[o]');
+    expect(errorOf(() => resolveParameters(action('t.py'), { missing: true })).message).toMatch(
+      /^invalid parameter: bad - cannot render .*an expression has no value/,
+    );
+  });
+
+  it('speaks st2 Jinja: is defined, None/True/False, Python methods, formatting, slices, escapes, st2 filters', () => {
+    const { values } = resolveParameters(action('t.py'), {});
+    expect(values).toMatchObject({
+      given: 'no',
+      constants: 'None-True-False',
+      same: true,
+      pieces: 'b|c|%  007|x=1',
+      regex: 'v#.#',
+      st2: '["a"]|1.2.4|file',
+      truthy: 'empty',
+      // json_escape strips every quote at the ends, as Python's str.strip('"') does in st2
+      filters: '{"a": [1]}|say \\"hi\\|12|1h1m40s|k: 1|yes',
+      whole: null,
+    });
+    expect(resolveParameters(action('t.py'), { opt: 'x', items: ['a'] }).values).toMatchObject({ given: 'yes: x', truthy: 'some', whole: 'x' });
   });
 });

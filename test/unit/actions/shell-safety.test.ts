@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileTemplate, loadActions, renderShellCommand, resolveParameters } from '../../../src/actions/index.ts';
 import type { ActionDefinition } from '../../../src/actions/index.ts';
+import { COMMAND_SHELL } from '../../../src/runners/common.ts';
 
 const catalog = loadActions();
 const echo = catalog.getRunnable('core.echo');
@@ -12,10 +13,10 @@ const work = mkdtempSync(path.join(tmpdir(), 'shell-safety-'));
 const pwned = path.join(work, 'pwned');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs the resolved `cmd` the way the local-shell-cmd runner must: /bin/sh -c, `commandEnv` in the environment. */
+/** Runs the resolved `cmd` the way the local-shell-cmd runner does: bash -c (COMMAND_SHELL), `commandEnv` in the environment. */
 function run(action: ActionDefinition, given: Record<string, unknown>): { stdout: string; status: number | null } {
   const { values, commandEnv } = resolveParameters(action, given);
-  const result = spawnSync('/bin/sh', ['-c', values.cmd as string], {
+  const result = spawnSync(COMMAND_SHELL, ['-c', values.cmd as string], {
     cwd: work,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, ...commandEnv },
@@ -70,7 +71,7 @@ describe('renderShellCommand: quoting contexts', () => {
   ];
   it.each(cases)('%s', (template, context, expected) => {
     const { command, env } = renderShellCommand(compileTemplate(template), context);
-    const result = spawnSync('/bin/sh', ['-c', command], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+    const result = spawnSync(COMMAND_SHELL, ['-c', command], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
     expect(result.stdout).toBe(expected);
     expect(existsSync(path.join(work, 'PWN'))).toBe(false);
   });

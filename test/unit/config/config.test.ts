@@ -21,6 +21,14 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ sqsEndpoint: 'http://sqs:1', dynamodbEndpoint: 'http://all:4566' });
   });
 
+  it("takes ctx(st2).api_url from ACTIONRUNNER_API_URL, st2's default otherwise, and refuses what is not an http(s) URL", () => {
+    expect(loadConfig({}).apiUrl).toBe('http://127.0.0.1:9101/v1');
+    expect(loadConfig({ ACTIONRUNNER_API_URL: 'https://st2.example.com/api/v1/' }).apiUrl).toBe('https://st2.example.com/api/v1');
+    expect(() => loadConfig({ ACTIONRUNNER_API_URL: 'st2.example.com' })).toThrow(
+      'invalid configuration: ACTIONRUNNER_API_URL - expected an http(s) URL, got "st2.example.com"',
+    );
+  });
+
   it('bounds task runs per workflow at 1000 unless ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS says otherwise', () => {
     expect(loadConfig({}).workflowMaxTaskRuns).toBe(1000);
     expect(loadConfig({ ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS: '20' }).workflowMaxTaskRuns).toBe(20);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChildEnv } from '../../../src/process/env.ts';
+import { buildChildEnv, isShellStartupVariable } from '../../../src/process/env.ts';
 
 const parentEnv = {
   PATH: '/usr/bin',
@@ -49,5 +49,16 @@ describe('buildChildEnv', () => {
 
   it('lets extra variables win and drops undefined ones', () => {
     expect(buildChildEnv({ parentEnv: { PATH: '/a' }, extra: { PATH: '/b', X: '1', Y: undefined } })).toEqual({ PATH: '/b', X: '1' });
+  });
+
+  it('drops shell start-up variables from the parent and from extra', () => {
+    const env = buildChildEnv({
+      parentEnv: { ...parentEnv, ENV: '/p' },
+      extra: { BASH_ENV: '/x', 'BASH_FUNC_f%%': '() { :; }', 'g()': 'x', PS4: '$(id)', OK: '1' },
+    });
+    expect(env.OK).toBe('1');
+    for (const name of ['ENV', 'BASH_ENV', 'BASH_FUNC_f%%', 'g()', 'PS4']) expect(env[name], name).toBeUndefined();
+    expect(['SHELLOPTS', 'BASHOPTS', 'BASH_FUNC_x'].every(isShellStartupVariable)).toBe(true);
+    expect(isShellStartupVariable('BASH_VERSION_X')).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { loadConfig } from '../../../src/config/index.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCfnYaml, resolveValue, resourceDefinition, SERVERLESS_FILE } from '../../../src/resources/index.ts';
+import { CHILD_ATTRIBUTES, LISTING_ATTRIBUTES } from '../../../src/store/keys.ts';
 
 describe('resourceDefinition', () => {
   const dev = resourceDefinition('dev');
@@ -37,8 +38,18 @@ describe('resourceDefinition', () => {
       billingMode: 'PAY_PER_REQUEST',
       keys: { partition: { name: 'id', type: 'S' } },
       gsis: [
-        { name: 'byTime', keys: { partition: { name: 'listKey', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'ALL' },
-        { name: 'byParent', keys: { partition: { name: 'parent', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'ALL' },
+        {
+          name: 'byTime',
+          keys: { partition: { name: 'listKey', type: 'S' }, sort: { name: 'id', type: 'S' } },
+          projection: 'INCLUDE',
+          nonKeyAttributes: [...LISTING_ATTRIBUTES],
+        },
+        {
+          name: 'byParent',
+          keys: { partition: { name: 'parent', type: 'S' }, sort: { name: 'id', type: 'S' } },
+          projection: 'INCLUDE',
+          nonKeyAttributes: CHILD_ATTRIBUTES,
+        },
         { name: 'byOpen', keys: { partition: { name: 'open', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'KEYS_ONLY' },
       ],
       ttlAttribute: 'expires_at',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,30 @@ describe('local-shell-cmd results', () => {
   it('reports truncation when the result is capped', async () => {
     const outcome = await run({ cmd: 'seq 1 100' }, { resultMaxBytes: 4 });
     expect(outcome.result).toMatchObject({ stdout: '1\n2', stdout_truncated: true });
+  });
+});
+
+describe('local-shell-cmd shell', () => {
+  it("runs cmd with bash, as st2's `sudo -u stanley -- bash -c`: bash-isms work instead of failing under dash with exit 0", async () => {
+    const outcome = await run({ cmd: 'set -o pipefail; a=(x y); [[ ${#a[@]} == 2 ]] && echo "bash ${BASH_VERSINFO[0]} ${a[1]}"; false | true' });
+    expect(outcome).toMatchObject({ status: 'failed', result: { return_code: 1, stdout: expect.stringMatching(/^bash \d+ y$/) } });
+  });
+
+  it('never lets a parameter make bash run code before the command: BASH_ENV, SHELLOPTS/PS4, exported functions are dropped', async () => {
+    const marker = join(work, 'startup-ran');
+    const script = join(work, 'startup.sh');
+    writeFileSync(script, `touch ${marker}\n`);
+    const env = {
+      BASH_ENV: script,
+      ENV: script,
+      SHELLOPTS: 'xtrace',
+      PS4: `$(touch ${marker})`,
+      'BASH_FUNC_echo%%': '() { touch ' + marker + '; }',
+      KEPT: 'yes',
+    };
+    const outcome = await run({ cmd: 'echo "$KEPT ${BASH_ENV-unset} ${SHELLOPTS}"', env });
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { stdout: expect.stringMatching(/^yes unset /) } });
+    expect(existsSync(marker)).toBe(false);
   });
 });
 

@@ -73,8 +73,9 @@ describe('local-shell-script', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', result: { stdout: `ran via ${def.entryPointPath} with 1 args` } });
   });
 
-  it('runs a script without shebang nor executable bit through /bin/sh', async () => {
+  it('runs a script without shebang nor executable bit through bash, as st2 does', async () => {
     const def = action('local-shell-script', { entry: 'no-shebang.txt', parameters: { word: { position: 0 } } });
+    expect(await scriptInvocation(def.entryPointPath!)).toEqual({ file: '/bin/bash', args: [def.entryPointPath] });
     const outcome = await runner.run(request(def, { word: 'hello' }));
     expect(outcome.result).toMatchObject({ stdout: 'no shebang: hello' });
   });

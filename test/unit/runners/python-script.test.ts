@@ -47,6 +47,40 @@ describe('python-script', () => {
     expect(result.stderr).toContain('RuntimeError: boom from python');
   });
 
+  it("calls run() with every declared parameter, unset ones as None, runner parameters left out (st2's)", async () => {
+    const def = action('python-script', {
+      entry: 'python/optional_args.py',
+      parameters: { name: { type: 'string', required: true }, description: { type: 'string' }, count: { type: 'integer' }, timeout: { type: 'integer' } },
+    });
+    const outcome = await runner.run(request(def, { name: 'n', timeout: 600, log_level: 'INFO' }));
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { result: { name: 'n', description: null, count: null } } });
+  });
+
+  it('provides the st2common helpers packs import: isotime, date, shell.quote_unix, exceptions, constants.action', async () => {
+    const outcome = await runner.run(request(action('python-script', { entry: 'python/st2_helpers.py' }), {}));
+    expect(outcome).toMatchObject({
+      status: 'succeeded',
+      result: {
+        result: {
+          status: 'succeeded',
+          format: '2024-05-06T07:08:09.123456Z',
+          format_plain: '2024-05-06T07:08:09',
+          parsed: '2024-05-06T07:08:09+00:00',
+          quoted: `'it'"'"'s'`,
+          base: true,
+        },
+      },
+    });
+  });
+
+  it('fails an import of an st2 module it lacks naming the module and the st2 feature', async () => {
+    const outcome = await runner.run(request(action('python-script', { entry: 'python/st2_datastore.py' }), {}));
+    expect(outcome.status).toBe('failed');
+    expect((outcome.result as { error: string }).error).toContain(
+      "ModuleNotFoundError: No module named 'st2common.services.datastore': st2's datastore service (there is no st2 datastore here; use self.action_service) is not available to python-script actions here",
+    );
+  });
+
   it('says python3 is required when it is missing', async () => {
     const def = action('python-script', { entry: 'python/echo_action.py' });
     const missing = await new PythonScriptRunner({ pythonBinary: 'python3-not-installed' }).run(request(def, { message: 'x' }));

@@ -127,7 +127,7 @@ describe('hostile corpus', () => {
         const errors = runWorkflow(place, payload);
         seen.push(errors);
         expect(
-          errors.some((m) => m.startsWith('ExpressionError: ')),
+          errors.some((m) => /^(Yaql|Jinja|Expression)EvaluationException: /.test(m)),
           `${place}: ${payload} -> ${errors.join(' | ')}`,
         ).toBe(true);
       }

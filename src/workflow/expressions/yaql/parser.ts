@@ -12,8 +12,11 @@
  *   not              (prefix)
  *   and
  *   or
- *   =>               name => value, only in call arguments and dict literals
+ *   ->               (right) `let(a => 1) -> $a`: the right side sees the left side's variables
+ *   =>               name => value, only in call arguments, indexers and dict literals
  *
+ * `f(a,, b)` leaves an argument out (its default is used); any value can be called,
+ * `$f(x)` or `lambda($)(x)`, but only yaql lambdas are callable.
  * A bare identifier is a string ("keyword string"): `ctx(x)` is `ctx('x')`, `$.name` reads key
  * `name`. `true`, `false`, `null` are the literals. `$` is the current data, `$name` a variable.
  */
@@ -29,14 +32,16 @@ export type Node =
   | { type: 'method'; receiver: Node; name: string; args: Arg[]; nullSafe: boolean; pos: number }
   | { type: 'attr'; receiver: Node; name: string; nullSafe: boolean; pos: number }
   | { type: 'dotExpr'; receiver: Node; expr: Node; nullSafe: boolean; pos: number }
-  | { type: 'index'; receiver: Node; args: Node[]; pos: number }
+  | { type: 'index'; receiver: Node; args: Arg[]; pos: number }
+  | { type: 'apply'; callee: Node; args: Arg[]; pos: number }
   | { type: 'unary'; op: string; operand: Node; pos: number }
   | { type: 'binary'; op: string; left: Node; right: Node; pos: number };
 
-/** A call argument: positional, or `key => value` (key is usually a bare identifier). */
+/** A call argument: positional, `key => value` (key is usually a bare identifier), or left out (`f(a,, b)`). */
 export interface Arg {
   key?: Node;
   value: Node;
+  omitted?: boolean;
 }
 
 type TokenKind = 'num' | 'str' | 'ident' | 'dollar' | 'op' | 'eof';
@@ -50,7 +55,7 @@ interface Token {
   float?: boolean;
 }
 
-const OPERATORS = ['=>', '?.', '==', '!=', '>=', '<=', '=~', '!~', '.', '[', ']', '{', '}', '(', ')', ',', '+', '-', '*', '/', '>', '<', '='];
+const OPERATORS = ['->', '=>', '?.', '==', '!=', '>=', '<=', '=~', '!~', '.', '[', ']', '{', '}', '(', ')', ',', '+', '-', '*', '/', '>', '<', '='];
 const WORD_OPERATORS = new Set(['and', 'or', 'not', 'in', 'mod']);
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
@@ -100,6 +105,8 @@ export function tokenize(text: string): Token[] {
     if (/[\p{L}_]/u.test(ch)) {
       const m = /^[\p{L}_][\p{L}\p{N}_]*/u.exec(text.slice(i)) as RegExpExecArray;
       const word = m[0];
+      // yaql's lexer has no token for a name that starts with `__` (`$.__d` is a lexical error).
+      if (word.startsWith('__')) throw new SyntaxFault('YaqlLexicalException', `Lexical error: illegal name '${word}' at position ${start}`, start);
       i += word.length;
       if (WORD_OPERATORS.has(word)) tokens.push({ kind: 'op', value: word, pos: start });
       else tokens.push({ kind: 'ident', value: word, pos: start, call: text[i] === '(' });
@@ -115,6 +122,7 @@ export function tokenize(text: string): Token[] {
 }
 
 const BINARY: Record<string, number> = {
+  '->': 5,
   or: 10,
   and: 20,
   '>': 40,
@@ -191,15 +199,21 @@ class Parser {
       }
       if (op === '[' && INDEX_BP > minBp) {
         this.next();
-        const args = this.parseList(']');
-        if (args.length === 0) throw this.unexpected(this.tokens[this.i - 1] as Token);
+        const args = this.parseArgs(']');
+        if (args.length === 0 || args[0]?.omitted || args[0]?.key) throw this.unexpected(this.tokens[this.i - 1] as Token);
         left = { type: 'index', receiver: left, args, pos: t.pos };
+        continue;
+      }
+      if (op === '(' && DOT_BP > minBp) {
+        this.next();
+        left = { type: 'apply', callee: left, args: this.parseArgs(')'), pos: t.pos };
         continue;
       }
       const bp = BINARY[op];
       if (bp === undefined || bp <= minBp) break;
       this.next();
-      const right = this.parseExpr(bp);
+      // `->` is right associative: `a -> b -> c` is `a -> (b -> c)`.
+      const right = this.parseExpr(op === '->' ? bp - 1 : bp);
       left = { type: 'binary', op: op === '==' ? '=' : op, left, right, pos: t.pos };
     }
     return left;
@@ -211,7 +225,7 @@ class Parser {
       this.next();
       if (this.isOp('(')) {
         this.next();
-        return { type: 'method', receiver, name: t.value as string, args: this.parseArgs(), nullSafe, pos: t.pos };
+        return { type: 'method', receiver, name: t.value as string, args: this.parseArgs(')'), nullSafe, pos: t.pos };
       }
       return { type: 'attr', receiver, name: t.value as string, nullSafe, pos: t.pos };
     }
@@ -235,21 +249,32 @@ class Parser {
     }
   }
 
-  /** Call arguments after `(`, up to `)` (consumed). */
-  private parseArgs(): Arg[] {
+  /**
+   * Arguments up to `close` (consumed): positional ones, then `name => value` ones; a positional
+   * one can be left out (`f(a,, b)`, `f(, b)`, `f(a,)`), a keyword one cannot.
+   */
+  private parseArgs(close: string): Arg[] {
     const args: Arg[] = [];
-    if (this.isOp(')')) {
+    if (this.isOp(close)) {
       this.next();
       return args;
     }
     for (;;) {
-      const value = this.parseExpr(0);
-      if (this.isOp('=>')) {
-        this.next();
-        args.push({ key: value, value: this.parseExpr(0) });
-      } else args.push({ value });
+      const start = this.peek();
+      if (start.kind === 'op' && (start.value === ',' || start.value === close)) {
+        // `f(a,, b)` and `f(, b)` leave one out; `f(a,)` is a trailing comma, an error as in yaql.
+        if (start.value === close || args.some((a) => a.key)) throw this.unexpected(start);
+        args.push({ value: { type: 'literal', value: null, pos: start.pos }, omitted: true });
+      } else {
+        const value = this.parseExpr(0);
+        if (this.isOp('=>')) {
+          this.next();
+          args.push({ key: value, value: this.parseExpr(0) });
+        } else if (args.some((a) => a.key)) throw this.unexpected(start);
+        else args.push({ value });
+      }
       const t = this.next();
-      if (t.kind === 'op' && t.value === ')') return args;
+      if (t.kind === 'op' && t.value === close) return args;
       if (t.kind !== 'op' || t.value !== ',') throw this.unexpected(t);
     }
   }
@@ -267,12 +292,11 @@ class Parser {
         const name = t.value as string;
         if (this.isOp('(')) {
           this.next();
-          return { type: 'call', name, args: this.parseArgs(), pos: t.pos };
+          return { type: 'call', name, args: this.parseArgs(')'), pos: t.pos };
         }
         if (name === 'true') return { type: 'literal', value: true, pos: t.pos };
         if (name === 'false') return { type: 'literal', value: false, pos: t.pos };
         if (name === 'null') return { type: 'literal', value: null, pos: t.pos };
-        if (name.startsWith('__')) throw this.unexpected(t);
         return { type: 'keyword', name, pos: t.pos };
       }
       case 'op':

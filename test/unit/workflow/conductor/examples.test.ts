@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { taskStatuses } from '../../../../src/workflow/conductor/index.ts';
-import { drive, example, shell, type Responder } from './harness.ts';
+import { drive, example, shell, spec, type Responder } from './harness.ts';
 
 const FAILED_EXIT_1 = { failed: true, return_code: 1, stderr: '', stdout: '', succeeded: false };
 
@@ -182,7 +182,9 @@ describe('ported st2 example workflows', () => {
     });
     const task9 = out.schedules.filter((s) => s.taskName === 'task9');
     expect(task9.map((s) => s.taskId)).toEqual(['task9.r1', 'task9.r2']);
-    expect(task9.map((s) => s.input.message).sort()).toEqual(['task8__1', 'task8__2']);
+    expect(task9.map((s) => s.input.message)).toEqual(['task8__1', 'task8__2']);
+    // task(name, route=>N) is the run of route N: st2's integration test expects these.
+    expect(out.complete?.output).toMatchObject({ task9__1__parent: 'task8__1', task9__2__parent: 'task8__2' });
     expect(out.schedules.filter((s) => s.taskName === 'task4').map((s) => s.taskId)).toEqual(['task4', 'task4.2']);
   });
 
@@ -204,23 +206,70 @@ describe('ported st2 example workflows', () => {
       const out = drive(await example('tests/orquesta-fail-start-task'), { name: 'x' });
       expect(out.schedules).toHaveLength(0);
       expect(out.complete?.status).toBe('failed');
-      expect(out.complete?.errors[0]).toMatchObject({ task_id: 'task1', route: 0 });
+      expect(out.complete?.errors[0]).toMatchObject({
+        message: expect.stringMatching(/^YaqlEvaluationException: Unable to evaluate expression '<% ctx\(\).name.value %>'\. /),
+        task_id: 'task1',
+        route: 0,
+      });
+      expect(out.complete?.errors[1]).toEqual({
+        type: 'error',
+        message: "YaqlEvaluationException: Unable to resolve key 'greeting' in expression '<% ctx().greeting %>' from context.",
+      });
     });
     it('task transition', async () => {
       const out = drive(await example('tests/orquesta-fail-task-transition'), { name: 'x' });
       expect(out.complete).toMatchObject({ status: 'failed', output: { greeting: null } });
       expect(out.complete?.errors).toHaveLength(1);
-      expect(out.complete?.errors[0]).toMatchObject({ task_id: 'task1', route: 0, task_transition_id: 'task2__t0' });
+      // st2's test_wiring_error_handling expects this exact message.
+      expect(out.complete?.errors[0]).toEqual({
+        type: 'error',
+        message: "YaqlEvaluationException: Unable to resolve key 'value' in expression '<% succeeded() and result().value %>' from context.",
+        task_id: 'task1',
+        route: 0,
+        task_transition_id: 'task2__t0',
+      });
     });
     it('task publish', async () => {
       const out = drive(await example('tests/orquesta-fail-task-publish'), { name: 'x' });
       expect(out.complete).toMatchObject({ status: 'failed', output: { greeting: null } });
-      expect(out.complete?.errors[0]).toMatchObject({ task_id: 'task1', route: 0, task_transition_id: 'task2__t0' });
+      expect(out.complete?.errors[0]).toMatchObject({
+        message: "YaqlEvaluationException: Unable to resolve key 'value' in expression '<% result().value %>' from context.",
+        task_id: 'task1',
+        route: 0,
+        task_transition_id: 'task2__t0',
+      });
     });
     it('output', async () => {
       const out = drive(await example('tests/orquesta-fail-output-rendering'), { name: 'x' });
       expect(out.complete?.status).toBe('failed');
       expect(out.complete?.errors).toHaveLength(1);
     });
+  });
+});
+
+describe("expression errors start with orquesta's exception name, by syntax", () => {
+  it('JinjaEvaluationException for a Jinja expression (orquesta-test-jinja-task-nonexistent)', () => {
+    const wf = spec(
+      ['version: 1.0', 'tasks:', '  task1:', '    action: core.noop', '    next:', '      - when: \'{{ task("task0") }}\'', '        do: continue'].join('\n'),
+    );
+    expect(drive(wf).complete?.errors).toEqual([
+      {
+        type: 'error',
+        message:
+          'JinjaEvaluationException: Unable to evaluate expression \'{{ task("task0") }}\'. ExpressionEvaluationException: Unable to find task execution for "task0".',
+        task_transition_id: 'continue__t0',
+        task_id: 'task1',
+        route: 0,
+      },
+    ]);
+  });
+
+  it('YaqlEvaluationException for a YAQL one (orquesta-test-yaql-task-nonexistent)', () => {
+    const wf = spec(
+      ['version: 1.0', 'tasks:', '  task1:', '    action: core.noop', '    next:', '      - when: \'<% task("task0") %>\'', '        do: continue'].join('\n'),
+    );
+    expect(drive(wf).complete?.errors?.[0].message).toBe(
+      'YaqlEvaluationException: Unable to evaluate expression \'<% task("task0") %>\'. ExpressionEvaluationException: Unable to find task execution for "task0".',
+    );
   });
 });

@@ -130,7 +130,8 @@ describe('validate', () => {
   it('reports malformed Jinja expressions and blocks', () => {
     expect(validate('{{ 1 + }}')).toHaveLength(1);
     expect(validate('{{ 1 + }}')[0]).toMatch(/^TemplateSyntaxError in expression '\{\{ 1 \+ \}\}'/);
-    expect(validate('{{ ok }} {{ (1 }}')).toHaveLength(1);
+    // As orquesta: the whole text's error, then the expression's.
+    expect(validate('{{ ok }} {{ (1 }}')).toHaveLength(2);
     expect(validate('{% if x %}never closed')[0]).toMatch(/expected elif, else, or endif/);
     expect(validate('{{ }}')).toHaveLength(1);
   });

@@ -76,6 +76,22 @@ describe('task functions', () => {
     expect(j('task("task9", route=1).result', makeContext({}, [{ task_name: 'task9', status: 'succeeded', result: 9 }]))).toBe(9);
   });
 
+  it('task(name, route=N) is the run of that route, both syntaxes; a route it did not run on is an error', () => {
+    const runs = [
+      { task_name: 'task9', route: 1, status: 'succeeded', result: 'from route 1' },
+      { task_name: 'task9', route: 2, status: 'succeeded', result: 'from route 2' },
+    ];
+    const routed = makeContext({
+      task: (name: string, route?: number) => runs.filter((r) => r.task_name === name && (route === undefined || r.route === route)).pop(),
+    });
+    expect(y('task("task9", route => 1).result', routed)).toBe('from route 1');
+    expect(y('task(task9).result', routed)).toBe('from route 2');
+    expect(j('task("task9", route=1).result', routed)).toBe('from route 1');
+    expect(j('task("task9", 2).result', routed)).toBe('from route 2');
+    expect(messageOf(() => y('task("task9", route => 3)', routed))).toMatch(/Unable to find task execution for "task9" on route 3./);
+    expect(messageOf(() => j('task("task9", route="x")', routed))).toMatch(/task\(\) expects an integer route, got str/);
+  });
+
   it('task() is the current task', () => {
     expect(y('task().task_name')).toBe('task1');
     expect(j('task().result.stdout')).toBe('hello');
@@ -170,6 +186,15 @@ describe('st2 data functions', () => {
     expect(j('yaml_parse(ctx("yaml_str"))', data)).toEqual({ a: 1, b: ['x', 'y'] });
   });
 
+  it('to_yaml_string quotes as PyYAML does what YAML 1.1 would read as another type, so from_yaml_string gives it back', () => {
+    const v = { a: 'yes', b: '0777', c: '1:30', d: 'on', e: '1e3', f: '2001-12-14', g: '=', h: '~', i: 'Off', j: [1, 'two', null, true] };
+    const text = j('to_yaml_string(ctx("v"))', { ctx: { v } }) as string;
+    expect(text).toContain("a: 'yes'\n");
+    expect(text).toContain("g: '='\n");
+    expect(j('from_yaml_string(to_yaml_string(ctx("v")))', { ctx: { v } })).toEqual(v);
+    expect(j('to_yaml_string(ctx("v"))', { ctx: { v: { foo: { bar: 'foobar' } } } })).toBe('foo:\n  bar: foobar\n');
+  });
+
   it('json_escape', () => {
     expect(y('json_escape(ctx(text))', data)).toBe('He said \\"hi\\"\\n');
     expect(j('ctx("text") | json_escape', data)).toBe('He said \\"hi\\"\\n');
@@ -180,6 +205,17 @@ describe('st2 data functions', () => {
     expect(y("jsonpath_query(ctx(obj), '$.n[*]')", data)).toEqual([1, 2]);
     expect(y("jsonpath_query(ctx(obj), '$..bar')", data)).toEqual(['baz']);
     expect(y("jsonpath_query(ctx(obj), '$.nope')", data)).toBeNull();
+  });
+
+  it('jsonpath_query as st2 (jsonpath_rw): no leading $ needed, slices, None on no match, no scripts, no JavaScript members', () => {
+    expect(y("jsonpath_query(ctx(obj), 'foo.bar')", data)).toEqual(['baz']);
+    expect(y("jsonpath_query(ctx(obj), 'n[0:1]')", data)).toEqual([1]);
+    expect(y("jsonpath_query(ctx(obj), 'query_returns_no_results')", data)).toBeNull();
+    expect(j('ctx("obj") | jsonpath_query("n[*]")', data)).toEqual([1, 2]);
+    for (const query of ['$.n.length', '$.constructor', '$..constructor', '$.foo.__proto__', 'foo.toString']) {
+      expect(j(`jsonpath_query(ctx("obj"), "${query}")`, data), query).toBeNull();
+    }
+    expect(() => j('jsonpath_query(ctx("obj"), "$.n[?(@ > 1)]")', data)).toThrow(/Invalid JSONPath query .*prevented/);
   });
 
   it('use_none marks None', () => {
@@ -227,6 +263,13 @@ describe('st2 path, time and version functions', () => {
     expect(y('to_human_time_from_seconds(90061)')).toBe('1d1h1m1s');
   });
 
+  it('to_human_time_from_seconds computes as st2: days of the month, Python rounding, microseconds below 1', () => {
+    expect(y('to_human_time_from_seconds(45678997)')).toBe('1y12d16h36m37s');
+    expect(y('to_human_time_from_seconds(56.5)')).toBe('56s');
+    expect(y('to_human_time_from_seconds(57.5)')).toBe('58s');
+    expect(y('to_human_time_from_seconds(0.25)')).toBe('0.25\u03bcs');
+  });
+
   it('version_*', () => {
     expect(y('version_compare("0.10.1", "0.10.0")')).toBe(1);
     expect(y('version_compare("0.10.0", "0.10.1")')).toBe(-1);
@@ -242,6 +285,24 @@ describe('st2 path, time and version functions', () => {
     expect(j('version_bump_patch("0.10.0")')).toBe('0.10.1');
     expect(j('version_strip_patch("0.10.0")')).toBe('0.10');
     expect(messageOf(() => y('version_bump_major("1.0")'))).toMatch(/ValueError: 1.0 is not valid SemVer string/);
+  });
+
+  it('version_* as Python semver: strict parsing, prerelease and build precedence, match needs an operator, bumps keep st2 meaning', () => {
+    expect(y('version_compare("1.0.0-rc.1", "1.0.0-rc.2")')).toBe(-1);
+    expect(y('version_compare("1.0.0-alpha.10", "1.0.0-alpha.9")')).toBe(1);
+    expect(y('version_compare("1.0.0+build.1", "1.0.0+build.2")')).toBe(0);
+    expect(y('version_match("1.0.0", "!=1.0.1")')).toBe(true);
+    expect(y('version_match("1.0.0", "==1.0.0")')).toBe(true);
+    expect(y('version_match("1.0.0", ">=1.0.0")')).toBe(true);
+    expect(messageOf(() => y('version_match("1.0.0", "1.0.0")'))).toMatch(/ValueError: match_expr parameter should be in format <op><ver>/);
+    expect(j('version_bump_patch("1.2.3-rc.1")')).toBe('1.2.4');
+    expect(j('version_strip_patch("1.2.3+b")')).toBe('1.2');
+    for (const bad of ['v1.0.0', '=1.0.0', ' 1.0.0', '01.0.0', '1.0']) {
+      expect(
+        messageOf(() => y(`version_compare("${bad}", "1.0.0")`)),
+        bad,
+      ).toMatch(/is not valid SemVer string/);
+    }
   });
 
   it('st2kv without a datastore says so', () => {

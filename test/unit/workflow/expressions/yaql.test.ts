@@ -92,7 +92,7 @@ describe('YAQL operators', () => {
     ['2 in [1, 2]', true],
     ['4 in [1, 2]', false],
     ["'b' in 'abc'", true],
-    ['a in {a => 1}', true],
+    ['a in {a => 1}.keys()', true],
     ["'abc' =~ 'b.'", true],
     ["'abc' !~ '^b'", true],
   ])('%s', (expr, expected) => {
@@ -126,6 +126,8 @@ describe('YAQL operators', () => {
     expect(yErr("-'a'")).toMatch(/bad operand type for unary -/);
     expect(yErr('1 / 0')).toMatch(/ZeroDivisionError/);
     expect(yErr('1 mod 0')).toMatch(/ZeroDivisionError/);
+    // yaql's `in` takes a collection or a string, not a dict (its keys are $.keys()).
+    expect(yErr('a in {a => 1}')).toMatch(/NoMatchingFunctionException: 'in' needs a collection on its right, got dict/);
   });
 });
 
@@ -351,7 +353,10 @@ describe('YAQL parser', () => {
     ['', 'Parse error: empty expression'],
     ['f(1,)', "Parse error: unexpected ')' at position 4"],
     ['a[]', "Parse error: unexpected ']' at position 2"],
-    ['__x', "Parse error: unexpected '__x' at position 0"],
+    ['__x', "Lexical error: illegal name '__x' at position 0"],
+    ['$.__proto__', "Lexical error: illegal name '__proto__' at position 2"],
+    ['f(1,,)', "Parse error: unexpected ')' at position 5"],
+    ['f(a => 1, 2)', "Parse error: unexpected '2' at position 10"],
     ['1 # 2', "Lexical error: illegal character '#' at position 2"],
   ])('rejects %j', (text, message) => {
     expect(() => parseYaql(text)).toThrow(message);

@@ -44,6 +44,26 @@ describe('parseInlineParams', () => {
 });
 
 describe('parseWorkflow', () => {
+  it('loads what st2 loads (PyYAML): a quoted expression continued over less-indented lines, on/off booleans', () => {
+    const text = [
+      'version: 1.0',
+      'vars:',
+      '  - flag: on',
+      'tasks:',
+      '  t1:',
+      '    action: core.noop',
+      'output:',
+      "  - piped: '{{",
+      '        ctx("flag") |',
+      '        to_json_string()',
+      "    }}'",
+      '',
+    ].join('\n');
+    const spec = parseWorkflow(text, FILE);
+    expect(spec.vars).toEqual([{ name: 'flag', value: true }]);
+    expect(spec.output).toEqual([{ name: 'piped', value: '{{ ctx("flag") | to_json_string() }}' }]);
+  });
+
   it('parses the documented forms', () => {
     const spec = parseWorkflow(
       `
