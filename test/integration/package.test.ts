@@ -221,7 +221,12 @@ describe('npm run package', () => {
         billingMode: p.BillingMode,
         ttlAttribute: p.TimeToLiveSpecification?.Enabled ? p.TimeToLiveSpecification.AttributeName : undefined,
         keys: keys(p.KeySchema),
-        gsis: (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({ name: g.IndexName, keys: keys(g.KeySchema), projection: g.Projection.ProjectionType })),
+        gsis: (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({
+          name: g.IndexName,
+          keys: keys(g.KeySchema),
+          projection: g.Projection.ProjectionType,
+          ...(g.Projection.NonKeyAttributes ? { nonKeyAttributes: g.Projection.NonKeyAttributes } : {}),
+        })),
       };
     });
     expect(tables).toEqual(definition.tables.map(({ key: _key, ...t }) => t));
