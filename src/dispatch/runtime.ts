@@ -27,7 +27,8 @@ export interface RuntimeOptions extends ServicesOptions {
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const services = createServices(options);
-  const runners = createRunners();
+  // The catalog lets an action chain find the actions its nodes name.
+  const runners = createRunners({ catalog: services.catalog });
   const stopping = new AbortController();
   // One listener per running action: many at once is normal, not a leak.
   setMaxListeners(0, stopping.signal);

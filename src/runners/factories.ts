@@ -5,6 +5,9 @@
  * a factory for a workflow runner, does not compile.
  */
 import { NotFoundError } from '../model/errors.ts';
+import type { ActionCatalog } from '../actions/types.ts';
+import { ActionChainRunner } from './action-chain.ts';
+import { HttpRequestRunner } from './http-request.ts';
 import { LocalShellCommandRunner } from './local-shell-cmd.ts';
 import { LocalShellScriptRunner } from './local-shell-script.ts';
 import { NodeScriptRunner, type NodeScriptRunnerOptions } from './node-script.ts';
@@ -14,7 +17,10 @@ import { ACTION_RUNNER_NAMES, isWorkflowRunner, type ActionRunnerName } from './
 import type { Runner } from './types.ts';
 
 /** Options for the runners the factories build. */
-export interface RunnerOptions extends PythonScriptRunnerOptions, NodeScriptRunnerOptions {}
+export interface RunnerOptions extends PythonScriptRunnerOptions, NodeScriptRunnerOptions {
+  /** The actions an action chain's nodes name; without it, every chain fails at its first node. */
+  catalog?: ActionCatalog;
+}
 
 /** One factory per runner the actions function runs. */
 export const RUNNER_FACTORIES: Readonly<Record<ActionRunnerName, (options: RunnerOptions) => Runner>> = {
@@ -23,6 +29,8 @@ export const RUNNER_FACTORIES: Readonly<Record<ActionRunnerName, (options: Runne
   'python-script': (options) => new PythonScriptRunner(options),
   'node-script': (options) => new NodeScriptRunner(options),
   noop: () => new NoopRunner(),
+  'http-request': () => new HttpRequestRunner(),
+  'action-chain': (options) => new ActionChainRunner({ catalog: options.catalog, runnerFor: (name) => getRunner(name, options) }),
 };
 
 /**

@@ -14,8 +14,8 @@
  * Parameters are st2's (`contrib/runners/<runner>/runner.yaml`) except where noted: `node-script`
  * is ours; `cwd` of python-script and node-script is ours (st2 keeps the runner's own cwd, which in
  * Lambda is the read-only /var/task); st2's `content_version` (pack git versions) and orquesta's
- * `notify` are not supported, so not declared; st2's `action-chain` runner has no engine here and
- * is not registered (its actions are refused as of an unknown runner).
+ * `notify` are not supported, so not declared. `action-chain` runs on the actions queue: its nodes
+ * run inside the chain's execution (see action-chain.ts), so it is not a workflow runner here.
  */
 import type { ParameterSpec } from '../actions/types.ts';
 
@@ -122,6 +122,35 @@ export const RUNNERS = {
     },
   },
   noop: { queue: 'actions', entryPoint: false, passing: 'none', parameters: {} },
+  // No process: the request is made in the function itself (see http-request.ts).
+  'http-request': {
+    queue: 'actions',
+    entryPoint: false,
+    passing: 'none',
+    parameters: {
+      url: { type: 'string', required: true, description: 'URL to the HTTP endpoint.' },
+      headers: { type: 'object', description: 'HTTP headers for the request.' },
+      cookies: { type: 'object', description: 'Optional cookies to send with the request.' },
+      allow_redirects: { type: 'boolean', default: false, description: 'Set to True if redirect following is allowed.' },
+      http_proxy: { type: 'string', description: 'URL of HTTP proxy to use (e.g. http://10.10.1.10:3128).' },
+      https_proxy: { type: 'string', description: 'URL of HTTPS proxy to use (e.g. http://10.10.1.10:3128).' },
+      username: { type: 'string', description: 'Username required by basic authentication.' },
+      password: { type: 'string', secret: true, description: 'Password required by basic authentication.' },
+      verify_ssl_cert: { type: 'boolean', default: true, description: 'Verify the certificate of an HTTPS endpoint. Set to False to skip verification.' },
+      url_hosts_blacklist: { type: 'array', items: { type: 'string' }, required: false, description: 'Hosts the action may not reach (e.g. 127.0.0.1).' },
+      url_hosts_whitelist: { type: 'array', items: { type: 'string' }, required: false, description: 'When given, the only hosts the action may reach.' },
+    },
+  },
+  // The chain file is the entry point; its nodes' actions run in this execution (see action-chain.ts).
+  'action-chain': {
+    queue: 'actions',
+    entryPoint: true,
+    passing: 'none',
+    parameters: {
+      display_published: { type: 'boolean', default: true, description: 'Intermediate published variables will be stored and displayed.' },
+      skip_notify: { type: 'array', default: [], description: 'List of tasks to skip notifications for (accepted; there are no notifications here).' },
+    },
+  },
   // The workflow spec (entry point) declares the input.
   orquesta: { queue: 'workflows', entryPoint: true, passing: 'none', parameters: {} },
 } satisfies Record<string, RunnerSpec>;
@@ -141,10 +170,8 @@ export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
 
 /** st2's runners that have no equivalent here: their actions load as unavailable, saying so. */
 export const ST2_RUNNERS_NOT_HERE: readonly string[] = [
-  'action-chain',
   'remote-shell-cmd',
   'remote-shell-script',
-  'http-request',
   'winrm-cmd',
   'winrm-ps-cmd',
   'winrm-ps-script',

@@ -136,7 +136,7 @@ describe('actionrunner local driven by the CLI', () => {
 
     const list = JSON.parse((await run('action', 'list', '--pack', 'broken', '--json')).stdout);
     expect(list.map((a: { ref: string }) => a.ref)).toEqual(['broken.bomb', 'broken.fine', 'broken.odd']);
-    expect(list[0]).toMatchObject({ available: false, reason: expect.stringMatching(/bomb\.yaml - not valid YAML: Excessive alias count/) });
+    expect(list[0]).toMatchObject({ available: false, reason: expect.stringMatching(/bomb\.yaml - not valid YAML: too many aliases/) });
     expect(list[2]).toMatchObject({ available: false, field: 'runner_type', reason: expect.stringContaining('field "runner_type": expected one of') });
     const table = (await run('action', 'list', '--pack', 'broken')).stdout;
     expect(table).toMatch(/broken\.odd \(unavailable\)\s+invalid action metadata: .*odd\.yaml - field "runner_type"/);

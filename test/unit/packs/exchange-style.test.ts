@@ -20,6 +20,7 @@ const errorOf = (fn: () => unknown): Error => {
 describe('an Exchange-style pack', () => {
   it('loads every action whose runner exists here', () => {
     expect(catalog.list().map((a) => a.ref)).toEqual([
+      'exchange_style.chain',
       'exchange_style.create_deployment',
       'exchange_style.create_escalation_policy',
       'exchange_style.describe_instances',
@@ -30,11 +31,7 @@ describe('an Exchange-style pack', () => {
 
   it('lists the actions of st2 runners it lacks as unavailable, naming the runner', () => {
     const unavailable = catalog.listUnavailable();
-    expect(unavailable.map((u) => [u.ref, u.field])).toEqual([
-      ['exchange_style.chain', 'runner_type'],
-      ['exchange_style.remote', 'runner_type'],
-    ]);
-    expect(unavailable[0].reason).toContain('chain.yaml - field "runner_type": runner "action-chain" is an st2 runner this bundle does not have');
+    expect(unavailable.map((u) => [u.ref, u.field])).toEqual([['exchange_style.remote', 'runner_type']]);
     expect(errorOf(() => catalog.getRunnable('exchange_style.remote')).message).toMatch(
       /^action unavailable: exchange_style.remote - invalid action metadata: .*remote.yaml - field "runner_type": runner "remote-shell-cmd" is an st2 runner/,
     );

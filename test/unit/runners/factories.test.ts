@@ -11,8 +11,8 @@ describe('runner factories', () => {
   });
 
   it('rejects unknown runners and workflow runners with clear messages', () => {
-    expect(() => getRunner('action-chain')).toThrow(
-      'unknown runner: action-chain - expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop',
+    expect(() => getRunner('mistral-v2')).toThrow(
+      'unknown runner: mistral-v2 - expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop, http-request, action-chain',
     );
     expect(() => getRunner('orquesta')).toThrow('unsupported runner: orquesta - workflows run in the workflow engine');
     expect(() => getRunner('toString')).toThrow('unknown runner: toString');

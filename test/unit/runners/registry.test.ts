@@ -102,8 +102,8 @@ describe('runner registry: what the loader accepts', () => {
     }
   });
 
-  it('loads actions of every alias as their runner, and refuses action-chain as an unknown runner', () => {
-    const files: Record<string, string> = { 'actions/chain.yaml': 'name: chain\nrunner_type: action-chain\nentry_point: chain.yaml\n' };
+  it('loads actions of every alias as their runner, and refuses an unknown runner', () => {
+    const files: Record<string, string> = { 'actions/chain.yaml': 'name: chain\nrunner_type: mistral-v2\nentry_point: chain.yaml\n' };
     for (const alias of Object.keys(RUNNER_ALIASES)) files[`actions/${alias}.yaml`] = `name: ${alias}\nrunner_type: ${alias}\nentry_point: entry.txt\n`;
     files['actions/entry.txt'] = 'x';
     packs.pack('x', files);
