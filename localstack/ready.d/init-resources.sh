@@ -60,3 +60,7 @@ echo "init-resources: table lambda-actionrunner-${STAGE}-executions"
 create_table "lambda-actionrunner-${STAGE}-output" '{"TableName":"lambda-actionrunner-'"${STAGE}"'-output","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"execution_id","AttributeType":"S"},{"AttributeName":"seq","AttributeType":"N"}],"KeySchema":[{"AttributeName":"execution_id","KeyType":"HASH"},{"AttributeName":"seq","KeyType":"RANGE"}]}'
 enable_ttl "lambda-actionrunner-${STAGE}-output" "expires_at"
 echo "init-resources: table lambda-actionrunner-${STAGE}-output"
+# KeyValueTable
+create_table "lambda-actionrunner-${STAGE}-keyvalue" '{"TableName":"lambda-actionrunner-'"${STAGE}"'-keyvalue","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"partition","AttributeType":"S"},{"AttributeName":"name","AttributeType":"S"}],"KeySchema":[{"AttributeName":"partition","KeyType":"HASH"},{"AttributeName":"name","KeyType":"RANGE"}]}'
+enable_ttl "lambda-actionrunner-${STAGE}-keyvalue" "expires_at"
+echo "init-resources: table lambda-actionrunner-${STAGE}-keyvalue"

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import nunjucks from 'nunjucks';
 import { quoteMarkers } from './shell-quoting.ts';
+import { DATASTORE_CONTEXT_KEY, decryptKv } from '../datastore/template-filter.ts';
 import { internals, type AstNode } from '../template/nunjucks-internals.ts';
 import { parsePython } from '../template/python-parser.ts';
 import { pythonTemplate } from '../template/python-source.ts';
@@ -186,6 +187,11 @@ environment.addFilter(OUT_FILTER, function (this: { ctx: Record<string, unknown>
   state.values.push(recorded);
   state.names.push(label === '' ? undefined : label);
   return `\u0000${state.nonce}:${state.values.length - 1}\u0000`;
+});
+
+// st2's decrypt_kv: the snapshot read before rendering travels in the render context (see src/datastore).
+environment.addFilter('decrypt_kv', function (this: { ctx: Record<string, unknown> }, value: unknown) {
+  return decryptKv(this.ctx[DATASTORE_CONTEXT_KEY], value);
 });
 
 /** An expression's value is undefined (a missing key or attribute). */

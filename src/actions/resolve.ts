@@ -6,6 +6,8 @@ import { type CompiledTemplate, compileTemplate, isTemplate, renderShellCommand,
 import { runnerParameterNames, runnerSpec } from '../runners/registry.ts';
 import { shellStartupVariablesIn } from '../process/env.ts';
 import { validateValues } from './validate.ts';
+import type { DatastoreSnapshot } from '../datastore/snapshot.ts';
+import { DATASTORE_CONTEXT_KEY, templateDatastore } from '../datastore/template-filter.ts';
 import { actionContext } from './action-context.ts';
 
 /** What `resolveParameters` returns. */
@@ -20,17 +22,20 @@ export interface ResolvedParameters {
    * Empty when no command was rendered.
    */
   commandEnv: Record<string, string>;
+  /** Plaintexts of encrypted datastore keys the templates decrypted (`| decrypt_kv`): mask them like secret parameters. */
+  datastoreSecrets: string[];
 }
 
 /** Options of `resolveParameters`. */
 export interface ResolveOptions {
   /** What templates read as `action_context` (see `actionContext`). @default actionContext(action) */
   actionContext?: Record<string, unknown>;
+  /** The datastore as read before rendering (`st2kv.system.x`, `| decrypt_kv`); without it a template naming `st2kv` is refused. */
+  datastore?: DatastoreSnapshot;
 }
 
-/** Names the datastore and pack config would provide in st2; we have neither. */
+/** Names pack config would provide in st2; we have none. */
 const UNSUPPORTED_NAMES: Record<string, string> = {
-  st2kv: 'the st2 datastore (st2kv) is not supported',
   config_context: 'pack configuration (config_context) is not supported',
 };
 
@@ -115,7 +120,11 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
   const values = castGiven(action, given);
   const pending = templateDefaults(action, values);
   const commandEnv: Record<string, string> = {};
-  const render = defaultRenderer(action, values, pending, commandEnv, options.actionContext ?? actionContext(action));
+  const secretNames = new Set(secretParameterNames(action.parameters));
+  const render = defaultRenderer(action, values, pending, commandEnv, options.actionContext ?? actionContext(action), {
+    datastore: options.datastore,
+    secretNames,
+  });
   for (const name of [...pending.keys()]) render(name);
   for (const [name, spec] of Object.entries(action.parameters)) {
     if (spec.required === true && (values[name] === undefined || values[name] === null)) {
@@ -124,8 +133,23 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
   }
   validateValues(action, values);
   assertNoShellStartupVariables(action, values);
-  return { values, secretNames: secretParameterNames(action.parameters).filter((name) => name in values), commandEnv };
+  return {
+    values,
+    secretNames: [...secretNames].filter((name) => name in values),
+    commandEnv,
+    datastoreSecrets: [...(options.datastore?.revealed ?? [])],
+  };
 }
+
+/**
+ * True when a parameter default of `action` reads the datastore (`st2kv`): the caller then reads
+ * a DatastoreSnapshot before resolving. Throws as resolveParameters does on an invalid template.
+ */
+export function readsDatastore(action: ActionDefinition): boolean {
+  return Object.keys(action.parameters).some((name) => templateDefault(action, name)?.references.includes(DATASTORE_NAME) === true);
+}
+
+const DATASTORE_NAME = 'st2kv';
 
 /** Refuses an `env` runner parameter that would make the action's shell run code of its own (see `isShellStartupVariable`). */
 function assertNoShellStartupVariables(action: ActionDefinition, values: Record<string, unknown>): void {
@@ -183,6 +207,7 @@ function defaultRenderer(
   pending: Map<string, TemplateDefault>,
   commandEnv: Record<string, string>,
   executionContext: Record<string, unknown>,
+  kv: { datastore?: DatastoreSnapshot; secretNames: Set<string> },
 ): (name: string) => void {
   const specs = action.parameters;
   const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
@@ -197,6 +222,17 @@ function defaultRenderer(
     resolving.push(name);
     const context: Record<string, unknown> = {};
     for (const ref of template.references) {
+      if (ref === DATASTORE_NAME && !Object.hasOwn(specs, ref)) {
+        if (!kv.datastore) {
+          throw new InvalidParameterError(`parameter "${name}" references "st2kv": the datastore is not available here`, {
+            parameter: name,
+            action: action.ref,
+          });
+        }
+        context.st2kv = templateDatastore(kv.datastore, [...template.compiled.keys()]);
+        context[DATASTORE_CONTEXT_KEY] = kv.datastore;
+        continue;
+      }
       if (Object.hasOwn(UNSUPPORTED_NAMES, ref)) {
         throw new InvalidParameterError(`parameter "${name}" references "${ref}": ${UNSUPPORTED_NAMES[ref]}`, { parameter: name, action: action.ref });
       }
@@ -213,6 +249,7 @@ function defaultRenderer(
     resolving.pop();
     pending.delete(name);
     const spec = specs[name];
+    const revealsBefore = kv.datastore?.reveals ?? 0;
     try {
       if (shellParams.includes(name) && typeof spec.default === 'string') {
         const rendered = renderShellCommand(template.compiled.get(spec.default) as CompiledTemplate, context);
@@ -226,6 +263,8 @@ function defaultRenderer(
       if (error instanceof InvalidParameterError) throw error;
       throw invalidParameter(name, `cannot render ${describeValue(spec.default)}: ${templateMessage(error)}`, action.ref);
     }
+    // A value made from a decrypted key is a secret parameter from now on (masked wherever shown).
+    if ((kv.datastore?.reveals ?? 0) > revealsBefore) kv.secretNames.add(name);
   };
   return render;
 }

@@ -5,6 +5,8 @@ import { loadConfig, type Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { workQueueFor, type WorkQueue } from '../queue/work-queue.ts';
 import { ExecutionService } from '../request/service.ts';
+import { keyValueStoreFor } from '../datastore/for-config.ts';
+import type { KeyValueStore } from '../datastore/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { OutputStore } from '../store/output.ts';
 
@@ -15,6 +17,8 @@ export interface Services {
   log: Logger;
   store: ExecutionStore;
   output: OutputStore;
+  /** The datastore (st2kv). */
+  kv: KeyValueStore;
   queue: WorkQueue;
   catalog: ActionCatalog;
   service: ExecutionService;
@@ -48,12 +52,13 @@ export function createServices(options: ServicesOptions = {}): Services {
     flushMs: config.outputFlushMs,
     ttlDays: config.ttlDays,
   });
+  const kv = keyValueStoreFor(config, clients);
   const queue = workQueueFor(config, clients.sqs);
   const catalog = options.catalog ?? loadActions({ packsPaths: config.packsPaths });
   if (!options.catalog) {
     for (const problem of catalog.listUnavailable?.() ?? []) log.info('action unavailable', { ...problem });
     for (const problem of catalog.policies?.().listUnavailable() ?? []) log.warn('policy unavailable', { ...problem });
   }
-  const service = new ExecutionService({ config, store, queue, catalog });
-  return { config, clients, log, store, output, queue, catalog, service };
+  const service = new ExecutionService({ config, store, queue, catalog, kv });
+  return { config, clients, log, store, output, kv, queue, catalog, service };
 }

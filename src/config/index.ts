@@ -18,6 +18,10 @@ export interface Config {
   executionsTable: string;
   /** `ACTIONRUNNER_OUTPUT_TABLE` @default 'lambda-actionrunner-<stage>-output' */
   outputTable: string;
+  /** `ACTIONRUNNER_KEYVALUE_TABLE`: the datastore (st2kv). @default 'lambda-actionrunner-<stage>-keyvalue' */
+  keyValueTable: string;
+  /** `ACTIONRUNNER_DATASTORE_KEY_FILE`: AES-256 key (base64) that encrypts secret datastore values; the local runtime creates it. Unset: secrets are refused. */
+  datastoreKeyFile?: string;
   /** `ACTIONRUNNER_ACTIONS_QUEUE_URL`: URL of the actions queue (resolved by name when unset). */
   actionsQueueUrl?: string;
   /** `ACTIONRUNNER_WORKFLOWS_QUEUE_URL`: URL of the workflows queue (resolved by name when unset). */
@@ -107,6 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
     stage,
     executionsTable: env.ACTIONRUNNER_EXECUTIONS_TABLE || `${prefix}-executions`,
     outputTable: env.ACTIONRUNNER_OUTPUT_TABLE || `${prefix}-output`,
+    keyValueTable: env.ACTIONRUNNER_KEYVALUE_TABLE || `${prefix}-keyvalue`,
+    datastoreKeyFile: env.ACTIONRUNNER_DATASTORE_KEY_FILE || undefined,
     actionsQueueUrl: env.ACTIONRUNNER_ACTIONS_QUEUE_URL || undefined,
     workflowsQueueUrl: env.ACTIONRUNNER_WORKFLOWS_QUEUE_URL || undefined,
     actionsQueueName: env.ACTIONRUNNER_ACTIONS_QUEUE || `${prefix}-actions`,

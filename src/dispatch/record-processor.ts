@@ -96,7 +96,7 @@ export class RecordProcessor {
   async #createFromRequest(message: RequestActionMessage, record: SQSRecord): Promise<{ execution: Execution; prepared: PreparedRequest } | undefined> {
     const idempotencyKey = message.idempotencyKey ?? `sqs:${record.messageId}`;
     try {
-      const prepared = this.service.prepare(message.action, message.parameters);
+      const prepared = await this.service.prepareWithDatastore(message.action, message.parameters, undefined);
       const { execution } = await this.deps.store.create({
         action: prepared.action.ref,
         runner: prepared.action.runner_type,
@@ -133,7 +133,7 @@ export class RecordProcessor {
   async #run(execution: Execution, work: RecordWork, prepared?: PreparedRequest): Promise<void> {
     const log = this.deps.log.child({ executionId: execution.id, action: execution.action });
     try {
-      prepared ??= this.service.prepare(execution.action, execution.parameters, execution.context);
+      prepared ??= await this.service.prepareWithDatastore(execution.action, execution.parameters, execution.context);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error.message));

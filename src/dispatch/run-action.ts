@@ -2,6 +2,7 @@ import type { ActionDefinition } from '../actions/types.ts';
 import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
+import { DEFAULT_USER } from '../datastore/keys.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -18,6 +19,8 @@ export interface ActionRun {
   parameters: Record<string, unknown>;
   secretNames: string[];
   commandEnv: Record<string, string>;
+  /** Plaintexts of encrypted datastore keys its parameters were rendered from: masked as secrets are. */
+  datastoreSecrets?: string[];
   /** Lease owner: this invocation and record. */
   owner: string;
   /** Epoch ms by which the outcome must be recorded (Lambda deadline minus margin). */
@@ -87,7 +90,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
-  const secrets = secretValuesOf(run.parameters, run.secretNames);
+  const secrets = [...secretValuesOf(run.parameters, run.secretNames), ...(run.datastoreSecrets ?? [])];
   const releaseLogMasking = maskSecretsInLogs(secrets);
   const output = deps.output.writer({ firstSeq, executionId: execution.id, actionRef: action.ref, runnerRef: action.runner_type });
 
@@ -104,6 +107,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       output,
       killGraceMs: config.killGraceMs,
       resultMaxBytes: config.resultMaxBytes,
+      ...(deps.kv ? { datastore: { kv: deps.kv, user: execution.context.user ?? DEFAULT_USER } } : {}),
     });
   } catch (error) {
     outcome = { status: 'failed', result: { error: `runner ${action.runner_type} failed: ${(error as Error).message}` } };

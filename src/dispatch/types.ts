@@ -1,3 +1,4 @@
+import type { KeyValueStore } from '../datastore/store.ts';
 import type { ActionCatalog } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -24,6 +25,8 @@ export interface DispatchDeps {
   catalog: ActionCatalog;
   runner(name: string): Runner | undefined;
   log: Logger;
+  /** The datastore python actions reach through `self.action_service`. */
+  kv?: KeyValueStore;
   workflows?: WorkflowDriver;
   /** The stage-wide slot pools (DynamoDB): what `action.concurrency` policies count running executions in. Without it, a concurrency policy cannot be enforced and its executions are refused. */
   slots?: SlotPool;

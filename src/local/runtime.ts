@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../config/index.ts';
 import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type CreatedResources, type QueueUrls, type TableNames } from '../resources/index.ts';
+import { ensureKeyFile } from '../datastore/index.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { EmulatorDiedError, externalEndpoints, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
@@ -87,7 +88,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
 async function wire(emulators: Emulators, options: LocalOptions, log: Logger): Promise<LocalRuntime> {
   const progress = options.progress ?? (() => {});
-  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators, progress);
+  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators, progress, datastoreKeyFile(options));
   const { pools, mappings } = createMappings({ clients, resources, settings, functionEnv, options, log, region: base.region });
   progress('event source mappings: the workflows and actions functions on their queues');
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
@@ -159,7 +160,7 @@ function advertise(file: string, emulators: Emulators, base: Config, resources: 
  * Points this process's SDK clients (and the functions it loads) at the emulators, as Lambda's
  * environment would, creates the stage's resources from serverless.yml, and reads the functions' settings.
  */
-async function prepareStage(emulators: Emulators, progress: (step: string) => void) {
+async function prepareStage(emulators: Emulators, progress: (step: string) => void, keyFile: string) {
   const env = process.env;
   env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
   env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
@@ -174,6 +175,8 @@ async function prepareStage(emulators: Emulators, progress: (step: string) => vo
     ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows,
     ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
     ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
+    ACTIONRUNNER_KEYVALUE_TABLE: resources.tableNames.keyvalue,
+    ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile,
     ACTIONRUNNER_MAX_RECEIVE_COUNT:
       env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
   });
@@ -184,6 +187,17 @@ async function prepareStage(emulators: Emulators, progress: (step: string) => vo
     return Object.fromEntries(Object.entries(own).map(([key, value]) => [key, !PER_FUNCTION.has(key) && env[key] ? env[key]! : value]));
   };
   return { env, base, clients, resources, settings, functionEnv };
+}
+
+/**
+ * The key that encrypts the datastore's secrets: ACTIONRUNNER_DATASTORE_KEY_FILE when set, else
+ * `datastore.key` in the data dir (beside the tables it protects) or in the project's .actionrunner/;
+ * created (32 random bytes, mode 0600) when missing.
+ */
+function datastoreKeyFile(options: LocalOptions): string {
+  const given = process.env.ACTIONRUNNER_DATASTORE_KEY_FILE;
+  const dir = options.dataDir ?? path.join(path.resolve(options.projectDir ?? process.cwd()), '.actionrunner');
+  return ensureKeyFile(given || path.join(dir, 'datastore.key'));
 }
 
 interface MappingsSetup {

@@ -9,6 +9,17 @@ import type { WorkQueue } from '../queue/work-queue.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { ActionCatalog } from '../actions/types.ts';
+import { readsDatastore } from '../actions/resolve.ts';
+import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
+
+/** readsDatastore, true on an invalid template: prepare then reports it as resolveParameters does. */
+function readsDatastoreOrError(action: ActionDefinition): boolean {
+  try {
+    return readsDatastore(action);
+  } catch {
+    return false;
+  }
+}
 
 export interface ExecutionRequest {
   /** Action ref, `pack.name`. */
@@ -25,6 +36,8 @@ export interface PreparedRequest {
   values: Record<string, unknown>;
   secretNames: string[];
   commandEnv: Record<string, string>;
+  /** Plaintexts of encrypted datastore keys the parameter templates decrypted: masked like secret parameters. */
+  datastoreSecrets?: string[];
 }
 
 export interface ExecutionServiceDeps {
@@ -32,6 +45,8 @@ export interface ExecutionServiceDeps {
   store: ExecutionStore;
   queue: Pick<WorkQueue, 'send'>;
   catalog: ActionCatalog;
+  /** The datastore, read when a parameter template names `st2kv`. */
+  kv?: KeyValueStore;
 }
 
 /** Requests, cancels and re-runs executions: what the CLI, an API and the workflow engine call. */
@@ -43,22 +58,33 @@ export class ExecutionService {
    * (what templates read as `action_context`).
    * @throws NotFoundError for an unknown action, ValidationError for anything else wrong.
    */
-  prepare(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}): PreparedRequest {
+  prepare(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}, datastore?: DatastoreSnapshot): PreparedRequest {
     const action = this.deps.catalog.get(ref);
     const unavailable = action ? undefined : this.deps.catalog.unavailable?.(ref);
     if (unavailable) throw unavailableError(unavailable);
     if (!action) throw new NotFoundError(`unknown action: ${ref} - no pack provides it (try "actionrunner action list")`, { context: { action: ref } });
     if (!action.enabled) throw new ValidationError(`action disabled: ${ref} - its metadata says enabled: false`, { context: { action: ref } });
-    const resolved = resolveParameters(action, given, { actionContext: actionContext(action, context) });
+    const resolved = resolveParameters(action, given, { actionContext: actionContext(action, context), datastore });
     assertFitsProcess(action, resolved.values, resolved.commandEnv ?? {});
     if (!isWorkflowRunner(action.runner_type)) this.#checkTimeoutFits(action, resolved.values);
     return { action, ...resolved, commandEnv: resolved.commandEnv ?? {} };
   }
 
+  /**
+   * `prepare`, after reading the datastore when a parameter template names `st2kv` (the system
+   * scope and the scope of the context's user, st2's `stanley` when none is given).
+   */
+  async prepareWithDatastore(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}): Promise<PreparedRequest> {
+    const action = this.deps.catalog.get(ref);
+    let datastore: DatastoreSnapshot | undefined;
+    if (action && this.deps.kv && readsDatastoreOrError(action)) datastore = await DatastoreSnapshot.load(this.deps.kv, context.user ?? DEFAULT_USER);
+    return this.prepare(ref, given, context, datastore);
+  }
+
   /** Creates the execution and sends it to its queue (workflows for workflow runners, else actions). */
   async request(request: ExecutionRequest): Promise<{ execution: Execution; created: boolean }> {
     const given = request.parameters ?? {};
-    const prepared = this.prepare(request.action, given, request.context);
+    const prepared = await this.prepareWithDatastore(request.action, given, request.context);
     const created = await this.deps.store.create({
       action: prepared.action.ref,
       runner: prepared.action.runner_type,

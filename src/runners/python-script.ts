@@ -3,6 +3,7 @@ import { runProcess } from '../process/run-process.ts';
 import { runnerParameterNames } from './registry.ts';
 import { actionEnv, actionParameters, entryPoint, outputFilters, processOptions } from './common.ts';
 import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
+import { openDatastoreChannel } from './datastore-channel.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
@@ -31,11 +32,13 @@ export class PythonScriptRunner implements Runner {
     if ('error' in found) return refused(found.error);
     const script = found.file;
     const filter = new ResultBlockFilter();
+    // self.action_service reaches the datastore through the parent: the child needs no AWS credentials.
+    const channel = request.datastore ? await openDatastoreChannel(request.datastore) : undefined;
     const result = await runProcess({
       file: this.pythonBinary,
       args: ['-c', PYTHON_WRAPPER_SOURCE],
       ...processOptions(request),
-      env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' }),
+      env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1', ...channel?.env }),
       stdin: JSON.stringify({
         entry_point: script,
         parameters: runArguments(action, parameters),
@@ -46,7 +49,7 @@ export class PythonScriptRunner implements Runner {
         execution_id: request.executionId,
       }),
       ...outputFilters(request, filter),
-    });
+    }).finally(() => channel?.close());
     if (result.spawnError?.code === 'ENOENT') {
       return refused(
         `python3 is required and was not found: ${this.pythonBinary} is not on PATH ` + '(in AWS Lambda, add a layer that provides python3 under /opt/bin)',

@@ -25,24 +25,62 @@ import types
 DELIMITER = '%%%%%~=~=~=************=~=~=~%%%%\n'
 
 
+class KeyValuePair(object):
+    """A datastore item as list_values returns it (st2client's model: name, value, scope, secret...)."""
+
+    def __init__(self, item):
+        for key, value in item.items():
+            setattr(self, key, value)
+
+    def __repr__(self):
+        return '<KeyValuePair name=%s>' % self.name
+
+
 class ActionService(object):
-    """Minimal stand-in for st2's action service: an in-memory datastore for this run only."""
+    """st2's action service datastore calls, answered by the runner over a Unix socket (one JSON line each way)."""
 
-    def __init__(self):
-        self._values = {}
+    def __init__(self, pack=None, class_name=None):
+        self._prefix = '%s.%s:' % (pack, class_name)
+        self._file = None
 
-    def get_value(self, name, local=True, scope=None, decrypt=False):
-        return self._values.get(name)
+    def _request(self, **request):
+        path = os.environ.get('ACTIONRUNNER_DATASTORE_SOCKET')
+        if not path:
+            raise RuntimeError('the datastore is not available to this action (no ACTIONRUNNER_DATASTORE_SOCKET)')
+        if self._file is None:
+            import socket
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            connection.connect(path)
+            self._file = connection.makefile('rwb', buffering=0)
+        request['token'] = os.environ.get('ACTIONRUNNER_DATASTORE_TOKEN', '')
+        self._file.write((json.dumps(request) + '\n').encode('utf-8'))
+        line = self._file.readline()
+        if not line:
+            raise RuntimeError('the datastore channel closed')
+        reply = json.loads(line.decode('utf-8'))
+        if not reply.get('ok'):
+            raise ValueError(reply.get('error'))
+        return reply.get('value')
 
-    def set_value(self, name, value, ttl=None, local=True, scope=None, encrypt=False):
-        self._values[name] = value
+    def _name(self, name, local):
+        return self._prefix + name if local else name
+
+    def get_value(self, name, local=True, scope='system', decrypt=False):
+        item = self._request(op='get', name=self._name(name, local), scope=scope, decrypt=bool(decrypt))
+        return None if item is None else item['value']
+
+    def set_value(self, name, value, ttl=None, local=True, scope='system', encrypt=False):
+        self._request(op='set', name=self._name(name, local), value=value, ttl=ttl, scope=scope, encrypt=bool(encrypt))
         return True
 
-    def delete_value(self, name, local=True, scope=None):
-        return self._values.pop(name, None) is not None
+    def delete_value(self, name, local=True, scope='system'):
+        return bool(self._request(op='delete', name=self._name(name, local), scope=scope))
 
-    def list_values(self, local=True, prefix=None):
-        return [k for k in self._values if prefix is None or k.startswith(prefix)]
+    def list_values(self, local=True, prefix=None, limit=None, offset=0):
+        full = self._name(prefix or '', local)
+        items = [KeyValuePair(item) for item in self._request(op='list', prefix=full, scope='system')]
+        items = items[offset:]
+        return items[:limit] if limit else items
 
 
 class Action(object):
@@ -216,9 +254,10 @@ def main():
         cls = load_action_class(payload['entry_point'])
         config = payload.get('config') or {}
         if 'action_service' in inspect.signature(cls.__init__).parameters:
-            instance = cls(config=config, action_service=ActionService())
+            instance = cls(config=config, action_service=ActionService(payload.get('pack'), cls.__name__))
         else:
             instance = cls(config)
+            instance.action_service = ActionService(payload.get('pack'), cls.__name__)
         output = instance.run(**(payload.get('parameters') or {}))
     except Exception:
         text = traceback.format_exc()

@@ -1,3 +1,4 @@
+import type { DatastoreAccess } from './datastore-channel.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { OutputType } from '../model/execution.ts';
 
@@ -35,6 +36,8 @@ export interface RunRequest {
   secretValues?: string[];
   /** The pack's configuration (st2 `config.yaml`), handed to python actions as `self.config`. @default {} */
   packConfig?: Record<string, unknown>;
+  /** The datastore and the execution's user, for runners that offer it to the action (python-script's action_service). */
+  datastore?: DatastoreAccess;
 }
 
 /** What a runner reports. `result` has st2's shape for the runner. */

@@ -20,6 +20,7 @@ import { workflowSt2Context } from './st2-context.ts';
 import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
+import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 import { isStale, type WorkflowExecution } from './workflow-record.ts';
@@ -38,7 +39,12 @@ export interface WorkflowEngineDeps {
   catalog: ActionCatalog;
   service: ExecutionService;
   log: Logger;
+  /** The datastore, read once per step of a workflow whose expressions call `st2kv()`. */
+  kv?: KeyValueStore;
 }
+
+/** Whether a workflow's expressions call `st2kv()` (its spec's text names it). */
+const readsDatastore = new WeakMap<WorkflowSpec, boolean>();
 
 /** How long an event keeps trying (conflicts, an outbox being carried out) before it is given back to SQS for redelivery. */
 const BUSY_MS = 20_000;
@@ -88,7 +94,7 @@ export class WorkflowEngine implements WorkflowDriver {
             .join('; '),
         );
       }
-      input = this.deps.service.prepare(workflow.action, workflow.parameters, workflow.context).values;
+      input = (await this.deps.service.prepareWithDatastore(workflow.action, workflow.parameters, workflow.context)).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
       const failed = await this.deps.store.reject(workflow.id, error.message, {
@@ -96,10 +102,12 @@ export class WorkflowEngine implements WorkflowDriver {
       });
       return this.#notifyParent(failed);
     }
+    const datastore = await this.#datastore(spec, workflow);
     const started = startWorkflow(spec, input, {
       executionId: workflow.id,
       maxTaskRuns: this.deps.config.workflowMaxTaskRuns,
       st2: workflowSt2Context(workflow, this.deps.config.apiUrl ?? DEFAULT_API_URL),
+      datastore,
     });
     const state = toStored(started.state);
     const commands = started.commands;
@@ -134,12 +142,15 @@ export class WorkflowEngine implements WorkflowDriver {
     await this.#advance(id, async (spec, state, workflow) => {
       let current: ConductorResult = { state, commands: [], ignored: 'no event applied' };
       consumed = messages.length;
+      // Read once per step, whatever the number of events applied in it.
+      let datastore: Promise<DatastoreSnapshot | undefined> | undefined;
+      const readDatastore = () => (datastore ??= this.#datastore(spec, workflow));
       for (let index = 0; index < messages.length; index++) {
         if (current.commands.length >= ITEMS_PER_STEP || bytes(current.commands) >= ITEM_BYTES_PER_STEP) {
           consumed = index;
           break;
         }
-        const next = await this.#taskCompleted(spec, current.state, workflow, messages[index], await ended[index]);
+        const next = await this.#taskCompleted(spec, current.state, workflow, messages[index], await ended[index], readDatastore);
         if (next.ignored && next.commands.length === 0) {
           this.deps.log.debug('workflow event ignored', { executionId: id, reason: next.ignored });
           continue;
@@ -158,13 +169,15 @@ export class WorkflowEngine implements WorkflowDriver {
     workflow: WorkflowExecution,
     message: TaskCompletedMessage,
     child: Execution | undefined,
+    readDatastore: () => Promise<DatastoreSnapshot | undefined>,
   ): Promise<ConductorResult> {
     if (!child || !isTerminal(child.status)) return { state, commands: [], ignored: `child ${message.executionId} has not ended` };
     const event = { taskId: message.taskId, status: child.status as never, result: child.result, itemIndex: child.context.itemIndex };
+    const datastore = await readDatastore();
     const advance = (from: WorkflowState): ConductorResult => {
       // A cancel recorded on the workflow but not yet seen by the conductor comes first.
       const current = workflow.status === 'canceling' && from.status !== 'canceling' ? cancelWorkflow(spec, from) : { state: from, commands: [] };
-      const next = onTaskCompleted(spec, current.state, event);
+      const next = onTaskCompleted(spec, current.state, event, { datastore });
       return { ...next, commands: [...current.commands, ...next.commands], ignored: current.commands.length > 0 ? undefined : next.ignored };
     };
     const result = advance(state);
@@ -291,7 +304,7 @@ export class WorkflowEngine implements WorkflowDriver {
     const idempotencyKey = childKey(workflow.id, command.taskId, command.itemIndex);
     let prepared;
     try {
-      prepared = this.deps.service.prepare(command.action, command.input, context);
+      prepared = await this.deps.service.prepareWithDatastore(command.action, command.input, context);
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       // The task fails with the reason, as an execution the user can see.
@@ -366,6 +379,14 @@ export class WorkflowEngine implements WorkflowDriver {
 
   #notifyParent(execution: Execution): Promise<void> {
     return notifyParent(this.deps.queue, execution);
+  }
+
+  /** The datastore as it is now (system scope and the workflow user's), when the workflow's expressions call `st2kv()`. */
+  async #datastore(spec: WorkflowSpec, workflow: Pick<Execution, 'context'>): Promise<DatastoreSnapshot | undefined> {
+    if (!this.deps.kv) return undefined;
+    let reads = readsDatastore.get(spec);
+    if (reads === undefined) readsDatastore.set(spec, (reads = /\bst2kv\s*\(/.test(JSON.stringify(spec))));
+    return reads ? DatastoreSnapshot.load(this.deps.kv, workflow.context.user ?? DEFAULT_USER) : undefined;
   }
 
   #spec(action: ActionDefinition): Promise<WorkflowSpec> {

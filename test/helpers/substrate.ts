@@ -100,6 +100,7 @@ export async function setupSubstrate(options: SubstrateOptions = {}): Promise<Su
     ACTIONRUNNER_WORKFLOWS_QUEUE_URL: resources.queueUrls.workflows,
     ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
     ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
+    ACTIONRUNNER_KEYVALUE_TABLE: resources.tableNames.keyvalue,
     ...options.env,
   };
   const queues = Object.values(resources.queueUrls);

@@ -9,6 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createServices } from '../../src/app/services.ts';
+import { ensureKeyFile, KeyValueStore, LocalCipher } from '../../src/datastore/index.ts';
 import { meterRequests, type AwsRequest } from '../../src/config/request-meter.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { isTerminal } from '../../src/model/status.ts';
@@ -140,6 +141,7 @@ describe('npm run package', () => {
         ACTIONRUNNER_STAGE: 'dev',
         ACTIONRUNNER_EXECUTIONS_TABLE: { Ref: 'ExecutionsTable' },
         ACTIONRUNNER_OUTPUT_TABLE: { Ref: 'OutputTable' },
+        ACTIONRUNNER_KEYVALUE_TABLE: { Ref: 'KeyValueTable' },
         ACTIONRUNNER_ACTIONS_QUEUE_URL: { Ref: 'ActionsQueue' },
         ACTIONRUNNER_WORKFLOWS_QUEUE_URL: { Ref: 'WorkflowsQueue' },
         ACTIONRUNNER_FUNCTION_TIMEOUT: String(want.timeout),
@@ -228,7 +230,7 @@ describe('npm run package', () => {
       };
     });
     expect(tables).toEqual(definition.tables.map(({ key: _key, ...t }) => t));
-    expect(tables.map((t) => t.billingMode)).toEqual(['PAY_PER_REQUEST', 'PAY_PER_REQUEST']);
+    expect(tables.map((t) => t.billingMode)).toEqual(['PAY_PER_REQUEST', 'PAY_PER_REQUEST', 'PAY_PER_REQUEST']);
   });
 
   it('grants no wildcard action or resource in any role', () => {
@@ -275,7 +277,8 @@ describe('npm run package', () => {
 // with-items fan-out, an action that fails with output, poison messages, and both kinds of sweep,
 // through the real handlers on the emulators, every request recorded with the function that sent it.
 describe('each function has its own least-privilege role', () => {
-  const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200' } });
+  const keyFile = ensureKeyFile(join(mkdtempSync(join(tmpdir(), 'package-kv-')), 'datastore.key'));
+  const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile } });
   type Fn = 'actions' | 'workflows' | 'sweeper';
   const sent: Record<Fn, AwsRequest[]> = { actions: [], workflows: [], sweeper: [] };
   // What Lambda's event source mapping does with the function's role: the poll of its own queue.
@@ -313,6 +316,10 @@ describe('each function has its own least-privilege role', () => {
     meterRequests(sweeperServices.clients, (r) => sent.sweeper.push(r));
     const sweeper = new Sweeper(sweeperServices);
     const { service, store } = actions.runtime;
+    // The keys examples.st2kv-login reads, written beside the scenario (not by a function).
+    const kv = new KeyValueStore({ doc: substrate.clients.doc, tableName: substrate.tableNames.keyvalue, cipher: new LocalCipher(keyFile) });
+    await kv.set({ scope: 'system', name: 'login_user' }, 'ann');
+    await kv.set({ scope: 'system', name: 'login_password' }, 'pw', { encrypt: true });
 
     const drive = async (ids: string[]) => {
       await eventually(
@@ -332,6 +339,10 @@ describe('each function has its own least-privilege role', () => {
         { action: 'examples.orquesta-subworkflow', parameters: {} },
         { action: 'examples.orquesta-with-items', parameters: { members: ['a', 'b'] } },
         { action: 'core.local', parameters: { cmd: 'echo some output; exit 3' } },
+        // The datastore: a workflow's st2kv() (workflows function) and a parameter template's st2kv (actions function).
+        { action: 'examples.orquesta-st2kv-default', parameters: { key_name: 'system.missing', default: 'stone' } },
+        { action: 'examples.st2kv-login', parameters: {} },
+        { action: 'examples.kv_counter', parameters: {} },
       ].map((request) => service.request(request)),
     );
     await drive(requested.map((r) => r.execution.id));

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../model/errors.ts';
 import type { ActionDefinition } from '../../actions/types.ts';
 import type { Execution } from '../../model/execution.ts';
 import type { CliContext } from '../context.ts';
+import { cliUser } from '../user.ts';
 import { follow, writeChunk } from '../follow.ts';
 import { UsageError } from '../errors.ts';
 import { actionParameters } from '../parameters.ts';
@@ -76,7 +77,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const action = await findAction(ctx, ref);
       if (flags.help) return printActionHelp(ctx, action);
       const parameters = actionParameters(action, words);
-      const { execution } = await (await ctx.services()).service.request({ action: ref, parameters });
+      const { execution } = await (await ctx.services()).service.request({ action: ref, parameters, context: { user: cliUser() } });
       await finishRequest(ctx, execution, flags);
     });
 }

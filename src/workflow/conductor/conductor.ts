@@ -5,6 +5,7 @@
  * transitions.ts and settle.ts.
  */
 import { isExpression, renderValue } from '../expressions/index.ts';
+import type { DatastoreLookup } from '../expressions/types.ts';
 import type { WorkflowSpec } from '../spec/types.ts';
 import { errorMessage } from './error-messages.ts';
 import { Run } from './run.ts';
@@ -63,7 +64,7 @@ export function startWorkflow(spec: WorkflowSpec, input: Record<string, unknown>
     ...(meta.maxTaskRuns !== undefined ? { maxTaskRuns: meta.maxTaskRuns } : {}),
     ...(meta.st2 !== undefined ? { st2: meta.st2 } : {}),
   };
-  const run = new Run(spec, state, meta.st2 ?? {});
+  const run = new Run(spec, state, meta.st2 ?? {}, meta.datastore);
   const rolling = renderInputAndVars(run, spec, input);
   if (state.errors.length > 0) {
     state.status = 'failed';
@@ -106,12 +107,17 @@ function ignoredBecause(state: WorkflowState, event: TaskCompletedEvent): string
  * A child execution finished. Idempotent: an event for a task (or item) that is not running
  * any more is ignored and yields no commands.
  */
-export function onTaskCompleted(spec: WorkflowSpec, state: WorkflowState, event: TaskCompletedEvent): ConductorResult {
+export function onTaskCompleted(
+  spec: WorkflowSpec,
+  state: WorkflowState,
+  event: TaskCompletedEvent,
+  options: { datastore?: DatastoreLookup } = {},
+): ConductorResult {
   const ignored = ignoredBecause(state, event);
   if (ignored !== undefined) return { state, commands: [], ignored };
   const status = STATUS_MAP[event.status];
   const next = copyState(state);
-  const run = new Run(spec, next, {});
+  const run = new Run(spec, next, {}, options.datastore);
   const target = next.runs.find((taskRun) => taskRun.id === event.taskId && !taskRun.cmd) as TaskRun;
   const statusBefore = next.status;
   if (target.items) run.itemCompleted(target, event.itemIndex as number, status, event.result ?? null);

@@ -3,7 +3,7 @@
  * the runs waiting to launch, errors and the workflow status, and creating new task runs. Launching
  * lives in launch.ts, completing in completion.ts; this class ties them together.
  */
-import type { ExpressionContext } from '../expressions/types.ts';
+import type { DatastoreLookup, ExpressionContext } from '../expressions/types.ts';
 import type { WorkflowSpec } from '../spec/types.ts';
 import { expressionContext, mergeContexts } from './context.ts';
 import { completeTaskRun, completeItem } from './completion.ts';
@@ -30,6 +30,8 @@ export class Run {
     readonly spec: WorkflowSpec,
     readonly state: WorkflowState,
     readonly st2: Record<string, unknown>,
+    /** The datastore for `st2kv()` in this step. */
+    readonly datastore?: DatastoreLookup,
   ) {}
 
   /** The inbound context of a run: the contexts at `contextIndexes` merged in order. */
@@ -39,7 +41,8 @@ export class Run {
 
   /** The expression context for `context`, seen from `route` (the current task's route by default). */
   expressionContext(context: Record<string, unknown>, extra: Partial<ExpressionContext> = {}, route = this.currentRoute): ExpressionContext {
-    return expressionContext(this.state, this.st2, context, extra, route);
+    const built = expressionContext(this.state, this.st2, context, extra, route);
+    return this.datastore ? { ...built, datastore: this.datastore } : built;
   }
 
   /** Record an error once (an identical error is not repeated). */

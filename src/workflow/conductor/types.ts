@@ -1,3 +1,4 @@
+import type { DatastoreLookup } from '../expressions/types.ts';
 /** Workflow status as the conductor tracks it. `failed` may still have running tasks (fail fast: nothing new starts, the workflow completes once they end). */
 export type WorkflowStatus = 'running' | 'failed' | 'canceling' | 'succeeded' | 'canceled';
 
@@ -125,6 +126,8 @@ export interface StartMeta {
   st2?: Record<string, unknown>;
   /** Task runs the workflow may start (loops and retries included); kept in its state. Unset: no limit. */
   maxTaskRuns?: number;
+  /** The datastore for `st2kv()` while starting. */
+  datastore?: DatastoreLookup;
 }
 
 export interface TaskStatusEntry {

@@ -47,6 +47,24 @@ function taskEntry(context: ExpressionContext, name: string, route?: number): Re
   return undefined;
 }
 
+/**
+ * st2's `st2kv(key, decrypt=false, default=...)`: a datastore value (`system.x`, `user.x`, or a bare
+ * name in the user scope). The value is returned as data, never evaluated. A missing key without
+ * a default fails with st2's message.
+ */
+function st2kv(context: ExpressionContext, key: unknown, args: unknown[], kwargs: Record<string, unknown>): unknown {
+  if (typeof key !== 'string') throw typeFault(`Given key is not typeof string (st2kv() expects a key such as "system.name", got ${pyTypeName(key)}).`);
+  const decrypt = arg(args, kwargs, 1, 'decrypt', false);
+  if (typeof decrypt !== 'boolean') throw typeFault(`Decrypt parameter is not typeof bool (got ${pyTypeName(decrypt)}).`);
+  const hasDefault = args.length > 2 || Object.prototype.hasOwnProperty.call(kwargs, 'default');
+  if (!context.datastore) throw fault('ExpressionEvaluationException', 'st2kv(): the datastore is not available here.');
+  try {
+    return context.datastore.lookup(key, { decrypt, hasDefault, default: arg(args, kwargs, 2, 'default') });
+  } catch (error) {
+    throw fault('ExpressionEvaluationException', (error as Error).message);
+  }
+}
+
 /** The workflow functions, by name. */
 export const ORQUESTA_FUNCTIONS: Record<string, CatalogFunction> = {
   ctx: (c, a, k) => ctxGet(c, arg(a, k, 0, 'key')),
@@ -92,7 +110,5 @@ export const ORQUESTA_FUNCTIONS: Record<string, CatalogFunction> = {
     const entry = taskEntry(c, name);
     return entry && typeof entry.status === 'string' ? entry.status : 'unset';
   },
-  st2kv: () => {
-    throw fault('ExpressionEvaluationException', 'st2kv() is not supported: this runner has no StackStorm datastore.');
-  },
+  st2kv: (c, a, k) => st2kv(c, required('st2kv', a, k, 0, 'key'), a, k),
 };

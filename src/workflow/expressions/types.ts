@@ -18,8 +18,16 @@ export interface ExpressionContext {
    * undefined when the task has not run (there).
    */
   task?: (name: string, route?: number) => { task_name: string; status: string; result: unknown } | undefined;
-  /** Workflow execution id and other st2 facts (`st2kv` is not supported). */
+  /** Workflow execution id and other st2 facts. */
   st2?: { action_execution_id?: string; [key: string]: unknown };
+  /** The datastore as read for this step (`st2kv()`); absent where no datastore is available. */
+  datastore?: DatastoreLookup;
+}
+
+/** What `st2kv()` reads: see DatastoreSnapshot (src/datastore). */
+export interface DatastoreLookup {
+  /** The value of `key` (`system.x`, `user.x`, `x`); the default when missing and one is given; else throws KeyNotFoundError. */
+  lookup(key: string, options: { decrypt?: boolean; hasDefault?: boolean; default?: unknown }): unknown;
 }
 
 /** An expression that could not be parsed or evaluated. `expression` is the source text. */

@@ -202,9 +202,7 @@ describe('resolveParameters: Jinja rendering of defaults', () => {
 
   it('reports unknown names, st2kv, bad syntax and failed casts', () => {
     expect(errorOf(() => resolveParameters(action('t.typo'), { message: 'hi' })).message).toBe('parameter "cmd" references unknown name "mesage"');
-    expect(errorOf(() => resolveParameters(action('t.kv'), {})).message).toBe(
-      'parameter "token" references "st2kv": the st2 datastore (st2kv) is not supported',
-    );
+    expect(errorOf(() => resolveParameters(action('t.kv'), {})).message).toBe('parameter "token" references "st2kv": the datastore is not available here');
     expect(errorOf(() => resolveParameters(action('t.badsyntax'), {})).message).toMatch(
       /^invalid parameter: a - invalid template "\{\{ oops ": .*expected variable end/,
     );

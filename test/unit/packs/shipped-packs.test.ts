@@ -2,8 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isWorkflowRunner, loadActions, resolveParameters } from '../../../src/actions/index.ts';
+import { DatastoreSnapshot } from '../../../src/datastore/index.ts';
 
 const catalog = loadActions();
+/** The keys examples.st2kv-login reads. */
+const datastore = new DatastoreSnapshot('stanley', {
+  system: new Map([
+    ['login_user', { value: 'ann', secret: false }],
+    ['login_password', { value: 'sealed', secret: true, plaintext: 'pw' }],
+  ]),
+});
 
 /** Minimal valid parameters for each shipped non-workflow action. */
 const SAMPLE: Record<string, Record<string, unknown>> = {
@@ -25,7 +33,7 @@ describe('shipped packs', () => {
 
   it.each(actions.map((a) => a.ref))('%s resolves its parameters', (ref) => {
     const action = catalog.getRunnable(ref);
-    const { values } = resolveParameters(action, SAMPLE[ref] ?? {});
+    const { values } = resolveParameters(action, SAMPLE[ref] ?? {}, { datastore });
     for (const [name, spec] of Object.entries(action.parameters)) {
       if (spec.default !== undefined) expect(values, name).toHaveProperty(name);
     }

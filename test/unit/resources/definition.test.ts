@@ -1,3 +1,4 @@
+import { loadConfig } from '../../../src/config/index.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCfnYaml, resolveValue, resourceDefinition, SERVERLESS_FILE } from '../../../src/resources/index.ts';
@@ -64,7 +65,9 @@ describe('resourceDefinition', () => {
 
   it('uses the names loadConfig derives for the same stage', () => {
     const names = resourceDefinition('t1234').tables.map((t) => t.name);
-    expect(names).toEqual(['lambda-actionrunner-t1234-executions', 'lambda-actionrunner-t1234-output']);
+    expect(names).toEqual(['lambda-actionrunner-t1234-executions', 'lambda-actionrunner-t1234-output', 'lambda-actionrunner-t1234-keyvalue']);
+    const config = loadConfig({ ACTIONRUNNER_STAGE: 't1234' });
+    expect(names).toEqual([config.executionsTable, config.outputTable, config.keyValueTable]);
   });
 
   it('applies stage params over the defaults', () => {

@@ -305,7 +305,7 @@ describe('st2 path, time and version functions', () => {
     }
   });
 
-  it('st2kv is not supported', () => {
-    expect(messageOf(() => y('st2kv(key)'))).toMatch(/st2kv\(\) is not supported/);
+  it('st2kv without a datastore says so', () => {
+    expect(messageOf(() => y('st2kv(key)'))).toMatch(/st2kv\(\): the datastore is not available here/);
   });
 });
