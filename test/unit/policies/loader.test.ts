@@ -37,10 +37,11 @@ describe('policies in packs', () => {
   it('lists a disabled policy but never applies it', () => {
     fixture.pack('p', {
       'actions/echo.yaml': echo,
-      'policies/off.yaml': 'name: off\nenabled: false\nresource_ref: p.echo\npolicy_type: action.concurrency\nparameters: { threshold: 1 }\n',
+      // (`name: off` would be the boolean false, as PyYAML reads it.)
+      'policies/off.yaml': 'name: stopped\nenabled: false\nresource_ref: p.echo\npolicy_type: action.concurrency\nparameters: { threshold: 1 }\n',
     });
     const policies = load().policies!();
-    expect(policies.list().map((p) => [p.ref, p.enabled])).toEqual([['p.off', false]]);
+    expect(policies.list().map((p) => [p.ref, p.enabled])).toEqual([['p.stopped', false]]);
     expect(policies.forAction('p.echo').concurrency).toEqual([]);
   });
 
