@@ -27,10 +27,10 @@ fixture.pack('flaky', {
     '  cmd:',
     '    default: echo x >> "{{file}}"; test "$(wc -l < "{{file}}")" -ge {{succeed_on}}',
   ].join('\n'),
-  'actions/off.yaml': 'name: off\nrunner_type: local-shell-cmd\nparameters:\n  cmd: { default: "false" }\n',
+  'actions/stopped.yaml': 'name: stopped\nrunner_type: local-shell-cmd\nparameters:\n  cmd: { default: "false" }\n',
   'policies/count.retry.yaml':
     'name: count.retry\nresource_ref: flaky.count\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 2\n  delay: 1\n',
-  'policies/off.retry.yaml': 'name: off.retry\nenabled: false\nresource_ref: flaky.off\npolicy_type: action.retry\nparameters: { retry_on: failure }\n',
+  'policies/off.retry.yaml': 'name: off.retry\nenabled: false\nresource_ref: flaky.stopped\npolicy_type: action.retry\nparameters: { retry_on: failure }\n',
 });
 let runtime: Runtime;
 let n = 0;
@@ -127,8 +127,8 @@ it('creates a retry once however often the ended execution is delivered, also wh
 });
 
 it('does not retry under a disabled policy', async () => {
-  const { execution } = await runtime.service.request({ action: 'flaky.off', parameters: {} });
+  const { execution } = await runtime.service.request({ action: 'flaky.stopped', parameters: {} });
   await drain(async () => (await get(execution.id)).status === 'failed');
   await deliver(substrate, 'actions', handler).catch(() => undefined);
-  expect((await runtime.store.list({ action: 'flaky.off', limit: 10 })).map((e) => e.id)).toEqual([execution.id]);
+  expect((await runtime.store.list({ action: 'flaky.stopped', limit: 10 })).map((e) => e.id)).toEqual([execution.id]);
 });

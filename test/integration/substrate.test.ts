@@ -37,7 +37,7 @@ describe('substrate', () => {
     expect(stage).toMatch(/^t[0-9a-f]{8}$/);
     expect(config.stage).toBe(stage);
     expect(config.executionsTable).toBe(`lambda-actionrunner-${stage}-executions`);
-    expect(tableNames).toEqual({ executions: config.executionsTable, output: config.outputTable });
+    expect(tableNames).toEqual({ executions: config.executionsTable, output: config.outputTable, keyvalue: config.keyValueTable });
     expect(config.actionsQueueUrl).toBe(queueUrls.actions);
     expect(queueUrls.workflows).toContain(`lambda-actionrunner-${stage}-workflows`);
     expect(queueUrls.actionsDlq).toContain(`lambda-actionrunner-${stage}-actions-dlq`);
