@@ -4,15 +4,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureKeyFile, KeyValueStore, LocalCipher } from '../../src/datastore/index.ts';
-import { createLogger } from '../../src/log/index.ts';
-import { EventSourceMapping } from '../../src/local/event-source-mapping.ts';
 import type { Execution } from '../../src/model/execution.ts';
-import { isTerminal } from '../../src/model/status.ts';
 import { readOutput } from '../../src/store/output.ts';
-import { eventually, useSubstrate } from '../helpers/substrate.ts';
+import { useFunctions } from '../helpers/functions.ts';
+import { useSubstrate } from '../helpers/substrate.ts';
 
 const keyFile = ensureKeyFile(join(mkdtempSync(join(tmpdir(), 'kv-key-')), 'datastore.key'));
 // A real python3 action using st2's self.action_service datastore calls.
@@ -56,46 +53,12 @@ writeFileSync(
 );
 const substrate = useSubstrate({ env: { ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile, ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_PACKS_PATH: packs } });
 let kv: KeyValueStore;
-let runtime: Runtime;
-let mappings: EventSourceMapping[];
+const functions = useFunctions(substrate);
+const run = (action: string, parameters: Record<string, unknown> = {}, user?: string) => functions.run(action, parameters, user ? { context: { user } } : {});
 
-beforeAll(async () => {
-  Object.assign(process.env, substrate.env);
+beforeAll(() => {
   kv = new KeyValueStore({ doc: substrate.clients.doc, tableName: substrate.tableNames.keyvalue, cipher: new LocalCipher(keyFile) });
-  const log = createLogger({}, 'warn');
-  const { handler: actionsHandler } = await import('../../functions/actions.ts');
-  const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
-  runtime = createRuntime({ config: substrate.config, clients: substrate.clients, log });
-  const mapping = (queue: 'actions' | 'workflows', handler: typeof actionsHandler) =>
-    new EventSourceMapping({
-      sqs: substrate.clients.sqs,
-      queueUrl: substrate.queueUrls[queue],
-      functionName: queue,
-      handler,
-      log,
-      maxConcurrency: 4,
-      pollWaitSeconds: 1,
-      functionTimeoutMs: 120_000,
-    });
-  mappings = [mapping('workflows', workflowsHandler), mapping('actions', actionsHandler)];
-  mappings.forEach((m) => m.start());
 });
-
-afterAll(async () => {
-  await Promise.all(mappings.map((m) => m.stop()));
-});
-
-async function run(action: string, parameters: Record<string, unknown> = {}, user?: string): Promise<Execution> {
-  const { execution } = await runtime.service.request({ action, parameters, ...(user ? { context: { user } } : {}) });
-  return eventually(
-    async () => {
-      const current = (await runtime.store.get(execution.id))!;
-      expect(isTerminal(current.status), `${execution.id} is ${current.status}`).toBe(true);
-      return current;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
 
 describe('KeyValueStore on DynamoDB', () => {
   it('sets, gets, lists by prefix and deletes keys; the user scope is per user', async () => {
@@ -187,7 +150,7 @@ describe('st2kv in parameter templates', () => {
     expect(result.stdout).toMatch(/^user=ann password=\*+$/);
     const chunks = await readOutput(substrate.clients.doc, substrate.tableNames.output, execution.id, {});
     expect(JSON.stringify(chunks)).not.toContain('Kp7-login-pw');
-    expect(JSON.stringify(await runtime.store.get(execution.id))).not.toContain('Kp7-login-pw');
+    expect(JSON.stringify(await functions.runtime.store.get(execution.id))).not.toContain('Kp7-login-pw');
   });
 });
 

@@ -5,13 +5,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
-import { createLogger } from '../../src/log/index.ts';
-import { EventSourceMapping } from '../../src/local/event-source-mapping.ts';
-import { isTerminal } from '../../src/model/status.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../src/model/execution.ts';
-import { eventually, useSubstrate } from '../helpers/substrate.ts';
+import { useFunctions } from '../helpers/functions.ts';
+import { useSubstrate } from '../helpers/substrate.ts';
 
 const HOSTILE = '{{ range.constructor("return process.env.HOSTILE_CANARY_SECRET")() }}';
 const SECRET = 'integration-canary-secret';
@@ -38,45 +35,10 @@ writeFileSync(
 );
 
 const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs } });
-let runtime: Runtime;
-let mappings: EventSourceMapping[];
-
-beforeAll(async () => {
-  Object.assign(process.env, substrate.env, { HOSTILE_CANARY_SECRET: SECRET });
-  const log = createLogger({}, 'warn');
-  const { handler: actionsHandler } = await import('../../functions/actions.ts');
-  const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
-  runtime = createRuntime({ config: substrate.config, clients: substrate.clients, log });
-  const mapping = (queue: 'actions' | 'workflows', handler: typeof actionsHandler) =>
-    new EventSourceMapping({
-      sqs: substrate.clients.sqs,
-      queueUrl: substrate.queueUrls[queue],
-      functionName: queue,
-      handler,
-      log,
-      maxConcurrency: 4,
-      pollWaitSeconds: 1,
-      functionTimeoutMs: 120_000,
-    });
-  mappings = [mapping('workflows', workflowsHandler), mapping('actions', actionsHandler)];
-  mappings.forEach((m) => m.start());
-});
-
-afterAll(async () => {
-  await Promise.all(mappings.map((m) => m.stop()));
-});
-
-async function runWorkflow(action: string, parameters: Record<string, unknown> = {}): Promise<Execution> {
-  const { execution } = await runtime.service.request({ action, parameters });
-  return eventually(
-    async () => {
-      const current = (await runtime.store.get(execution.id))!;
-      expect(isTerminal(current.status), `${execution.id} is ${current.status}`).toBe(true);
-      return current;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
+// Set before the functions load: a template that reached process.env would find it.
+beforeAll(() => void (process.env.HOSTILE_CANARY_SECRET = SECRET));
+const functions = useFunctions(substrate);
+const runWorkflow = (action: string, parameters: Record<string, unknown> = {}) => functions.run(action, parameters);
 
 const output = (execution: Execution) => (execution.result as { output?: Record<string, unknown> }).output;
 

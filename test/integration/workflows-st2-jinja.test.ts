@@ -6,13 +6,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
-import { createLogger } from '../../src/log/index.ts';
-import { EventSourceMapping } from '../../src/local/event-source-mapping.ts';
-import { isTerminal } from '../../src/model/status.ts';
-import type { Execution } from '../../src/model/execution.ts';
-import { eventually, useSubstrate } from '../helpers/substrate.ts';
+import { describe, expect, it } from 'vitest';
+import { useFunctions } from '../helpers/functions.ts';
+import { useSubstrate } from '../helpers/substrate.ts';
 
 const packs = mkdtempSync(join(tmpdir(), 'wf-st2-jinja-'));
 const actions = join(packs, 'st2jinja', 'actions');
@@ -76,45 +72,8 @@ writeFileSync(
 );
 
 const substrate = useSubstrate({ env: { ACTIONRUNNER_PACKS_PATH: packs } });
-let runtime: Runtime;
-let mappings: EventSourceMapping[];
-
-beforeAll(async () => {
-  Object.assign(process.env, substrate.env);
-  const log = createLogger({}, 'warn');
-  const { handler: actionsHandler } = await import('../../functions/actions.ts');
-  const { handler: workflowsHandler } = await import('../../functions/workflows.ts');
-  runtime = createRuntime({ config: substrate.config, clients: substrate.clients, log });
-  const mapping = (queue: 'actions' | 'workflows', handler: typeof actionsHandler) =>
-    new EventSourceMapping({
-      sqs: substrate.clients.sqs,
-      queueUrl: substrate.queueUrls[queue],
-      functionName: queue,
-      handler,
-      log,
-      maxConcurrency: 4,
-      pollWaitSeconds: 1,
-      functionTimeoutMs: 120_000,
-    });
-  mappings = [mapping('workflows', workflowsHandler), mapping('actions', actionsHandler)];
-  mappings.forEach((m) => m.start());
-});
-
-afterAll(async () => {
-  await Promise.all(mappings.map((m) => m.stop()));
-});
-
-async function run(action: string, parameters: Record<string, unknown> = {}): Promise<Execution> {
-  const { execution } = await runtime.service.request({ action, parameters });
-  return eventually(
-    async () => {
-      const current = (await runtime.store.get(execution.id))!;
-      expect(isTerminal(current.status), `${execution.id} is ${current.status}`).toBe(true);
-      return current;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
+const functions = useFunctions(substrate);
+const run = (action: string, parameters: Record<string, unknown> = {}) => functions.run(action, parameters);
 
 describe('st2 packs run as in st2', () => {
   it('a workflow with st2 Jinja spread over YAML lines gives st2 outputs', async () => {
