@@ -3,7 +3,7 @@
 // equivalents of st2's example workflows (test/fixtures/packs/st2_examples) with the results st2's integration
 // tests (st2tests/integration/orquesta) expect of theirs.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe('st2 packs under actionrunner local', () => {
   it('lists every action, those of runners it lacks as unavailable with the reason', async () => {
     const list = (await json('action', 'list', '--pack', 'exchange_style')) as unknown as Array<Record<string, unknown>>;
     expect(list.map((a) => [a.ref, a.available ?? true])).toEqual([
-      ['exchange_style.chain', false],
+      ['exchange_style.chain', true],
       ['exchange_style.create_deployment', true],
       ['exchange_style.create_escalation_policy', true],
       ['exchange_style.describe_instances', true],
@@ -46,14 +46,14 @@ describe('st2 packs under actionrunner local', () => {
       ['exchange_style.remote', false],
       ['exchange_style.tag_resource', true],
     ]);
-    expect(list[0].reason).toMatch(/chain\.yaml - field "runner_type": runner "action-chain" is an st2 runner this bundle does not have/);
+    expect(list[5].reason).toMatch(/remote\.yaml - field "runner_type": runner "remote-shell-cmd" is an st2 runner this bundle does not have/);
   });
 
-  it('refuses to run the action-chain one, saying why (exit 2)', async () => {
-    const refused = await run('run', 'exchange_style.chain');
+  it('refuses to run the remote-shell-cmd one, saying why (exit 2)', async () => {
+    const refused = await run('run', 'exchange_style.remote');
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim()).toMatch(
-      /^error: action unavailable: exchange_style\.chain - invalid action metadata: .*runner "action-chain" is an st2 runner/,
+      /^error: action unavailable: exchange_style\.remote - invalid action metadata: .*runner "remote-shell-cmd" is an st2 runner/,
     );
   });
 
@@ -81,11 +81,13 @@ describe('st2 packs under actionrunner local', () => {
     expect(doc.result.result).toEqual({ from_email: 'a@b.c', name: 'p' });
   });
 
-  it('renders defaults from action_context: the pack folder as cwd, user stanley, api_user falling back to it', async () => {
+  it("renders defaults from action_context: the pack folder as cwd, the CLI's user, api_user falling back to it", async () => {
+    // The CLI requests as ACTIONRUNNER_USER, else the OS user (cleanEnv drops ACTIONRUNNER_*).
+    const user = userInfo().username;
     const playbook = await json('run', 'exchange_style.playbook');
-    expect(playbook.result.stdout).toBe(`playbook=site.yml pack=exchange_style user=stanley cwd=${PACK_CWD}`);
+    expect(playbook.result.stdout).toBe(`playbook=site.yml pack=exchange_style user=${user} cwd=${PACK_CWD}`);
     const deployment = await json('run', 'exchange_style.create_deployment', 'repository=org/repo');
-    expect(deployment.result.result).toEqual({ api_user: 'stanley', repository: 'org/repo', description: null });
+    expect(deployment.result.result).toEqual({ api_user: user, repository: 'org/repo', description: null });
   });
 
   it('runs a local-shell-cmd with bash: arrays and [[ ]] work', async () => {
