@@ -77,8 +77,8 @@ function templateDefault(action: ActionDefinition, name: string): TemplateDefaul
   return entry;
 }
 
-/** nunjucks wraps errors as "Template render error: (name) [Line 1, Column 2]\n  Error: detail". */
-function templateMessage(error: unknown): string {
+/** The detail of a template error: nunjucks wraps it as "Template render error: (name) [Line 1, Column 2]\n  Error: detail". */
+export function templateMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message
     .replace(/^Template render error:?\s*/, '')

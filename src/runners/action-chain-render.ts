@@ -1,4 +1,5 @@
 import { compileTemplate, isTemplate, renderShellCommand, renderValue } from '../actions/render-template.ts';
+import { templateMessage } from '../actions/resolve.ts';
 
 /**
  * Jinja of an action chain, through the project's sandboxed facade (`render-template.ts`). Only
@@ -17,17 +18,6 @@ const UNSUPPORTED: Record<string, string> = {
   config_context: 'pack configuration (config_context) is not supported',
 };
 
-/** nunjucks wraps errors as "Template render error: (name) [Line 1, Column 2]\n  Error: detail". */
-function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message
-    .replace(/^Template render error:?\s*/, '')
-    .replace(/^\([^)]*\)\s*/, '')
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/\b\w*Error: /, '')
-    .trim();
-}
-
 /** How one template string is rendered: as a value, or as a shell command whose values go to the environment. */
 type Mode = { kind: 'value' } | { kind: 'shell'; env: Record<string, string> };
 
@@ -45,7 +35,7 @@ function renderString(source: string, context: Record<string, unknown>, what: st
     Object.assign(mode.env, rendered.env);
     return rendered.command;
   } catch (error) {
-    throw new ChainRenderError(`${what} (template string=${JSON.stringify(source)}): ${reason(error)}`);
+    throw new ChainRenderError(`${what} (template string=${JSON.stringify(source)}): ${templateMessage(error)}`);
   }
 }
 
