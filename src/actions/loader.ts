@@ -5,6 +5,7 @@ import { NotFoundError } from '../model/errors.ts';
 import type { ActionDefinition, UnavailableAction } from './types.ts';
 import { PackCatalog } from './catalog.ts';
 import { SUDO_UNSUPPORTED } from '../runners/common.ts';
+import { findInterpreters, interpreterProblem, type Interpreters } from '../runners/interpreters.ts';
 import { InvalidActionMetadataError } from './errors.ts';
 import { DEFAULT_MAX_YAML_ALIASES, parsePackYaml } from '../shared/pack-yaml.ts';
 import { parseActionMetadata } from './metadata.ts';
@@ -24,6 +25,11 @@ export interface LoadActionsOptions {
    * what `run core.echo` needs, without parsing the metadata of every other pack. @default every pack
    */
   packs?: readonly string[];
+  /**
+   * The interpreters where the actions run: an action whose runner needs one that is missing (python3 on
+   * Lambda's nodejs22.x) loads as unavailable. @default findInterpreters() (this process's PATH)
+   */
+  interpreters?: Interpreters;
 }
 
 function isDir(p: string): boolean {
@@ -115,9 +121,11 @@ function packName(packPath: string): { pack: string; problem?: UnavailableAction
 
 /**
  * Why a valid action still cannot run here: `sudo` immutable and true (core.local_sudo) asks for
- * sudo, which this platform refuses.
+ * sudo, which this platform refuses; its runner needs an interpreter that is not here (python3).
  */
-function platformProblem(action: ActionDefinition): UnavailableAction | undefined {
+function platformProblem(action: ActionDefinition, interpreters: Interpreters): UnavailableAction | undefined {
+  const missing = interpreterProblem(action.runner_type, interpreters);
+  if (missing) return { ref: action.ref, file: action.metadataFile, field: 'runner_type', reason: missing };
   const sudo = action.parameters.sudo;
   if (sudo?.immutable === true && sudo.default === true) {
     return {
@@ -179,7 +187,7 @@ function scanPolicies(packPath: string, pack: string): Pick<PackScan, 'policies'
  * own action: invalid YAML or metadata, a missing entry point, two files with one name (both refused).
  * @example scanPack('/opt/packs/mypack').unavailable // [{ ref: 'mypack.bad', file, field: 'runner_type', reason }]
  */
-export function scanPack(packPath: string): PackScan {
+export function scanPack(packPath: string, interpreters: Interpreters = findInterpreters()): PackScan {
   const { pack, problem: packProblem } = packName(packPath);
   const scan: PackScan = { pack, actions: [], unavailable: packProblem ? [packProblem] : [], ...scanPolicies(packPath, pack) };
   const actionsDir = path.join(packPath, 'actions');
@@ -207,7 +215,7 @@ export function scanPack(packPath: string): PackScan {
     scan.unavailable.push({ ref, file: defined[1], field: 'name', reason });
   }
   scan.actions = scan.actions.filter((action) => {
-    const refused = files.get(action.ref)!.length > 1 ? undefined : platformProblem(action);
+    const refused = files.get(action.ref)!.length > 1 ? undefined : platformProblem(action, interpreters);
     if (refused) scan.unavailable.push(refused);
     return files.get(action.ref)!.length === 1 && refused === undefined;
   });
@@ -224,6 +232,7 @@ export function scanPack(packPath: string): PackScan {
 export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
   const packsDir = options.packsDir === undefined ? defaultPacksDir() : options.packsDir;
   const dirs = [...(packsDir === null ? [] : [packsDir]), ...(options.packsPaths ?? [])];
+  const interpreters = options.interpreters ?? findInterpreters();
   const seenDirs = new Set<string>();
   const packs = new Map<string, string>();
   const actions: ActionDefinition[] = [];
@@ -251,7 +260,7 @@ export function loadActions(options: LoadActionsOptions = {}): PackCatalog {
       }
       packs.set(pack, packPath);
       if (!wanted) continue;
-      const scan = scanPack(packPath);
+      const scan = scanPack(packPath, interpreters);
       actions.push(...scan.actions);
       unavailable.push(...scan.unavailable);
       policies.push(...scan.policies);

@@ -34,13 +34,19 @@ export interface Target {
 }
 
 // The CLI's own log lines stay quiet: only warnings and errors. The packs are read only by the commands that look at actions.
+// The runners that cannot run where the actions function runs (python3 missing on Lambda's nodejs22.x zip) are
+// decided by what its containers report; before any has started, by this machine's PATH.
 async function loadServices(config: Config, clients: Services['clients']): Promise<Services> {
-  const [{ createServices }, { loadActions }, { LazyCatalog }] = await Promise.all([
+  const [{ createServices }, { loadActions }, { LazyCatalog }, { ActionsRuntimeRecord }, { findInterpreters }] = await Promise.all([
     import('../app/services.ts'),
     import('../actions/loader.ts'),
     import('../actions/lazy-catalog.ts'),
+    import('../store/actions-runtime.ts'),
+    import('../runners/interpreters.ts'),
   ]);
-  const catalog = new LazyCatalog((packs) => loadActions({ packsPaths: config.packsPaths, packs }));
+  const report = await new ActionsRuntimeRecord({ doc: clients.doc, tableName: config.executionsTable }).read();
+  const interpreters = report?.interpreters ?? findInterpreters();
+  const catalog = new LazyCatalog((packs) => loadActions({ packsPaths: config.packsPaths, packs, interpreters }));
   return createServices({ config, clients, log: createLogger({ component: 'cli' }, 'warn'), catalog });
 }
 

@@ -2,6 +2,7 @@ import type { ActionDefinition } from '../actions/types.ts';
 import { runProcess } from '../process/run-process.ts';
 import { runnerParameterNames } from './registry.ts';
 import { actionEnv, actionParameters, entryPoint, outputFilters, processOptions } from './common.ts';
+import { IMAGE_FIX } from './interpreters.ts';
 import { PYTHON_WRAPPER_SOURCE } from './python-wrapper.ts';
 import { openDatastoreChannel } from './datastore-channel.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
@@ -10,7 +11,7 @@ import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
 /** Options of the python-script runner. */
 export interface PythonScriptRunnerOptions {
-  /** Interpreter, looked up in the child's PATH. In Lambda it comes from a layer (/opt/bin). @default 'python3' */
+  /** Interpreter, looked up in the child's PATH. On Lambda only the actions function's container image has it. @default 'python3' */
   pythonBinary?: string;
 }
 
@@ -51,9 +52,7 @@ export class PythonScriptRunner implements Runner {
       ...outputFilters(request, filter),
     }).finally(() => channel?.close());
     if (result.spawnError?.code === 'ENOENT') {
-      return refused(
-        `python3 is required and was not found: ${this.pythonBinary} is not on PATH ` + '(in AWS Lambda, add a layer that provides python3 under /opt/bin)',
-      );
+      return refused(`runner python-script needs python3, which was not found: ${this.pythonBinary} is not on PATH - ${IMAGE_FIX}`);
     }
     return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);
   }

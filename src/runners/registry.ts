@@ -45,6 +45,11 @@ export interface RunnerSpec {
    * and the runner must pass `commandEnv` to the child.
    */
   shellCommandParameters?: readonly string[];
+  /**
+   * Interpreters its process needs, any one of them (searched on PATH where the actions function runs, see
+   * `interpreters.ts`); without one, its actions load as unavailable. None: Node.js itself or no process.
+   */
+  interpreters?: readonly string[];
 }
 
 const timeout = (seconds: number): ParameterSpec => ({
@@ -70,6 +75,7 @@ export const RUNNERS = {
     entryPoint: false,
     passing: 'command',
     shellCommandParameters: ['cmd'],
+    interpreters: ['bash', 'sh'],
     parameters: {
       cmd: { type: 'string', description: 'Arbitrary Linux command to be executed on the host.' },
       cwd: { type: 'string', description: 'Working directory where the command will be executed in' },
@@ -84,6 +90,7 @@ export const RUNNERS = {
     queue: 'actions',
     entryPoint: true,
     passing: 'arguments',
+    interpreters: ['bash', 'sh'],
     parameters: {
       debug,
       cwd: { type: 'string', description: 'Working directory where the script will be executed in' },
@@ -98,6 +105,7 @@ export const RUNNERS = {
     queue: 'actions',
     entryPoint: true,
     passing: 'stdin',
+    interpreters: ['python3'],
     parameters: {
       debug,
       cwd: { type: 'string', description: 'Working directory of the Python process (default: the temp directory).' },

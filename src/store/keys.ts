@@ -42,6 +42,8 @@ export const keyFor = {
   slot: (pool: string, index: number) => ({ id: `slot#${pool}#${index}` }),
   /** A slot pool's own item: how many slots it has had at most. */
   slotPool: (pool: string) => ({ id: `slot#${pool}` }),
+  /** What the actions function last reported about where it runs (its interpreters): an item in no index. */
+  actionsRuntime: () => ({ id: 'runtime#actions' }),
 };
 
 /** Epoch seconds `days` from `now`: the TTL attribute. */

@@ -57,6 +57,20 @@ describe('loadActions: shipped packs', () => {
     expect(catalog.listUnavailable().map((u) => u.ref)).toEqual(['core.local_sudo']);
   });
 
+  it('offers python-script actions only where python3 is: without it they are unavailable, naming runner, interpreter and fix', () => {
+    const withoutPython = loadActions({ interpreters: { python3: null, bash: '/bin/bash', sh: '/bin/sh' } });
+    expect(withoutPython.get('examples.python_hello')).toBeUndefined();
+    expect(withoutPython.get('core.local')).toBeDefined();
+    const file = path.join(repoPacks, 'examples/actions/python_hello.yaml');
+    expect(withoutPython.unavailable('examples.python_hello')).toMatchObject({ ref: 'examples.python_hello', file, field: 'runner_type' });
+    expect(() => withoutPython.getRunnable('core.pause')).toThrow(
+      /^action unavailable: core\.pause - runner python-script needs python3, which is not on PATH where the actions run - deploy the actions function as the container image .*actionsImage/,
+    );
+    const withoutShell = loadActions({ interpreters: { python3: '/usr/bin/python3', bash: null, sh: null } });
+    expect(withoutShell.unavailable('core.local')?.reason).toMatch(/^runner local-shell-cmd needs bash or sh, which is not on PATH/);
+    expect(loadActions({ interpreters: { python3: null, bash: null, sh: '/bin/sh' } }).get('core.local')).toBeDefined();
+  });
+
   it('lists disabled actions but refuses to run them', () => {
     const disabled = catalog.get('examples.disabled');
     expect(disabled?.enabled).toBe(false);

@@ -81,12 +81,12 @@ describe('python-script', () => {
     );
   });
 
-  it('says python3 is required when it is missing', async () => {
+  it('names the runner, python3 and the container image when python3 is missing', async () => {
     const def = action('python-script', { entry: 'python/echo_action.py' });
     const missing = await new PythonScriptRunner({ pythonBinary: 'python3-not-installed' }).run(request(def, { message: 'x' }));
-    expect(missing).toMatchObject({ status: 'failed', result: { error: expect.stringContaining('python3 is required and was not found') } });
+    expect(missing).toMatchObject({ status: 'failed', result: { error: expect.stringContaining('runner python-script needs python3, which was not found') } });
     const noPath = await runner.run(request(def, { message: 'x', env: { PATH: '/nonexistent' } }));
-    expect(noPath).toMatchObject({ status: 'failed', result: { error: expect.stringContaining('python3 is required and was not found') } });
+    expect(noPath).toMatchObject({ status: 'failed', result: { error: expect.stringContaining('runner python-script needs python3, which was not found') } });
   });
 
   it("times out with -9 and st2's message", async () => {
