@@ -448,3 +448,89 @@ describe("packsPath: an operator's own packs in the zips", () => {
     expect(`${stdout}${stderr}`.replace(/\s+/g, ' ')).toMatch(/packsPath: \S*nope is not a folder - expected folders of st2 packs/);
   }, 150_000);
 });
+
+// The actions function as a container image (image/Dockerfile): no Docker engine here, so the Dockerfile is checked
+// against what the zip of the same function holds, and the template against what Lambda needs for an image.
+describe('actionsImage: the actions function as a container image with python3', () => {
+  const imageOut = mkdtempSync(join(tmpdir(), 'actionrunner-package-image-'));
+  const uri = `123456789012.dkr.ecr.us-east-1.amazonaws.com/lambda-actionrunner-actions@sha256:${'ab'.repeat(32)}`;
+  let imageTemplate: { Resources: Record<string, Resource> };
+  const dockerfile = readFileSync(join(root, 'image', 'Dockerfile'), 'utf8');
+  // Instructions with their continuation lines joined, comments dropped.
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+
+  beforeAll(async () => {
+    await slsPackage(['--package', imageOut, '--param', `actionsImage=${uri}`]);
+    imageTemplate = JSON.parse(readFileSync(join(imageOut, 'cloudformation-template-update-stack.json'), 'utf8'));
+  }, 150_000);
+  afterAll(() => rmSync(imageOut, { recursive: true, force: true }));
+
+  it('deploys the actions function as PackageType Image with its own role, settings and trigger intact', () => {
+    const image = imageTemplate.Resources.ActionsLambdaFunction.Properties as Record<string, any>;
+    const zip = template.Resources.ActionsLambdaFunction.Properties as Record<string, any>;
+    expect(image).toMatchObject({ PackageType: 'Image', Code: { ImageUri: uri }, ImageConfig: { Command: ['functions/actions.handler'] } });
+    expect(image).not.toHaveProperty('Handler');
+    expect(image).not.toHaveProperty('Runtime');
+    // Everything but the code is the zip's: role, timeout, memory, concurrency, architecture, environment.
+    const { Code: _imageCode, PackageType: _type, ImageConfig: _config, ...imageRest } = image;
+    const { Code: _zipCode, Handler: _handler, Runtime: _runtime, ...zipRest } = zip;
+    expect(imageRest).toEqual(zipRest);
+    expect(image.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ActionsIamRoleLambdaExecution/), 'Arn'] });
+    const roleOf = (t: typeof template) => t.Resources[(t.Resources.ActionsLambdaFunction.Properties as any).Role['Fn::GetAtt'][0]];
+    expect(roleOf(imageTemplate)).toEqual(roleOf(template));
+    const mapping = (t: typeof template) =>
+      Object.values(t.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r).includes('ActionsQueue'));
+    expect(mapping(imageTemplate)).toEqual(mapping(template));
+    // The other functions stay zips; the actions function has no zip to upload.
+    expect(imageTemplate.Resources.WorkflowsLambdaFunction.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'functions/workflows.handler' });
+    expect(readdirSync(imageOut)).not.toContain('actions.zip');
+    expect(readdirSync(imageOut)).toContain('workflows.zip');
+  });
+
+  it('is a zip by default', () => {
+    expect(template.Resources.ActionsLambdaFunction.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'functions/actions.handler' });
+    expect(template.Resources.ActionsLambdaFunction.Properties).not.toHaveProperty('PackageType', 'Image');
+  });
+
+  it('refuses an image given by tag, saying it wants the digest that push-actions-image.sh prints', async () => {
+    const tagged = '123456789012.dkr.ecr.us-east-1.amazonaws.com/lambda-actionrunner-actions:latest';
+    const error = await slsPackage(['--package', imageOut, '--param', `actionsImage=${tagged}`]).catch((e: { stdout: string; stderr: string }) => e);
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    expect(`${stdout}${stderr}`.replace(/\s+/g, ' ')).toMatch(/actionsImage: expected an ECR image URI with its digest .* got "\S+:latest"/);
+  }, 150_000);
+
+  it("Dockerfile: Lambda's Node.js 22 base image, python3 and bash installed with dnf, the zip's handler as command", () => {
+    expect(instructions[0]).toBe('FROM public.ecr.aws/lambda/nodejs:22');
+    const run = instructions.filter((line) => line.startsWith('RUN ')).join(' ');
+    expect(run).toMatch(/\bdnf install -y\b[^&]*\bpython3\b/);
+    expect(run).toMatch(/\bdnf install -y\b[^&]*\bbash\b/);
+    const cmd = instructions.find((line) => line.startsWith('CMD '))!;
+    expect(JSON.parse(cmd.slice(4))).toEqual([(template.Resources.ActionsLambdaFunction.Properties as any).Handler]);
+  });
+
+  it('Dockerfile: copies every file of the actions zip into the task root, and nothing the zip lacks', () => {
+    const copies = instructions
+      .filter((line) => line.startsWith('COPY '))
+      .map((line) => {
+        const [source, dest, ...rest] = line.split(/\s+/).slice(1);
+        expect(rest, line).toEqual([]);
+        expect(dest, line).toBe(`\${LAMBDA_TASK_ROOT}/${source}`);
+        return source;
+      });
+    const entries = zipEntries(join(out, 'actions.zip')).filter((e) => !e.endsWith('/'));
+    // The operator's packs (packsPath) are staged in user-packs/, as the packsPath test above shows.
+    const needed = [...entries, 'user-packs/ops/actions/hello.yaml'];
+    const uncovered = needed.filter((entry) => !copies.some((source) => entry.startsWith(source)));
+    expect(uncovered).toEqual([]);
+    expect(entries).toContain('functions/actions.mjs');
+    for (const source of copies)
+      expect(
+        needed.some((entry) => entry.startsWith(source)),
+        `${source} is in no zip`,
+      ).toBe(true);
+  });
+});
