@@ -13,6 +13,7 @@ import { LocalShellScriptRunner } from './local-shell-script.ts';
 import { NodeScriptRunner, type NodeScriptRunnerOptions } from './node-script.ts';
 import { NoopRunner } from './noop.ts';
 import { PythonScriptRunner, type PythonScriptRunnerOptions } from './python-script.ts';
+import { RemoteShellRunner } from './remote-shell.ts';
 import { ACTION_RUNNER_NAMES, isWorkflowRunner, type ActionRunnerName } from './registry.ts';
 import type { Runner } from './types.ts';
 
@@ -28,6 +29,8 @@ export const RUNNER_FACTORIES: Readonly<Record<ActionRunnerName, (options: Runne
   'local-shell-script': () => new LocalShellScriptRunner(),
   'python-script': (options) => new PythonScriptRunner(options),
   'node-script': (options) => new NodeScriptRunner(options),
+  'remote-shell-cmd': () => new RemoteShellRunner('remote-shell-cmd'),
+  'remote-shell-script': () => new RemoteShellRunner('remote-shell-script'),
   noop: () => new NoopRunner(),
   'http-request': () => new HttpRequestRunner(),
   'action-chain': (options) => new ActionChainRunner({ catalog: options.catalog, runnerFor: (name) => getRunner(name, options) }),

@@ -129,6 +129,58 @@ export const RUNNERS = {
       timeout: timeout(60),
     },
   },
+  // SSH in the function itself (ssh2, pure JavaScript): no interpreter needed here (see remote-shell.ts).
+  'remote-shell-cmd': {
+    queue: 'actions',
+    entryPoint: false,
+    passing: 'command',
+    shellCommandParameters: ['cmd'],
+    parameters: {
+      cmd: { type: 'string', description: 'Arbitrary Linux command to be executed on the remote host(s).' },
+      hosts: { type: 'string', required: true, description: 'Comma-separated hosts (host or host:port) the command runs on, in parallel.' },
+      username: { type: 'string', description: 'User to log in as (required here: st2 falls back to its system_user).' },
+      private_key: {
+        type: 'string',
+        secret: true,
+        description: 'Private key material (or the path of a key file) to log in with; e.g. "{{ st2kv.system.ssh_key | decrypt_kv }}".',
+      },
+      passphrase: { type: 'string', secret: true, description: 'Passphrase of the private key, when it has one.' },
+      password: { type: 'string', secret: true, description: 'Password to log in with, when there is no private key.' },
+      port: { type: 'integer', default: 22, description: 'SSH port of the hosts that do not name one.' },
+      parallel: { type: 'boolean', default: true, description: 'Run on every host at once (false: one after the other).' },
+      cwd: { type: 'string', description: 'Working directory on the remote hosts.' },
+      env: { type: 'object', description: 'Environment variables exported for the command on the remote hosts.' },
+      kwarg_op: kwargOp,
+      sudo,
+      sudo_password: sudoPassword,
+      timeout: timeout(60),
+    },
+  },
+  'remote-shell-script': {
+    queue: 'actions',
+    entryPoint: true,
+    passing: 'arguments',
+    parameters: {
+      dir: { type: 'string', default: '/tmp', description: 'Folder on the remote hosts under which the script is written (then removed).' },
+      hosts: { type: 'string', required: true, description: 'Comma-separated hosts (host or host:port) the command runs on, in parallel.' },
+      username: { type: 'string', description: 'User to log in as (required here: st2 falls back to its system_user).' },
+      private_key: {
+        type: 'string',
+        secret: true,
+        description: 'Private key material (or the path of a key file) to log in with; e.g. "{{ st2kv.system.ssh_key | decrypt_kv }}".',
+      },
+      passphrase: { type: 'string', secret: true, description: 'Passphrase of the private key, when it has one.' },
+      password: { type: 'string', secret: true, description: 'Password to log in with, when there is no private key.' },
+      port: { type: 'integer', default: 22, description: 'SSH port of the hosts that do not name one.' },
+      parallel: { type: 'boolean', default: true, description: 'Run on every host at once (false: one after the other).' },
+      cwd: { type: 'string', description: 'Working directory on the remote hosts.' },
+      env: { type: 'object', description: 'Environment variables exported for the command on the remote hosts.' },
+      kwarg_op: kwargOp,
+      sudo,
+      sudo_password: sudoPassword,
+      timeout: timeout(60),
+    },
+  },
   noop: { queue: 'actions', entryPoint: false, passing: 'none', parameters: {} },
   // No process: the request is made in the function itself (see http-request.ts).
   'http-request': {
@@ -173,13 +225,13 @@ export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
   'run-local': 'local-shell-cmd',
   'run-local-script': 'local-shell-script',
   'run-python': 'python-script',
+  'run-remote': 'remote-shell-cmd',
+  'run-remote-script': 'remote-shell-script',
   orchestra: 'orquesta',
 };
 
 /** st2's runners that have no equivalent here: their actions load as unavailable, saying so. */
 export const ST2_RUNNERS_NOT_HERE: readonly string[] = [
-  'remote-shell-cmd',
-  'remote-shell-script',
   'winrm-cmd',
   'winrm-ps-cmd',
   'winrm-ps-script',
