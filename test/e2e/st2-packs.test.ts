@@ -43,17 +43,18 @@ describe('st2 packs under actionrunner local', () => {
       ['exchange_style.create_escalation_policy', true],
       ['exchange_style.describe_instances', true],
       ['exchange_style.playbook', true],
-      ['exchange_style.remote', false],
+      ['exchange_style.remote', true],
       ['exchange_style.tag_resource', true],
+      ['exchange_style.winrm', false],
     ]);
-    expect(list[5].reason).toMatch(/remote\.yaml - field "runner_type": runner "remote-shell-cmd" is an st2 runner this bundle does not have/);
+    expect(list[7].reason).toMatch(/winrm\.yaml - field "runner_type": runner "winrm-ps-cmd" is an st2 runner this bundle does not have/);
   });
 
-  it('refuses to run the remote-shell-cmd one, saying why (exit 2)', async () => {
-    const refused = await run('run', 'exchange_style.remote');
+  it('refuses to run the winrm-ps-cmd one, saying why (exit 2)', async () => {
+    const refused = await run('run', 'exchange_style.winrm');
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim()).toMatch(
-      /^error: action unavailable: exchange_style\.remote - invalid action metadata: .*runner "remote-shell-cmd" is an st2 runner/,
+      /^error: action unavailable: exchange_style\.winrm - invalid action metadata: .*runner "winrm-ps-cmd" is an st2 runner/,
     );
   });
 

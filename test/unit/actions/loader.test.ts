@@ -54,7 +54,7 @@ describe('loadActions: shipped packs', () => {
       reason: `sudo is not supported: actions run as the function's own user (no sudo in AWS Lambda) - set sudo to false (it is immutable true in ${file})`,
     });
     expect(() => catalog.getRunnable('core.local_sudo')).toThrow(/^action unavailable: core\.local_sudo - sudo is not supported/);
-    expect(catalog.listUnavailable().map((u) => u.ref)).toEqual(['core.local_sudo']);
+    expect(catalog.listUnavailable().map((u) => u.ref)).toEqual(['core.local_sudo', 'core.remote_sudo']);
   });
 
   it('offers python-script actions only where python3 is: without it they are unavailable, naming runner, interpreter and fix', () => {
@@ -118,7 +118,7 @@ describe('loadActions: metadata errors', () => {
     const error = loadError({ 'actions/y.yaml': 'name: y\nrunner_type: bogus\n' });
     expect(error.message).toBe(
       `invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "runner_type": ` +
-        'expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop, http-request, action-chain, orquesta, run-local, run-local-script, run-python, orchestra, got "bogus"',
+        'expected one of local-shell-cmd, local-shell-script, python-script, node-script, remote-shell-cmd, remote-shell-script, noop, http-request, action-chain, orquesta, run-local, run-local-script, run-python, run-remote, run-remote-script, orchestra, got "bogus"',
     );
     expect(error.field).toBe('runner_type');
   });

@@ -25,15 +25,16 @@ describe('an Exchange-style pack', () => {
       'exchange_style.create_escalation_policy',
       'exchange_style.describe_instances',
       'exchange_style.playbook',
+      'exchange_style.remote',
       'exchange_style.tag_resource',
     ]);
   });
 
   it('lists the actions of st2 runners it lacks as unavailable, naming the runner', () => {
     const unavailable = catalog.listUnavailable();
-    expect(unavailable.map((u) => [u.ref, u.field])).toEqual([['exchange_style.remote', 'runner_type']]);
-    expect(errorOf(() => catalog.getRunnable('exchange_style.remote')).message).toMatch(
-      /^action unavailable: exchange_style.remote - invalid action metadata: .*remote.yaml - field "runner_type": runner "remote-shell-cmd" is an st2 runner/,
+    expect(unavailable.map((u) => [u.ref, u.field])).toEqual([['exchange_style.winrm', 'runner_type']]);
+    expect(errorOf(() => catalog.getRunnable('exchange_style.winrm')).message).toMatch(
+      /^action unavailable: exchange_style.winrm - invalid action metadata: .*winrm.yaml - field "runner_type": runner "winrm-ps-cmd" is an st2 runner/,
     );
   });
 

@@ -12,7 +12,7 @@ describe('runner factories', () => {
 
   it('rejects unknown runners and workflow runners with clear messages', () => {
     expect(() => getRunner('mistral-v2')).toThrow(
-      'unknown runner: mistral-v2 - expected one of local-shell-cmd, local-shell-script, python-script, node-script, noop, http-request, action-chain',
+      'unknown runner: mistral-v2 - expected one of local-shell-cmd, local-shell-script, python-script, node-script, remote-shell-cmd, remote-shell-script, noop, http-request, action-chain',
     );
     expect(() => getRunner('orquesta')).toThrow('unsupported runner: orquesta - workflows run in the workflow engine');
     expect(() => getRunner('toString')).toThrow('unknown runner: toString');
