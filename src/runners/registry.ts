@@ -231,15 +231,7 @@ export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
 };
 
 /** st2's runners that have no equivalent here: their actions load as unavailable, saying so. */
-export const ST2_RUNNERS_NOT_HERE: readonly string[] = [
-  'winrm-cmd',
-  'winrm-ps-cmd',
-  'winrm-ps-script',
-  'inquirer',
-  'announcement',
-  'mistral-v2',
-  'cloudslang',
-];
+export const ST2_RUNNERS_NOT_HERE: readonly string[] = ['winrm-cmd', 'winrm-ps-cmd', 'winrm-ps-script', 'inquirer', 'announcement', 'mistral-v2', 'cloudslang'];
 
 /** Every runner name an action's `runner_type` may use (aliases aside). */
 export const RUNNER_TYPES: readonly RunnerName[] = Object.keys(RUNNERS) as RunnerName[];

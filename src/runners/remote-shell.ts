@@ -22,7 +22,8 @@ class RefusedError extends Error {}
 export function parseHosts(value: unknown, defaultPort: number): { host: string; port: number }[] {
   const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
   const hosts = items.map((item) => item.trim()).filter(Boolean);
-  if (hosts.length === 0) throw new RefusedError(`invalid parameter: hosts - expected a comma-separated list of hosts (e.g. "web1,web2:2222"), got ${JSON.stringify(value)}`);
+  if (hosts.length === 0)
+    throw new RefusedError(`invalid parameter: hosts - expected a comma-separated list of hosts (e.g. "web1,web2:2222"), got ${JSON.stringify(value)}`);
   return hosts.map((entry) => {
     const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(entry);
     if (!match) throw new RefusedError(`invalid parameter: hosts - expected host or host:port, got ${JSON.stringify(entry)}`);
@@ -54,7 +55,9 @@ async function privateKey(value: unknown): Promise<string | undefined> {
   try {
     return await readFile(value, 'utf8');
   } catch (error) {
-    throw new RefusedError(`invalid parameter: private_key - expected key material or a readable key file, got a path that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new RefusedError(
+      `invalid parameter: private_key - expected key material or a readable key file, got a path that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -146,7 +149,15 @@ export class RemoteShellRunner implements Runner {
           ...(password ? { password } : {}),
           ...(typeof parameters.passphrase === 'string' ? { passphrase: parameters.passphrase } : {}),
         };
-        const ran = await sshExec({ target, script, stdin, timeoutMs: request.timeoutMs, signal: request.signal, onStdout: (t) => out.push(t), onStderr: (t) => err.push(t) });
+        const ran = await sshExec({
+          target,
+          script,
+          stdin,
+          timeoutMs: request.timeoutMs,
+          signal: request.signal,
+          onStdout: (t) => out.push(t),
+          onStderr: (t) => err.push(t),
+        });
         return [label, hostResult(ran, await out.end(), await err.end(), request.timeoutMs, mask)] as const;
       };
       const results: (readonly [string, Record<string, unknown>])[] = [];
@@ -176,7 +187,8 @@ export class RemoteShellRunner implements Runner {
     const cwd = where ? `cd ${where} || exit 1; ` : '';
     if (this.name === 'remote-shell-cmd') {
       const cmd = parameters.cmd;
-      if (typeof cmd !== 'string' || cmd.trim() === '') throw new RefusedError(`invalid parameter: cmd - expected a non-empty command string, got ${JSON.stringify(cmd)}`);
+      if (typeof cmd !== 'string' || cmd.trim() === '')
+        throw new RefusedError(`invalid parameter: cmd - expected a non-empty command string, got ${JSON.stringify(cmd)}`);
       return { script: `${prefix}${cwd}${cmd}` };
     }
     const found = await entryPoint(action, this.name);

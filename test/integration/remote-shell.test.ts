@@ -30,15 +30,12 @@ writeFileSync(
 // The key comes from the datastore through the pack author's default (a user's values are data, never templates).
 writeFileSync(
   join(packs, 'ops', 'actions', 'fleet.yaml'),
-  [
-    'name: fleet',
-    'runner_type: remote-shell-cmd',
-    'parameters:',
-    '  private_key:',
-    '    default: "{{ st2kv.system.ssh_key | decrypt_kv }}"',
-  ].join('\n'),
+  ['name: fleet', 'runner_type: remote-shell-cmd', 'parameters:', '  private_key:', '    default: "{{ st2kv.system.ssh_key | decrypt_kv }}"'].join('\n'),
 );
-writeFileSync(join(packs, 'ops', 'actions', 'report.sh'), '#!/bin/sh\necho "hello from $(pwd) as $(id -un)"; for a in "$@"; do echo "arg: $a"; done; echo warn >&2\n');
+writeFileSync(
+  join(packs, 'ops', 'actions', 'report.sh'),
+  '#!/bin/sh\necho "hello from $(pwd) as $(id -un)"; for a in "$@"; do echo "arg: $a"; done; echo warn >&2\n',
+);
 
 const substrate = useSubstrate({ env: { ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile, ACTIONRUNNER_PACKS_PATH: packs, ACTIONRUNNER_HEARTBEAT_MS: '200' } });
 const sshd = useSshd();
@@ -72,12 +69,17 @@ describe('remote-shell-cmd (core.remote) over SSH', () => {
       expect(found.filter((r) => r.output_type === 'stdout')).toHaveLength(2);
       return found;
     });
-    const stdout = records.filter((r) => r.output_type === 'stdout').map((r) => r.data).sort();
+    const stdout = records
+      .filter((r) => r.output_type === 'stdout')
+      .map((r) => r.data)
+      .sort();
     expect(stdout).toEqual([`[127.0.0.1:${sshd.port}] it's me from /tmp\n`, `[127.0.0.2:${sshd.port}] it's me from /tmp\n`]);
-    expect(records.filter((r) => r.output_type === 'stderr').map((r) => r.data).sort()).toEqual([
-      `[127.0.0.1:${sshd.port}] oops\n`,
-      `[127.0.0.2:${sshd.port}] oops\n`,
-    ]);
+    expect(
+      records
+        .filter((r) => r.output_type === 'stderr')
+        .map((r) => r.data)
+        .sort(),
+    ).toEqual([`[127.0.0.1:${sshd.port}] oops\n`, `[127.0.0.2:${sshd.port}] oops\n`]);
   });
 
   it('a host that refuses the connection fails alone, with the reason; the others still run', async () => {
@@ -130,7 +132,12 @@ describe('remote-shell-cmd (core.remote) over SSH', () => {
     expect(output).toContain('********');
     expect(leaks(output)).toEqual([]);
     // A key the server does not accept: the error says so, without the key.
-    const refused = await functions.run('core.remote', { hosts: `127.0.0.1:${sshd.port}`, username: sshd.username, private_key: sshd.strangerKey, cmd: 'true' });
+    const refused = await functions.run('core.remote', {
+      hosts: `127.0.0.1:${sshd.port}`,
+      username: sshd.username,
+      private_key: sshd.strangerKey,
+      cmd: 'true',
+    });
     expect(refused.status).toBe('failed');
     const error = (refused.result as Record<string, { error: string }>)[`127.0.0.1:${sshd.port}`].error;
     expect(error).toMatch(/^could not connect: .* - All configured authentication methods failed/);
@@ -145,9 +152,15 @@ describe('remote-shell-cmd (core.remote) over SSH', () => {
   it('refuses core.remote_sudo as sudo is refused, and says what it needs when username or key is missing', async () => {
     expect(functions.runtime.catalog.unavailable?.('core.remote_sudo')?.reason).toMatch(/^sudo is not supported/);
     const noUser = await functions.run('core.remote', { hosts: '127.0.0.1', private_key: sshd.privateKey, cmd: 'true' });
-    expect(noUser).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/^invalid parameter: username - expected the user to log in as/) } });
+    expect(noUser).toMatchObject({
+      status: 'failed',
+      result: { error: expect.stringMatching(/^invalid parameter: username - expected the user to log in as/) },
+    });
     const noKey = await functions.run('core.remote', { hosts: '127.0.0.1', username: sshd.username, cmd: 'true' });
-    expect(noKey).toMatchObject({ status: 'failed', result: { error: 'invalid parameter: private_key - expected a private key (or password) to log in with, got neither' } });
+    expect(noKey).toMatchObject({
+      status: 'failed',
+      result: { error: 'invalid parameter: private_key - expected a private key (or password) to log in with, got neither' },
+    });
   });
 });
 

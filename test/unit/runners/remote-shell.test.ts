@@ -25,11 +25,19 @@ describe('remote-shell runners', () => {
     const runner = getRunner('remote-shell-cmd');
     expect(runner).toBeInstanceOf(RemoteShellRunner);
     const def = action('remote-shell-cmd');
-    const run = (parameters: Record<string, unknown>) => runner.run(request(def, { username: 'u', private_key: '-----BEGIN KEY-----\nx', cmd: 'true', hosts: 'h', ...parameters }));
-    expect(await run({ hosts: ' , ' })).toMatchObject({ status: 'failed', result: { error: 'invalid parameter: hosts - expected a comma-separated list of hosts (e.g. "web1,web2:2222"), got " , "' } });
+    const run = (parameters: Record<string, unknown>) =>
+      runner.run(request(def, { username: 'u', private_key: '-----BEGIN KEY-----\nx', cmd: 'true', hosts: 'h', ...parameters }));
+    expect(await run({ hosts: ' , ' })).toMatchObject({
+      status: 'failed',
+      result: { error: 'invalid parameter: hosts - expected a comma-separated list of hosts (e.g. "web1,web2:2222"), got " , "' },
+    });
     expect(await run({ hosts: 'a:b:c' })).toMatchObject({ result: { error: 'invalid parameter: hosts - expected host or host:port, got "a:b:c"' } });
-    expect(await run({ env: { 'BAD-NAME': 'x' } })).toMatchObject({ result: { error: 'invalid parameter: env - expected variable names of letters, digits and _, got "BAD-NAME"' } });
-    expect(await run({ sudo: true })).toMatchObject({ result: { error: expect.stringMatching(/^sudo is not supported: .*core\.remote_sudo is refused as core\.local_sudo is/) } });
+    expect(await run({ env: { 'BAD-NAME': 'x' } })).toMatchObject({
+      result: { error: 'invalid parameter: env - expected variable names of letters, digits and _, got "BAD-NAME"' },
+    });
+    expect(await run({ sudo: true })).toMatchObject({
+      result: { error: expect.stringMatching(/^sudo is not supported: .*core\.remote_sudo is refused as core\.local_sudo is/) },
+    });
     expect(await run({ private_key: '/nonexistent/key' })).toMatchObject({
       result: { error: 'invalid parameter: private_key - expected key material or a readable key file, got a path that cannot be read (ENOENT)' },
     });
