@@ -19,6 +19,7 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   'core.echo': { message: 'hello' },
   'core.http': { url: 'http://127.0.0.1/' },
   'core.pause': { max_pause: '1' },
+  'core.remote': { hosts: 'web1', cmd: 'uptime' },
   'examples.greet': { name: 'Ann' },
   'examples.shell_args': { first: 'one' },
 };
@@ -28,7 +29,7 @@ describe('shipped packs', () => {
 
   it('ship every runner', () => {
     const runners = new Set(actions.map((a) => a.runner_type));
-    for (const runner of ['local-shell-cmd', 'local-shell-script', 'python-script', 'node-script', 'noop', 'http-request']) expect(runners).toContain(runner);
+    for (const runner of ['local-shell-cmd', 'local-shell-script', 'python-script', 'node-script', 'noop', 'http-request', 'remote-shell-cmd']) expect(runners).toContain(runner);
   });
 
   it.each(actions.map((a) => a.ref))('%s resolves its parameters', (ref) => {
