@@ -68,6 +68,27 @@ const sudoPassword: ParameterSpec = {
   description: 'Sudo password. To be used when passwordless sudo is not allowed.',
 };
 
+/** The parameters both SSH runners take (st2's remote runners', less bastion_host). */
+const sshParameters: Readonly<Record<string, ParameterSpec>> = {
+  hosts: { type: 'string', required: true, description: 'Comma-separated hosts (host or host:port) the command runs on, in parallel.' },
+  username: { type: 'string', description: 'User to log in as (required here: st2 falls back to its system_user).' },
+  private_key: {
+    type: 'string',
+    secret: true,
+    description: 'Private key material (or the path of a key file) to log in with; e.g. "{{ st2kv.system.ssh_key | decrypt_kv }}".',
+  },
+  passphrase: { type: 'string', secret: true, description: 'Passphrase of the private key, when it has one.' },
+  password: { type: 'string', secret: true, description: 'Password to log in with, when there is no private key.' },
+  port: { type: 'integer', default: 22, description: 'SSH port of the hosts that do not name one.' },
+  parallel: { type: 'boolean', default: true, description: 'Run on every host at once (false: one after the other).' },
+  cwd: { type: 'string', description: 'Working directory on the remote hosts.' },
+  env: { type: 'object', description: 'Environment variables exported for the command on the remote hosts.' },
+  kwarg_op: kwargOp,
+  sudo,
+  sudo_password: sudoPassword,
+  timeout: timeout(60),
+};
+
 /** Every runner, by its st2 name. */
 export const RUNNERS = {
   'local-shell-cmd': {
@@ -137,23 +158,7 @@ export const RUNNERS = {
     shellCommandParameters: ['cmd'],
     parameters: {
       cmd: { type: 'string', description: 'Arbitrary Linux command to be executed on the remote host(s).' },
-      hosts: { type: 'string', required: true, description: 'Comma-separated hosts (host or host:port) the command runs on, in parallel.' },
-      username: { type: 'string', description: 'User to log in as (required here: st2 falls back to its system_user).' },
-      private_key: {
-        type: 'string',
-        secret: true,
-        description: 'Private key material (or the path of a key file) to log in with; e.g. "{{ st2kv.system.ssh_key | decrypt_kv }}".',
-      },
-      passphrase: { type: 'string', secret: true, description: 'Passphrase of the private key, when it has one.' },
-      password: { type: 'string', secret: true, description: 'Password to log in with, when there is no private key.' },
-      port: { type: 'integer', default: 22, description: 'SSH port of the hosts that do not name one.' },
-      parallel: { type: 'boolean', default: true, description: 'Run on every host at once (false: one after the other).' },
-      cwd: { type: 'string', description: 'Working directory on the remote hosts.' },
-      env: { type: 'object', description: 'Environment variables exported for the command on the remote hosts.' },
-      kwarg_op: kwargOp,
-      sudo,
-      sudo_password: sudoPassword,
-      timeout: timeout(60),
+      ...sshParameters,
     },
   },
   'remote-shell-script': {
@@ -162,23 +167,7 @@ export const RUNNERS = {
     passing: 'arguments',
     parameters: {
       dir: { type: 'string', default: '/tmp', description: 'Folder on the remote hosts under which the script is written (then removed).' },
-      hosts: { type: 'string', required: true, description: 'Comma-separated hosts (host or host:port) the command runs on, in parallel.' },
-      username: { type: 'string', description: 'User to log in as (required here: st2 falls back to its system_user).' },
-      private_key: {
-        type: 'string',
-        secret: true,
-        description: 'Private key material (or the path of a key file) to log in with; e.g. "{{ st2kv.system.ssh_key | decrypt_kv }}".',
-      },
-      passphrase: { type: 'string', secret: true, description: 'Passphrase of the private key, when it has one.' },
-      password: { type: 'string', secret: true, description: 'Password to log in with, when there is no private key.' },
-      port: { type: 'integer', default: 22, description: 'SSH port of the hosts that do not name one.' },
-      parallel: { type: 'boolean', default: true, description: 'Run on every host at once (false: one after the other).' },
-      cwd: { type: 'string', description: 'Working directory on the remote hosts.' },
-      env: { type: 'object', description: 'Environment variables exported for the command on the remote hosts.' },
-      kwarg_op: kwargOp,
-      sudo,
-      sudo_password: sudoPassword,
-      timeout: timeout(60),
+      ...sshParameters,
     },
   },
   noop: { queue: 'actions', entryPoint: false, passing: 'none', parameters: {} },
