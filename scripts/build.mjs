@@ -78,11 +78,11 @@ export function staleReason(root = ROOT) {
   return undefined;
 }
 
-// Packages that stay in node_modules: the development dependencies, and tsx (the node-script runner hands it to
-// Node by path for TypeScript actions), with their subpaths.
+// Packages that stay in node_modules: the development dependencies, tsx (the node-script runner hands it to
+// Node by path for TypeScript actions), and ssh2 (its optional native add-ons cannot be bundled), with their subpaths.
 function externalPackages(root) {
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-  return [...Object.keys(manifest.devDependencies ?? {}), 'tsx'].flatMap((name) => [name, `${name}/*`]);
+  return [...Object.keys(manifest.devDependencies ?? {}), 'tsx', 'ssh2'].flatMap((name) => [name, `${name}/*`]);
 }
 
 // Written under a temporary name, then renamed: a process starting meanwhile sees the old file or the new one,
