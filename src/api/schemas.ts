@@ -46,6 +46,7 @@ export const ListExecutionsQuery = z.strictObject({
   parent: ExecutionId.optional().describe("only this workflow's tasks"),
   since: timeParam.describe('created at or after'),
   until: timeParam.describe('created at or before'),
+  top_level: boolParam.describe('only executions without a parent (no workflow tasks)'),
   next: ExecutionId.optional().describe('the cursor the previous page returned'),
 });
 

@@ -16,6 +16,8 @@ export interface PageQuery {
   /** Created at or after / at or before (epoch ms). */
   since?: number;
   until?: number;
+  /** Only executions without a parent. */
+  top_level?: boolean;
   /** The cursor a previous page returned: the id of its last execution. */
   next?: string;
 }
@@ -30,6 +32,7 @@ export async function listPage(store: Pick<ExecutionStore, 'list'>, query: PageQ
     since: query.since,
     until: query.until,
     parent: query.parent,
+    topLevel: query.top_level,
     before: query.next,
     newestFirst: true,
   });

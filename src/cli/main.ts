@@ -23,6 +23,10 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('actionrunner')
     .description("StackStorm's action runner on SQS + Lambda + DynamoDB: run actions, inspect executions")
     .option('--stage <name>', 'talk to this deployed stage (AWS default credentials) instead of the local runtime')
+    .option(
+      '--api <url>',
+      'talk to this HTTP API with the key in ACTIONRUNNER_API_KEY, no AWS credentials (run, execution get|list|cancel|tail|re-run); env ACTIONRUNNER_API_URL',
+    )
     .version(packageVersion(), '-V, --version', 'print the version of actionrunner')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -32,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .hook('preAction', () => {
       ctx.stage = program.opts<{ stage?: string }>().stage;
+      ctx.apiUrl = program.opts<{ api?: string }>().api;
     });
   registerRun(program, ctx);
   registerExecution(program, ctx);
