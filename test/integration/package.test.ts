@@ -84,6 +84,36 @@ function ofType(type: string): [string, Resource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
+/**
+ * Unpacks `<fn>.zip` inside the project (so the SDK, left out of the bundle as Lambda provides it, resolves from
+ * node_modules), runs `call` (module code given `m`, the handler's module) in a fresh Node and returns the last
+ * line it printed, parsed.
+ */
+async function answerOfBundle(fn: string, call: string, env: Record<string, string> = {}): Promise<any> {
+  mkdirSync(join(root, '.serverless'), { recursive: true });
+  const dir = mkdtempSync(join(root, '.serverless', `bundle-${fn}-`));
+  try {
+    unpack(join(out, `${fn}.zip`), dir);
+    const script = `const m = await import(${JSON.stringify(join(dir, 'functions', `${fn}.mjs`))});
+      process.stdout.write(JSON.stringify(await ${call}));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        ...process.env,
+        ...offlineEnv,
+        ACTIONRUNNER_STAGE: 'dev',
+        ACTIONRUNNER_LOG_LEVEL: 'error',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        LAMBDA_TASK_ROOT: dir,
+        ...env,
+      },
+      timeout: 30_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').pop()!);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 beforeAll(async () => {
   await slsPackage(['--package', out]);
   template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
@@ -102,31 +132,12 @@ describe('npm run package', () => {
   });
 
   it.each(['workflows', 'actions'])('the %s bundle loads as ESM (CommonJS deps included) and answers an empty batch', async (fn) => {
-    // Unpacked inside the project so the SDK, left out of the bundle as Lambda provides it, resolves from node_modules.
-    mkdirSync(join(root, '.serverless'), { recursive: true });
-    const dir = mkdtempSync(join(root, '.serverless', `bundle-${fn}-`));
-    try {
-      unpack(join(out, `${fn}.zip`), dir);
-      const script = `const m = await import(${JSON.stringify(join(dir, 'functions', `${fn}.mjs`))});
-        const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'r', functionName: '${fn}' };
-        process.stdout.write(JSON.stringify(await m.handler({ Records: [] }, context)));`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        env: {
-          ...process.env,
-          ...offlineEnv,
-          ACTIONRUNNER_STAGE: 'dev',
-          ACTIONRUNNER_LOG_LEVEL: 'error',
-          ACTIONRUNNER_ACTIONS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/a',
-          ACTIONRUNNER_WORKFLOWS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/w',
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-          LAMBDA_TASK_ROOT: dir,
-        },
-        timeout: 30_000,
-      });
-      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ batchItemFailures: [] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const context = `{ getRemainingTimeInMillis: () => 60000, awsRequestId: 'r', functionName: '${fn}' }`;
+    const answer = await answerOfBundle(fn, `m.handler({ Records: [] }, ${context})`, {
+      ACTIONRUNNER_ACTIONS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/a',
+      ACTIONRUNNER_WORKFLOWS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/w',
+    });
+    expect(answer).toEqual({ batchItemFailures: [] });
   });
 
   it('configures both functions from stage params: runtime, timeout, reserved concurrency, env', () => {
@@ -167,30 +178,10 @@ describe('npm run package', () => {
     expect(integrations[0]).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     expect(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey)).toEqual(['$default']);
     // The bundle loads as ESM and answers: a request without a key is refused before anything is read.
-    mkdirSync(join(root, '.serverless'), { recursive: true });
-    const dir = mkdtempSync(join(root, '.serverless', 'bundle-api-'));
-    try {
-      unpack(join(out, 'api.zip'), dir);
-      const script = `const m = await import(${JSON.stringify(join(dir, 'functions', 'api.mjs'))});
-        const event = { rawPath: '/v1/executions', headers: {}, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } } };
-        process.stdout.write(JSON.stringify(await m.handler(event)));`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        env: {
-          ...process.env,
-          ...offlineEnv,
-          ACTIONRUNNER_STAGE: 'dev',
-          ACTIONRUNNER_LOG_LEVEL: 'error',
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-          LAMBDA_TASK_ROOT: dir,
-        },
-        timeout: 30_000,
-      });
-      const answer = JSON.parse(stdout.trim().split('\n').pop()!);
-      expect(answer.statusCode).toBe(401);
-      expect(JSON.parse(answer.body).code).toBe('unauthorized');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const event = `{ rawPath: '/v1/executions', headers: {}, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } } }`;
+    const answer = await answerOfBundle('api', `m.handler(${event})`);
+    expect(answer.statusCode).toBe(401);
+    expect(JSON.parse(answer.body).code).toBe('unauthorized');
   });
 
   it('runs the sweeper every minute, one at a time, from its own bundle', () => {
