@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
-// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool runs some.
+// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool,api runs some.
 import { stopEmulators } from './harness.ts';
 import { bigOutput, overhead, slotRefill } from './engine.ts';
+import { apiListing } from './api.ts';
 import { cliStartup } from './cli.ts';
 import { localLatency, localThroughput } from './local.ts';
 import { poolBench } from './pool.ts';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   workflows: concurrentWorkflows,
   cli: cliStartup,
   pool: poolBench,
+  api: apiListing,
 };
 const only = process.env.BENCH_ONLY?.split(',');
 try {

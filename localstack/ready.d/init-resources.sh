@@ -64,3 +64,6 @@ echo "init-resources: table lambda-actionrunner-${STAGE}-output"
 create_table "lambda-actionrunner-${STAGE}-keyvalue" '{"TableName":"lambda-actionrunner-'"${STAGE}"'-keyvalue","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"partition","AttributeType":"S"},{"AttributeName":"name","AttributeType":"S"}],"KeySchema":[{"AttributeName":"partition","KeyType":"HASH"},{"AttributeName":"name","KeyType":"RANGE"}]}'
 enable_ttl "lambda-actionrunner-${STAGE}-keyvalue" "expires_at"
 echo "init-resources: table lambda-actionrunner-${STAGE}-keyvalue"
+# ApiKeysTable
+create_table "lambda-actionrunner-${STAGE}-apikeys" '{"TableName":"lambda-actionrunner-'"${STAGE}"'-apikeys","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"partition","AttributeType":"S"},{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"partition","KeyType":"HASH"},{"AttributeName":"id","KeyType":"RANGE"}]}'
+echo "init-resources: table lambda-actionrunner-${STAGE}-apikeys"

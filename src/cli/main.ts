@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAction } from './commands/action.ts';
+import { registerApiKey } from './commands/apikey.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
 import { registerKey } from './commands/key.ts';
@@ -22,6 +23,10 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('actionrunner')
     .description("StackStorm's action runner on SQS + Lambda + DynamoDB: run actions, inspect executions")
     .option('--stage <name>', 'talk to this deployed stage (AWS default credentials) instead of the local runtime')
+    .option(
+      '--api <url>',
+      'talk to this HTTP API with the key in ACTIONRUNNER_API_KEY, no AWS credentials (run, execution get|list|cancel|tail|re-run); env ACTIONRUNNER_API_URL',
+    )
     .version(packageVersion(), '-V, --version', 'print the version of actionrunner')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -31,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .hook('preAction', () => {
       ctx.stage = program.opts<{ stage?: string }>().stage;
+      ctx.apiUrl = program.opts<{ api?: string }>().api;
     });
   registerRun(program, ctx);
   registerExecution(program, ctx);
@@ -38,6 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerPolicy(program, ctx);
   registerDlq(program, ctx);
   registerKey(program, ctx);
+  registerApiKey(program, ctx);
   registerLocal(program, ctx);
   return program;
 }

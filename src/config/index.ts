@@ -20,6 +20,8 @@ export interface Config {
   outputTable: string;
   /** `ACTIONRUNNER_KEYVALUE_TABLE`: the datastore (st2kv). @default 'lambda-actionrunner-<stage>-keyvalue' */
   keyValueTable: string;
+  /** `ACTIONRUNNER_APIKEYS_TABLE`: the API's keys (hashed). @default 'lambda-actionrunner-<stage>-apikeys' */
+  apiKeysTable: string;
   /** `ACTIONRUNNER_DATASTORE_KEY_FILE`: AES-256 key (base64) that encrypts secret datastore values; the local runtime creates it. Unset: secrets are refused. */
   datastoreKeyFile?: string;
   /** `ACTIONRUNNER_ACTIONS_QUEUE_URL`: URL of the actions queue (resolved by name when unset). */
@@ -68,7 +70,7 @@ export interface Config {
   inFlightVisibilitySeconds: number;
   /** `ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS`: task runs one workflow may start (loops and retries included; a with-items task is one run); the next one fails the workflow. st2 has no such limit. @default 1000 */
   workflowMaxTaskRuns: number;
-  /** `ACTIONRUNNER_API_URL`: what workflows read as `ctx(st2).api_url` (st2's public API URL). Nothing here serves it: set it to the API that fronts this bundle, if any. @default 'http://127.0.0.1:9101/v1' (st2's) */
+  /** `ACTIONRUNNER_API_URL`: what workflows read as `ctx(st2).api_url` (st2's public API URL). Set it to the stage's API (`npm start` serves it on 9101); the CLI, with ACTIONRUNNER_API_KEY, talks to it instead of AWS. @default 'http://127.0.0.1:9101/v1' (st2's) */
   apiUrl: string;
   /** `ACTIONRUNNER_PACKS_PATH`: extra pack directories, colon-separated (st2's packs_base_paths). */
   packsPaths: string[];
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     executionsTable: env.ACTIONRUNNER_EXECUTIONS_TABLE || `${prefix}-executions`,
     outputTable: env.ACTIONRUNNER_OUTPUT_TABLE || `${prefix}-output`,
     keyValueTable: env.ACTIONRUNNER_KEYVALUE_TABLE || `${prefix}-keyvalue`,
+    apiKeysTable: env.ACTIONRUNNER_APIKEYS_TABLE || `${prefix}-apikeys`,
     datastoreKeyFile: env.ACTIONRUNNER_DATASTORE_KEY_FILE || undefined,
     actionsQueueUrl: env.ACTIONRUNNER_ACTIONS_QUEUE_URL || undefined,
     workflowsQueueUrl: env.ACTIONRUNNER_WORKFLOWS_QUEUE_URL || undefined,

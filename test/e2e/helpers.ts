@@ -18,7 +18,8 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     if (value === undefined || name.startsWith('AWS_ENDPOINT_URL') || name.startsWith('ACTIONRUNNER_') || name === 'NO_COLOR') continue;
     env[name] = value;
   }
-  return { ...env, ACTIONRUNNER_LOG_JSON: '1', ...extra };
+  // The API on any free port: a runtime the developer keeps running on st2's 9101 does not break the tests.
+  return { ...env, ACTIONRUNNER_LOG_JSON: '1', ACTIONRUNNER_API_PORT: '0', ...extra };
 }
 
 export interface CliResult {

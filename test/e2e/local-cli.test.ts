@@ -49,7 +49,7 @@ describe('actionrunner local driven by the CLI', () => {
   });
 
   it('says ready with the endpoints and writes the discovery file', () => {
-    expect(local.readyLine).toMatch(/ready - stage dev, sqs http:\/\/127\.0\.0\.1:\d+, dynamodb http:\/\/127\.0\.0\.1:\d+/);
+    expect(local.readyLine).toMatch(/ready - stage dev, api http:\/\/127\.0\.0\.1:\d+, sqs http:\/\/127\.0\.0\.1:\d+, dynamodb http:\/\/127\.0\.0\.1:\d+/);
     expect(local.discovery()).toMatchObject({ pid: local.child.pid, stage: 'dev' });
   });
 

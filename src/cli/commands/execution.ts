@@ -1,5 +1,9 @@
 import { Option, type Command } from 'commander';
-import type { Execution } from '../../model/execution.ts';
+import { foundExecution, listPage, tasksOf, type PageQuery } from '../../app/execution-queries.ts';
+import type { Execution, ExecutionListing, OutputRecord } from '../../model/execution.ts';
+import type { ActionDefinition } from '../../actions/types.ts';
+import type { ApiClient } from '../../api/client.ts';
+import { ConflictError } from '../../model/errors.ts';
 import { EXECUTION_STATUSES, isExecutionStatus, isTerminal } from '../../model/status.ts';
 import type { CliContext } from '../context.ts';
 import { AlreadyEndedError, UsageError } from '../errors.ts';
@@ -18,9 +22,7 @@ function positiveInt(raw: string): number {
 }
 
 async function found(ctx: CliContext, id: string): Promise<Execution> {
-  const execution = await (await ctx.target()).runtime.store.get(id);
-  if (!execution) throw new UsageError(`unknown execution: ${id} - expected an id from "actionrunner execution list"`);
-  return execution;
+  return foundExecution((await ctx.target()).runtime.store, id);
 }
 
 function registerGet(execution: Command, ctx: CliContext): void {
@@ -32,9 +34,19 @@ function registerGet(execution: Command, ctx: CliContext): void {
     .option('--show-tasks', "also list a workflow's task executions")
     .option('--tasks', 'same as --show-tasks')
     .action(async (idOrLast: string, flags: { json?: boolean; showTasks?: boolean; tasks?: boolean }) => {
-      const current = await found(ctx, await ctx.executionId(idOrLast));
       const showTasks = Boolean(flags.showTasks || flags.tasks);
-      const tasks = showTasks ? await (await ctx.target()).runtime.store.list({ parent: current.id, limit: 1000 }) : [];
+      const api = await ctx.api();
+      if (api) {
+        const doc = await api.getExecution(await ctx.executionId(idOrLast), showTasks);
+        if (flags.json) return ctx.printJson(doc);
+        const { executionFromDocument, listingFromDocument } = await import('../via-api.ts');
+        await ctx.printExecution(executionFromDocument(doc), false);
+        const tasks = ((doc.tasks ?? []) as Record<string, unknown>[]).map((task) => listingFromDocument(task));
+        if (showTasks) ctx.print(tasks.length ? `\n${table(TASK_HEADERS, taskRows(tasks, ctx.colors), ctx.colors)}` : '\n(no tasks)');
+        return;
+      }
+      const current = await found(ctx, await ctx.executionId(idOrLast));
+      const tasks = showTasks ? await tasksOf((await ctx.target()).runtime.store, current.id) : [];
       if (flags.json) {
         ctx.printJson(showTasks ? { ...executionDocument(current), tasks: tasks.map((task) => listingDocument(task)) } : executionDocument(current));
         return;
@@ -78,21 +90,19 @@ function registerList(execution: Command, ctx: CliContext): void {
     .action(async (flags: ListFlags) => {
       if (flags.status !== undefined && !isExecutionStatus(flags.status))
         throw new UsageError(`bad status: ${flags.status} - expected one of ${EXECUTION_STATUSES.join(', ')}`);
-      // One more than asked for tells whether there is a next page.
-      const page = await (
-        await ctx.target()
-      ).runtime.store.list({
-        limit: flags.limit + 1,
+      const query = {
+        limit: flags.limit,
         action: flags.action,
         status: flags.status,
         since: flags.since,
         until: flags.until,
         parent: flags.parent,
-        before: flags.next,
-        newestFirst: true,
-      });
-      const executions = page.slice(0, flags.limit);
-      const next = page.length > flags.limit ? `next page: ${nextPageCommand(executions.at(-1)!.id)}` : undefined;
+        next: flags.next,
+      };
+      const api = await ctx.api();
+      const page = api ? await listViaApi(api, query) : await listPage((await ctx.target()).runtime.store, query);
+      const executions = page.executions;
+      const next = page.next ? `next page: ${nextPageCommand(page.next)}` : undefined;
       if (flags.json) {
         ctx.printJson(executions.map((execution) => listingDocument(execution)));
         if (next) process.stderr.write(`${next}\n`);
@@ -111,9 +121,37 @@ function registerTail(execution: Command, ctx: CliContext): void {
     .addOption(new Option('--type <type>', 'only this stream').choices(['stdout', 'stderr']))
     .action(async (idOrLast: string, flags: { type?: 'stdout' | 'stderr' }) => {
       const id = await ctx.executionId(idOrLast);
+      const api = await ctx.api();
+      if (api) {
+        const { executionFromDocument, followViaApi } = await import('../via-api.ts');
+        const doc = await followViaApi(api, id, { type: flags.type, write: (record) => writeChunk(record as OutputRecord) });
+        return ctx.exitFor(executionFromDocument(doc));
+      }
       const final = await follow((await ctx.target()).runtime, id, { tail: { type: flags.type, write: (record) => writeChunk(record) } });
       ctx.exitFor(final);
     });
+}
+
+/** A page of `execution list` from the API (times as ISO 8601: the API's query takes them so). */
+async function listViaApi(api: ApiClient, query: PageQuery): Promise<{ executions: ExecutionListing[]; next?: string }> {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const page = await api.listExecutions({ ...query, since: iso(query.since), until: iso(query.until) });
+  const { listingFromDocument } = await import('../via-api.ts');
+  return { executions: page.executions.map((doc) => listingFromDocument(doc)), ...(page.next ? { next: page.next } : {}) };
+}
+
+/** `execution cancel` through the API: 409 there is an execution that had already ended. */
+async function cancelViaApi(ctx: CliContext, api: ApiClient, id: string, flags: { wait: boolean; json?: boolean }): Promise<void> {
+  let doc;
+  try {
+    doc = await api.cancel(id);
+  } catch (error) {
+    if (error instanceof ConflictError) throw new AlreadyEndedError(error.message);
+    throw error;
+  }
+  if (flags.wait && doc.status === 'canceling') doc = await (await import('../via-api.ts')).followViaApi(api, id, { timeoutMs: 60_000 });
+  if (flags.json) ctx.printJson(doc);
+  else ctx.print(`execution ${doc.id}: ${doc.status}`);
 }
 
 function alreadyEnded(execution: Execution): AlreadyEndedError {
@@ -130,6 +168,8 @@ function registerCancel(execution: Command, ctx: CliContext): void {
     .option('--no-wait', 'return once the cancel is recorded, without waiting for the process to be gone')
     .option('-j, --json', 'print the execution as one JSON document')
     .action(async (idOrLast: string, flags: { wait: boolean; json?: boolean }) => {
+      const api = await ctx.api();
+      if (api) return cancelViaApi(ctx, api, await ctx.executionId(idOrLast), flags);
       const before = await found(ctx, await ctx.executionId(idOrLast));
       if (isTerminal(before.status)) throw alreadyEnded(before);
       const { runtime } = await ctx.target();
@@ -153,6 +193,12 @@ function registerReRun(execution: Command, ctx: CliContext): void {
     .option('--tail', 'stream the output while it runs')
     .option('-j, --json', 'print the execution as one JSON document')
     .action(async (idOrLast: string, words: string[], flags: WaitFlags) => {
+      const api = await ctx.api();
+      if (api) {
+        const original = await api.getExecution(await ctx.executionId(idOrLast));
+        const overrides = actionParameters((await api.getAction(original.action as string)) as { parameters: ActionDefinition['parameters'] }, words);
+        return finishRequest(ctx, (await api.reRun(original.id as string, overrides)) as Pick<Execution, 'id' | 'action' | 'status'>, flags);
+      }
       const original = await found(ctx, await ctx.executionId(idOrLast));
       const { catalog, service } = await ctx.services();
       const action = catalog.get(original.action);

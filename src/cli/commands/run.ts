@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { unavailableError } from '../../actions/catalog.ts';
 import { NotFoundError } from '../../model/errors.ts';
 import type { ActionDefinition } from '../../actions/types.ts';
-import type { Execution } from '../../model/execution.ts';
+import type { Execution, OutputRecord } from '../../model/execution.ts';
 import type { CliContext } from '../context.ts';
 import { cliUser } from '../user.ts';
 import { follow, writeChunk } from '../follow.ts';
@@ -17,7 +17,7 @@ export interface WaitFlags {
 }
 
 /** After a request: print the id and how to follow it (--async), or wait (streaming with --tail) and print the execution. */
-export async function finishRequest(ctx: CliContext, execution: Execution, flags: WaitFlags): Promise<void> {
+export async function finishRequest(ctx: CliContext, execution: Pick<Execution, 'id' | 'action' | 'status'>, flags: WaitFlags): Promise<void> {
   if (flags.async) {
     if (flags.json) ctx.printJson({ id: execution.id, action: execution.action, status: execution.status });
     else {
@@ -27,9 +27,19 @@ export async function finishRequest(ctx: CliContext, execution: Execution, flags
     }
     return;
   }
-  const runtime = (await ctx.target()).runtime;
   // With --json, stdout holds only the document: live output goes to stderr.
   const streams = flags.json ? { stdout: process.stderr, stderr: process.stderr } : process;
+  const api = await ctx.api();
+  if (api) {
+    const { followViaApi, executionFromDocument } = await import('../via-api.ts');
+    const doc = await followViaApi(api, execution.id, flags.tail ? { write: (record) => writeChunk(record as OutputRecord, streams) } : {});
+    const final = executionFromDocument(doc);
+    if (flags.json) ctx.printJson(doc);
+    else await ctx.printExecution(final, false);
+    ctx.exitFor(final);
+    return;
+  }
+  const runtime = (await ctx.target()).runtime;
   const final = await follow(runtime, execution.id, {
     spinner: !flags.json,
     ...(flags.tail ? { tail: { write: (record) => writeChunk(record, streams) } } : {}),
@@ -39,6 +49,9 @@ export async function finishRequest(ctx: CliContext, execution: Execution, flags
 }
 
 async function findAction(ctx: CliContext, ref: string): Promise<ActionDefinition> {
+  const api = await ctx.api();
+  // Through the API: its metadata (parameter types, to cast key=value words) from GET /v1/actions/{ref}.
+  if (api) return (await api.getAction(ref)) as unknown as ActionDefinition;
   const catalog = (await ctx.services()).catalog;
   const action = catalog.get(ref);
   const unavailable = action ? undefined : catalog.unavailable?.(ref);
@@ -77,7 +90,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const action = await findAction(ctx, ref);
       if (flags.help) return printActionHelp(ctx, action);
       const parameters = actionParameters(action, words);
-      const { execution } = await (await ctx.services()).service.request({ action: ref, parameters, context: { user: cliUser() } });
+      const api = await ctx.api();
+      // Through the API, the user is the API key's.
+      const execution = api
+        ? ((await api.createExecution({ action: ref, parameters })) as Pick<Execution, 'id' | 'action' | 'status'>)
+        : (await (await ctx.services()).service.request({ action: ref, parameters, context: { user: cliUser() } })).execution;
       await finishRequest(ctx, execution, flags);
     });
 }

@@ -65,9 +65,14 @@ describe('resourceDefinition', () => {
 
   it('uses the names loadConfig derives for the same stage', () => {
     const names = resourceDefinition('t1234').tables.map((t) => t.name);
-    expect(names).toEqual(['lambda-actionrunner-t1234-executions', 'lambda-actionrunner-t1234-output', 'lambda-actionrunner-t1234-keyvalue']);
+    expect(names).toEqual([
+      'lambda-actionrunner-t1234-executions',
+      'lambda-actionrunner-t1234-output',
+      'lambda-actionrunner-t1234-keyvalue',
+      'lambda-actionrunner-t1234-apikeys',
+    ]);
     const config = loadConfig({ ACTIONRUNNER_STAGE: 't1234' });
-    expect(names).toEqual([config.executionsTable, config.outputTable, config.keyValueTable]);
+    expect(names).toEqual([config.executionsTable, config.outputTable, config.keyValueTable, config.apiKeysTable]);
   });
 
   it('applies stage params over the defaults', () => {
