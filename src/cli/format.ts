@@ -1,8 +1,9 @@
 import pc from 'picocolors';
-import type { Execution, ExecutionListing } from '../model/execution.ts';
-import { maskSecrets } from '../model/mask.ts';
+import type { ExecutionListing } from '../model/execution.ts';
 import type { ExecutionStatus } from '../model/status.ts';
-import { leaseView } from './lease.ts';
+import { elapsedMs } from '../app/documents.ts';
+
+export { elapsedMs, executionDocument, listingDocument } from '../app/documents.ts';
 
 /** Colours for one stream: on only for a TTY, and never with NO_COLOR (https://no-color.org). */
 export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof pc.createColors> {
@@ -39,12 +40,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** How long the execution ran (or has been running). */
-export function elapsedMs(execution: Pick<Execution, 'start_timestamp' | 'end_timestamp'>, now = Date.now()): number {
-  const end = execution.end_timestamp ? Date.parse(execution.end_timestamp) : now;
-  return end - Date.parse(execution.start_timestamp);
-}
-
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 const visibleLength = (text: string) => text.replace(ANSI, '').length;
@@ -58,59 +53,6 @@ export function table(headers: string[], rows: string[][], c: Colors): string {
       .join('  ')
       .trimEnd();
   return [c.bold(line(headers)), ...rows.map(line)].join('\n');
-}
-
-/**
- * The execution as `--json` prints it: st2's field names, secrets masked, internal bookkeeping
- * (TTL, idempotency marker) left out. `lease` only while it has not ended and a runner holds it:
- * `{ owner, expires_at, expired }`, plus `expired_seconds_ago` once the runner stopped renewing it.
- */
-export function executionDocument(execution: Execution, now = Date.now()): Record<string, unknown> {
-  const lease = leaseView(execution, now);
-  return {
-    id: execution.id,
-    action: execution.action,
-    runner: execution.runner,
-    status: execution.status,
-    parameters: maskSecrets(execution.parameters ?? {}, execution.secretParameters ?? []),
-    result: execution.result ?? null,
-    ...(execution.error ? { error: execution.error } : {}),
-    context: execution.context ?? {},
-    start_timestamp: execution.start_timestamp,
-    end_timestamp: execution.end_timestamp ?? null,
-    elapsed_seconds: Number((elapsedMs(execution) / 1000).toFixed(3)),
-    attempt: execution.attempt,
-    log: execution.log ?? [],
-    ...(lease
-      ? {
-          lease: {
-            owner: lease.owner,
-            expires_at: new Date(lease.expiresAt).toISOString(),
-            expired: lease.expired,
-            ...(lease.expired ? { expired_seconds_ago: Math.round(lease.expiredForMs / 1000) } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
-/**
- * One listed execution as `execution list --json` prints it: what a listing holds (no parameters, result
- * or status log: `execution get` has them), as st2's list prints its listing attributes.
- */
-export function listingDocument(execution: ExecutionListing, now = Date.now()): Record<string, unknown> {
-  return {
-    id: execution.id,
-    action: execution.action,
-    runner: execution.runner,
-    status: execution.status,
-    ...('result' in execution ? { result: execution.result ?? null } : {}),
-    ...(execution.error ? { error: execution.error } : {}),
-    context: execution.context ?? {},
-    start_timestamp: execution.start_timestamp,
-    end_timestamp: execution.end_timestamp ?? null,
-    elapsed_seconds: Number((elapsedMs(execution, now) / 1000).toFixed(3)),
-  };
 }
 
 /** Rows of `execution list`: children indented under their parent when the parent is in the list. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAction } from './commands/action.ts';
+import { registerApiKey } from './commands/apikey.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
 import { registerKey } from './commands/key.ts';
@@ -38,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerPolicy(program, ctx);
   registerDlq(program, ctx);
   registerKey(program, ctx);
+  registerApiKey(program, ctx);
   registerLocal(program, ctx);
   return program;
 }

@@ -20,6 +20,8 @@ export interface Config {
   outputTable: string;
   /** `ACTIONRUNNER_KEYVALUE_TABLE`: the datastore (st2kv). @default 'lambda-actionrunner-<stage>-keyvalue' */
   keyValueTable: string;
+  /** `ACTIONRUNNER_APIKEYS_TABLE`: the API's keys (hashed). @default 'lambda-actionrunner-<stage>-apikeys' */
+  apiKeysTable: string;
   /** `ACTIONRUNNER_DATASTORE_KEY_FILE`: AES-256 key (base64) that encrypts secret datastore values; the local runtime creates it. Unset: secrets are refused. */
   datastoreKeyFile?: string;
   /** `ACTIONRUNNER_ACTIONS_QUEUE_URL`: URL of the actions queue (resolved by name when unset). */
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     executionsTable: env.ACTIONRUNNER_EXECUTIONS_TABLE || `${prefix}-executions`,
     outputTable: env.ACTIONRUNNER_OUTPUT_TABLE || `${prefix}-output`,
     keyValueTable: env.ACTIONRUNNER_KEYVALUE_TABLE || `${prefix}-keyvalue`,
+    apiKeysTable: env.ACTIONRUNNER_APIKEYS_TABLE || `${prefix}-apikeys`,
     datastoreKeyFile: env.ACTIONRUNNER_DATASTORE_KEY_FILE || undefined,
     actionsQueueUrl: env.ACTIONRUNNER_ACTIONS_QUEUE_URL || undefined,
     workflowsQueueUrl: env.ACTIONRUNNER_WORKFLOWS_QUEUE_URL || undefined,

@@ -17,6 +17,8 @@ export interface LocalDiscovery {
    * validates requests with the same configuration.
    */
   env: Record<string, string>;
+  /** The local API (the api function's handler): `http://127.0.0.1:9101`; the API is under /v1, the web page at /. */
+  apiUrl?: string;
   startedAt: string;
 }
 

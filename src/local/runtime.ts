@@ -6,6 +6,7 @@ import { createServices } from '../app/services.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type CreatedResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ensureKeyFile } from '../datastore/index.ts';
+import { ValidationError } from '../model/errors.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { EmulatorDiedError, externalEndpoints, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
@@ -25,6 +26,8 @@ export interface LocalOptions {
   pollWaitSeconds?: number;
   /** Write the discovery file. @default true */
   discovery?: boolean;
+  /** Port of the HTTP API (0: any free port). @default ACTIONRUNNER_API_PORT, else 9101 (st2api's) */
+  apiPort?: number;
   /** Told each step of the start-up as it begins (`DynamoDB Local (Java)`...): the CLI shows them. @default none */
   progress?: (step: string) => void;
   log?: Logger;
@@ -46,6 +49,8 @@ export interface LocalRuntime {
   mappings: Record<FunctionName, EventSourceMapping>;
   pools: Record<FunctionName, FunctionPool>;
   discoveryFile?: string;
+  /** Where the api function's handler listens (`http://127.0.0.1:9101`): the API under /v1, the web page at /. */
+  apiUrl: string;
   /**
    * Resolves when an embedded emulator died under the runtime (which emulator, exit code or signal). The
    * runtime then stops by itself at once (no grace: nothing can be recorded any more); `stop()` awaits that.
@@ -95,14 +100,17 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
   progress('sweeper: sending again the executions an earlier run left waiting');
   const sweepTimer = await startSweeper(functionConfig, clients, emulators.external, log);
+  progress('api: the api function on a local port (the HTTP API and the web page)');
+  const api = await startApi(functionConfig, clients, options, log);
   const file = options.discovery === false ? undefined : discoveryFile(path.resolve(options.projectDir ?? process.cwd()));
-  if (file) advertise(file, emulators, base, resources, { ...actionrunnerVariables(env), ...functionEnv('actions') });
+  if (file) advertise(file, emulators, base, resources, { ...actionrunnerVariables(env), ...functionEnv('actions') }, api.url);
 
   const abandonRunning = (reason: string) => FUNCTIONS.forEach((name) => pools[name].abandonRunning(reason));
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop requested', graceOverrideMs?: number) =>
     (stopping ??= (async () => {
       clearInterval(sweepTimer);
+      await api.close();
       await drainOrAbandon({
         mappings,
         pools,
@@ -134,6 +142,7 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
     mappings,
     pools,
     discoveryFile: file,
+    apiUrl: api.url,
     failed,
     stop,
     abandonRunning,
@@ -141,8 +150,9 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
 }
 
 /** Writes the discovery file the CLI reads to find this runtime: who runs it, where its endpoints, queues and tables are. */
-function advertise(file: string, emulators: Emulators, base: Config, resources: CreatedResources, env: Record<string, string>): void {
+function advertise(file: string, emulators: Emulators, base: Config, resources: CreatedResources, env: Record<string, string>, apiUrl: string): void {
   writeDiscovery(file, {
+    apiUrl,
     pid: process.pid,
     stage: base.stage,
     region: base.region,
@@ -176,6 +186,7 @@ async function prepareStage(emulators: Emulators, progress: (step: string) => vo
     ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
     ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
     ACTIONRUNNER_KEYVALUE_TABLE: resources.tableNames.keyvalue,
+    ACTIONRUNNER_APIKEYS_TABLE: resources.tableNames.apikeys,
     ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile,
     ACTIONRUNNER_MAX_RECEIVE_COUNT:
       env.ACTIONRUNNER_MAX_RECEIVE_COUNT || String(resources.definition.queues.find((q) => q.key === 'actions')?.dlq?.maxReceiveCount ?? 5),
@@ -236,6 +247,32 @@ function createMappings(setup: MappingsSetup): Pick<LocalRuntime, 'pools' | 'map
   }
   return { pools, mappings };
 }
+
+/**
+ * The api function's handler behind a local HTTP server (API Gateway's part): the same code as deployed.
+ * Its port: `apiPort`, else ACTIONRUNNER_API_PORT, else st2api's 9101.
+ */
+async function startApi(config: Config, clients: AwsClients, options: LocalOptions, log: Logger) {
+  const [{ createApiHandler, startApiServer }, { createApiServices }] = await Promise.all([import('../api/index.ts'), import('../api/services.ts')]);
+  const raw = process.env.ACTIONRUNNER_API_PORT;
+  const port = options.apiPort ?? (raw ? Number(raw) : DEFAULT_API_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ValidationError(`invalid configuration: ACTIONRUNNER_API_PORT - expected a port from 0 to 65535, got ${JSON.stringify(raw)}`);
+  const handler = createApiHandler(createApiServices({ config, clients, log: log.child({ functionName: 'api' }) }));
+  try {
+    return await startApiServer(handler, { port });
+  } catch (error) {
+    throw new ValidationError(
+      `api port unavailable: ${port} - ${(error as Error).message}; pick another with --api-port or ACTIONRUNNER_API_PORT (0: any free port)`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** st2api's port. */
+export const DEFAULT_API_PORT = 9101;
 
 /**
  * The sweeper function's schedule, here a timer. At start-up the embedded queues are new (in

@@ -101,6 +101,7 @@ export async function setupSubstrate(options: SubstrateOptions = {}): Promise<Su
     ACTIONRUNNER_EXECUTIONS_TABLE: resources.tableNames.executions,
     ACTIONRUNNER_OUTPUT_TABLE: resources.tableNames.output,
     ACTIONRUNNER_KEYVALUE_TABLE: resources.tableNames.keyvalue,
+    ACTIONRUNNER_APIKEYS_TABLE: resources.tableNames.apikeys,
     ...options.env,
   };
   const queues = Object.values(resources.queueUrls);

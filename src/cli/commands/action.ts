@@ -1,26 +1,9 @@
 import type { Command } from 'commander';
 import type { ActionDefinition, UnavailableAction } from '../../actions/types.ts';
-import { SECRET_MASK } from '../../model/execution.ts';
+import { actionDocument } from '../../app/documents.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { table, type Colors } from '../format.ts';
-
-/** The action as `--json` prints it: its metadata, secret defaults masked. */
-function actionDocument(action: ActionDefinition): Record<string, unknown> {
-  const parameters = Object.fromEntries(
-    Object.entries(action.parameters).map(([name, spec]) => [name, spec.secret && spec.default !== undefined ? { ...spec, default: SECRET_MASK } : spec]),
-  );
-  return {
-    ref: action.ref,
-    pack: action.pack,
-    name: action.name,
-    description: action.description,
-    runner_type: action.runner_type,
-    enabled: action.enabled,
-    ...(action.entry_point ? { entry_point: action.entry_point } : {}),
-    parameters,
-  };
-}
 
 /** An action the loader could not offer, as `--json` prints it. */
 function unavailableDocument(entry: UnavailableAction): Record<string, unknown> {

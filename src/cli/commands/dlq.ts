@@ -5,7 +5,8 @@ import type { QueueKind } from '../../queue/work-queue.ts';
 import type { DeadLetterView } from '../../dlq/describe.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { executionDocument, table } from '../format.ts';
+import { deadLetterDocument, redriveOutcomeDocument } from '../../app/documents.ts';
+import { table } from '../format.ts';
 
 interface QueueFlags {
   queue?: string;
@@ -41,29 +42,6 @@ async function deadLetters(ctx: CliContext): Promise<DeadLetters> {
     ctx.target(),
   ]);
   return new DeadLetters(new DeadLetterQueues({ sqs: runtime.clients.sqs, queue: runtime.queue }), runtime.store);
-}
-
-/** One dead letter as `--json` prints it; `whole` adds its body, attributes and execution (`dlq show`). */
-function viewDocument(view: DeadLetterView, whole = false): Record<string, unknown> {
-  const { letter } = view;
-  return {
-    message_id: letter.messageId,
-    queue: letter.queue,
-    execution_id: view.executionId ?? null,
-    action: view.action ?? null,
-    received: view.received ?? null,
-    sent_at: view.sentAt ?? null,
-    moved_by: view.movedBy,
-    reason: view.reason,
-    ...(whole
-      ? {
-          body: letter.body,
-          message_attributes: letter.messageAttributes,
-          attributes: letter.attributes,
-          execution: view.execution ? executionDocument(view.execution) : null,
-        }
-      : {}),
-  };
 }
 
 function listRows(views: DeadLetterView[]): string[][] {
@@ -120,10 +98,7 @@ async function showText(ctx: CliContext, view: DeadLetterView): Promise<string> 
 
 function printOutcomes(ctx: CliContext, outcomes: RedriveOutcome[], json: boolean | undefined): void {
   if (outcomes.some((outcome) => !outcome.redriven)) ctx.exitCode = EXIT.failed;
-  if (json)
-    return ctx.printJson(
-      outcomes.map((o) => ({ message_id: o.messageId, queue: o.queue, redriven: o.redriven, ...(o.redriven ? { sent_as: o.sentAs } : { reason: o.reason }) })),
-    );
+  if (json) return ctx.printJson(outcomes.map((outcome) => redriveOutcomeDocument(outcome)));
   for (const outcome of outcomes) {
     if (outcome.redriven) ctx.print(`redriven: ${outcome.messageId} - back on the ${outcome.queue} queue as ${outcome.sentAs}`);
     else process.stderr.write(`${printable(outcome.reason)}\n`);
@@ -144,7 +119,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
       for (const kind of kinds)
         if (views.filter((view) => view.letter.queue === kind).length >= MAX_SCAN)
           process.stderr.write(`note: only the first ${MAX_SCAN} messages of the ${kind} DLQ are read by one command\n`);
-      if (flags.json) return ctx.printJson(views.map((view) => viewDocument(view)));
+      if (flags.json) return ctx.printJson(views.map((view) => deadLetterDocument(view)));
       const headers = ['MESSAGE ID', 'QUEUE', 'EXECUTION', 'ACTION', 'RECEIVED', 'SENT', 'REASON'];
       ctx.print(
         views.length
@@ -160,7 +135,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .option('-j, --json', 'print one JSON document')
     .action(async (messageId: string, flags: QueueFlags) => {
       const view = await (await deadLetters(ctx)).show(messageId, await queueKinds(flags.queue));
-      if (flags.json) ctx.printJson(viewDocument(view, true));
+      if (flags.json) ctx.printJson(deadLetterDocument(view, true));
       else ctx.print(await showText(ctx, view));
     });
   dlq

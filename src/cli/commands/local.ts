@@ -11,11 +11,18 @@ interface LocalFlags {
   dataDir?: string;
   grace?: number;
   prettyLogs?: boolean;
+  apiPort?: number;
 }
 
 function milliseconds(raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new UsageError(`bad grace period: ${raw} - expected milliseconds, a whole number >= 0`);
+  return value;
+}
+
+function port(raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65535) throw new UsageError(`bad port: --api-port ${raw} - expected a whole number from 0 to 65535`);
   return value;
 }
 
@@ -51,7 +58,7 @@ function readyLine(local: LocalRuntime, flags: LocalFlags, concurrencyCap: (sett
     )
     .join(', ');
   return (
-    `${c.green('actionrunner local ready')} - stage ${local.stage}, sqs ${local.sqsEndpoint}, dynamodb ${local.dynamodbEndpoint}` +
+    `${c.green('actionrunner local ready')} - stage ${local.stage}, api ${local.apiUrl}, sqs ${local.sqsEndpoint}, dynamodb ${local.dynamodbEndpoint}` +
     ` (${caps}; ${flags.dataDir ? `data in ${flags.dataDir}` : 'data in memory'})`
   );
 }
@@ -79,7 +86,7 @@ async function runLocal(ctx: CliContext, flags: LocalFlags): Promise<void> {
     // The runtime (emulators, SDK, handlers) is loaded here, not when the CLI starts: other commands never pay for it.
     const [{ startLocal }, { concurrencyCap }] = await Promise.all([import('../../local/runtime.ts'), import('../../local/function-settings.ts')]);
     // What is starting, one line a step, on stderr: stdout keeps only the "ready" line that tools wait for.
-    local = await startLocal({ dataDir: flags.dataDir, graceMs, progress: (step) => process.stderr.write(`starting: ${step}\n`) });
+    local = await startLocal({ dataDir: flags.dataDir, graceMs, apiPort: flags.apiPort, progress: (step) => process.stderr.write(`starting: ${step}\n`) });
     ctx.print(readyLine(local, flags, concurrencyCap));
     const outcome =
       received !== undefined
@@ -113,6 +120,7 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       'on Ctrl-C/SIGTERM, how long running actions may finish before they are killed and recorded abandoned (env ACTIONRUNNER_SHUTDOWN_GRACE_MS)',
       milliseconds,
     )
+    .option('--api-port <port>', "the HTTP API's and web page's port, 0 for any free one (env ACTIONRUNNER_API_PORT; default 9101, st2api's)", port)
     .option('--pretty-logs', 'readable log lines instead of JSON (the default on a terminal)')
     .action((flags: LocalFlags) => runLocal(ctx, flags));
 }
