@@ -48,7 +48,7 @@ async function login(): Promise<void> {
   await page.goto(apiUrl);
   await page.fill('#api-key', key);
   await page.click('#login button[type=submit]');
-  await page.waitForSelector('#executions');
+  await page.waitForSelector('table.executions');
 }
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -74,6 +74,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.setDefaultTimeout(20_000);
   problems = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
@@ -93,12 +94,12 @@ describe('the web page', () => {
     await expect.poll(() => page.textContent('#login-error')).toMatch(/^API key refused: .+/);
     expect(await page.isVisible('#login-error')).toBe(true);
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
-    expect(await page.isVisible('#executions')).toBe(false);
+    expect(await page.locator('table.executions').count()).toBe(0);
     await shot('login-refused');
 
     await page.fill('#api-key', key);
     await page.click('#login button[type=submit]');
-    await page.waitForSelector('#executions');
+    await page.waitForSelector('table.executions');
     expect(await page.evaluate<string | null>("sessionStorage.getItem('actionrunner.apiKey')")).toBe(key);
     // Problems logged are the refused request itself (a 401 in the console), nothing else.
     expect(problems.filter((text) => !/401/.test(text))).toEqual([]);
@@ -162,6 +163,8 @@ describe('the web page', () => {
     expect(await page.textContent('#parameters')).toContain('<img src=x onerror=');
     expect(await page.locator('img, #app script').count()).toBe(0);
     expect(await page.evaluate<unknown>('window.__pwned')).toBeUndefined();
+    // Not a workflow: no task tree.
+    expect(await page.isVisible('#tasks')).toBe(false);
     await shot('hostile-output');
     expect(problems).toEqual([]);
   });

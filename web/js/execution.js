@@ -2,7 +2,7 @@
 // cancel and re-run. Re-read every 1.5 s until it ends.
 import { executions } from './api.js';
 import { el, jsonBlock, replace } from './dom.js';
-import { describeError, formatElapsed, formatTime, isTerminal, taskRows } from './format.js';
+import { WORKFLOW_RUNNERS, describeError, formatElapsed, formatTime, isTerminal, taskRows } from './format.js';
 import { statusBadge } from './list.js';
 import { followOutput } from './output.js';
 
@@ -111,7 +111,8 @@ export function executionView(root, id) {
     try {
       const doc = await executions.get(id, { signal: controller.signal });
       render(doc);
-      if (doc.tasks) {
+      // Only a workflow has tasks (the API lists an empty set for any execution asked with show_tasks).
+      if (doc.tasks && (WORKFLOW_RUNNERS.includes(doc.runner) || doc.tasks.length)) {
         treeSection.hidden = false;
         const nodes = await taskTree(doc.tasks, 1, controller.signal);
         replace(tree, nodes.length ? treeList(nodes) : el('p', { class: 'muted' }, 'No task has started.'));
