@@ -91,7 +91,7 @@ describe('the web page', () => {
     await page.goto(apiUrl);
     await page.fill('#api-key', `${key.split('.')[0]}.${'A'.repeat(43)}`);
     await page.click('#login button[type=submit]');
-    await expect.poll(() => page.textContent('#login-error')).toMatch(/^API key refused: .+/);
+    await expect.poll(() => page.textContent('#login-error'), { timeout: 10_000 }).toMatch(/^API key refused: .+/);
     expect(await page.isVisible('#login-error')).toBe(true);
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
     expect(await page.locator('table.executions').count()).toBe(0);
@@ -105,6 +105,31 @@ describe('the web page', () => {
     expect(problems.filter((text) => !/401/.test(text))).toEqual([]);
   });
 
+  it('goes back to the login, saying why, when the API refuses the key of the session; Log out forgets the key', async () => {
+    const second = await cli(dir, ['apikey', 'create', '--user', 'web-e2e-revoked', '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    const revoked = JSON.parse(second.stdout) as { key: string; id: string };
+    await page.goto(apiUrl);
+    await page.fill('#api-key', revoked.key);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('table.executions');
+    expect(await page.isVisible('#logout')).toBe(true);
+
+    const deleted = await cli(dir, ['apikey', 'delete', revoked.id]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    // The list's next read is refused: the page drops the key and shows the login with the reason.
+    await expect.poll(() => page.textContent('#login-error'), { timeout: 15_000 }).toMatch(/^Logged out: the API refused the key \(.+\)\.$/);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+    expect(await page.isVisible('#logout')).toBe(false);
+    await shot('logged-out');
+
+    await login();
+    await page.click('#logout');
+    await page.waitForSelector('#login');
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+    expect(await page.isVisible('#login-error')).toBe(false);
+  });
+
   it('lists an execution started through the API, updates its status live, and filters by action and status', async () => {
     await login();
     const id = await run('core.local', { cmd: 'sleep 5; echo listed' });
@@ -115,15 +140,17 @@ describe('the web page', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
     await shot('list');
 
+    // The statuses offered come from the API's OpenAPI document.
+    await page.locator('#filter-status option[value="canceling"]').waitFor({ state: 'attached' });
     await page.fill('#filter-action', 'core.local');
     await page.selectOption('#filter-status', 'succeeded');
-    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/?action=core.local&status=succeeded');
+    await expect.poll(() => page.evaluate<string>('location.hash'), { timeout: 10_000 }).toBe('#/?action=core.local&status=succeeded');
     await page.locator(`#executions tr[data-id="${id}"]`).waitFor();
     await page.selectOption('#filter-status', 'failed');
-    await expect.poll(() => page.locator(`#executions tr[data-id="${id}"]`).count()).toBe(0);
+    await expect.poll(() => page.locator(`#executions tr[data-id="${id}"]`).count(), { timeout: 10_000 }).toBe(0);
     await page.fill('#filter-action', 'core.noop');
     await page.selectOption('#filter-status', '');
-    await expect.poll(() => page.textContent('#list-state')).toMatch(/No executions match|shown/);
+    await expect.poll(() => page.textContent('#list-state'), { timeout: 10_000 }).toMatch(/No executions match|shown/);
     expect(await page.locator(`#executions tr[data-id="${id}"]`).count()).toBe(0);
     expect(problems).toEqual([]);
   });
@@ -138,13 +165,14 @@ describe('the web page', () => {
     // The first line shows while the execution still runs and the last has not been printed yet.
     await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toContain('line-1');
     expect(await page.textContent('#output')).not.toContain('line-6');
-    expect(await statusOf()).toBe('running');
+    expect((await api('GET', `/v1/executions/${id}`)).status).toBe('running');
+    expect(await statusOf()).not.toBe('succeeded');
     await shot('execution-running');
 
     await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toContain('line-6');
     await expect.poll(statusOf, { timeout: 15_000 }).toBe('succeeded');
     expect((await page.textContent('#output'))!.match(/line-\d/g)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5', 'line-6']);
-    await expect.poll(() => page.textContent('#output-state')).toBe('ended (succeeded)');
+    await expect.poll(() => page.textContent('#output-state'), { timeout: 10_000 }).toBe('ended (succeeded)');
     expect(await page.textContent('#parameters')).toContain('for i in 1 2 3 4 5 6');
     expect(await page.textContent('#timing')).toMatch(/Started.+Ended.+Elapsed/s);
     expect(await page.textContent('#status-log')).toMatch(/requested[\s\S]*running[\s\S]*succeeded/);
@@ -174,7 +202,7 @@ describe('the web page', () => {
     const id = await run('core.local', { cmd: 'echo started; sleep 120' });
     await page.goto(`${apiUrl}/#/executions/${id}`);
     await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toContain('started');
-    expect(await statusOf()).toBe('running');
+    await expect.poll(statusOf, { timeout: 10_000 }).toBe('running');
     await page.click('#cancel');
     await expect.poll(statusOf, { timeout: 30_000 }).toBe('canceled');
     expect(await page.isDisabled('#cancel')).toBe(true);
@@ -201,7 +229,7 @@ describe('the web page', () => {
 
     // A task opens as an execution of its own, naming its workflow.
     await task('finish').locator('a').first().click();
-    await expect.poll(() => page.textContent('#timing')).toContain(`Task of${id} (task finish)`);
+    await expect.poll(() => page.textContent('#timing'), { timeout: 10_000 }).toContain(`Task of${id} (task finish)`);
     expect(problems).toEqual([]);
   });
 
@@ -211,7 +239,7 @@ describe('the web page', () => {
     await page.goto(`${apiUrl}/#/executions/${id}`);
     await expect.poll(statusOf, { timeout: 30_000 }).toBe('succeeded');
     await page.click('#re-run');
-    await expect.poll(() => page.evaluate<string>('location.hash')).not.toBe(`#/executions/${id}`);
+    await expect.poll(() => page.evaluate<string>('location.hash'), { timeout: 10_000 }).not.toBe(`#/executions/${id}`);
     const again = (await page.evaluate<string>('location.hash')).split('/').at(-1)!;
     await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toContain('again');
     expect(((await api('GET', `/v1/executions/${again}`)).context as Record<string, unknown>).reRunOf).toBe(id);

@@ -61,6 +61,9 @@ export const executions = {
   reRun: (id) => api('POST', `executions/${encodeURIComponent(id)}/re_run`, { body: {} }),
 };
 
+/** The API's OpenAPI document (the statuses the list filters by come from it). */
+export const openApi = (options) => api('GET', 'openapi.json', options);
+
 export const actions = {
   list: (options) => api('GET', 'actions', options),
 };

@@ -2,7 +2,7 @@
 // cancel and re-run. Re-read every 1.5 s until it ends.
 import { executions } from './api.js';
 import { el, jsonBlock, replace } from './dom.js';
-import { WORKFLOW_RUNNERS, describeError, formatElapsed, formatTime, isTerminal, taskRows } from './format.js';
+import { WORKFLOW_RUNNERS, describeError, formatElapsed, formatTime, hasEnded, taskRows } from './format.js';
 import { statusBadge } from './list.js';
 import { followOutput } from './output.js';
 
@@ -80,7 +80,7 @@ export function executionView(root, id) {
     replace(title, doc.action, ' ', el('span', { class: 'muted mono' }, doc.id));
     replace(status, statusBadge(doc.status));
     status.dataset.status = doc.status;
-    cancel.disabled = isTerminal(doc.status) || doc.status === 'canceling';
+    cancel.disabled = hasEnded(doc) || doc.status === 'canceling';
     reRun.disabled = false;
     const context = doc.context ?? {};
     replace(
@@ -88,7 +88,7 @@ export function executionView(root, id) {
       definition([
         ['Status', doc.status],
         ['Started', formatTime(doc.start_timestamp)],
-        ['Ended', doc.end_timestamp ? formatTime(doc.end_timestamp) : isTerminal(doc.status) ? '' : 'not yet'],
+        ['Ended', hasEnded(doc) ? formatTime(doc.end_timestamp) : 'not yet'],
         ['Elapsed', formatElapsed(doc.elapsed_seconds)],
         ['Attempt', doc.attempt],
         ['Runner', doc.runner],
@@ -118,7 +118,7 @@ export function executionView(root, id) {
         replace(tree, nodes.length ? treeList(nodes) : el('p', { class: 'muted' }, 'No task has started.'));
       }
       if (!output) output = followOutput(id, pre, outputState);
-      if (isTerminal(doc.status)) return;
+      if (hasEnded(doc)) return;
     } catch (error) {
       if (controller.signal.aborted) return;
       fail(`Cannot read execution ${id}: ${describeError(error)}`);

@@ -1,7 +1,7 @@
 // The executions list: newest first, re-read every 2 s (statuses change in place), filtered by action and status.
-import { actions, executions } from './api.js';
+import { actions, executions, openApi } from './api.js';
 import { el, replace } from './dom.js';
-import { STATUSES, describeError, filtersHash, formatElapsed, formatTime } from './format.js';
+import { describeError, filtersHash, formatElapsed, formatTime, statusesFromOpenApi } from './format.js';
 
 const POLL_MS = 2000;
 
@@ -38,7 +38,7 @@ export function listView(root, filters) {
     'select',
     { id: 'filter-status', name: 'status' },
     el('option', { value: '' }, 'any status'),
-    STATUSES.map((status) => el('option', { value: status, selected: status === filters.status }, status)),
+    filters.status ? el('option', { value: filters.status, selected: true }, filters.status) : null,
   );
   const apply = (event) => {
     event?.preventDefault();
@@ -87,6 +87,15 @@ export function listView(root, filters) {
       ),
     )
     .catch(() => undefined); // The list of refs only helps typing; the filter works without it.
+  openApi({ signal: controller.signal })
+    .then((document) =>
+      replace(
+        statusSelect,
+        el('option', { value: '' }, 'any status'),
+        statusesFromOpenApi(document).map((status) => el('option', { value: status, selected: status === filters.status }, status)),
+      ),
+    )
+    .catch(() => undefined); // Without the document, the select offers the status filtered by (if any) and "any".
 
   const refresh = async () => {
     try {

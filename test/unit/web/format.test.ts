@@ -1,5 +1,7 @@
 // The web page's pure helpers (web/js/format.js), run in Node: no DOM needed.
 import { describe, expect, it } from 'vitest';
+import { API_ROUTES, openApiDocument } from '../../../src/api/index.ts';
+import { EXECUTION_STATUSES } from '../../../src/model/status.ts';
 
 interface TaskRow {
   id: string;
@@ -15,8 +17,8 @@ interface Format {
   filtersHash(filters: Record<string, string | undefined>): string;
   describeError(error: unknown): string;
   taskRows(tasks: unknown[]): TaskRow[];
-  isTerminal(status: string): boolean;
-  STATUSES: string[];
+  hasEnded(execution: unknown): boolean;
+  statusesFromOpenApi(document: unknown): string[];
 }
 // A plain browser module (no types of its own): imported by URL.
 const format = (await import(new URL('../../../web/js/format.js', import.meta.url).href)) as Format;
@@ -33,7 +35,8 @@ describe('web page helpers', () => {
 
   it('reads only known filters with valid values from the hash, and writes them back', () => {
     expect(format.parseFilters('action=core.local&status=running&x=1')).toEqual({ action: 'core.local', status: 'running' });
-    expect(format.parseFilters('status=<img>&action=%20')).toEqual({});
+    expect(format.parseFilters('action=%20&status=')).toEqual({});
+    expect(format.parseFilters('status=<img>')).toEqual({ status: '<img>' }); // the API refuses it, with a clear 400
     expect(format.filtersHash({ action: 'core.local', status: '' })).toBe('#/?action=core.local');
     expect(format.filtersHash({})).toBe('#/');
     expect(format.parseFilters(format.filtersHash({ action: 'a.b', status: 'failed' }).split('?')[1])).toEqual({ action: 'a.b', status: 'failed' });
@@ -65,8 +68,15 @@ describe('web page helpers', () => {
     ]);
   });
 
-  it('knows the terminal statuses the API has', () => {
-    expect(['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].every(format.isTerminal)).toBe(true);
-    expect(['running', 'canceling', 'requested'].some(format.isTerminal)).toBe(false);
+  it("offers the statuses the API's OpenAPI document accepts for the status filter (it keeps no list of its own)", () => {
+    expect(format.statusesFromOpenApi(openApiDocument(API_ROUTES))).toEqual([...EXECUTION_STATUSES]);
+    expect(format.statusesFromOpenApi({ paths: {} })).toEqual([]);
+    expect(format.statusesFromOpenApi(null)).toEqual([]);
+  });
+
+  it('takes an execution as ended once the API gives it an end_timestamp', () => {
+    expect(format.hasEnded({ status: 'succeeded', end_timestamp: '2026-01-01T00:00:00Z' })).toBe(true);
+    expect(format.hasEnded({ status: 'canceling', end_timestamp: null })).toBe(false);
+    expect(format.hasEnded(undefined)).toBe(false);
   });
 });
