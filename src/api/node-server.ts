@@ -4,14 +4,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiHandler } from './handler.ts';
 import { MAX_BODY_BYTES } from './schemas.ts';
 
-/** Reads the body, stopping one byte past the limit (the handler then answers 413 without reading it all). */
+/** Reads the body, keeping at most one byte past the limit (the handler then answers 413); the rest is drained, not kept. */
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk.subarray(0, MAX_BODY_BYTES + 1 - size));
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) break;
   }
   return Buffer.concat(chunks);
 }

@@ -8,7 +8,10 @@ import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createApiHandler } from '../../src/api/handler.ts';
+import { createApiServices } from '../../src/api/services.ts';
 import { createServices } from '../../src/app/services.ts';
+import { ApiKeyStore } from '../../src/auth/index.ts';
 import { ensureKeyFile, KeyValueStore, LocalCipher } from '../../src/datastore/index.ts';
 import { meterRequests, type AwsRequest } from '../../src/config/request-meter.ts';
 import { createLogger } from '../../src/log/index.ts';
@@ -152,6 +155,44 @@ describe('npm run package', () => {
     }
   });
 
+  it('ships the api bundle with the web page, behind an HTTP API (payload v2) that sends every path to it', async () => {
+    const entries = zipEntries(join(out, 'api.zip'));
+    expect(entries).toContain('functions/api.mjs');
+    const web = filesUnder(join(root, 'web'));
+    expect(entries.filter((e) => e.startsWith('web/')).sort()).toEqual(web.sort());
+    const [api] = ofType('AWS::ApiGatewayV2::Api').map(([, a]) => a.Properties as Record<string, any>);
+    expect(api.ProtocolType).toBe('HTTP');
+    const integrations = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties as Record<string, any>);
+    expect(integrations).toHaveLength(1);
+    expect(integrations[0]).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey)).toEqual(['$default']);
+    // The bundle loads as ESM and answers: a request without a key is refused before anything is read.
+    mkdirSync(join(root, '.serverless'), { recursive: true });
+    const dir = mkdtempSync(join(root, '.serverless', 'bundle-api-'));
+    try {
+      unpack(join(out, 'api.zip'), dir);
+      const script = `const m = await import(${JSON.stringify(join(dir, 'functions', 'api.mjs'))});
+        const event = { rawPath: '/v1/executions', headers: {}, requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } } };
+        process.stdout.write(JSON.stringify(await m.handler(event)));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          ...process.env,
+          ...offlineEnv,
+          ACTIONRUNNER_STAGE: 'dev',
+          ACTIONRUNNER_LOG_LEVEL: 'error',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+          LAMBDA_TASK_ROOT: dir,
+        },
+        timeout: 30_000,
+      });
+      const answer = JSON.parse(stdout.trim().split('\n').pop()!);
+      expect(answer.statusCode).toBe(401);
+      expect(JSON.parse(answer.body).code).toBe('unauthorized');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs the sweeper every minute, one at a time, from its own bundle', () => {
     expect(zipEntries(join(out, 'sweeper.zip'))).toContain('functions/sweeper.mjs');
     const [, fn] = ofType('AWS::Lambda::Function').find(([id]) => id === 'SweeperLambdaFunction')!;
@@ -230,7 +271,7 @@ describe('npm run package', () => {
       };
     });
     expect(tables).toEqual(definition.tables.map(({ key: _key, ...t }) => t));
-    expect(tables.map((t) => t.billingMode)).toEqual(['PAY_PER_REQUEST', 'PAY_PER_REQUEST', 'PAY_PER_REQUEST']);
+    expect(tables.map((t) => t.billingMode)).toEqual(['PAY_PER_REQUEST', 'PAY_PER_REQUEST', 'PAY_PER_REQUEST', 'PAY_PER_REQUEST']);
   });
 
   it('grants no wildcard action or resource in any role', () => {
@@ -249,7 +290,7 @@ describe('npm run package', () => {
       expect(f.Properties.Architectures).toEqual(['arm64']);
       expect(f.Properties.TracingConfig).toBeUndefined();
     }
-    for (const fn of ['workflows', 'actions', 'sweeper']) expect(zipEntries(join(out, `${fn}.zip`)).filter((e) => e.endsWith('.map'))).toEqual([]);
+    for (const fn of ['workflows', 'actions', 'sweeper', 'api']) expect(zipEntries(join(out, `${fn}.zip`)).filter((e) => e.endsWith('.map'))).toEqual([]);
   });
 
   it('keeps the tables (and their point-in-time recovery) when the stack is removed or a table replaced', () => {
@@ -279,11 +320,11 @@ describe('npm run package', () => {
 describe('each function has its own least-privilege role', () => {
   const keyFile = ensureKeyFile(join(mkdtempSync(join(tmpdir(), 'package-kv-')), 'datastore.key'));
   const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile } });
-  type Fn = 'actions' | 'workflows' | 'sweeper';
-  const sent: Record<Fn, AwsRequest[]> = { actions: [], workflows: [], sweeper: [] };
+  type Fn = 'actions' | 'workflows' | 'sweeper' | 'api';
+  const sent: Record<Fn, AwsRequest[]> = { actions: [], workflows: [], sweeper: [], api: [] };
   // What Lambda's event source mapping does with the function's role: the poll of its own queue.
   const besidesTheScenario = (fn: Fn): AwsRequest[] => {
-    if (fn === 'sweeper') return [];
+    if (fn === 'sweeper' || fn === 'api') return [];
     const queue = `${fn[0].toUpperCase()}${fn.slice(1)}Queue`;
     return [
       ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resources: [queue] })),
@@ -360,7 +401,63 @@ describe('each function has its own least-privilege role', () => {
     await substrate.purgeQueues();
     expect(await sweeper.sweep({ waitingAfterMs: 0 })).toMatchObject({ expired: 1, waiting: 1, workflows: 1 });
     await drive([dead.id, flow.id]);
-  }, 120_000);
+    await driveApi(drive);
+  }, 180_000);
+
+  /** Every route of the API through the api function's handler, its requests recorded. */
+  async function driveApi(drive: (ids: string[]) => Promise<void>): Promise<void> {
+    const api = createApiServices({ config: substrate.config, log: createLogger({}, 'error') });
+    meterRequests(api.services.clients, (r) => sent.api.push(r));
+    const handler = createApiHandler(api);
+    // The CLI creates the keys (the function only checks them).
+    const keys = new ApiKeyStore({ doc: substrate.clients.doc, tableName: substrate.tableNames.apikeys });
+    const { key } = await keys.create({ user: 'ann', allowDecrypt: true });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const [rawPath, query] = path.split('?');
+      const answer = await handler({
+        rawPath,
+        headers: { 'st2-api-key': key },
+        ...(query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(query)) } : {}),
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        requestContext: { http: { method } },
+      } as never);
+      expect(answer.statusCode, `${method} ${path}: ${answer.body}`).toBeLessThan(500);
+      return answer.body ? JSON.parse(answer.body) : undefined;
+    };
+    const created = await call('POST', '/v1/executions', { action: 'core.local', parameters: { cmd: 'echo api' } });
+    const flow = await call('POST', '/v1/executions', { action: 'examples.orquesta-basic', parameters: { cmd: 'echo api' } });
+    await drive([created.id, flow.id]);
+    await call('GET', '/v1/executions?limit=5&status=succeeded&action=core.local');
+    await call('GET', `/v1/executions?parent=${flow.id}`);
+    await call('GET', `/v1/executions/${flow.id}?show_tasks=true`);
+    await call('GET', `/v1/executions/${created.id}/output?offset=0`);
+    const waiting = await call('POST', '/v1/executions', { action: 'core.local', parameters: { cmd: 'true' } });
+    await call('DELETE', `/v1/executions/${waiting.id}`);
+    await call('POST', `/v1/executions/${created.id}/re_run`, {});
+    await call('GET', '/v1/actions');
+    await call('GET', '/v1/actions/core.local');
+    await call('PUT', '/v1/keys/api_key', { value: 'v', secret: true });
+    await call('GET', '/v1/keys/api_key?decrypt=true');
+    await call('GET', '/v1/keys');
+    await call('DELETE', '/v1/keys/api_key');
+    await call('GET', '/v1/openapi.json');
+    // A dead letter on each DLQ to list and redrive (messages naming an execution, so they go back to their queue).
+    const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
+    for (const [kind, id] of [
+      ['actions', waiting.id],
+      ['workflows', flow.id],
+    ]) {
+      const dlq = resourceDefinition(substrate.config.stage).queues.find((q) => q.key === kind)!.dlq!.name;
+      const dlqUrl = (await substrate.clients.sqs.send(new GetQueueUrlCommand({ QueueName: dlq }))).QueueUrl!;
+      await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ executionId: id }) }));
+    }
+    const letters = await eventually(async () => {
+      const list = await call('GET', '/v1/dlq');
+      expect(new Set(list.map((l: { queue: string }) => l.queue))).toEqual(new Set(['actions', 'workflows']));
+      return list;
+    });
+    await call('POST', '/v1/dlq/redrive', { ids: letters.map((l: { message_id: string }) => l.message_id) });
+  }
 
   /** Each statement of `fn`'s role as (action, logical resource) pairs, resources as `Id` or `Id/index/*`. */
   function grants(fn: Fn): { action: string; resource: string }[] {
@@ -382,7 +479,7 @@ describe('each function has its own least-privilege role', () => {
   const allows = (granted: { action: string; resource: string }[], action: string, resource: string) =>
     granted.some((g) => g.action === action && (g.resource === resource || (g.resource.endsWith('/*') && resource.startsWith(g.resource.slice(0, -1)))));
 
-  it.each(['actions', 'workflows', 'sweeper'] as const)('the %s role allows every request the function sent, and nothing it did not', (fn) => {
+  it.each(['actions', 'workflows', 'sweeper', 'api'] as const)('the %s role allows every request the function sent, and nothing it did not', (fn) => {
     const granted = grants(fn);
     const needed = [...sent[fn].map((r) => ({ action: r.action, resources: r.resources.map((name) => logical(name)) })), ...besidesTheScenario(fn)];
     expect(needed.length).toBeGreaterThan(3);

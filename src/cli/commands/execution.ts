@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { foundExecution, listPage, tasksOf } from '../../app/execution-queries.ts';
 import type { Execution } from '../../model/execution.ts';
 import { EXECUTION_STATUSES, isExecutionStatus, isTerminal } from '../../model/status.ts';
 import type { CliContext } from '../context.ts';
@@ -18,9 +19,7 @@ function positiveInt(raw: string): number {
 }
 
 async function found(ctx: CliContext, id: string): Promise<Execution> {
-  const execution = await (await ctx.target()).runtime.store.get(id);
-  if (!execution) throw new UsageError(`unknown execution: ${id} - expected an id from "actionrunner execution list"`);
-  return execution;
+  return foundExecution((await ctx.target()).runtime.store, id);
 }
 
 function registerGet(execution: Command, ctx: CliContext): void {
@@ -34,7 +33,7 @@ function registerGet(execution: Command, ctx: CliContext): void {
     .action(async (idOrLast: string, flags: { json?: boolean; showTasks?: boolean; tasks?: boolean }) => {
       const current = await found(ctx, await ctx.executionId(idOrLast));
       const showTasks = Boolean(flags.showTasks || flags.tasks);
-      const tasks = showTasks ? await (await ctx.target()).runtime.store.list({ parent: current.id, limit: 1000 }) : [];
+      const tasks = showTasks ? await tasksOf((await ctx.target()).runtime.store, current.id) : [];
       if (flags.json) {
         ctx.printJson(showTasks ? { ...executionDocument(current), tasks: tasks.map((task) => listingDocument(task)) } : executionDocument(current));
         return;
@@ -78,21 +77,17 @@ function registerList(execution: Command, ctx: CliContext): void {
     .action(async (flags: ListFlags) => {
       if (flags.status !== undefined && !isExecutionStatus(flags.status))
         throw new UsageError(`bad status: ${flags.status} - expected one of ${EXECUTION_STATUSES.join(', ')}`);
-      // One more than asked for tells whether there is a next page.
-      const page = await (
-        await ctx.target()
-      ).runtime.store.list({
-        limit: flags.limit + 1,
+      const page = await listPage((await ctx.target()).runtime.store, {
+        limit: flags.limit,
         action: flags.action,
         status: flags.status,
         since: flags.since,
         until: flags.until,
         parent: flags.parent,
-        before: flags.next,
-        newestFirst: true,
+        next: flags.next,
       });
-      const executions = page.slice(0, flags.limit);
-      const next = page.length > flags.limit ? `next page: ${nextPageCommand(executions.at(-1)!.id)}` : undefined;
+      const executions = page.executions;
+      const next = page.next ? `next page: ${nextPageCommand(page.next)}` : undefined;
       if (flags.json) {
         ctx.printJson(executions.map((execution) => listingDocument(execution)));
         if (next) process.stderr.write(`${next}\n`);
