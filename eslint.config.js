@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -23,6 +24,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The web page's modules run in the browser.
+  { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
   // osls loads local plugins with require(): they are CommonJS.
   {
     files: ['serverless/*.cjs'],
