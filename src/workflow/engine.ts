@@ -17,12 +17,13 @@ import { sleep } from '../shared/timers.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
 import { workflowSt2Context } from './st2-context.ts';
-import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
+import { cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
 import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
+import { inspectTaskContents, st2InspectionErrors, type InspectionIssue, type TaskAction } from './spec/inspect/index.ts';
 import { isStale, type WorkflowExecution } from './workflow-record.ts';
 
 /** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
@@ -80,26 +81,13 @@ export class WorkflowEngine implements WorkflowDriver {
     let input: Record<string, unknown>;
     try {
       if (!action?.entryPointPath) throw new NotFoundError(`unknown workflow: ${workflow.action} - no workflow action with an entry point`);
-      spec = await this.#spec(action);
-      const missing = actionRefs(spec).filter((ref) => !this.deps.catalog.get(ref.action));
-      if (missing.length > 0) {
-        const why = (action: string) => this.deps.catalog.unavailable?.(action)?.reason;
-        throw new ValidationError(
-          missing
-            .map((ref) =>
-              why(ref.action)
-                ? `action unavailable: task "${ref.task}" - action "${ref.action}": ${why(ref.action)}`
-                : `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`,
-            )
-            .join('; '),
-        );
-      }
+      spec = await this.#inspected(action);
       input = (await this.deps.service.prepareWithDatastore(workflow.action, workflow.parameters, workflow.context)).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
-      const failed = await this.deps.store.reject(workflow.id, error.message, {
-        result: { errors: [{ type: 'error', message: error.message }], output: null },
-      });
+      // An invalid definition fails with one error per problem, as st2 records its inspection errors.
+      const errors = error instanceof WorkflowSpecError ? error.issues : [{ type: 'error', message: error.message }];
+      const failed = await this.deps.store.reject(workflow.id, error.message, { result: { errors, output: null } });
       return this.#notifyParent(failed);
     }
     const datastore = await this.#datastore(spec, workflow);
@@ -387,6 +375,28 @@ export class WorkflowEngine implements WorkflowDriver {
     let reads = readsDatastore.get(spec);
     if (reads === undefined) readsDatastore.set(spec, (reads = /\bst2kv\s*\(/.test(JSON.stringify(spec))));
     return reads ? DatastoreSnapshot.load(this.deps.kv, workflow.context.user ?? DEFAULT_USER) : undefined;
+  }
+
+  /**
+   * The workflow's spec once it passed orquesta's inspection and st2's inspection of task
+   * contents (actions registered, inputs as they declare); otherwise a WorkflowSpecError with
+   * every problem, sorted as st2 sorts them.
+   */
+  async #inspected(action: ActionDefinition): Promise<WorkflowSpec> {
+    let spec: WorkflowSpec | undefined;
+    let issues: InspectionIssue[] = [];
+    let tasks: TaskAction[];
+    try {
+      spec = await this.#spec(action);
+      tasks = Object.values(spec.tasks);
+    } catch (error) {
+      if (!(error instanceof WorkflowSpecError)) throw error;
+      issues = error.issues;
+      tasks = error.tasks;
+    }
+    const all = st2InspectionErrors(issues, inspectTaskContents(tasks, this.deps.catalog));
+    if (spec && all.length === 0) return spec;
+    throw new WorkflowSpecError(action.entryPointPath!, all);
   }
 
   #spec(action: ActionDefinition): Promise<WorkflowSpec> {
