@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkExpressions, checkKnownKeys, describe, isGiven, isObject } from './fields.ts';
 import { buildGraph } from './graph.ts';
-import { inspectWorkflow, taskViews } from './inspect/index.ts';
+import { inspectWorkflow, taskActions } from './inspect/index.ts';
 import { parseTask } from './task.ts';
 import { parsePackYaml } from '../../shared/pack-yaml.ts';
 import { isEngineCommand, WorkflowSpecError, type InputSpec, type NamedValue, type TaskSpec, type WorkflowGraph, type WorkflowSpec } from './types.ts';
@@ -31,7 +31,7 @@ export async function loadWorkflow(file: string): Promise<WorkflowSpec> {
 export function parseWorkflow(text: string, file: string): WorkflowSpec {
   const doc = parseDocument(text, file);
   const issues = inspectWorkflow(doc);
-  if (issues.length > 0) throw new WorkflowSpecError(file, issues, Object.values(taskViews(doc)));
+  if (issues.length > 0) throw new WorkflowSpecError(file, issues, taskActions(doc));
   const errors: string[] = [];
   checkKnownKeys(doc, TOP_KEYS, '', errors);
   const version = parseVersion(doc.version, errors);
@@ -54,7 +54,7 @@ export function parseWorkflow(text: string, file: string): WorkflowSpec {
 }
 
 function throwIfAny(file: string, errors: string[], doc: Record<string, unknown>): void {
-  if (errors.length > 0) throw new WorkflowSpecError(file, errors, Object.values(taskViews(doc)));
+  if (errors.length > 0) throw new WorkflowSpecError(file, errors, taskActions(doc));
 }
 
 /** The YAML document, which must be a mapping; a syntax error is reported alone. */

@@ -13,7 +13,7 @@ import { taskViews } from './view.ts';
 
 export { inspectTaskContents, type TaskAction } from './content.ts';
 export { byTypeAndSchema, describeIssue, type InspectionIssue, type InspectionType } from './issues.ts';
-export { taskViews } from './view.ts';
+export { taskActions, taskViews } from './view.ts';
 
 /** Every problem of the definition, in orquesta's order (syntax, semantics, expressions, context; each by path). */
 export function inspectWorkflow(doc: Record<string, unknown>): InspectionIssue[] {

@@ -33,6 +33,11 @@ export function taskViews(doc: Record<string, unknown>): Record<string, TaskView
   return views;
 }
 
+/** The tasks' actions and inputs, for st2's inspection of task contents. */
+export function taskActions(doc: Record<string, unknown>): Array<{ name: string; action?: unknown; input?: unknown }> {
+  return Object.values(taskViews(doc)).map(({ name, action, input }) => ({ name, action, input }));
+}
+
 function taskView(name: string, raw: Record<string, unknown>): TaskView {
   const view: TaskView = { name, raw, action: raw.action, input: raw.input, next: [], join: raw.join !== undefined && raw.join !== null };
   if (typeof raw.action === 'string') {
