@@ -17,7 +17,17 @@ import { sleep } from '../shared/timers.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
 import { workflowSt2Context } from './st2-context.ts';
-import { cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
+import {
+  cancelWorkflow,
+  fromStored,
+  RerunError,
+  rerunWorkflow,
+  ITEM_BYTES_PER_STEP,
+  ITEMS_PER_STEP,
+  onTaskCompleted,
+  startWorkflow,
+  toStored,
+} from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
 import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
@@ -91,12 +101,23 @@ export class WorkflowEngine implements WorkflowDriver {
       return this.#notifyParent(failed);
     }
     const datastore = await this.#datastore(spec, workflow);
-    const started = startWorkflow(spec, input, {
-      executionId: workflow.id,
-      maxTaskRuns: this.deps.config.workflowMaxTaskRuns,
-      st2: workflowSt2Context(workflow, this.deps.config.apiUrl ?? DEFAULT_API_URL),
-      datastore,
-    });
+    let started: ConductorResult;
+    try {
+      started = workflow.context['re-run']
+        ? await this.#rerun(spec, workflow, workflow.context['re-run'], datastore)
+        : startWorkflow(spec, input, {
+            executionId: workflow.id,
+            maxTaskRuns: this.deps.config.workflowMaxTaskRuns,
+            st2: workflowSt2Context(workflow, this.deps.config.apiUrl ?? DEFAULT_API_URL),
+            datastore,
+          });
+    } catch (error) {
+      if (!(error instanceof RerunError)) throw error;
+      const failed = await this.deps.store.reject(workflow.id, error.message, {
+        result: { errors: [{ type: 'error', message: error.message }], output: null },
+      });
+      return this.#notifyParent(failed);
+    }
     const state = toStored(started.state);
     const commands = started.commands;
     try {
@@ -115,6 +136,16 @@ export class WorkflowEngine implements WorkflowDriver {
       const current = recordOf(error);
       if (!isTerminal(current.status)) await this.#drainStaleOutbox(current as WorkflowExecution);
     }
+  }
+
+  /**
+   * The state a re-run from some tasks starts with: the state of the workflow it re-runs, those
+   * tasks started again (the rest is kept, as st2 keeps the workflow execution of a re-run).
+   */
+  async #rerun(spec: WorkflowSpec, workflow: WorkflowExecution, request: NonNullable<Execution['context']['re-run']>, datastore?: DatastoreSnapshot) {
+    const original = (await this.deps.store.get(request.ref)) as WorkflowExecution | undefined;
+    if (!original?.workflow_state) throw new RerunError(`cannot re-run: execution ${request.ref} - no such workflow, or it never started`);
+    return rerunWorkflow(spec, fromStored(original.workflow_state), request, { executionId: workflow.id, from: original.id, datastore });
   }
 
   /** Applied together with the other events of this workflow that arrive while one of its steps runs here (`EventBatcher`). */
@@ -198,7 +229,9 @@ export class WorkflowEngine implements WorkflowDriver {
     }
     for (let index = 0; index < statuses.length; index++) {
       if (statuses[index] === null || statuses[index] === 'running' || found.has(index)) continue;
-      const id = await this.#children.idOf(childKey(workflowId, run.id, index));
+      // An item a re-run kept ran in an earlier workflow execution.
+      let id: string | undefined;
+      for (const from of [workflowId, ...(run.items?.from ?? [])]) if ((id = await this.#children.idOf(childKey(from, run.id, index)))) break;
       const child = id ? await this.deps.store.get(id) : undefined;
       if (!child || !isTerminal(child.status))
         throw new Error(
