@@ -70,8 +70,8 @@ export class ApiClient {
     return this.call('DELETE', `/v1/executions/${encodeURIComponent(id)}`);
   }
 
-  reRun(id: string, parameters: Record<string, unknown>): Promise<ApiDocument> {
-    return this.call('POST', `/v1/executions/${encodeURIComponent(id)}/re_run`, { parameters });
+  reRun(id: string, parameters: Record<string, unknown>, options: { tasks?: string[]; noReset?: string[] } = {}): Promise<ApiDocument> {
+    return this.call('POST', `/v1/executions/${encodeURIComponent(id)}/re_run`, { parameters, tasks: options.tasks, no_reset: options.noReset });
   }
 
   output(id: string, offset: number, options: { type?: 'stdout' | 'stderr'; waitSeconds?: number } = {}): Promise<ApiDocument> {

@@ -68,8 +68,12 @@ export const CreateExecutionBody = z.strictObject({
   idempotency_key: z.string().min(1).max(256).optional().describe('a second request with the same key returns the first execution'),
 });
 
+const TaskName = z.string().min(1).max(256);
+
 export const ReRunBody = z.strictObject({
   parameters: Parameters.default({}).describe('parameters replacing those of the original execution'),
+  tasks: z.array(TaskName).min(1).optional().describe("a completed workflow's tasks to run again, keeping the rest of its state (st2's re_run tasks)"),
+  no_reset: z.array(TaskName).min(1).optional().describe('with-items tasks among `tasks` that run again only their items that did not succeed'),
 });
 
 export const ListActionsQuery = z.strictObject({ pack: z.string().min(1).optional() });

@@ -22,6 +22,11 @@ export interface ExecutionContext {
   itemIndex?: number;
   /** The execution this one re-runs or retries. */
   reRunOf?: string;
+  /**
+   * A workflow re-run from some of its tasks (st2's `context["re-run"]`): the workflow execution it
+   * goes on from, the tasks that run again, and those of them whose items all run again.
+   */
+  're-run'?: { ref: string; tasks: string[]; reset: string[] };
   /** Epoch milliseconds before which it must not start (a workflow task's `delay`, a retry's delay). */
   notBefore?: number;
   /** Who requested it (st2's `action_context.user`); `stanley`, st2's system user, when unset. */

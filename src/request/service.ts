@@ -10,6 +10,7 @@ import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { ActionCatalog } from '../actions/types.ts';
 import { readsDatastore } from '../actions/resolve.ts';
+import { planTaskRerun } from '../workflow/rerun-request.ts';
 import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 
 /** readsDatastore, true on an invalid template: prepare then reports it as resolveParameters does. */
@@ -142,14 +143,26 @@ export class ExecutionService {
     }
   }
 
-  /** Runs the same action again with the same parameters, `overrides` replacing some of them. */
-  async reRun(id: string, overrides: Record<string, unknown> = {}): Promise<Execution> {
+  /**
+   * Runs the same action again with the same parameters, `overrides` replacing some of them. With
+   * `tasks`, a completed workflow goes on from those tasks instead, keeping the rest of its state
+   * (st2's `re_run(tasks=...)`): a new execution, whose `context["re-run"]` names the one it continues;
+   * `noReset` lists with-items tasks that run again only their items that did not succeed.
+   */
+  async reRun(id: string, overrides: Record<string, unknown> = {}, options: { tasks?: string[]; noReset?: string[] } = {}): Promise<Execution> {
     const original = await this.deps.store.get(id);
     if (!original) throw new NotFoundError(`unknown execution: ${id}`);
+    if (options.tasks === undefined && options.noReset?.length) throw new ValidationError(`cannot re-run: execution ${id} - --no-reset needs --tasks`);
+    if (options.tasks !== undefined && Object.keys(overrides).length > 0) {
+      throw new ValidationError(
+        `cannot re-run tasks: execution ${id} - parameters cannot change when a workflow goes on from some tasks (its input was rendered when it started)`,
+      );
+    }
+    const rerun = options.tasks === undefined ? undefined : await planTaskRerun(original, this.deps.catalog, options.tasks, options.noReset);
     const { execution } = await this.request({
       action: original.action,
       parameters: { ...original.parameters, ...overrides },
-      context: { reRunOf: id },
+      context: { reRunOf: id, ...(rerun ? { 're-run': rerun } : {}) },
     });
     return execution;
   }

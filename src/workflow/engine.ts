@@ -17,12 +17,23 @@ import { sleep } from '../shared/timers.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { childKey, WorkflowChildren } from '../store/workflow-children.ts';
 import { workflowSt2Context } from './st2-context.ts';
-import { actionRefs, cancelWorkflow, fromStored, ITEM_BYTES_PER_STEP, ITEMS_PER_STEP, onTaskCompleted, startWorkflow, toStored } from './conductor/index.ts';
+import {
+  cancelWorkflow,
+  fromStored,
+  RerunError,
+  rerunWorkflow,
+  ITEM_BYTES_PER_STEP,
+  ITEMS_PER_STEP,
+  onTaskCompleted,
+  startWorkflow,
+  toStored,
+} from './conductor/index.ts';
 import type { Command, ConductorResult, ScheduleCommand, TaskRun, WorkflowState } from './conductor/index.ts';
 import { UnknownWorkflowError } from './errors.ts';
 import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
+import { inspectTaskContents, st2InspectionErrors, type InspectionIssue, type TaskAction } from './spec/inspect/index.ts';
 import { isStale, type WorkflowExecution } from './workflow-record.ts';
 
 /** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
@@ -80,35 +91,33 @@ export class WorkflowEngine implements WorkflowDriver {
     let input: Record<string, unknown>;
     try {
       if (!action?.entryPointPath) throw new NotFoundError(`unknown workflow: ${workflow.action} - no workflow action with an entry point`);
-      spec = await this.#spec(action);
-      const missing = actionRefs(spec).filter((ref) => !this.deps.catalog.get(ref.action));
-      if (missing.length > 0) {
-        const why = (action: string) => this.deps.catalog.unavailable?.(action)?.reason;
-        throw new ValidationError(
-          missing
-            .map((ref) =>
-              why(ref.action)
-                ? `action unavailable: task "${ref.task}" - action "${ref.action}": ${why(ref.action)}`
-                : `unknown action: task "${ref.task}" - action "${ref.action}" is not in any pack`,
-            )
-            .join('; '),
-        );
-      }
+      spec = await this.#inspected(action);
       input = (await this.deps.service.prepareWithDatastore(workflow.action, workflow.parameters, workflow.context)).values;
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof WorkflowSpecError)) throw error;
+      // An invalid definition fails with one error per problem, as st2 records its inspection errors.
+      const errors = error instanceof WorkflowSpecError ? error.issues : [{ type: 'error', message: error.message }];
+      const failed = await this.deps.store.reject(workflow.id, error.message, { result: { errors, output: null } });
+      return this.#notifyParent(failed);
+    }
+    const datastore = await this.#datastore(spec, workflow);
+    let started: ConductorResult;
+    try {
+      started = workflow.context['re-run']
+        ? await this.#rerun(spec, workflow, workflow.context['re-run'], datastore)
+        : startWorkflow(spec, input, {
+            executionId: workflow.id,
+            maxTaskRuns: this.deps.config.workflowMaxTaskRuns,
+            st2: workflowSt2Context(workflow, this.deps.config.apiUrl ?? DEFAULT_API_URL),
+            datastore,
+          });
+    } catch (error) {
+      if (!(error instanceof RerunError)) throw error;
       const failed = await this.deps.store.reject(workflow.id, error.message, {
         result: { errors: [{ type: 'error', message: error.message }], output: null },
       });
       return this.#notifyParent(failed);
     }
-    const datastore = await this.#datastore(spec, workflow);
-    const started = startWorkflow(spec, input, {
-      executionId: workflow.id,
-      maxTaskRuns: this.deps.config.workflowMaxTaskRuns,
-      st2: workflowSt2Context(workflow, this.deps.config.apiUrl ?? DEFAULT_API_URL),
-      datastore,
-    });
     const state = toStored(started.state);
     const commands = started.commands;
     try {
@@ -127,6 +136,16 @@ export class WorkflowEngine implements WorkflowDriver {
       const current = recordOf(error);
       if (!isTerminal(current.status)) await this.#drainStaleOutbox(current as WorkflowExecution);
     }
+  }
+
+  /**
+   * The state a re-run from some tasks starts with: the state of the workflow it re-runs, those
+   * tasks started again (the rest is kept, as st2 keeps the workflow execution of a re-run).
+   */
+  async #rerun(spec: WorkflowSpec, workflow: WorkflowExecution, request: NonNullable<Execution['context']['re-run']>, datastore?: DatastoreSnapshot) {
+    const original = (await this.deps.store.get(request.ref)) as WorkflowExecution | undefined;
+    if (!original?.workflow_state) throw new RerunError(`cannot re-run: execution ${request.ref} - no such workflow, or it never started`);
+    return rerunWorkflow(spec, fromStored(original.workflow_state), request, { executionId: workflow.id, from: original.id, datastore });
   }
 
   /** Applied together with the other events of this workflow that arrive while one of its steps runs here (`EventBatcher`). */
@@ -210,7 +229,9 @@ export class WorkflowEngine implements WorkflowDriver {
     }
     for (let index = 0; index < statuses.length; index++) {
       if (statuses[index] === null || statuses[index] === 'running' || found.has(index)) continue;
-      const id = await this.#children.idOf(childKey(workflowId, run.id, index));
+      // An item a re-run kept ran in an earlier workflow execution.
+      let id: string | undefined;
+      for (const from of [workflowId, ...(run.items?.from ?? [])]) if ((id = await this.#children.idOf(childKey(from, run.id, index)))) break;
       const child = id ? await this.deps.store.get(id) : undefined;
       if (!child || !isTerminal(child.status))
         throw new Error(
@@ -387,6 +408,28 @@ export class WorkflowEngine implements WorkflowDriver {
     let reads = readsDatastore.get(spec);
     if (reads === undefined) readsDatastore.set(spec, (reads = /\bst2kv\s*\(/.test(JSON.stringify(spec))));
     return reads ? DatastoreSnapshot.load(this.deps.kv, workflow.context.user ?? DEFAULT_USER) : undefined;
+  }
+
+  /**
+   * The workflow's spec once it passed orquesta's inspection and st2's inspection of task
+   * contents (actions registered, inputs as they declare); otherwise a WorkflowSpecError with
+   * every problem, sorted as st2 sorts them.
+   */
+  async #inspected(action: ActionDefinition): Promise<WorkflowSpec> {
+    let spec: WorkflowSpec | undefined;
+    let issues: InspectionIssue[] = [];
+    let tasks: TaskAction[];
+    try {
+      spec = await this.#spec(action);
+      tasks = Object.values(spec.tasks);
+    } catch (error) {
+      if (!(error instanceof WorkflowSpecError)) throw error;
+      issues = error.issues;
+      tasks = error.tasks;
+    }
+    const all = st2InspectionErrors(issues, inspectTaskContents(tasks, this.deps.catalog));
+    if (spec && all.length === 0) return spec;
+    throw new WorkflowSpecError(action.entryPointPath!, all);
   }
 
   #spec(action: ActionDefinition): Promise<WorkflowSpec> {

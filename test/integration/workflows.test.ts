@@ -540,7 +540,9 @@ describe('the engine', () => {
   it('fails a workflow at start when a task names an action that does not exist', async () => {
     const execution = await runWorkflow('wftest.missing_action');
     expect(execution.status).toBe('failed');
-    expect(execution.error).toBe('unknown action: task "broken" - action "nope.does_not_exist" is not in any pack');
+    expect(execution.error).toMatch(
+      /^invalid workflow: .*missing_action\.yaml - content error at tasks\.broken\.action: The action "nope\.does_not_exist" is not registered in the database\.$/,
+    );
     expect(await runtime.store.list({ parent: execution.id })).toEqual([]);
   });
 
@@ -548,7 +550,7 @@ describe('the engine', () => {
     const execution = await runWorkflow('wftest.uses_unavailable');
     expect(execution.status).toBe('failed');
     expect(execution.error).toMatch(
-      /^action unavailable: task "first" - action "wftest\.bad_metadata": invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/,
+      /^invalid workflow: .* - content error at tasks\.first\.action: The action "wftest\.bad_metadata" is unavailable: invalid action metadata: .*bad_metadata\.yaml - field "runner_type": expected one of/,
     );
   });
 

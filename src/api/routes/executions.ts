@@ -107,7 +107,7 @@ export const executionRoutes: Route<ApiDeps>[] = [
     response: s.Execution,
     async handle({ params, body }, { services }) {
       await foundExecution(services.store, params.id);
-      return { body: executionDocument(await services.service.reRun(params.id, body.parameters)) };
+      return { body: executionDocument(await services.service.reRun(params.id, body.parameters, { tasks: body.tasks, noReset: body.no_reset })) };
     },
   }),
 ];

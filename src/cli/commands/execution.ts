@@ -186,24 +186,36 @@ function registerCancel(execution: Command, ctx: CliContext): void {
 function registerReRun(execution: Command, ctx: CliContext): void {
   execution
     .command('re-run')
-    .description('run an execution again, with the same parameters unless overridden')
+    .description('run an execution again, with the same parameters unless overridden; with --tasks, a completed workflow goes on from those tasks')
     .argument('<id>', ID_HELP)
     .argument('[parameters...]', 'key=value overrides')
+    .option('--tasks <names>', 'comma-separated tasks of the workflow to run again, keeping the rest of its state (st2 re-run --tasks)')
+    .option('--no-reset <names>', 'comma-separated with-items tasks of --tasks that run again only their items that did not succeed')
     .option('-a, --async', 'print the new execution id and return at once')
     .option('--tail', 'stream the output while it runs')
     .option('-j, --json', 'print the execution as one JSON document')
-    .action(async (idOrLast: string, words: string[], flags: WaitFlags) => {
+    .action(async (idOrLast: string, words: string[], flags: WaitFlags & { tasks?: string; reset?: string | boolean }) => {
+      const names = (list: string) =>
+        list
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '');
+      // Commander reads `--no-reset <names>` as the option `reset` (true when not given).
+      const options = {
+        tasks: flags.tasks === undefined ? undefined : names(flags.tasks),
+        noReset: typeof flags.reset === 'string' ? names(flags.reset) : undefined,
+      };
       const api = await ctx.api();
       if (api) {
         const original = await api.getExecution(await ctx.executionId(idOrLast));
         const overrides = actionParameters((await api.getAction(original.action as string)) as { parameters: ActionDefinition['parameters'] }, words);
-        return finishRequest(ctx, (await api.reRun(original.id as string, overrides)) as Pick<Execution, 'id' | 'action' | 'status'>, flags);
+        return finishRequest(ctx, (await api.reRun(original.id as string, overrides, options)) as Pick<Execution, 'id' | 'action' | 'status'>, flags);
       }
       const original = await found(ctx, await ctx.executionId(idOrLast));
       const { catalog, service } = await ctx.services();
       const action = catalog.get(original.action);
       const overrides = action ? actionParameters(action, words) : {};
-      const next = await service.reRun(original.id, overrides);
+      const next = await service.reRun(original.id, overrides, options);
       await finishRequest(ctx, next, flags);
     });
 }

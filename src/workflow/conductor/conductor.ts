@@ -4,7 +4,7 @@
  * the commands the engine carries out; the steps live in run.ts, launch.ts, completion.ts,
  * transitions.ts and settle.ts.
  */
-import { isExpression, renderValue } from '../expressions/index.ts';
+import { renderValue } from '../expressions/index.ts';
 import type { DatastoreLookup } from '../expressions/types.ts';
 import type { WorkflowSpec } from '../spec/types.ts';
 import { errorMessage } from './error-messages.ts';
@@ -157,13 +157,4 @@ export function taskStatuses(state: WorkflowState): TaskStatusEntry[] {
     });
   }
   return entries;
-}
-
-/** Static action references of the workflow (tasks whose action is an expression are left out), for the engine to check at start. */
-export function actionRefs(spec: WorkflowSpec): Array<{ task: string; action: string }> {
-  const references: Array<{ task: string; action: string }> = [];
-  for (const task of Object.values(spec.tasks)) {
-    if (task.action && !isExpression(task.action)) references.push({ task: task.name, action: task.action });
-  }
-  return references;
 }

@@ -29,16 +29,17 @@ export function toStored(state: WorkflowState): StoredWorkflowState {
     if ('result' in run) stored.result = capResult(run.result);
     if (run.items) {
       const { status, results, concurrency } = run.items;
+      const from = run.items.from ? { from: run.items.from } : {};
       const encoded = status.map((itemStatus) => (itemStatus === null ? '-' : CODES[itemStatus])).join('');
-      if (run.status === 'running') stored.items = { concurrency, status: encoded, results: [] };
+      if (run.status === 'running') stored.items = { concurrency, status: encoded, results: [], ...from };
       else if (jsonBytes(results) > STATE_RESULT_BYTES && run.result === undefined) {
-        stored.items = { concurrency, status: encoded, results: [] };
+        stored.items = { concurrency, status: encoded, results: [], ...from };
         stored.result = {
           result_truncated: true,
           items: results.length,
           note: `the results of ${results.length} items are larger than ${LIMIT} together: each is on its item's execution`,
         };
-      } else stored.items = { concurrency, status: encoded, results: results.map(capResult) };
+      } else stored.items = { concurrency, status: encoded, results: results.map(capResult), ...from };
     }
     return stored;
   });
@@ -48,9 +49,10 @@ export function toStored(state: WorkflowState): StoredWorkflowState {
 /** The state as the conductor works on it, from what `toStored` saved (a state saved with item status lists is read as is). */
 export function fromStored(stored: StoredWorkflowState): WorkflowState {
   const runs = stored.runs.map((run) => {
-    const items = run.items as { concurrency: number | null; status: string | Array<TaskRunStatus | null>; results?: unknown[] } | undefined;
+    const items = run.items as { concurrency: number | null; status: string | Array<TaskRunStatus | null>; results?: unknown[]; from?: string[] } | undefined;
     if (!items || typeof items.status !== 'string') return run;
-    return { ...run, items: { concurrency: items.concurrency, status: [...items.status].map((code) => STATUSES[code] ?? null), results: items.results ?? [] } };
+    const status = [...items.status].map((code) => STATUSES[code] ?? null);
+    return { ...run, items: { concurrency: items.concurrency, status, results: items.results ?? [], ...(items.from ? { from: items.from } : {}) } };
   });
   return { ...stored, runs } as unknown as WorkflowState;
 }

@@ -24,6 +24,8 @@ export interface ItemsState {
   /** Per item: null = not started yet, else its status. */
   status: Array<TaskRunStatus | null>;
   results: unknown[];
+  /** Set by a re-run: the earlier workflow executions (newest first) whose children hold the results of the items it kept. */
+  from?: string[];
   /** Rendered action and input per item are not stored: items are rendered again when scheduled (same context, same result). */
 }
 

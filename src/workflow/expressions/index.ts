@@ -164,6 +164,53 @@ export function renderValue(value: unknown, context: ExpressionContext): unknown
   return value;
 }
 
+/** One malformed expression of a string, as orquesta's inspection reports it. */
+export interface ExpressionProblem {
+  language: Syntax;
+  /** The expression with its delimiters (`<% ... %>`), or the whole text for a Jinja template. */
+  expression: string;
+  message: string;
+}
+
+/**
+ * The malformed expressions of `text`, worded as yaql and Jinja word them (`Parse error:
+ * unexpected '<' at position 0 of expression '<% succeeded()'`). yaql lexes as it parses, so a
+ * grammar error before an illegal character is the one it reports.
+ */
+export function expressionProblems(text: string): ExpressionProblem[] {
+  if (typeof text !== 'string') return [];
+  const y = hasYaql(text);
+  const j = hasJinja(text);
+  if (y && j) return [{ language: 'yaql', expression: text, message: MIXED }];
+  if (y) return matches(YAQL_RE, text).flatMap((expr) => yaqlProblem(expr));
+  if (!j) return [];
+  return validate(text).map((message) => {
+    const m = /^TemplateSyntaxError in (?:expression )?'([\s\S]*)': ([\s\S]*)$/.exec(message);
+    return { language: 'jinja' as const, expression: m ? m[1] : text, message: m ? m[2] : message };
+  });
+}
+
+function yaqlProblem(expr: string): ExpressionProblem[] {
+  const text = body(expr);
+  const grammar = (source: string): string | undefined => {
+    try {
+      parseYaql(source);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  let message = grammar(text);
+  if (message === undefined) return [];
+  const lexical = /^Lexical error: .* at position (\d+)$/.exec(message);
+  if (lexical) {
+    const before = grammar(text.slice(0, Number(lexical[1])));
+    if (before && /^Parse error: unexpected '/.test(before)) message = before;
+  }
+  if (/^Parse error: unexpected '.*' at position \d+$/s.test(message)) message = `${message} of expression '${text}'`;
+  return [{ language: 'yaql', expression: expr, message }];
+}
+
 /** Syntax errors of every expression in `text` (empty when all parse), one message each. */
 export function validate(text: string): string[] {
   if (typeof text !== 'string') return [];
@@ -208,16 +255,28 @@ const VAR_EXTRACTS = [
  * `ctx().x` (orquesta's extract_vars, used by its inspection of undefined variables). Sorted, unique.
  */
 export function extractVariableReferences(text: string): string[] {
+  return [...new Set(variableReferences(text).map((ref) => ref.name))].sort();
+}
+
+/** Each `ctx` variable read by an expression of `text`, with the expression and its language, in order. */
+export function variableReferences(text: string): Array<{ language: Syntax; expression: string; name: string }> {
   if (typeof text !== 'string') return [];
-  const exprs = [...matches(YAQL_RE, text), ...matches(JINJA_EXPR_RE, text)];
-  const names = new Set<string>();
-  for (const expr of exprs) {
-    for (const ref of expr.slice(2, -2).trim().match(CTX_REF) ?? []) {
+  const exprs = [
+    ...matches(YAQL_RE, text).map((expression) => ({ language: 'yaql' as const, expression })),
+    ...matches(JINJA_EXPR_RE, text).map((expression) => ({ language: 'jinja' as const, expression })),
+  ];
+  const refs: Array<{ language: Syntax; expression: string; name: string }> = [];
+  for (const { language, expression } of exprs) {
+    const seen = new Set<string>();
+    for (const ref of expression.slice(2, -2).trim().match(CTX_REF) ?? []) {
       for (const re of VAR_EXTRACTS) {
         const m = re.exec(ref.trim());
-        if (m?.[1]) names.add(m[1]);
+        if (m?.[1] && !seen.has(m[1])) {
+          seen.add(m[1]);
+          refs.push({ language, expression, name: m[1] });
+        }
       }
     }
   }
-  return [...names].sort();
+  return refs;
 }

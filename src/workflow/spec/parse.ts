@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkExpressions, checkKnownKeys, describe, isGiven, isObject } from './fields.ts';
 import { buildGraph } from './graph.ts';
+import { inspectWorkflow, taskActions } from './inspect/index.ts';
 import { parseTask } from './task.ts';
 import { parsePackYaml } from '../../shared/pack-yaml.ts';
 import { isEngineCommand, WorkflowSpecError, type InputSpec, type NamedValue, type TaskSpec, type WorkflowGraph, type WorkflowSpec } from './types.ts';
@@ -29,6 +30,8 @@ export async function loadWorkflow(file: string): Promise<WorkflowSpec> {
  */
 export function parseWorkflow(text: string, file: string): WorkflowSpec {
   const doc = parseDocument(text, file);
+  const issues = inspectWorkflow(doc);
+  if (issues.length > 0) throw new WorkflowSpecError(file, issues, taskActions(doc));
   const errors: string[] = [];
   checkKnownKeys(doc, TOP_KEYS, '', errors);
   const version = parseVersion(doc.version, errors);
@@ -37,21 +40,21 @@ export function parseWorkflow(text: string, file: string): WorkflowSpec {
   const vars = namedValues('vars', doc.vars, errors);
   const output = namedValues('output', doc.output, errors);
   const tasks = parseTasks(doc.tasks, errors);
-  throwIfAny(file, errors);
+  throwIfAny(file, errors, doc);
 
   checkTaskReferences(tasks, errors);
-  throwIfAny(file, errors);
+  throwIfAny(file, errors, doc);
 
   const graph = buildGraph(tasks);
   checkStartTasks(graph, errors);
   checkJoins(tasks, graph, errors);
-  throwIfAny(file, errors);
+  throwIfAny(file, errors, doc);
 
   return { file, version, description, input, vars, output, tasks, graph };
 }
 
-function throwIfAny(file: string, errors: string[]): void {
-  if (errors.length > 0) throw new WorkflowSpecError(file, errors);
+function throwIfAny(file: string, errors: string[], doc: Record<string, unknown>): void {
+  if (errors.length > 0) throw new WorkflowSpecError(file, errors, taskActions(doc));
 }
 
 /** The YAML document, which must be a mapping; a syntax error is reported alone. */

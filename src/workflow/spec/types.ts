@@ -1,3 +1,5 @@
+import { describeIssue, type InspectionIssue, type TaskAction } from './inspect/index.ts';
+
 /** Engine commands: reserved words usable in a transition's `do` (orquesta's ENGINE_EVENT_MAP). */
 export const ENGINE_COMMANDS = ['continue', 'fail', 'noop', 'retry'] as const;
 export type EngineCommand = (typeof ENGINE_COMMANDS)[number];
@@ -85,13 +87,24 @@ export interface WorkflowSpec {
   graph: WorkflowGraph;
 }
 
-/** Thrown by the loader; `errors` lists every problem found, `message` names the file and all of them. */
+/**
+ * Thrown by the loader; `issues` lists every problem found as orquesta's inspection reports it
+ * (type, message, spec and schema paths), `message` names the file and all of them. `tasks` are
+ * the tasks' actions and inputs as far as they could be read, for st2's inspection of task contents.
+ */
 export class WorkflowSpecError extends Error {
   override name = 'WorkflowSpecError';
+  readonly errors: string[];
+  readonly issues: InspectionIssue[];
   constructor(
     readonly file: string,
-    readonly errors: string[],
+    problems: Array<string | InspectionIssue>,
+    readonly tasks: TaskAction[] = [],
   ) {
+    const issues = problems.map((p): InspectionIssue => (typeof p === 'string' ? { type: 'syntax', message: p, spec_path: null, schema_path: null } : p));
+    const errors = problems.map((p) => (typeof p === 'string' ? p : describeIssue(p)));
     super(`invalid workflow: ${file} - ${errors.join('; ')}`);
+    this.errors = errors;
+    this.issues = issues;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionRefs, cancelWorkflow, onTaskCompleted, startWorkflow, taskStatuses, type ScheduleCommand } from '../../../../src/workflow/conductor/index.ts';
+import { cancelWorkflow, onTaskCompleted, startWorkflow, taskStatuses, type ScheduleCommand } from '../../../../src/workflow/conductor/index.ts';
 import { drive, example, seeded, shell, spec } from './harness.ts';
 
 const schedules = (cmds: unknown[]): ScheduleCommand[] => cmds.filter((c): c is ScheduleCommand => (c as ScheduleCommand).type === 'schedule');
@@ -241,13 +241,5 @@ output:
   it('state is JSON-safe', () => {
     const out = drive(spec(fanOut(3, 'all')));
     expect(JSON.parse(JSON.stringify(out.state))).toEqual(out.state);
-  });
-
-  it('actionRefs lists the static action of every task', async () => {
-    expect(actionRefs(await example('orquesta-subworkflow'))).toEqual([
-      { task: 'start', action: 'core.echo' },
-      { task: 'subworkflow', action: 'examples.orquesta-sequential' },
-      { task: 'finish', action: 'core.echo' },
-    ]);
   });
 });

@@ -74,6 +74,8 @@ input:
   - b: 2
 vars:
   - v: <% ctx().b %>
+  - h: [h1]
+  - c: [c1]
 output:
   - out: <% ctx().v %>
 tasks:
@@ -152,6 +154,8 @@ tasks:
     const spec = parseWorkflow(
       `
 version: 1.0
+vars:
+  - again: false
 tasks:
   init:
     next: [{do: loop}]
@@ -179,17 +183,17 @@ tasks:
 
   it('rejects a missing version', () => {
     expect(errorsOf('tasks:\n  a:\n    action: core.noop\n')).toEqual(['missing "version" (expected 1.0)']);
-    expect(errorsOf('version: 2.0\ntasks:\n  a:\n    action: core.noop\n')[0]).toMatch(/unsupported version 2/);
+    expect(errorsOf('version: 2.0\ntasks:\n  a:\n    action: core.noop\n')).toEqual([`syntax error at version: 2 is not one of ['1.0', 1]`]);
   });
 
   it('rejects undefined tasks naming the task and transition', () => {
     expect(errorsOf('version: 1.0\ntasks:\n  t1:\n    action: core.noop\n  t2:\n    action: core.noop\n    next:\n      - do: t9\n')).toEqual([
-      'task "t2": next[0].do references undefined task "t9"',
+      'semantic error at tasks.t2.next[0].do: The task "t9" is not defined.',
     ]);
     try {
       parseWorkflow('version: 1.0\ntasks:\n  t2:\n    next:\n      - do: [t1, t9]\n  t1: {}\n', FILE);
     } catch (e) {
-      expect((e as Error).message).toBe(`invalid workflow: ${FILE} - task "t2": next[0].do references undefined task "t9"`);
+      expect((e as Error).message).toBe(`invalid workflow: ${FILE} - semantic error at tasks.t2.next[0].do: The task "t9" is not defined.`);
     }
   });
 
@@ -200,77 +204,46 @@ tasks:
     expect(count[0]).toMatch(/^task "j": join is unreachable: join: 3 but only 2 tasks/);
   });
 
-  it('rejects wrong types, unknown properties and reserved names', () => {
+  // Each inspection rule and its exact wording: inspect.test.ts.
+  it('reports every problem of every kind in one pass', () => {
     const errs = errorsOf(`
 version: 1.0
-input: foo
 extra: 1
-tasks:
-  t1:
-    action: 42
-    join: some
-    retry:
-      delay: 1
-    next:
-      - when: ''
-        do: 7
-    bogus: true
-  fail:
-    action: core.noop
-  t2:
-    with: not an expression
-    action: core.noop
-`);
-    expect(errs).toEqual(
-      expect.arrayContaining([
-        'unknown property "extra"',
-        '"input" must be a list of names or {name: value} entries, got string "foo"',
-        'task "t1": unknown property "bogus"',
-        'task "t1": action must be a non-empty string, got number 42',
-        'task "t1": join must be "all" or a positive integer, got string "some"',
-        'task "t1": retry.count is required',
-        'task "t1": next[0].when must be a non-empty expression',
-        'task "t1": next[0].do must be a task name, a comma-separated string or a list of names, got number 7',
-        'task "fail": the task name "fail" is reserved with special function',
-        expect.stringMatching(/^task "t2": with.items must be an expression/),
-      ]),
-    );
-  });
-
-  it('rejects malformed expressions, naming where they are', () => {
-    const errs = errorsOf(`
-version: 1.0
 vars:
   - v: <% ctx().a + %>
 tasks:
   t1:
-    action: core.echo message="{{ ctx().x ) }}"
+    action: 42
     next:
-      - when: <% <% succeeded() %>
-        publish:
-          - p: <% result(.stdout %>
+      - do: 7
+  fail:
+    action: core.noop
 `);
-    expect(errs.map((e) => e.split(': malformed expression')[0])).toEqual([
-      'vars[0].v',
-      'task "t1": input.message',
-      'task "t1": next[0].when',
-      'task "t1": next[0].publish.p',
+    expect(errs).toEqual([
+      "syntax error at the workflow: Additional properties are not allowed ('extra' was unexpected)",
+      "syntax error at tasks.t1.action: 42 is not of type 'string'",
+      'syntax error at tasks.t1.next[0].do: 7 is not valid under any of the given schemas',
+      'semantic error at tasks.fail: The task name "fail" is reserved with special function.',
+      'expression error at vars: Parse error: unexpected end of statement',
+      'context error at vars[0]: Variable "a" is referenced before assignment.',
     ]);
   });
 
   it('rejects a workflow without a start task', () => {
     const errs = errorsOf('version: 1.0\ntasks:\n  a:\n    next: [{do: b}]\n  b:\n    next: [{do: a}]\n');
-    expect(errs[0]).toMatch(/unable to identify any tasks to start the workflow/);
+    expect(errs[0]).toMatch(/^semantic error at tasks: Unable to identify any tasks to start the workflow/);
   });
 
   it('rejects YAML syntax errors and non-mappings', () => {
     expect(errorsOf('version: 1.0\ntasks: [\n')[0]).toMatch(/^YAML syntax error/);
     expect(errorsOf('- a\n')).toEqual(['the workflow definition must be a mapping']);
-    expect(errorsOf('version: 1.0\n')).toEqual(['missing "tasks"']);
+    expect(errorsOf('version: 1.0\n')).toEqual(["syntax error at the workflow: 'tasks' is a required property"]);
   });
 
   it('requires an action for with items', () => {
-    expect(errorsOf('version: 1.0\ntasks:\n  a:\n    with: <% ctx().x %>\n')).toEqual(['task "a": the action property is required for a with items task']);
+    expect(errorsOf('version: 1.0\nvars: [{x: [1]}]\ntasks:\n  a:\n    with: <% ctx().x %>\n')).toEqual([
+      'semantic error at tasks.a: The action property is required for with items task.',
+    ]);
   });
 
   it('loads every ported example workflow', async () => {
