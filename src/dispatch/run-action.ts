@@ -21,6 +21,8 @@ export interface ActionRun {
   commandEnv: Record<string, string>;
   /** Plaintexts of encrypted datastore keys its parameters were rendered from: masked as secrets are. */
   datastoreSecrets?: string[];
+  /** The pack's config, handed to the action by the runners that do (python-script, node-script). */
+  packConfig?: Record<string, unknown>;
   /** Lease owner: this invocation and record. */
   owner: string;
   /** Epoch ms by which the outcome must be recorded (Lambda deadline minus margin). */
@@ -107,6 +109,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       output,
       killGraceMs: config.killGraceMs,
       resultMaxBytes: config.resultMaxBytes,
+      ...(run.packConfig ? { packConfig: run.packConfig } : {}),
       ...(deps.kv ? { datastore: { kv: deps.kv, user: execution.context.user ?? DEFAULT_USER } } : {}),
     });
   } catch (error) {

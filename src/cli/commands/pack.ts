@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { table } from '../format.ts';
 import { NotFoundError } from '../../model/errors.ts';
+import { UsageError } from '../errors.ts';
 
 interface PackFlags {
   packsDir?: string;
@@ -27,6 +28,60 @@ const withDir = (command: Command) =>
   command
     .option('--packs-dir <dir>', "packs folder to work on (default: the local runtime's .actionrunner/packs; for a deploy, the folder given as packsPath)")
     .option('--json', 'print JSON');
+
+/** The folder of `pack` as the target's catalog loads it (a config belongs to a pack the runtime runs). */
+async function packPathOf(ctx: CliContext, pack: string): Promise<string> {
+  const { catalog } = await ctx.services();
+  const action = catalog.list().find((a) => a.pack === pack);
+  if (!action) throw new NotFoundError(`unknown pack: ${pack} - no loaded action belongs to it (see "actionrunner action list")`);
+  return action.packPath;
+}
+
+async function configStore(ctx: CliContext) {
+  const { keyValueStoreFor } = await import('../../datastore/for-config.ts');
+  const target = await ctx.target();
+  return keyValueStoreFor(target.config, target.runtime.clients);
+}
+
+/** `pack config set|get`: the pack's config (st2's configs/<pack>.yaml), kept in the target's datastore. */
+function registerPackConfig(pack: Command, ctx: CliContext): void {
+  const config = pack.command('config').description("a pack's config (validated against its config.schema.yaml), kept in the datastore as pack_config:<pack>");
+  config
+    .command('set <pack> <file>')
+    .description("validate FILE.yaml against the pack's config.schema.yaml (defaults filled in) and store it; secrets are stored encrypted")
+    .option('--json', 'print JSON')
+    .action(async (name: string, file: string, flags: { json?: boolean }) => {
+      const [{ readFile }, { parsePackYaml }, { setPackConfig, loadConfigSchema, maskConfig }] = await Promise.all([
+        import('node:fs/promises'),
+        import('../../shared/pack-yaml.ts'),
+        import('../../pack-config/index.ts'),
+      ]);
+      let parsed: unknown;
+      try {
+        parsed = parsePackYaml(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new UsageError(`invalid config file: ${file} - expected a YAML mapping of option to value: ${(error as Error).message.split('\n')[0]}`);
+      }
+      const packPath = await packPathOf(ctx, name);
+      const stored = await setPackConfig(await configStore(ctx), name, packPath, parsed);
+      const shown = maskConfig(loadConfigSchema(packPath), stored);
+      if (flags.json) return ctx.printJson({ pack: name, config: shown });
+      ctx.print(`config of pack "${name}" set:\n${JSON.stringify(shown, null, 2)}`);
+    });
+  config
+    .command('get <pack>')
+    .description("show the pack's config as actions get it (schema defaults filled in; secrets masked unless --decrypt)")
+    .option('--decrypt', 'show secret values')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: { json?: boolean; decrypt?: boolean }) => {
+      const { loadPackConfig, loadConfigSchema, maskConfig } = await import('../../pack-config/index.ts');
+      const packPath = await packPathOf(ctx, name);
+      const { config } = await loadPackConfig(await configStore(ctx), name, packPath);
+      const shown = flags.decrypt ? config : maskConfig(loadConfigSchema(packPath), config);
+      if (flags.json) return ctx.printJson({ pack: name, config: shown });
+      ctx.print(JSON.stringify(shown, null, 2));
+    });
+}
 
 /** `actionrunner pack install|list|remove`: st2's pack management, for the local runtime or a deploy's packs folder. */
 export function registerPack(program: Command, ctx: CliContext): void {
@@ -70,4 +125,6 @@ export function registerPack(program: Command, ctx: CliContext): void {
     if (flags.json) return ctx.printJson({ removed: name });
     ctx.print(`removed pack "${name}" from ${packsDir}`);
   });
+
+  registerPackConfig(pack, ctx);
 }
