@@ -3,6 +3,10 @@ import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { DEFAULT_USER } from '../datastore/keys.ts';
+import { InvalidPackConfigError, loadPackConfig } from '../pack-config/index.ts';
+
+/** Runners that hand the pack's config to the action itself (python's self.config, node's context.config). */
+const CONFIG_RUNNERS = new Set(['python-script', 'node-script']);
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -92,12 +96,25 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
-  const secrets = [...secretValuesOf(run.parameters, run.secretNames), ...(run.datastoreSecrets ?? [])];
+  // python's self.config and node's context.config: read here, in the actions function, unless the templates already did.
+  let packConfigError: string | undefined;
+  const loaded =
+    run.packConfig === undefined && CONFIG_RUNNERS.has(action.runner_type) && deps.kv
+      ? await loadPackConfig(deps.kv, action.pack, action.packPath).catch((error: unknown) => {
+          // A stored config that cannot be read fails the execution, saying why; the store being unreachable is retried.
+          if (!(error instanceof InvalidPackConfigError)) throw error;
+          packConfigError = error.message;
+          return undefined;
+        })
+      : undefined;
+  const packConfig = run.packConfig ?? loaded?.config;
+  const secrets = [...secretValuesOf(run.parameters, run.secretNames), ...(run.datastoreSecrets ?? []), ...(loaded?.secrets ?? [])];
   const releaseLogMasking = maskSecretsInLogs(secrets);
   const output = deps.output.writer({ firstSeq, executionId: execution.id, actionRef: action.ref, runnerRef: action.runner_type });
 
   let outcome: RunOutcome;
   try {
+    if (packConfigError !== undefined) throw new Error(packConfigError);
     outcome = await run.runner.run({
       executionId: execution.id,
       action,
@@ -109,7 +126,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       output,
       killGraceMs: config.killGraceMs,
       resultMaxBytes: config.resultMaxBytes,
-      ...(run.packConfig ? { packConfig: run.packConfig } : {}),
+      ...(packConfig ? { packConfig } : {}),
       ...(deps.kv ? { datastore: { kv: deps.kv, user: execution.context.user ?? DEFAULT_USER } } : {}),
     });
   } catch (error) {

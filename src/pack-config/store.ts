@@ -19,7 +19,10 @@ export interface LoadedPackConfig {
  */
 export async function loadPackConfig(kv: KeyValueStore, pack: string, packPath: string): Promise<LoadedPackConfig> {
   const schema = loadConfigSchema(packPath);
-  const stored = await kv.get(configKeyOf(pack), { decrypt: true });
+  // A Query (begins_with the exact name), not a GetItem: both functions' roles may query the datastore, and the
+  // workflows function reads a config when a task's template names config_context.
+  const { name } = configKeyOf(pack);
+  const stored = (await kv.list('system', undefined, { prefix: name, decrypt: true })).find((pair) => pair.name === name);
   let value: unknown = {};
   if (stored) {
     try {

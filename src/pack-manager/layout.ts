@@ -9,7 +9,7 @@ import path from 'node:path';
 /** Folder of the virtualenvs, inside a packs folder. */
 export const VIRTUALENVS_DIR = '.virtualenvs';
 
-/** A shipped virtualenv keeps only this folder (the packaged form: no interpreter, only the libraries). */
+/** What a shipped virtualenv keeps (the packaged form: no interpreter, only the libraries). */
 export const SHIPPED_SITE_PACKAGES = 'site-packages';
 
 /** The packs folder of the local runtime of `projectDir`: `.actionrunner/packs` (the runtime adds it to ACTIONRUNNER_PACKS_PATH). */

@@ -22,12 +22,8 @@ function readsDatastoreOrError(action: ActionDefinition): boolean {
   }
 }
 
-/** Runners that hand the pack's config to the action itself (python's self.config, node's context.config). */
-const CONFIG_RUNNERS = new Set(['python-script', 'node-script']);
-
-/** Whether preparing `action` needs its pack's config: its templates read config_context, or its runner hands it over. */
-function needsPackConfig(action: ActionDefinition): boolean {
-  if (CONFIG_RUNNERS.has(action.runner_type)) return true;
+/** Whether preparing `action` needs its pack's config: its templates read config_context (runners that hand it to the action read it when they run). */
+function readsPackConfigOrError(action: ActionDefinition): boolean {
   try {
     return readsPackConfig(action);
   } catch {
@@ -100,7 +96,7 @@ export class ExecutionService {
     const action = this.deps.catalog.get(ref);
     let datastore: DatastoreSnapshot | undefined;
     if (action && this.deps.kv && readsDatastoreOrError(action)) datastore = await DatastoreSnapshot.load(this.deps.kv, context.user ?? DEFAULT_USER);
-    const packConfig = action && this.deps.kv && needsPackConfig(action) ? await loadPackConfig(this.deps.kv, action.pack, action.packPath) : undefined;
+    const packConfig = action && this.deps.kv && readsPackConfigOrError(action) ? await loadPackConfig(this.deps.kv, action.pack, action.packPath) : undefined;
     return this.prepare(ref, given, context, datastore, packConfig);
   }
 
