@@ -9,6 +9,7 @@ import { validateValues } from './validate.ts';
 import type { DatastoreSnapshot } from '../datastore/snapshot.ts';
 import { DATASTORE_CONTEXT_KEY, templateDatastore } from '../datastore/template-filter.ts';
 import { actionContext } from './action-context.ts';
+import type { LoadedPackConfig } from '../pack-config/store.ts';
 
 /** What `resolveParameters` returns. */
 export interface ResolvedParameters {
@@ -32,12 +33,12 @@ export interface ResolveOptions {
   actionContext?: Record<string, unknown>;
   /** The datastore as read before rendering (`st2kv.system.x`, `| decrypt_kv`); without it a template naming `st2kv` is refused. */
   datastore?: DatastoreSnapshot;
+  /** The pack's config (`config_context`), with its secret values; without it a template naming `config_context` is refused. */
+  packConfig?: LoadedPackConfig;
 }
 
-/** Names pack config would provide in st2; we have none. */
-const UNSUPPORTED_NAMES: Record<string, string> = {
-  config_context: 'pack configuration (config_context) is not supported',
-};
+/** st2's name for the pack's config in parameter templates. */
+const CONFIG_CONTEXT = 'config_context';
 
 /** st2's name for the running execution's context in parameter templates. */
 const ACTION_CONTEXT = 'action_context';
@@ -123,6 +124,7 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
   const secretNames = new Set(secretParameterNames(action.parameters));
   const render = defaultRenderer(action, values, pending, commandEnv, options.actionContext ?? actionContext(action), {
     datastore: options.datastore,
+    packConfig: options.packConfig,
     secretNames,
   });
   for (const name of [...pending.keys()]) render(name);
@@ -137,7 +139,7 @@ export function resolveParameters(action: ActionDefinition, given: Record<string
     values,
     secretNames: [...secretNames].filter((name) => name in values),
     commandEnv,
-    datastoreSecrets: [...(options.datastore?.revealed ?? [])],
+    datastoreSecrets: [...(options.datastore?.revealed ?? []), ...(options.packConfig?.secrets ?? [])],
   };
 }
 
@@ -150,6 +152,11 @@ export function readsDatastore(action: ActionDefinition): boolean {
 }
 
 const DATASTORE_NAME = 'st2kv';
+
+/** True when a parameter default of `action` reads the pack's config (`config_context`). Throws as readsDatastore does. */
+export function readsPackConfig(action: ActionDefinition): boolean {
+  return Object.keys(action.parameters).some((name) => templateDefault(action, name)?.references.includes(CONFIG_CONTEXT) === true);
+}
 
 /** Refuses an `env` runner parameter that would make the action's shell run code of its own (see `isShellStartupVariable`). */
 function assertNoShellStartupVariables(action: ActionDefinition, values: Record<string, unknown>): void {
@@ -207,7 +214,7 @@ function defaultRenderer(
   pending: Map<string, TemplateDefault>,
   commandEnv: Record<string, string>,
   executionContext: Record<string, unknown>,
-  kv: { datastore?: DatastoreSnapshot; secretNames: Set<string> },
+  kv: { datastore?: DatastoreSnapshot; packConfig?: LoadedPackConfig; secretNames: Set<string> },
 ): (name: string) => void {
   const specs = action.parameters;
   const shellParams = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
@@ -233,8 +240,15 @@ function defaultRenderer(
         context[DATASTORE_CONTEXT_KEY] = kv.datastore;
         continue;
       }
-      if (Object.hasOwn(UNSUPPORTED_NAMES, ref)) {
-        throw new InvalidParameterError(`parameter "${name}" references "${ref}": ${UNSUPPORTED_NAMES[ref]}`, { parameter: name, action: action.ref });
+      if (ref === CONFIG_CONTEXT && !Object.hasOwn(specs, ref)) {
+        if (!kv.packConfig) {
+          throw new InvalidParameterError(`parameter "${name}" references "config_context": the pack config is not available here`, {
+            parameter: name,
+            action: action.ref,
+          });
+        }
+        context[ref] = kv.packConfig.config;
+        continue;
       }
       if (ref === ACTION_CONTEXT && !Object.hasOwn(specs, ref)) {
         context[ref] = executionContext;
@@ -265,6 +279,12 @@ function defaultRenderer(
     }
     // A value made from a decrypted key is a secret parameter from now on (masked wherever shown).
     if ((kv.datastore?.reveals ?? 0) > revealsBefore) kv.secretNames.add(name);
+    // So is one that holds a secret value of the pack's config.
+    const secrets = kv.packConfig?.secrets ?? [];
+    if (secrets.length > 0 && template.references.includes(CONFIG_CONTEXT)) {
+      const text = typeof values[name] === 'string' ? (values[name] as string) : JSON.stringify(values[name]);
+      if (secrets.some((secret) => text.includes(secret))) kv.secretNames.add(name);
+    }
   };
   return render;
 }

@@ -1,5 +1,6 @@
 import { loadActions } from '../actions/index.ts';
 import type { ActionCatalog } from '../actions/types.ts';
+import { ReloadingCatalog } from '../actions/reloading-catalog.ts';
 import { createClients, type AwsClients } from '../config/clients.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
@@ -31,7 +32,7 @@ export interface ServicesOptions {
   clients?: AwsClients;
   /** @default a JSON logger on stderr */
   log?: Logger;
-  /** The actions. @default loadActions() now, each unavailable one logged (`action unavailable`) */
+  /** The actions. @default loadActions() now (again when a packs folder of ACTIONRUNNER_PACKS_PATH changes), each unavailable one logged (`action unavailable`) */
   catalog?: ActionCatalog;
 }
 
@@ -54,7 +55,7 @@ export function createServices(options: ServicesOptions = {}): Services {
   });
   const kv = keyValueStoreFor(config, clients);
   const queue = workQueueFor(config, clients.sqs);
-  const catalog = options.catalog ?? loadActions({ packsPaths: config.packsPaths });
+  const catalog = options.catalog ?? new ReloadingCatalog(() => loadActions({ packsPaths: config.packsPaths }), config.packsPaths);
   if (!options.catalog) {
     for (const problem of catalog.listUnavailable?.() ?? []) log.info('action unavailable', { ...problem });
     for (const problem of catalog.policies?.().listUnavailable() ?? []) log.warn('policy unavailable', { ...problem });

@@ -7,6 +7,7 @@ import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLocal } from './commands/local.ts';
+import { registerPack } from './commands/pack.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerRun } from './commands/run.ts';
 import { CliContext } from './context.ts';
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDlq(program, ctx);
   registerKey(program, ctx);
   registerApiKey(program, ctx);
+  registerPack(program, ctx);
   registerLocal(program, ctx);
   return program;
 }

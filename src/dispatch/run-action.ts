@@ -3,6 +3,10 @@ import { maskSecretsInLogs, type Logger } from '../log/index.ts';
 import type { Execution } from '../model/execution.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { DEFAULT_USER } from '../datastore/keys.ts';
+import { InvalidPackConfigError, loadPackConfig } from '../pack-config/index.ts';
+
+/** Runners that hand the pack's config to the action itself (python's self.config, node's context.config). */
+const CONFIG_RUNNERS = new Set(['python-script', 'node-script']);
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -21,6 +25,8 @@ export interface ActionRun {
   commandEnv: Record<string, string>;
   /** Plaintexts of encrypted datastore keys its parameters were rendered from: masked as secrets are. */
   datastoreSecrets?: string[];
+  /** The pack's config, handed to the action by the runners that do (python-script, node-script). */
+  packConfig?: Record<string, unknown>;
   /** Lease owner: this invocation and record. */
   owner: string;
   /** Epoch ms by which the outcome must be recorded (Lambda deadline minus margin). */
@@ -90,12 +96,25 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
-  const secrets = [...secretValuesOf(run.parameters, run.secretNames), ...(run.datastoreSecrets ?? [])];
+  // python's self.config and node's context.config: read here, in the actions function, unless the templates already did.
+  let packConfigError: string | undefined;
+  const loaded =
+    run.packConfig === undefined && CONFIG_RUNNERS.has(action.runner_type) && deps.kv
+      ? await loadPackConfig(deps.kv, action.pack, action.packPath).catch((error: unknown) => {
+          // A stored config that cannot be read fails the execution, saying why; the store being unreachable is retried.
+          if (!(error instanceof InvalidPackConfigError)) throw error;
+          packConfigError = error.message;
+          return undefined;
+        })
+      : undefined;
+  const packConfig = run.packConfig ?? loaded?.config;
+  const secrets = [...secretValuesOf(run.parameters, run.secretNames), ...(run.datastoreSecrets ?? []), ...(loaded?.secrets ?? [])];
   const releaseLogMasking = maskSecretsInLogs(secrets);
   const output = deps.output.writer({ firstSeq, executionId: execution.id, actionRef: action.ref, runnerRef: action.runner_type });
 
   let outcome: RunOutcome;
   try {
+    if (packConfigError !== undefined) throw new Error(packConfigError);
     outcome = await run.runner.run({
       executionId: execution.id,
       action,
@@ -107,6 +126,7 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
       output,
       killGraceMs: config.killGraceMs,
       resultMaxBytes: config.resultMaxBytes,
+      ...(packConfig ? { packConfig } : {}),
       ...(deps.kv ? { datastore: { kv: deps.kv, user: execution.context.user ?? DEFAULT_USER } } : {}),
     });
   } catch (error) {

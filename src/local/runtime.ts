@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../config/clients.ts';
@@ -7,6 +8,7 @@ import { createLogger, type Logger } from '../log/index.ts';
 import { createResources, type CreatedResources, type QueueUrls, type TableNames } from '../resources/index.ts';
 import { ensureKeyFile } from '../datastore/index.ts';
 import { ValidationError } from '../model/errors.ts';
+import { localPacksDir } from '../pack-manager/layout.ts';
 import { ExecutionStore } from '../store/executions.ts';
 import { EmulatorDiedError, externalEndpoints, startEmulators, useEmulatorCredentials, type Emulators } from '../substrate/index.ts';
 import { Sweeper } from '../sweep/index.ts';
@@ -93,7 +95,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
 async function wire(emulators: Emulators, options: LocalOptions, log: Logger): Promise<LocalRuntime> {
   const progress = options.progress ?? (() => {});
-  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators, progress, datastoreKeyFile(options));
+  const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators, progress, datastoreKeyFile(options), installedPacks(options));
   const { pools, mappings } = createMappings({ clients, resources, settings, functionEnv, options, log, region: base.region });
   progress('event source mappings: the workflows and actions functions on their queues');
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
@@ -170,8 +172,10 @@ function advertise(file: string, emulators: Emulators, base: Config, resources: 
  * Points this process's SDK clients (and the functions it loads) at the emulators, as Lambda's
  * environment would, creates the stage's resources from serverless.yml, and reads the functions' settings.
  */
-async function prepareStage(emulators: Emulators, progress: (step: string) => void, keyFile: string) {
+async function prepareStage(emulators: Emulators, progress: (step: string) => void, keyFile: string, packsDir: string) {
   const env = process.env;
+  // The packs of `actionrunner pack install`, after those the user named.
+  env.ACTIONRUNNER_PACKS_PATH = [...(env.ACTIONRUNNER_PACKS_PATH ?? '').split(':').filter((dir) => dir !== '' && dir !== packsDir), packsDir].join(':');
   env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
   env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
   env.AWS_REGION ||= env.AWS_DEFAULT_REGION || 'us-east-1';
@@ -198,6 +202,13 @@ async function prepareStage(emulators: Emulators, progress: (step: string) => vo
     return Object.fromEntries(Object.entries(own).map(([key, value]) => [key, !PER_FUNCTION.has(key) && env[key] ? env[key]! : value]));
   };
   return { env, base, clients, resources, settings, functionEnv };
+}
+
+/** The packs folder `actionrunner pack install` fills (`.actionrunner/packs` of the project), created empty when missing. */
+function installedPacks(options: LocalOptions): string {
+  const dir = localPacksDir(path.resolve(options.projectDir ?? process.cwd()));
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /**

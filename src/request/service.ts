@@ -9,14 +9,24 @@ import type { WorkQueue } from '../queue/work-queue.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { ActionCatalog } from '../actions/types.ts';
-import { readsDatastore } from '../actions/resolve.ts';
+import { readsDatastore, readsPackConfig } from '../actions/resolve.ts';
 import { planTaskRerun } from '../workflow/rerun-request.ts';
+import { loadPackConfig, type LoadedPackConfig } from '../pack-config/store.ts';
 import { DatastoreSnapshot, DEFAULT_USER, type KeyValueStore } from '../datastore/index.ts';
 
 /** readsDatastore, true on an invalid template: prepare then reports it as resolveParameters does. */
 function readsDatastoreOrError(action: ActionDefinition): boolean {
   try {
     return readsDatastore(action);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether preparing `action` needs its pack's config: its templates read config_context (runners that hand it to the action read it when they run). */
+function readsPackConfigOrError(action: ActionDefinition): boolean {
+  try {
+    return readsPackConfig(action);
   } catch {
     return false;
   }
@@ -37,8 +47,10 @@ export interface PreparedRequest {
   values: Record<string, unknown>;
   secretNames: string[];
   commandEnv: Record<string, string>;
-  /** Plaintexts of encrypted datastore keys the parameter templates decrypted: masked like secret parameters. */
+  /** Plaintexts of encrypted datastore keys the parameter templates decrypted, and the pack config's secret values: masked like secret parameters. */
   datastoreSecrets?: string[];
+  /** The pack's config (schema defaults filled in): python's `self.config`, node's `context.config`. */
+  packConfig?: Record<string, unknown>;
 }
 
 export interface ExecutionServiceDeps {
@@ -59,16 +71,22 @@ export class ExecutionService {
    * (what templates read as `action_context`).
    * @throws NotFoundError for an unknown action, ValidationError for anything else wrong.
    */
-  prepare(ref: string, given: Record<string, unknown>, context: ExecutionContext = {}, datastore?: DatastoreSnapshot): PreparedRequest {
+  prepare(
+    ref: string,
+    given: Record<string, unknown>,
+    context: ExecutionContext = {},
+    datastore?: DatastoreSnapshot,
+    packConfig?: LoadedPackConfig,
+  ): PreparedRequest {
     const action = this.deps.catalog.get(ref);
     const unavailable = action ? undefined : this.deps.catalog.unavailable?.(ref);
     if (unavailable) throw unavailableError(unavailable);
     if (!action) throw new NotFoundError(`unknown action: ${ref} - no pack provides it (try "actionrunner action list")`, { context: { action: ref } });
     if (!action.enabled) throw new ValidationError(`action disabled: ${ref} - its metadata says enabled: false`, { context: { action: ref } });
-    const resolved = resolveParameters(action, given, { actionContext: actionContext(action, context), datastore });
+    const resolved = resolveParameters(action, given, { actionContext: actionContext(action, context), datastore, packConfig });
     assertFitsProcess(action, resolved.values, resolved.commandEnv ?? {});
     if (!isWorkflowRunner(action.runner_type)) this.#checkTimeoutFits(action, resolved.values);
-    return { action, ...resolved, commandEnv: resolved.commandEnv ?? {} };
+    return { action, ...resolved, commandEnv: resolved.commandEnv ?? {}, ...(packConfig ? { packConfig: packConfig.config } : {}) };
   }
 
   /**
@@ -79,7 +97,8 @@ export class ExecutionService {
     const action = this.deps.catalog.get(ref);
     let datastore: DatastoreSnapshot | undefined;
     if (action && this.deps.kv && readsDatastoreOrError(action)) datastore = await DatastoreSnapshot.load(this.deps.kv, context.user ?? DEFAULT_USER);
-    return this.prepare(ref, given, context, datastore);
+    const packConfig = action && this.deps.kv && readsPackConfigOrError(action) ? await loadPackConfig(this.deps.kv, action.pack, action.packPath) : undefined;
+    return this.prepare(ref, given, context, datastore, packConfig);
   }
 
   /** Creates the execution and sends it to its queue (workflows for workflow runners, else actions). */

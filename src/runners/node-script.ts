@@ -38,7 +38,7 @@ export function resolveTsxLoader(): string | undefined {
 /**
  * `node-script` (new, st2 has none): imports the entry point (`.js`, `.mjs`, `.cjs`, or TypeScript) in a
  * child node and awaits `export async function run(params, context)` with context
- * `{ executionId, action, pack }`. Result: `{ result, stdout, stderr, exit_code }` (+ `error`).
+ * `{ executionId, action, pack, config }` (config: the pack's config). Result: `{ result, stdout, stderr, exit_code }` (+ `error`).
  */
 export class NodeScriptRunner implements Runner {
   readonly name = 'node-script';
@@ -76,7 +76,7 @@ export class NodeScriptRunner implements Runner {
       stdin: JSON.stringify({
         entryPoint: entry,
         parameters: actionParameters(parameters, 'node-script'),
-        context: { executionId: request.executionId, action: action.ref, pack: action.pack },
+        context: { executionId: request.executionId, action: action.ref, pack: action.pack, config: request.packConfig ?? {} },
       }),
       ...outputFilters(request, filter),
     });

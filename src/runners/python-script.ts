@@ -8,6 +8,7 @@ import { openDatastoreChannel } from './datastore-channel.ts';
 import { parseResultBlock, ResultBlockFilter } from './result-block.ts';
 import { scriptOutcome } from './script-result.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
+import { interpreterFor } from '../pack-manager/layout.ts';
 
 /** Options of the python-script runner. */
 export interface PythonScriptRunnerOptions {
@@ -35,11 +36,14 @@ export class PythonScriptRunner implements Runner {
     const filter = new ResultBlockFilter();
     // self.action_service reaches the datastore through the parent: the child needs no AWS credentials.
     const channel = request.datastore ? await openDatastoreChannel(request.datastore) : undefined;
+    // The pack's virtualenv (pack install), as st2 runs a pack's actions with <virtualenvs>/<pack>/bin/python.
+    const interpreter = interpreterFor(action.packPath, this.pythonBinary);
+    const pythonPath: Record<string, string> = interpreter.pythonPath ? { PYTHONPATH: interpreter.pythonPath } : {};
     const result = await runProcess({
-      file: this.pythonBinary,
+      file: interpreter.python,
       args: ['-c', PYTHON_WRAPPER_SOURCE],
       ...processOptions(request),
-      env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1', ...channel?.env }),
+      env: actionEnv(request, { PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1', ...pythonPath, ...channel?.env }),
       stdin: JSON.stringify({
         entry_point: script,
         parameters: runArguments(action, parameters),
@@ -52,7 +56,7 @@ export class PythonScriptRunner implements Runner {
       ...outputFilters(request, filter),
     }).finally(() => channel?.close());
     if (result.spawnError?.code === 'ENOENT') {
-      return refused(`runner python-script needs python3, which was not found: ${this.pythonBinary} is not on PATH - ${IMAGE_FIX}`);
+      return refused(`runner python-script needs python3, which was not found: ${interpreter.python} is not on PATH - ${IMAGE_FIX}`);
     }
     return scriptOutcome(result, parseResultBlock(filter.resultText), request.timeoutMs, filter.overflow);
   }

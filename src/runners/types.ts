@@ -34,7 +34,7 @@ export interface RunRequest {
    * result is masked where the outcome is recorded (`maskDeep` in the store's write).
    */
   secretValues?: string[];
-  /** The pack's configuration (st2 `config.yaml`), handed to python actions as `self.config`. @default {} */
+  /** The pack's configuration (schema defaults filled in), handed to python actions as `self.config` and to node actions as `context.config`. @default {} */
   packConfig?: Record<string, unknown>;
   /** The datastore and the execution's user, for runners that offer it to the action (python-script's action_service). */
   datastore?: DatastoreAccess;

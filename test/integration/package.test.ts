@@ -19,6 +19,10 @@ import { isTerminal } from '../../src/model/status.ts';
 import { resourceDefinition } from '../../src/resources/index.ts';
 import { Sweeper } from '../../src/sweep/index.ts';
 import { deliver } from '../helpers/lambda.ts';
+import { writePythonPack } from '../helpers/python-packs.ts';
+import { installPack } from '../../src/pack-manager/index.ts';
+import { loadActions } from '../../src/actions/loader.ts';
+import { PythonScriptRunner } from '../../src/runners/python-script.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -528,6 +532,46 @@ describe("packsPath: an operator's own packs in the zips", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 150_000);
+
+  it("ships an installed pack's python dependencies (its virtualenv's site-packages, without pip) and its action imports them from the artifact", async () => {
+    const installed = mkdtempSync(join(tmpdir(), 'operator-installed-'));
+    const depsOut = mkdtempSync(join(tmpdir(), 'actionrunner-package-deps-'));
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-deps-'));
+    try {
+      await installPack(writePythonPack(join(installed, 'src')), { packsDir: join(installed, 'packs') });
+      await slsPackage(['--package', depsOut, '--param', `packsPath=${join(installed, 'packs')}`]);
+      const entries = zipEntries(join(depsOut, 'actions.zip'));
+      expect(entries).toEqual(
+        expect.arrayContaining(['user-packs/pydeps/actions/greet.py', 'user-packs/.virtualenvs/pydeps/site-packages/tinydep/__init__.py']),
+      );
+      expect(entries.filter((e) => /site-packages\/(pip|setuptools)\//.test(e))).toEqual([]);
+      // The artifact's pack and libraries, run as a deployed function would: python3 (the image's) with the shipped site-packages.
+      unpack(join(depsOut, 'actions.zip'), dir);
+      const greet = loadActions({ packsDir: null, packsPaths: [join(dir, 'user-packs')] }).get('pydeps.greet')!;
+      const outcome = await new PythonScriptRunner().run({
+        executionId: 'pkg',
+        action: greet,
+        parameters: { who: 'lambda' },
+        timeoutMs: 30_000,
+        signal: new AbortController().signal,
+        output: { write: () => {} },
+        killGraceMs: 300,
+        resultMaxBytes: 65536,
+      });
+      expect(outcome).toMatchObject({
+        status: 'succeeded',
+        result: {
+          result: {
+            greeting: 'hello from tinydep 1.0',
+            who: 'lambda',
+            tinydep_file: join(dir, 'user-packs', '.virtualenvs', 'pydeps', 'site-packages', 'tinydep', '__init__.py'),
+          },
+        },
+      });
+    } finally {
+      [installed, depsOut, dir].forEach((d) => rmSync(d, { recursive: true, force: true }));
+    }
+  }, 240_000);
 
   it('refuses a packsPath that is not a folder of packs, saying what it expected', async () => {
     const error = await slsPackage(['--package', userOut, '--param', `packsPath=${join(packs, 'nope')}`]).catch((e: { stdout: string; stderr: string }) => e);

@@ -8,12 +8,12 @@ const runner = new NodeScriptRunner();
 
 describe('node-script', () => {
   it('awaits run(params, context) of an .mjs module', async () => {
-    const req = request(action('node-script', { entry: 'node/hello.mjs' }), { name: 'Ada', timeout: 60, env: {} });
+    const req = request(action('node-script', { entry: 'node/hello.mjs' }), { name: 'Ada', timeout: 60, env: {} }, { packConfig: { region: 'eu' } });
     const outcome = await runner.run(req);
     expect(outcome).toEqual({
       status: 'succeeded',
       result: {
-        result: { greeting: 'hi Ada', context: { executionId: '01JTESTEXECUTION', action: 'tests.sample', pack: 'tests' } },
+        result: { greeting: 'hi Ada', context: { executionId: '01JTESTEXECUTION', action: 'tests.sample', pack: 'tests', config: { region: 'eu' } } },
         stdout: 'hello from node\n',
         stderr: 'a warning\n',
         exit_code: 0,

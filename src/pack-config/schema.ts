@@ -1,0 +1,139 @@
+/**
+ * A pack's configuration (st2's `config.schema.yaml` beside pack.yaml): the schema is a mapping of property
+ * name to a JSON-schema spec with st2's keywords (`required: true` on the property, `default`, `secret`).
+ * A config is validated against it, and its defaults filled in, as st2's config loader does.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { parsePackYaml } from '../shared/pack-yaml.ts';
+import { ValidationError } from '../model/errors.ts';
+
+/** A property's spec in config.schema.yaml. */
+export type ConfigPropertySpec = Record<string, unknown> & { required?: unknown; secret?: unknown; properties?: Record<string, ConfigPropertySpec> };
+export type ConfigSchema = Record<string, ConfigPropertySpec>;
+
+/** The config of a pack was refused (not valid against the schema, not a mapping, no such pack). */
+export class InvalidPackConfigError extends ValidationError {
+  override name = 'InvalidPackConfigError';
+}
+
+/** What a secret config value is shown as. */
+export const MASK = '********';
+
+/** The pack's `config.schema.yaml` (or .yml), or undefined when it has none. */
+export function loadConfigSchema(packPath: string): ConfigSchema | undefined {
+  const file = ['config.schema.yaml', 'config.schema.yml'].map((f) => path.join(packPath, f)).find((f) => existsSync(f));
+  if (!file) return undefined;
+  let schema: unknown;
+  try {
+    schema = parsePackYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidPackConfigError(`invalid config schema: ${file} - not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (schema === null || schema === undefined) return {};
+  if (typeof schema !== 'object' || Array.isArray(schema))
+    throw new InvalidPackConfigError(
+      `invalid config schema: ${file} - expected a mapping of property name to its spec, got ${Array.isArray(schema) ? 'a list' : typeof schema}`,
+    );
+  return schema as ConfigSchema;
+}
+
+// st2's per-property `required: true` and `secret` become JSON schema's `required: [...]` of the parent.
+function objectSchema(properties: ConfigSchema): Record<string, unknown> {
+  const required = Object.keys(properties).filter((name) => properties[name]?.required === true);
+  const converted = Object.fromEntries(Object.entries(properties).map(([name, spec]) => [name, propertySchema(spec)]));
+  return { type: 'object', properties: converted, ...(required.length ? { required } : {}) };
+}
+
+function propertySchema(spec: ConfigPropertySpec): Record<string, unknown> {
+  if (spec === null || typeof spec !== 'object') return {};
+  const { required: _required, secret: _secret, properties, ...rest } = spec;
+  if (properties && typeof properties === 'object') return { ...rest, ...objectSchema(properties) };
+  return rest;
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, coerceTypes: false });
+
+/**
+ * `config` validated against `schema`, with the schema's defaults filled in (a copy). With `validate: false`
+ * only the defaults are filled (what an execution reads: a pack with no config set still gets its defaults).
+ * @throws InvalidPackConfigError naming each field at fault, what it expected and what was given.
+ */
+export function applySchema(pack: string, schema: ConfigSchema | undefined, config: unknown, options: { validate?: boolean } = {}): Record<string, unknown> {
+  if (config === null || config === undefined) config = {};
+  if (typeof config !== 'object' || Array.isArray(config))
+    throw new InvalidPackConfigError(
+      `invalid pack config: ${pack} - expected a mapping of option to value, got ${Array.isArray(config) ? 'a list' : typeof config}`,
+    );
+  const copy = structuredClone(config) as Record<string, unknown>;
+  if (!schema) return copy;
+  const validate = ajv.compile(objectSchema(schema));
+  const valid = validate(copy);
+  if (!valid && options.validate !== false) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params as { missingProperty?: string }).missingProperty || '(config)';
+      const given = e.keyword === 'required' ? 'missing' : JSON.stringify(e.instancePath ? valueAt(copy, e.instancePath) : copy);
+      return `${where}: ${e.message} (given: ${isSecretPath(schema, e.instancePath) ? MASK : given})`;
+    });
+    throw new InvalidPackConfigError(`invalid pack config: ${pack} - ${problems.join('; ')}`);
+  }
+  return copy;
+}
+
+function valueAt(value: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), value);
+}
+
+function isSecretPath(schema: ConfigSchema, pointer: string): boolean {
+  let specs: ConfigSchema | undefined = schema;
+  for (const key of pointer.split('/').slice(1)) {
+    const spec: ConfigPropertySpec | undefined = specs?.[key];
+    if (!spec) return false;
+    if (spec.secret === true) return true;
+    specs = spec.properties;
+  }
+  return false;
+}
+
+/** Walks the values at `secret: true` properties (nested ones included). */
+function eachSecret(schema: ConfigSchema, config: Record<string, unknown>, visit: (holder: Record<string, unknown>, key: string) => void): void {
+  for (const [name, spec] of Object.entries(schema)) {
+    if (!spec || typeof spec !== 'object' || !Object.hasOwn(config, name)) continue;
+    const value = config[name];
+    if (spec.secret === true) visit(config, name);
+    else if (spec.properties && value !== null && typeof value === 'object' && !Array.isArray(value))
+      eachSecret(spec.properties, value as Record<string, unknown>, visit);
+  }
+}
+
+/** The text of every secret value of `config` (to mask wherever they could show up). */
+export function secretConfigValues(schema: ConfigSchema | undefined, config: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (schema) eachSecret(schema, config, (holder, key) => out.push(typeof holder[key] === 'string' ? (holder[key] as string) : JSON.stringify(holder[key])));
+  return out.filter((v) => v !== '' && v !== 'null');
+}
+
+/** `config` with its secret values replaced by `********` (a copy). */
+export function maskConfig(schema: ConfigSchema | undefined, config: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(config);
+  if (schema) eachSecret(schema, copy, (holder, key) => (holder[key] = MASK));
+  return copy;
+}
+
+/** Whether the schema has a secret property (then the stored config is encrypted). */
+export function hasSecrets(schema: ConfigSchema | undefined): boolean {
+  let found = false;
+  if (schema) {
+    const walk = (s: ConfigSchema) =>
+      Object.values(s).forEach((spec) => {
+        if (spec?.secret === true) found = true;
+        else if (spec?.properties) walk(spec.properties);
+      });
+    walk(schema);
+  }
+  return found;
+}
