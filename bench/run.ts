@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
-// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool runs some.
+// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool,cost runs some.
 import { stopEmulators } from './harness.ts';
 import { bigOutput, overhead, slotRefill } from './engine.ts';
 import { cliStartup } from './cli.ts';
+import { costBench } from './cost.ts';
 import { localLatency, localThroughput } from './local.ts';
 import { poolBench } from './pool.ts';
 import { concurrentWorkflows, workflowTransitions } from './workflows.ts';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   workflows: concurrentWorkflows,
   cli: cliStartup,
   pool: poolBench,
+  cost: costBench,
 };
 const only = process.env.BENCH_ONLY?.split(',');
 try {
