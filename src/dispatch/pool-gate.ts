@@ -41,7 +41,7 @@ export class PoolGate {
   readonly limit: number;
   readonly #o: Required<PoolGateOptions>;
   /** Holders here, with when their slot was last taken or renewed. */
-  readonly #held = new Map<string, { onLost?: () => void; renewedAt: number; renewing?: boolean }>();
+  readonly #held = new Map<string, { onLost?: () => void; renewedAt: number }>();
   readonly #waiters: Waiter[] = [];
   #renewTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -128,9 +128,8 @@ export class PoolGate {
     const dueBefore = Date.now() - this.#o.renewMs + this.#o.heartbeatMs / 2;
     await Promise.all(
       [...this.#held].map(async ([holder, held]) => {
-        if (held.renewedAt > dueBefore || held.renewing) return;
+        if (held.renewedAt > dueBefore) return;
         const { onLost } = held;
-        held.renewing = true;
         const started = Date.now();
         try {
           if (await this.#o.slots.renew(this.pool, holder, this.#o.leaseMs)) return void (held.renewedAt = started);
@@ -142,8 +141,6 @@ export class PoolGate {
           onLost?.();
         } catch (error) {
           this.#o.log.warn('could not renew a pool slot', { pool: this.pool, holder, error });
-        } finally {
-          held.renewing = false;
         }
       }),
     );

@@ -133,25 +133,28 @@ function keepLease(run: ActionRun, deps: Pick<DispatchDeps, 'store' | 'config'>,
   // Renewed once the lease has aged `leaseRenewalMs` (half a heartbeat early: the timer is not exact).
   const renewWhenLeft = config.leaseMs - leaseRenewalMs(config) + config.heartbeatMs / 2;
   let leaseEnds = execution.lease?.expiresAt ?? Date.now() + config.leaseMs;
-  let looking = false;
+  let peeking = false;
   return setInterval(() => {
     if (Date.now() > leaseEnds - config.heartbeatMs - config.killGraceMs) abort('lease-lost');
-    // A store slower than the heartbeat gets no second request on top of the first.
-    if (looking) return;
-    looking = true;
-    const renew = leaseEnds - Date.now() <= renewWhenLeft;
-    const look: Promise<Pick<Execution, 'status' | 'lease'> | undefined> = renew
-      ? deps.store.heartbeat(execution.id, run.owner, config.leaseMs)
-      : deps.store.peek(execution.id);
-    look
-      .then(
-        (current) => {
-          if (renew) leaseEnds = current?.lease?.expiresAt ?? leaseEnds;
-          if (current?.status === 'canceling') abort('cancel');
-        },
-        (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, renew, error })),
-      )
-      .finally(() => (looking = false));
+    const failed = (error: unknown) =>
+      error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error });
+    if (leaseEnds - Date.now() <= renewWhenLeft) {
+      // As before this design: a renewal is sent at every heartbeat until one succeeds, even while an earlier one hangs.
+      deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then((current) => {
+        leaseEnds = Math.max(leaseEnds, current.lease?.expiresAt ?? leaseEnds);
+        if (current.status === 'canceling') abort('cancel');
+      }, failed);
+      return;
+    }
+    // A store slower than the heartbeat gets no second read on top of the first.
+    if (peeking) return;
+    peeking = true;
+    deps.store
+      .peek(execution.id)
+      .then((current) => {
+        if (current?.status === 'canceling') abort('cancel');
+      }, failed)
+      .finally(() => (peeking = false));
   }, config.heartbeatMs);
 }
 

@@ -24,6 +24,10 @@ const substrate = useSubstrate({
   },
 });
 
+/** From the claim to the outcome. */
+const runningMs = (execution: Execution) =>
+  Date.parse(execution.end_timestamp!) - Date.parse(execution.log.find((entry) => entry.status === 'running')!.timestamp);
+
 interface Counts {
   reads: number;
   writes: number;
@@ -69,7 +73,9 @@ describe('requests per execution', () => {
     const { done, counts, operations } = await runAndCount('core.local', { cmd: 'true' });
     expect(done.status).toBe('succeeded');
     // + the mapping's receive and delete (Lambda's): 10 billable requests at a batch size of 1.
-    expect(counts, operations.join(' ')).toEqual({ reads: 1, writes: 5, sqs: 2 });
+    expect({ writes: counts.writes, sqs: counts.sqs }, operations.join(' ')).toEqual({ writes: 5, sqs: 2 });
+    // One read of the execution; on a loaded machine `true` may outlive a heartbeat: one look for a cancel each.
+    expect(counts.reads, operations.join(' ')).toBeLessThanOrEqual(1 + Math.floor(runningMs(done) / HEARTBEAT_MS));
   });
 
   it('a running action writes only when its lease and pool slot are due for renewal, and reads for a cancel every heartbeat', async () => {
