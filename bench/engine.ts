@@ -20,13 +20,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  */
 export async function overhead(): Promise<number> {
   const plainMs: number[] = [];
+  const plainCpuMs: number[] = [];
   const systemMs: number[] = [];
   let failed = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const limit = pLimit(60);
     let t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await Promise.all(Array.from({ length: COUNT }, () => limit(() => execa('/bin/sh', ['-c', 'true'], { reject: false }))));
     plainMs.push(performance.now() - t0);
+    plainCpuMs.push(cpuMs(process.cpuUsage(cpu0)));
 
     // 6 concurrent invocations x 10 actions each = 60 child processes at most.
     const bench = await startBench({ ACTIONRUNNER_PARALLELISM: '10', ACTIONRUNNER_BATCH_SIZE: '10' }, { actions: { maxConcurrency: 6 } });
@@ -46,6 +49,21 @@ export async function overhead(): Promise<number> {
   await waitDeleted(noop.mappings[0], COUNT);
   const noopMs = performance.now() - t0;
   await noop.stop();
+
+  // The handler's own CPU: the same 1000 requests submitted first, then only the mapping and the handler
+  // run in this process (the emulators run in a process of their own; the children's CPU is theirs).
+  const handler = await startBench({ ACTIONRUNNER_PARALLELISM: '10', ACTIONRUNNER_BATCH_SIZE: '10' }, { actions: { maxConcurrency: 6 }, start: false });
+  const submitFirst = pLimit(32);
+  await Promise.all(
+    Array.from({ length: COUNT }, () => submitFirst(() => handler.runtime.service.request({ action: 'core.local', parameters: { cmd: 'true' } }))),
+  );
+  const handlerCpu0 = process.cpuUsage();
+  const handlerT0 = performance.now();
+  handler.mappings[0].start();
+  await waitDeleted(handler.mappings[0], COUNT);
+  const handlerCpuMs = cpuMs(process.cpuUsage(handlerCpu0));
+  const handlerMs = performance.now() - handlerT0;
+  await handler.stop();
 
   const rounds = (values: number[]) => values.map((value) => Math.round(value)).join('/');
   line('overhead: plain execa + p-limit(60)', {
@@ -68,8 +86,18 @@ export async function overhead(): Promise<number> {
     note: 'queue+store+emulators, no process',
   });
   line('overhead: throughput ratio', { ratio: median(plainMs) / median(systemMs), target: '>= 0.8' });
+  line('overhead: CPU per spawn, plain execa', { cpuMsPerAction: median(plainCpuMs) / COUNT, rounds: rounds(plainCpuMs) });
+  line('overhead: CPU per action, handler', {
+    cpuMsPerAction: handlerCpuMs / COUNT,
+    ms: Math.round(handlerMs),
+    note: 'requests submitted first; mapping + handler only',
+  });
+  line('overhead: handler CPU / execa CPU', { ratio: handlerCpuMs / median(plainCpuMs), target: '<= 2' });
   return (COUNT / median(systemMs)) * 1000;
 }
+
+/** User + system CPU time of a `process.cpuUsage()` difference, in ms. */
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /** Under backlog (one invocation of 100 records, 4 slots), time from a child's exit to the next child's start. */
 export async function slotRefill(): Promise<void> {

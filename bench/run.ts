@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
-// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool,api runs some.
+// measured in the same run. BENCH_ONLY=overhead,refill,output,latency,throughput,transitions,workflows,cli,pool,api,cost runs some.
 import { stopEmulators } from './harness.ts';
 import { bigOutput, overhead, slotRefill } from './engine.ts';
 import { apiListing } from './api.ts';
 import { cliStartup } from './cli.ts';
+import { costBench } from './cost.ts';
 import { localLatency, localThroughput } from './local.ts';
 import { poolBench } from './pool.ts';
 import { concurrentWorkflows, workflowTransitions } from './workflows.ts';
@@ -21,6 +22,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   cli: cliStartup,
   pool: poolBench,
   api: apiListing,
+  cost: costBench,
 };
 const only = process.env.BENCH_ONLY?.split(',');
 try {

@@ -58,7 +58,7 @@ export interface Config {
   ttlDays: number;
   /** `ACTIONRUNNER_LEASE_MS`: how long a running execution's lease lasts without a heartbeat. @default 30000 */
   leaseMs: number;
-  /** `ACTIONRUNNER_HEARTBEAT_MS`: how often a running execution's lease is renewed (and cancel is noticed). @default 2000 */
+  /** `ACTIONRUNNER_HEARTBEAT_MS`: how often a running action looks for a cancel (one small read); its lease is renewed less often (`leaseRenewalMs`). @default 2000 */
   heartbeatMs: number;
   /** `ACTIONRUNNER_KILL_GRACE_MS`: SIGTERM to SIGKILL delay for an action's process group. @default 2000 */
   killGraceMs: number;
@@ -100,6 +100,18 @@ function apiUrl(env: Env): string {
   if (!/^https?:\/\/[^\s/]+/.test(value))
     throw new ValidationError(`invalid configuration: ACTIONRUNNER_API_URL - expected an http(s) URL, got ${JSON.stringify(value)}`);
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * How often a running action's lease (and its pool slot) is renewed: two thirds of the lease, but early
+ * enough that two more heartbeats can retry a failed renewal before the runner gives the lease up
+ * (`leaseMs - heartbeatMs - killGraceMs`); never more often than the heartbeat. 20 s by default: 3
+ * writes a minute per item instead of one per heartbeat.
+ * @example leaseRenewalMs(loadConfig()) // 20000
+ */
+export function leaseRenewalMs(config: Pick<Config, 'leaseMs' | 'heartbeatMs' | 'killGraceMs'>): number {
+  const lastRetry = config.leaseMs - 2 * config.heartbeatMs - config.killGraceMs;
+  return Math.max(config.heartbeatMs, Math.min(Math.round((config.leaseMs * 2) / 3), lastRetry));
 }
 
 /** Reads the configuration from `env` (default: `process.env`) and validates it. */

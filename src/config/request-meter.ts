@@ -65,3 +65,64 @@ export function meterRequests(clients: Pick<AwsClients, 'sqs' | 'dynamodb'>, lis
   clients.sqs.middlewareStack.add(meter('sqs'), { step: 'initialize', name: 'actionrunnerRequestMeter' });
   clients.dynamodb.middlewareStack.add(meter('dynamodb'), { step: 'initialize', name: 'actionrunnerRequestMeter' });
 }
+
+/** What one request bills, by kind: DynamoDB read or write request units, or SQS requests (one per started 64 KiB of payload). */
+export interface BilledRequest {
+  /** e.g. `dynamodb:UpdateItem`, `sqs:SendMessageBatch` (the API call, not its IAM action). */
+  operation: string;
+  kind: 'read' | 'write' | 'sqs';
+  /** Read or write request units DynamoDB reported (`ReturnConsumedCapacity: TOTAL`), or SQS billed requests. */
+  units: number;
+  /** Messages a ReceiveMessage brought (0: an empty poll). */
+  messages?: number;
+}
+
+const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
+const DYNAMODB_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+/** SQS bills every 64 KiB chunk of a request's payload as one request. */
+export const SQS_CHUNK_BYTES = 64 * 1024;
+
+type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+
+function sqsPayloadBytes(operation: string, input: Input, output: Input): number {
+  const size = (message: Input | undefined, body: string) => {
+    let bytes = Buffer.byteLength(String(message?.[body] ?? ''));
+    for (const [name, attribute] of Object.entries((message?.MessageAttributes as Record<string, Input> | undefined) ?? {}))
+      bytes += Buffer.byteLength(name) + Buffer.byteLength(String(attribute.DataType ?? '')) + Buffer.byteLength(String(attribute.StringValue ?? ''));
+    return bytes;
+  };
+  if (operation === 'SendMessage') return size(input, 'MessageBody');
+  if (operation === 'SendMessageBatch') return ((input.Entries as Input[] | undefined) ?? []).reduce((sum, entry) => sum + size(entry, 'MessageBody'), 0);
+  if (operation === 'ReceiveMessage') return ((output.Messages as Input[] | undefined) ?? []).reduce((sum, message) => sum + size(message, 'Body'), 0);
+  return 0;
+}
+
+/**
+ * Calls `listener` with what every request `clients` send from now on bills: DynamoDB calls are sent
+ * with `ReturnConsumedCapacity: TOTAL` and counted in the units DynamoDB reports (on-demand read and
+ * write request units equal them); SQS calls count one request per started 64 KiB of payload.
+ * For benchmarks and tests: it changes what is sent.
+ * @example meterBilling(runtime.clients, (billed) => bill.push(billed));
+ */
+export function meterBilling(clients: Pick<AwsClients, 'sqs' | 'dynamodb'>, listener: (billed: BilledRequest) => void): void {
+  const sqs: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+    const operation = String(context.commandName).replace(/Command$/, '');
+    const result = await next(args);
+    const bytes = sqsPayloadBytes(operation, args.input as Input, result.output as unknown as Input);
+    const messages = operation === 'ReceiveMessage' ? { messages: ((result.output as unknown as Input).Messages as unknown[] | undefined)?.length ?? 0 } : {};
+    listener({ operation: `sqs:${operation}`, kind: 'sqs', units: Math.max(1, Math.ceil(bytes / SQS_CHUNK_BYTES)), ...messages });
+    return result;
+  };
+  const dynamodb: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+    const operation = String(context.commandName).replace(/Command$/, '');
+    const kind = DYNAMODB_READS.has(operation) ? 'read' : DYNAMODB_WRITES.has(operation) ? 'write' : undefined;
+    if (!kind) return next(args);
+    const result = await next({ ...args, input: { ...(args.input as Input), ReturnConsumedCapacity: 'TOTAL' } });
+    const reported = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
+    const units = [reported ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)), 0);
+    listener({ operation: `dynamodb:${operation}`, kind, units });
+    return result;
+  };
+  clients.sqs.middlewareStack.add(sqs, { step: 'initialize', name: 'actionrunnerBillingMeter' });
+  clients.dynamodb.middlewareStack.add(dynamodb, { step: 'initialize', name: 'actionrunnerBillingMeter' });
+}

@@ -9,8 +9,10 @@ export interface PoolGateOptions {
   limit: number;
   /** How long a slot stays held without renewal (the execution lease). */
   leaseMs: number;
-  /** How often held slots are renewed (the execution heartbeat). */
+  /** How often held slots are looked at: a renewal that is due, or failed last time, is made then (the execution heartbeat). */
   heartbeatMs: number;
+  /** How long after its last renewal a held slot is renewed again (the execution lease's renewal). @default heartbeatMs */
+  renewMs?: number;
   log: Logger;
   /**
    * How long the first waiter of this container waits between looks at the pool (a slot freed in
@@ -38,13 +40,14 @@ export class PoolGate {
   readonly pool: string;
   readonly limit: number;
   readonly #o: Required<PoolGateOptions>;
-  readonly #held = new Map<string, { onLost?: () => void }>();
+  /** Holders here, with when their slot was last taken or renewed. */
+  readonly #held = new Map<string, { onLost?: () => void; renewedAt: number }>();
   readonly #waiters: Waiter[] = [];
   #renewTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PoolGateOptions) {
-    this.#o = { pollMs: 1000, ...options };
+    this.#o = { pollMs: 1000, renewMs: options.heartbeatMs, ...options };
     this.pool = options.pool;
     this.limit = options.limit;
   }
@@ -62,7 +65,7 @@ export class PoolGate {
   /** Takes a slot for `holder` when the pool has a free one (or `holder` has one already). */
   async tryEnter(holder: string, onLost?: () => void): Promise<boolean> {
     if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs))) return false;
-    this.#held.set(holder, { onLost });
+    this.#held.set(holder, { onLost, renewedAt: Date.now() });
     this.#renewTimer ??= setInterval(() => void this.#renewAll(), this.#o.heartbeatMs);
     return true;
   }
@@ -120,14 +123,19 @@ export class PoolGate {
     );
   }
 
+  /** Renews the slots whose renewal is due (half a heartbeat early: the timer is not exact); one that fails is tried again at the next heartbeat. */
   async #renewAll(): Promise<void> {
+    const dueBefore = Date.now() - this.#o.renewMs + this.#o.heartbeatMs / 2;
     await Promise.all(
-      [...this.#held].map(async ([holder, { onLost }]) => {
+      [...this.#held].map(async ([holder, held]) => {
+        if (held.renewedAt > dueBefore) return;
+        const { onLost } = held;
+        const started = Date.now();
         try {
-          if (await this.#o.slots.renew(this.pool, holder, this.#o.leaseMs)) return;
+          if (await this.#o.slots.renew(this.pool, holder, this.#o.leaseMs)) return void (held.renewedAt = started);
           if (!this.#held.has(holder)) return; // left meanwhile
           // Renewed too late and taken: another free slot will do; only a full pool means one too many runs.
-          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs)) return;
+          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs)) return void (held.renewedAt = started);
           this.#o.log.warn('pool slot lost: its lease ran out and another holder has it', { pool: this.pool, holder });
           this.#held.delete(holder);
           onLost?.();

@@ -15,6 +15,7 @@ import type { OutputWriter } from '../store/output.ts';
 import { fitResult, RESULT_ITEM_BYTES } from './fit-result.ts';
 import type { DispatchDeps } from './types.ts';
 import { backoffMs, sleep } from '../shared/timers.ts';
+import { leaseRenewalMs } from '../config/index.ts';
 
 export interface ActionRun {
   execution: Execution;
@@ -140,23 +141,40 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 }
 
 /**
- * Renews the run's lease every heartbeat; a cancel seen on the record stops the action, and so do
- * renewals that keep failing (store unreachable): the tree is gone before the lease ends and another
+ * Every heartbeat looks at the record for a cancel (a small eventually consistent read, no write);
+ * every `leaseRenewalMs` that look is the renewal of the lease instead (one conditional write, which
+ * also returns the status). A failed renewal is retried at the next heartbeat; renewals that keep
+ * failing (store unreachable) stop the action: the tree is gone before the lease ends and another
  * runner may take the execution. Returns the timer to clear when the child has exited.
  */
 function keepLease(run: ActionRun, deps: Pick<DispatchDeps, 'store' | 'config'>, abort: (reason: StopReason) => void, log: Logger): NodeJS.Timeout {
   const { config } = deps;
   const { execution } = run;
+  // Renewed once the lease has aged `leaseRenewalMs` (half a heartbeat early: the timer is not exact).
+  const renewWhenLeft = config.leaseMs - leaseRenewalMs(config) + config.heartbeatMs / 2;
   let leaseEnds = execution.lease?.expiresAt ?? Date.now() + config.leaseMs;
+  let peeking = false;
   return setInterval(() => {
     if (Date.now() > leaseEnds - config.heartbeatMs - config.killGraceMs) abort('lease-lost');
-    deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then(
-      (current) => {
-        leaseEnds = current.lease?.expiresAt ?? leaseEnds;
+    const failed = (error: unknown) =>
+      error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error });
+    if (leaseEnds - Date.now() <= renewWhenLeft) {
+      // As before this design: a renewal is sent at every heartbeat until one succeeds, even while an earlier one hangs.
+      deps.store.heartbeat(execution.id, run.owner, config.leaseMs).then((current) => {
+        leaseEnds = Math.max(leaseEnds, current.lease?.expiresAt ?? leaseEnds);
         if (current.status === 'canceling') abort('cancel');
-      },
-      (error) => (error instanceof TransitionConflictError ? abort('lease-lost') : log.warn('heartbeat failed', { executionId: execution.id, error })),
-    );
+      }, failed);
+      return;
+    }
+    // A store slower than the heartbeat gets no second read on top of the first.
+    if (peeking) return;
+    peeking = true;
+    deps.store
+      .peek(execution.id)
+      .then((current) => {
+        if (current?.status === 'canceling') abort('cancel');
+      }, failed)
+      .finally(() => (peeking = false));
   }, config.heartbeatMs);
 }
 

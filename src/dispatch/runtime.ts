@@ -4,6 +4,7 @@ import { createRunners } from '../runners/index.ts';
 import { DynamoSlotPool } from '../pool/index.ts';
 import { PoolGate } from './pool-gate.ts';
 import { BatchProcessor } from './processor.ts';
+import { leaseRenewalMs } from '../config/index.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
 
 /** What a function's handler runs on: the shared services, the runners and the batch processor. */
@@ -46,6 +47,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     limit: runsWorkflows ? config.workflowsPoolSize : config.actionsPoolSize,
     leaseMs: config.leaseMs,
     heartbeatMs: config.heartbeatMs,
+    renewMs: leaseRenewalMs(config),
     log,
   });
   const deps = { ...base, gate, workflows: options.workflows?.(base) };

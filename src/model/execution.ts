@@ -41,7 +41,7 @@ export interface PolicyContext {
   retry?: { applied_policy: string; retry_count: number; retried_liveaction_id: string };
 }
 
-/** The running holder of an execution: renewed by heartbeats while the action runs. */
+/** The running holder of an execution: renewed every two thirds of the lease while the action runs (`leaseRenewalMs`). */
 export interface Lease {
   owner: string;
   /** Epoch milliseconds after which the holder is presumed dead. */

@@ -62,6 +62,11 @@ export class InMemoryExecutionStore extends ExecutionStore {
     this.#require(id).swept_at = this.#clock();
   }
 
+  override async peek(id: string): Promise<Pick<Execution, 'status' | 'lease'> | undefined> {
+    const current = this.records.get(id);
+    return current && clone({ status: current.status, ...(current.lease ? { lease: current.lease } : {}) });
+  }
+
   override async heartbeat(id: string, owner: string, leaseMs: number): Promise<Execution> {
     const current = this.#require(id);
     if (current.lease?.owner !== owner || !['scheduled', 'running', 'canceling'].includes(current.status)) {
