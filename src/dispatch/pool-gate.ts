@@ -13,10 +13,15 @@ export interface PoolGateOptions {
   heartbeatMs: number;
   log: Logger;
   /**
-   * How long the first waiter of this container waits between looks at the pool (a slot freed in
-   * another container), in ms: a random value in [min, 2 x min]. @default 250
+   * How often the first waiter of this container checks whether a slot was released anywhere since
+   * its last look at the pool (one small read), in ms: a random value in [min, 2 x min]. @default 200
    */
   pollMs?: number;
+  /**
+   * How long at most between two looks at the whole pool while work waits, released slots or not: a
+   * slot whose holder died frees itself when its lease runs out, with no release counted. @default 5000
+   */
+  fullLookMs?: number;
 }
 
 /** Why a waiter was woken: a slot freed in this container, a look at the pool (for slots freed elsewhere), or its wait was given up. */
@@ -32,10 +37,11 @@ interface Waiter {
  * renewed on the heartbeat; a holder whose slot was taken by another after its lease ran out
  * takes a free one, or, the pool being full, is told through its `onLost` (its action is stopped). Work that finds the pool full may wait here only
  * while this container holds slots of its own: each one it frees is offered to the first waiter
- * at once (a freed slot refills in milliseconds); the first waiter also looks at the pool every
- * `pollMs` to `2 x pollMs` for slots freed elsewhere, and when it takes one the next waiter looks at
- * once, and so on until one finds the pool full: one look takes every slot freed elsewhere since the
- * last. A container that holds none keeps nobody waiting: the caller sends the work back to its queue.
+ * at once (a freed slot refills in milliseconds). For slots freed elsewhere, the first waiter reads
+ * the pool's release count every `pollMs` to `2 x pollMs` and, when it grew (or `fullLookMs` passed),
+ * looks at the pool: when it takes a slot the next waiter looks at once, and so on until one finds
+ * the pool full, so one look takes every slot freed since the last. A container that holds none
+ * keeps nobody waiting: the caller sends the work back to its queue.
  * @example if (await gate.tryEnter(id)) try { await run() } finally { await gate.leave(id) }
  */
 export class PoolGate {
@@ -50,9 +56,12 @@ export class PoolGate {
   #looking = false;
   /** Looks at the pool so far (each one a chain of takes until the pool is full). */
   #looks = 0;
+  #lastLookAt = 0;
+  /** The pool's release count read before the last look. */
+  #releasesSeen: number | undefined;
 
   constructor(options: PoolGateOptions) {
-    this.#o = { pollMs: 250, ...options };
+    this.#o = { pollMs: 200, fullLookMs: 5000, ...options };
     this.pool = options.pool;
     this.limit = options.limit;
   }
@@ -137,20 +146,38 @@ export class PoolGate {
     else this.#looking = false;
   }
 
-  /** While anyone waits and no look is under way, the first waiter looks at the pool in `pollMs` to `2 x pollMs` (slots freed in other containers). */
+  /** While anyone waits and no look is under way, the first waiter checks for released slots in `pollMs` to `2 x pollMs`. */
   #ensurePoll(): void {
     if (this.#pollTimer || this.#looking || this.#waiters.length === 0) return;
     this.#pollTimer = setTimeout(
       () => {
         this.#pollTimer = undefined;
-        const first = this.#waiters[0];
-        if (!first) return;
-        this.#looks += 1;
-        this.#looking = true;
-        this.#wake(first, 'look');
+        void this.#check();
       },
       this.#o.pollMs * (1 + Math.random()),
     );
+  }
+
+  /** Looks at the pool when a slot was released since the last look (one small read), or the last look is `fullLookMs` old. */
+  async #check(): Promise<void> {
+    this.#looking = true;
+    let look = true;
+    try {
+      const releases = await this.#o.slots.releases(this.pool);
+      look = releases !== this.#releasesSeen || Date.now() - this.#lastLookAt >= this.#o.fullLookMs;
+      this.#releasesSeen = releases;
+    } catch (error) {
+      this.#o.log.debug('could not read the pool release count: looking at the pool', { pool: this.pool, error });
+    }
+    const first = this.#waiters[0];
+    if (!look || !first) {
+      this.#looking = false;
+      this.#ensurePoll();
+      return;
+    }
+    this.#looks += 1;
+    this.#lastLookAt = Date.now();
+    this.#wake(first, 'look');
   }
 
   async #renewAll(): Promise<void> {

@@ -124,6 +124,40 @@ describe('PoolGate', () => {
       expect(entered).toEqual(['w0', 'w1']);
     });
 
+    it('looks at the whole pool only when a slot was released since its last look', async () => {
+      const { slots, gate, other, entered } = await waitingBehind(3, 1, 2);
+      const acquire = vi.spyOn(slots, 'acquire');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(1);
+      await vi.advanceTimersByTimeAsync(3 * 1500);
+      // Three checks of the release count, nothing released: no look, no acquire.
+      expect(gate.looks).toBe(1);
+      expect(acquire).toHaveBeenCalledTimes(1);
+      await other.leave('x0');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(2);
+      expect(entered).toEqual(['w0']);
+    });
+
+    it('still looks every fullLookMs: a slot whose holder died frees itself with no release counted', async () => {
+      vi.useFakeTimers();
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      const clock = manualClock();
+      const slots = new MemorySlotPool({ now: clock.now });
+      const gate = new PoolGate({ slots, pool: 'actions', limit: 2, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 1000, fullLookMs: 10_000 });
+      await gate.tryEnter('held');
+      expect(await slots.acquire('actions', 2, 'dead', 1000)).toBe(true);
+      const waiting = gate.enterWhenFreed('w');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(1);
+      clock.advance(2000); // the dead holder's lease is over
+      await vi.advanceTimersByTimeAsync(6 * 1500);
+      expect(gate.looks).toBe(1);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(2);
+      expect(await waiting).toBe(true);
+    });
+
     it('a waiter that gives up during a look passes the look on', async () => {
       vi.useFakeTimers();
       vi.spyOn(Math, 'random').mockReturnValue(0.5);
