@@ -15,14 +15,22 @@ export interface PoolGateOptions {
   renewMs?: number;
   log: Logger;
   /**
-   * How long the first waiter of this container waits between looks at the pool (a slot freed in
-   * another container), in ms: a random value in [min, 2 x min]. @default 1000
+   * How often the first waiter of this container checks whether a slot was released anywhere since
+   * its last look at the pool (one small read), in ms: a random value in [min, 2 x min]. @default 200
    */
   pollMs?: number;
+  /**
+   * How long at most between two looks at the whole pool while work waits, released slots or not: a
+   * slot whose holder died frees itself when its lease runs out, with no release counted. @default 5000
+   */
+  fullLookMs?: number;
 }
 
+/** Why a waiter was woken: a slot freed in this container, a look at the pool (for slots freed elsewhere), or its wait was given up. */
+type Wake = 'freed' | 'look' | 'gave-up';
+
 interface Waiter {
-  wake: () => void;
+  wake: (why: Wake) => void;
 }
 
 /**
@@ -31,9 +39,11 @@ interface Waiter {
  * renewed on the heartbeat; a holder whose slot was taken by another after its lease ran out
  * takes a free one, or, the pool being full, is told through its `onLost` (its action is stopped). Work that finds the pool full may wait here only
  * while this container holds slots of its own: each one it frees is offered to the first waiter
- * at once (a freed slot refills in milliseconds); the first waiter also looks at the pool now and
- * then for a slot freed elsewhere. A container that holds none keeps nobody waiting: the caller
- * sends the work back to its queue.
+ * at once (a freed slot refills in milliseconds). For slots freed elsewhere, the first waiter reads
+ * the pool's release count every `pollMs` to `2 x pollMs` and, when it grew (or `fullLookMs` passed),
+ * looks at the pool: when it takes a slot the next waiter looks at once, and so on until one finds
+ * the pool full, so one look takes every slot freed since the last. A container that holds none
+ * keeps nobody waiting: the caller sends the work back to its queue.
  * @example if (await gate.tryEnter(id)) try { await run() } finally { await gate.leave(id) }
  */
 export class PoolGate {
@@ -45,9 +55,16 @@ export class PoolGate {
   readonly #waiters: Waiter[] = [];
   #renewTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  /** A look is under way: waiters take the slots it finds one after another; no other look starts meanwhile. */
+  #looking = false;
+  /** Looks at the pool so far (each one a chain of takes until the pool is full). */
+  #looks = 0;
+  #lastLookAt = 0;
+  /** The pool's release count read before the last look. */
+  #releasesSeen: number | undefined;
 
   constructor(options: PoolGateOptions) {
-    this.#o = { pollMs: 1000, renewMs: options.heartbeatMs, ...options };
+    this.#o = { pollMs: 200, fullLookMs: 5000, renewMs: options.heartbeatMs, ...options };
     this.pool = options.pool;
     this.limit = options.limit;
   }
@@ -60,6 +77,11 @@ export class PoolGate {
   /** Work of this container waiting for one of its slots. */
   get waiting(): number {
     return this.#waiters.length;
+  }
+
+  /** Looks at the pool its waiters took so far (for slots freed in other containers). */
+  get looks(): number {
+    return this.#looks;
   }
 
   /** Takes a slot for `holder` when the pool has a free one (or `holder` has one already). */
@@ -75,18 +97,26 @@ export class PoolGate {
    * soon as this container holds none (nothing here will free one), or `giveUp` is aborted.
    */
   async enterWhenFreed(holder: string, onLost?: () => void, giveUp?: AbortSignal): Promise<boolean> {
-    for (;;) {
+    for (let again = false; ; again = true) {
       if (this.#held.size === 0 || giveUp?.aborted) return false;
-      await new Promise<void>((resolve) => {
+      const why = await new Promise<Wake>((resolve) => {
         const waiter: Waiter = { wake: resolve };
-        this.#waiters.push(waiter);
-        giveUp?.addEventListener('abort', () => this.#wake(waiter), { once: true });
+        // Woken and too late: it keeps its place at the head (the oldest waiter is served first).
+        if (again) this.#waiters.unshift(waiter);
+        else this.#waiters.push(waiter);
+        giveUp?.addEventListener('abort', () => this.#wake(waiter, 'gave-up'), { once: true });
         this.#ensurePoll();
       });
-      if (giveUp?.aborted) return false;
-      const entered = await this.tryEnter(holder, onLost);
-      this.#ensurePoll();
+      let entered = false;
+      try {
+        entered = !giveUp?.aborted && (await this.tryEnter(holder, onLost));
+      } finally {
+        // A look goes on with the next waiter while it finds slots; it ends with the first that finds none.
+        if (why === 'look') this.#lookOn(entered);
+        this.#ensurePoll();
+      }
       if (entered) return true;
+      if (giveUp?.aborted) return false;
     }
   }
 
@@ -100,27 +130,57 @@ export class PoolGate {
     await this.#o.slots
       .release(this.pool, holder)
       .catch((error: unknown) => this.#o.log.warn('could not free a pool slot; its lease will', { pool: this.pool, holder, error }));
-    if (this.#held.size === 0) for (const waiter of [...this.#waiters]) this.#wake(waiter);
-    else if (this.#waiters[0]) this.#wake(this.#waiters[0]);
+    if (this.#held.size === 0) for (const waiter of [...this.#waiters]) this.#wake(waiter, 'freed');
+    else if (this.#waiters[0]) this.#wake(this.#waiters[0], 'freed');
   }
 
-  #wake(waiter: Waiter): void {
+  #wake(waiter: Waiter, why: Wake): boolean {
     const index = this.#waiters.indexOf(waiter);
-    if (index < 0) return;
+    if (index < 0) return false;
     this.#waiters.splice(index, 1);
-    waiter.wake();
+    waiter.wake(why);
+    return true;
   }
 
-  /** While anyone waits, the first waiter looks at the pool every `pollMs` to `2 x pollMs` (a slot freed in another container). */
+  /** The waiter a look woke took a slot (the next one looks at once: more may be free) or found the pool full (the look ends). */
+  #lookOn(found: boolean): void {
+    const next = this.#waiters[0];
+    if (found && next) this.#wake(next, 'look');
+    else this.#looking = false;
+  }
+
+  /** While anyone waits and no look is under way, the first waiter checks for released slots in `pollMs` to `2 x pollMs`. */
   #ensurePoll(): void {
-    if (this.#pollTimer || this.#waiters.length === 0) return;
+    if (this.#pollTimer || this.#looking || this.#waiters.length === 0) return;
     this.#pollTimer = setTimeout(
       () => {
         this.#pollTimer = undefined;
-        if (this.#waiters[0]) this.#wake(this.#waiters[0]);
+        void this.#check();
       },
       this.#o.pollMs * (1 + Math.random()),
     );
+  }
+
+  /** Looks at the pool when a slot was released since the last look (one small read), or the last look is `fullLookMs` old. */
+  async #check(): Promise<void> {
+    this.#looking = true;
+    let look = true;
+    try {
+      const releases = await this.#o.slots.releases(this.pool);
+      look = releases !== this.#releasesSeen || Date.now() - this.#lastLookAt >= this.#o.fullLookMs;
+      this.#releasesSeen = releases;
+    } catch (error) {
+      this.#o.log.debug('could not read the pool release count: looking at the pool', { pool: this.pool, error });
+    }
+    const first = this.#waiters[0];
+    if (!look || !first) {
+      this.#looking = false;
+      this.#ensurePoll();
+      return;
+    }
+    this.#looks += 1;
+    this.#lastLookAt = Date.now();
+    this.#wake(first, 'look');
   }
 
   /** Renews the slots whose renewal is due (half a heartbeat early: the timer is not exact); one that fails is tried again at the next heartbeat. */

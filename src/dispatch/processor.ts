@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import pLimit from 'p-limit';
 import type { ExecutionService } from '../request/service.ts';
 import { BatchProcessingError, RetryLaterError } from './errors.ts';
+import { keepInFlight } from './in-flight.ts';
 import { RecordProcessor } from './record-processor.ts';
 import type { DispatchDeps } from './types.ts';
 
@@ -32,7 +33,7 @@ export class BatchProcessor {
   async process(event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - this.deps.config.deadlineMarginMs;
     const started = Date.now();
-    const visibility = this.#keepInvisible(event.Records);
+    const visibility = keepInFlight(event.Records, this.deps);
     const results = await Promise.all(
       event.Records.map((record) =>
         this.#records.process({ record, owner: `${context.awsRequestId}/${record.messageId}`, deadline }).then(
@@ -53,25 +54,6 @@ export class BatchProcessor {
     });
     if (failures.length > 0 && failures.length === event.Records.length) throw new BatchProcessingError(failures.map((failure) => failure.error));
     return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.record.messageId })) };
-  }
-
-  /**
-   * The batch's messages stay invisible only a short while at a time, renewed while it runs: if
-   * this function dies, they come back soon and their executions are judged (abandoned or re-run).
-   * Every record of the batch stays in flight until the batch returns: SQS deletes the finished ones then.
-   */
-  #keepInvisible(records: SQSRecord[]): { stop(): Promise<void> } {
-    const { queue, config, log } = this.deps;
-    const renew = () =>
-      queue.retryAfter(records, config.inFlightVisibilitySeconds).catch((error: unknown) => log.warn('could not renew the batch visibility', { error }));
-    let renewing = renew();
-    const timer = setInterval(() => (renewing = renew()), (config.inFlightVisibilitySeconds * 1000) / 3);
-    return {
-      stop: async () => {
-        clearInterval(timer);
-        await renewing;
-      },
-    };
   }
 
   /** A failed record comes back after `retryDelaySeconds`, doubled per delivery (at most 15 minutes), not after the queue's visibility timeout. */

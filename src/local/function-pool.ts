@@ -49,16 +49,25 @@ export function importFunction(settings: FunctionSettings, environment: Record<s
 }
 
 /**
- * The warm containers of one function: an invocation takes an idle one or cold-starts a new one.
- * The event source mapping caps invocations, so there are never more containers than its cap.
+ * The warm containers of one function: an invocation takes an idle one, else cold-starts a new one
+ * and runs on whichever is ready first: that one, or a warm container freed meanwhile. (Here every
+ * container loads in this one process, one after another, each for a second or more on a busy machine,
+ * where Lambda starts them side by side: a batch kept waiting behind a queue of cold starts while warm
+ * containers idle held its actions back for tens of seconds.) A cold start no waiting invocation needs
+ * any more joins the idle ones. The event source mapping caps invocations, and a cold start begins only
+ * for an invocation that no pending one covers: never more containers than its cap.
  */
 export class FunctionPool {
   readonly #idle: Container[] = [];
   readonly #all: Container[] = [];
+  /** Invocations waiting for a container, oldest first. */
+  readonly #waiting: Array<{ resolve: (container: Container) => void; reject: (error: unknown) => void }> = [];
   readonly #load: ContainerLoader;
   readonly #log: Logger;
   readonly #name: string;
   #created = 0;
+  /** Cold starts under way. */
+  #starting = 0;
 
   constructor(name: string, load: ContainerLoader, log: Logger) {
     this.#name = name;
@@ -78,13 +87,42 @@ export class FunctionPool {
 
   /** The handler the event source mapping invokes. */
   readonly handler: SqsHandler = async (event, context) => {
-    const container = this.#idle.pop() ?? (await this.#coldStart());
+    const container = this.#idle.pop() ?? (await this.#nextReady());
     try {
       return await container.handler(event, context);
     } finally {
-      this.#idle.push(container);
+      this.#giveBack(container);
     }
   };
+
+  /** The first container ready for this invocation: one it cold-starts (unless one under way is spare), or a warm one freed first. */
+  #nextReady(): Promise<Container> {
+    return new Promise<Container>((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      if (this.#starting >= this.#waiting.length) return;
+      this.#starting += 1;
+      this.#coldStart().then(
+        (container) => {
+          this.#starting -= 1;
+          this.#giveBack(container);
+        },
+        (error: unknown) => {
+          this.#starting -= 1;
+          // One waiting invocation fails with it, as in Lambda (the one it was started for may run elsewhere already).
+          const first = this.#waiting.shift();
+          if (first) first.reject(error);
+          else this.#log.error('cold start failed', { functionName: this.#name, error });
+        },
+      );
+    });
+  }
+
+  /** A container is free: to the oldest waiting invocation, else idle. */
+  #giveBack(container: Container): void {
+    const next = this.#waiting.shift();
+    if (next) next.resolve(container);
+    else this.#idle.push(container);
+  }
 
   async #coldStart(): Promise<Container> {
     const id = ++this.#created;

@@ -29,8 +29,9 @@ const BATCH_GET_KEYS = 100;
 
 /**
  * `SlotPool` on DynamoDB: one item per slot (`slot#<pool>#0` .. `slot#<pool>#<limit-1>`) and one
- * per pool (`slot#<pool>`, the highest limit it was used with, so that `renew`, `release` and
- * `running` know which slots to read). `acquire` reads the pool's slots (one consistent
+ * per pool (`slot#<pool>`: the highest limit it was used with, so that `renew`, `release` and
+ * `running` know which slots to read, and `slot_releases`, counted up by every release, what
+ * `releases` reads: one item instead of all the slots for waiters that look for a free one). `acquire` reads the pool's slots (one consistent
  * BatchGetItem), refuses when `limit` holders are live, else takes a free slot chosen at random
  * with a conditional write (holder absent or lease expired), trying the next free one when
  * another acquirer won it. No lock, no counter that a crash could leave wrong: a slot whose holder
@@ -121,15 +122,33 @@ export class DynamoSlotPool implements SlotPool {
           ExpressionAttributeValues: { ':holder': holder },
         }),
       );
-      const freed = this.#freed.get(pool) ?? [];
-      // A few hints are enough (one per action ending here): keep the newest.
-      freed.push(index);
-      this.#freed.set(pool, freed.slice(-16));
-      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return false;
     }
+    const freed = this.#freed.get(pool) ?? [];
+    // A few hints are enough (one per action ending here): keep the newest.
+    freed.push(index);
+    this.#freed.set(pool, freed.slice(-16));
+    // Tells the waiters of other containers that a look may find a slot now. The slot is free already, so
+    // this is no error of the release: missing it only delays them until their next look at every slot.
+    await this.#doc
+      .send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keyFor.slotPool(pool),
+          UpdateExpression: 'ADD slot_releases :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      )
+      .catch(() => undefined);
+    return true;
+  }
+
+  async releases(pool: string): Promise<number> {
+    checkSlotArguments({ pool, holder: '-' });
+    const [item] = await this.#batchGet([keyFor.slotPool(pool)]);
+    return Number((item as { slot_releases?: number } | undefined)?.slot_releases ?? 0);
   }
 
   async running(pool: string): Promise<number> {

@@ -12,6 +12,7 @@ interface Slot {
  */
 export class MemorySlotPool implements SlotPool {
   readonly #pools = new Map<string, Slot[]>();
+  readonly #releases = new Map<string, number>();
   readonly #now: () => number;
 
   /** @param options.now the clock. @default Date.now */
@@ -52,6 +53,7 @@ export class MemorySlotPool implements SlotPool {
       if (slot.holder === holder) {
         slot.holder = undefined;
         slot.expiresAt = 0;
+        this.#releases.set(pool, (this.#releases.get(pool) ?? 0) + 1);
       }
     }
   }
@@ -60,6 +62,11 @@ export class MemorySlotPool implements SlotPool {
     checkSlotArguments({ pool, holder: '-' });
     const now = this.#now();
     return (this.#pools.get(pool) ?? []).filter((slot) => slot.holder !== undefined && slot.expiresAt > now).length;
+  }
+
+  async releases(pool: string): Promise<number> {
+    checkSlotArguments({ pool, holder: '-' });
+    return this.#releases.get(pool) ?? 0;
   }
 
   #slots(pool: string, limit: number): Slot[] {

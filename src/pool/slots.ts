@@ -20,6 +20,12 @@ export interface SlotPool {
   release(pool: string, holder: string): Promise<void>;
   /** How many unexpired holders `pool` has now. */
   running(pool: string): Promise<number>;
+  /**
+   * A number that grows by one each time a holder releases its slot of `pool` (not when a lease just
+   * runs out): one cheap read that tells work waiting for a slot whether a look at the pool may find one
+   * freed since it last saw the number.
+   */
+  releases(pool: string): Promise<number>;
 }
 
 /** Pool names: what goes into a key, so short and plain. */

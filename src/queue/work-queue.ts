@@ -4,6 +4,17 @@ import type { OutgoingMessage } from './messages.ts';
 
 export type QueueKind = 'actions' | 'workflows';
 
+/** Some messages of a visibility change were refused: which ones (their message ids) and why (SQS's error codes). */
+export class VisibilityNotChangedError extends Error {
+  override name = 'VisibilityNotChangedError';
+  constructor(
+    message: string,
+    readonly refused: ReadonlyArray<{ messageId: string; code: string }>,
+  ) {
+    super(message);
+  }
+}
+
 export interface WorkQueueOptions {
   sqs: SQSClient;
   /** Queue URLs, when known; otherwise resolved once by name. */
@@ -46,19 +57,27 @@ export class WorkQueue {
     return url;
   }
 
-  /** Makes received messages (of one queue) visible again after `seconds`: a failed record's retry, or the in-flight lease of a batch. */
+  /**
+   * Makes received messages (of one queue) visible again after `seconds`: a failed record's retry, or the in-flight lease of a batch.
+   * @throws VisibilityNotChangedError naming the messages SQS refused, after changing the others.
+   */
   async retryAfter(records: readonly { messageId: string; receiptHandle: string; eventSourceARN: string }[], seconds: number): Promise<void> {
     if (records.length === 0) return;
     const QueueUrl = await this.#urlOf(records[0].eventSourceARN);
     const VisibilityTimeout = Math.min(43_200, Math.round(seconds));
+    const refused: Array<{ messageId: string; code: string; text?: string }> = [];
     for (let start = 0; start < records.length; start += 10) {
       const entries = records.slice(start, start + 10).map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle, VisibilityTimeout }));
       const { Failed = [] } = await this.#sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: entries }));
-      if (Failed.length > 0)
-        throw new Error(
-          `visibility not changed: ${Failed.length} of ${entries.length} messages - ${Failed.map((entry) => `${entry.Code}: ${entry.Message}`).join('; ')}`,
-        );
+      refused.push(
+        ...Failed.map((entry) => ({ messageId: records[start + Number(entry.Id)]?.messageId ?? '?', code: entry.Code ?? '?', text: entry.Message })),
+      );
     }
+    if (refused.length > 0)
+      throw new VisibilityNotChangedError(
+        `visibility not changed: ${refused.length} of ${records.length} messages - ${refused.map((entry) => `${entry.messageId} ${entry.code}: ${entry.text}`).join('; ')}`,
+        refused,
+      );
   }
 
   /** The URL of the queue an event source ARN names (resolved once). */

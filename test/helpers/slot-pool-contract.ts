@@ -49,6 +49,23 @@ export function slotPoolContract(make: (clock: ManualClock) => SlotPool, name: (
     expect(await slots.renew(pool, 'a', 1000)).toBe(false);
   });
 
+  it('counts releases of held slots (what waiters read before they look at the whole pool), not of slots not held', async () => {
+    const clock = manualClock();
+    const slots = make(clock);
+    const pool = name();
+    expect(await slots.releases(pool)).toBe(0);
+    await slots.acquire(pool, 2, 'a', 1000);
+    await slots.acquire(pool, 2, 'b', 1000);
+    await slots.release(pool, 'a');
+    expect(await slots.releases(pool)).toBe(1);
+    await slots.release(pool, 'a');
+    await slots.release(pool, 'nobody');
+    expect(await slots.releases(pool)).toBe(1);
+    await slots.release(pool, 'b');
+    expect(await slots.releases(pool)).toBe(2);
+    expect(await slots.releases(name())).toBe(0);
+  });
+
   it('gives a slot whose lease ran out to another holder; the old holder cannot renew it', async () => {
     const clock = manualClock();
     const slots = make(clock);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PoolGate } from '../../../src/dispatch/pool-gate.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { MemorySlotPool } from '../../../src/pool/index.ts';
@@ -74,6 +74,109 @@ describe('PoolGate', () => {
     const waiting = gate.enterWhenFreed('b');
     await other.leave('x');
     expect(await waiting).toBe(true);
+  });
+
+  describe('looks at the pool for slots freed in other containers', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    });
+
+    /** A container holding one slot of `limit` with `count` waiters, another holding `others` slots; looks every 1.5 s (random pinned). */
+    async function waitingBehind(limit: number, count: number, others: number) {
+      vi.useFakeTimers();
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      const slots = new MemorySlotPool();
+      const gate = gateOn(slots, limit, 1000);
+      const other = gateOn(slots, limit);
+      await gate.tryEnter('held');
+      for (let i = 0; i < others; i++) await other.tryEnter(`x${i}`);
+      const entered: string[] = [];
+      const waiters = Array.from({ length: count }, (_, i) => gate.enterWhenFreed(`w${i}`).then((ok) => ok && entered.push(`w${i}`)));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(gate.waiting).toBe(count);
+      return { slots, gate, other, entered, waiters };
+    }
+
+    it('one look takes every slot freed elsewhere since the last, not one a look', async () => {
+      const { gate, other, entered } = await waitingBehind(4, 3, 3);
+      for (const holder of ['x0', 'x1', 'x2']) await other.leave(holder);
+      // Nothing frees a slot in this container: only a look finds the three.
+      expect(entered).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(1);
+      expect(entered).toEqual(['w0', 'w1', 'w2']);
+      expect(gate.holding).toBe(4);
+    });
+
+    it('a look ends at the first waiter that finds the pool full; the next look comes a poll later', async () => {
+      const { slots, gate, other, entered } = await waitingBehind(3, 3, 2);
+      await other.leave('x0');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(entered).toEqual(['w0']);
+      expect(gate.waiting).toBe(2);
+      expect(await slots.running('actions')).toBe(3);
+      await other.leave('x1');
+      await vi.advanceTimersByTimeAsync(1499);
+      expect(entered).toEqual(['w0']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(gate.looks).toBe(2);
+      expect(entered).toEqual(['w0', 'w1']);
+    });
+
+    it('looks at the whole pool only when a slot was released since its last look', async () => {
+      const { slots, gate, other, entered } = await waitingBehind(3, 1, 2);
+      const acquire = vi.spyOn(slots, 'acquire');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(1);
+      await vi.advanceTimersByTimeAsync(3 * 1500);
+      // Three checks of the release count, nothing released: no look, no acquire.
+      expect(gate.looks).toBe(1);
+      expect(acquire).toHaveBeenCalledTimes(1);
+      await other.leave('x0');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(2);
+      expect(entered).toEqual(['w0']);
+    });
+
+    it('still looks every fullLookMs: a slot whose holder died frees itself with no release counted', async () => {
+      vi.useFakeTimers();
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      const clock = manualClock();
+      const slots = new MemorySlotPool({ now: clock.now });
+      const gate = new PoolGate({ slots, pool: 'actions', limit: 2, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 1000, fullLookMs: 10_000 });
+      await gate.tryEnter('held');
+      expect(await slots.acquire('actions', 2, 'dead', 1000)).toBe(true);
+      const waiting = gate.enterWhenFreed('w');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(1);
+      clock.advance(2000); // the dead holder's lease is over
+      await vi.advanceTimersByTimeAsync(6 * 1500);
+      expect(gate.looks).toBe(1);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(gate.looks).toBe(2);
+      expect(await waiting).toBe(true);
+    });
+
+    it('a waiter that gives up during a look passes the look on', async () => {
+      vi.useFakeTimers();
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      const slots = new MemorySlotPool();
+      const gate = gateOn(slots, 3, 1000);
+      const other = gateOn(slots, 3);
+      await gate.tryEnter('held');
+      await other.tryEnter('x0');
+      await other.tryEnter('x1');
+      const giveUp = new AbortController();
+      const quitter = gate.enterWhenFreed('quitter', undefined, giveUp.signal);
+      const stayer = gate.enterWhenFreed('stayer');
+      await vi.advanceTimersByTimeAsync(0);
+      giveUp.abort();
+      expect(await quitter).toBe(false);
+      await other.leave('x0');
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(await stayer).toBe(true);
+    });
   });
 
   it('moves a holder whose slot was taken after its lease ran out to a free slot, without telling it', async () => {

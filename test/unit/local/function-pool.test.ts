@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { FunctionPool, type LoadedFunction } from '../../../src/local/function-pool.ts';
+import { createLogger } from '../../../src/log/index.ts';
+
+const log = createLogger({}, 'error');
+const event = (id: string): SQSEvent => ({ Records: [{ messageId: id } as SQSEvent['Records'][number]] });
+const context = {} as Context;
+
+/** A loader whose cold starts finish when the test says, and containers that record which events they ran and end when told. */
+function containers() {
+  const loads: Array<{ container: number; done: (loaded: LoadedFunction) => void; fail: (error: Error) => void }> = [];
+  const ran: string[] = [];
+  const finish = new Map<string, () => void>();
+  const loaded = (container: number): LoadedFunction => ({
+    handler: (e) =>
+      new Promise((resolve) => {
+        const id = e.Records[0]!.messageId;
+        ran.push(`${id}@${container}`);
+        finish.set(id, () => resolve({ batchItemFailures: [] }));
+      }),
+  });
+  const load = (container: number) => new Promise<LoadedFunction>((done, fail) => loads.push({ container, done, fail }));
+  return { load, loads, ran, finish, loaded };
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('FunctionPool', () => {
+  it('runs a batch on a warm container freed while its own cold start is still under way, and keeps that container for later', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const first = pool.handler(event('a'), context);
+    await settled();
+    c.loads[0]!.done(c.loaded(1));
+    await settled();
+    expect(c.ran).toEqual(['a@1']);
+    // Container 1 is busy: b cold-starts container 2, which takes long.
+    const second = pool.handler(event('b'), context);
+    await settled();
+    expect(c.loads.map((l) => l.container)).toEqual([1, 2]);
+    c.finish.get('a')!();
+    await first;
+    await settled();
+    expect(c.ran).toEqual(['a@1', 'b@1']);
+    // Container 2 arrives late and idles: the next batch runs there without a cold start.
+    c.loads[1]!.done(c.loaded(2));
+    await settled();
+    const third = pool.handler(event('c'), context);
+    await settled();
+    expect(c.ran).toEqual(['a@1', 'b@1', 'c@2']);
+    expect(pool.containers).toBe(2);
+    c.finish.get('b')!();
+    c.finish.get('c')!();
+    await Promise.all([second, third]);
+  });
+
+  it('never starts more containers than invocations waiting for one', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const runs = ['a', 'b', 'c'].map((id) => pool.handler(event(id), context));
+    await settled();
+    expect(c.loads).toHaveLength(3);
+    c.loads[0]!.done(c.loaded(1));
+    await settled();
+    c.finish.get('a')!();
+    await settled();
+    // The two cold starts are still under way: b, then c, run on container 1 as soon as it is free.
+    c.finish.get('b')!();
+    await settled();
+    expect(c.ran.slice(0, 3)).toEqual(['a@1', 'b@1', 'c@1']);
+    // c holds container 1; the two cold starts under way are spare (nobody waits for them): d starts none.
+    const fourth = pool.handler(event('d'), context);
+    await settled();
+    expect(c.loads).toHaveLength(3);
+    c.loads[1]!.done(c.loaded(2));
+    await settled();
+    expect(c.ran).toContain('d@2');
+    c.finish.get('c')!();
+    c.finish.get('d')!();
+    c.loads[2]!.done(c.loaded(3));
+    await Promise.all([...runs, fourth]);
+    expect(pool.containers).toBe(3);
+  });
+
+  it('fails a waiting invocation with the error of a cold start that failed', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const run = pool.handler(event('a'), context);
+    await settled();
+    c.loads[0]!.fail(new Error('bad module'));
+    await expect(run).rejects.toThrow('bad module');
+  });
+});
