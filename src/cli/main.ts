@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAction } from './commands/action.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
+import { registerInquiry } from './commands/inquiry.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerPolicy } from './commands/policy.ts';
@@ -38,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerPolicy(program, ctx);
   registerDlq(program, ctx);
   registerKey(program, ctx);
+  registerInquiry(program, ctx);
   registerLocal(program, ctx);
   return program;
 }

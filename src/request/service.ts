@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution, ExecutionContext } from '../model/execution.ts';
 import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
+import { notifyParent } from '../queue/notify-parent.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { ActionCatalog } from '../actions/types.ts';
@@ -131,6 +132,12 @@ export class ExecutionService {
       if (CLAIMABLE_STATUSES.includes(current.status)) {
         return await this.deps.store.cancelWaiting(id);
       }
+      if (current.status === 'pending') {
+        // An inquiry holds nothing: canceled at once, and its workflow hears of it.
+        const canceled = await this.deps.store.cancelWaiting(id, 'canceled while waiting for a response');
+        await notifyParent(this.deps.queue, canceled);
+        return canceled;
+      }
       const canceling = await this.deps.store.requestCancel(id);
       // A workflow holds no runner that would notice: its engine is told through its queue.
       if (isWorkflowRunner(canceling.runner)) await this.deps.queue.send('workflows', { executionId: id });
@@ -140,6 +147,63 @@ export class ExecutionService {
       if (error instanceof TransitionConflictError) return this.cancel(id);
       throw error;
     }
+  }
+
+  /**
+   * Pauses a running workflow (st2's `pause`): it becomes `pausing`, starts no new task, and is
+   * `paused` once its running tasks have ended (a running sub-workflow is paused too). Asking
+   * again while it pauses re-sends what its engine needs to hear.
+   * @throws ValidationError for an execution that is no workflow, or not running.
+   */
+  async pause(id: string): Promise<Execution> {
+    const current = await this.#workflow(id, 'pause');
+    if (current.status === 'paused') return current;
+    if (current.status === 'pausing') {
+      await this.deps.queue.send('workflows', { executionId: id });
+      return current;
+    }
+    if (current.status !== 'running') throw new ValidationError(`cannot pause: execution ${id} - it is ${current.status}, only a running workflow pauses`);
+    try {
+      const pausing = await this.deps.store.pause(id);
+      await this.deps.queue.send('workflows', { executionId: id });
+      return pausing;
+    } catch (error) {
+      if (error instanceof TransitionConflictError) return this.pause(id);
+      throw error;
+    }
+  }
+
+  /**
+   * Resumes a pausing or paused workflow (st2's `resume`): `resuming`, then `running` once the
+   * tasks it held back are scheduled; its paused sub-workflows resume too.
+   * @throws ValidationError for an execution that is no workflow, or neither pausing nor paused.
+   */
+  async resume(id: string): Promise<Execution> {
+    const current = await this.#workflow(id, 'resume');
+    if (current.status === 'resuming') {
+      await this.deps.queue.send('workflows', { executionId: id });
+      return current;
+    }
+    if (current.status !== 'paused' && current.status !== 'pausing')
+      throw new ValidationError(`cannot resume: execution ${id} - it is ${current.status}, only a pausing or paused workflow resumes`);
+    try {
+      const resuming = await this.deps.store.resume(id);
+      await this.deps.queue.send('workflows', { executionId: id });
+      return resuming;
+    } catch (error) {
+      if (error instanceof TransitionConflictError) return this.resume(id);
+      throw error;
+    }
+  }
+
+  async #workflow(id: string, verb: 'pause' | 'resume'): Promise<Execution> {
+    const current = await this.deps.store.get(id);
+    if (!current) throw new NotFoundError(`unknown execution: ${id}`);
+    if (!isWorkflowRunner(current.runner))
+      throw new ValidationError(
+        `cannot ${verb}: execution ${id} - it is a ${current.runner} execution of ${current.action}; only workflows (orquesta) ${verb}`,
+      );
+    return current;
   }
 
   /** Runs the same action again with the same parameters, `overrides` replacing some of them. */
