@@ -117,34 +117,42 @@ describe('pause, resume and inquiries under actionrunner local', () => {
     await waitFor(id, 'succeeded');
   });
 
-  it('inquiries (consecutive, parallel, multiple parameters, nested) pass as st2 test_wiring_inquiry expects', async () => {
-    const consecutive = await start('st2_control.orquesta-ask-consecutive');
-    const parallel = await start('st2_control.orquesta-ask-parallel');
-    const multiple = await start('st2_control.orquesta_ask_multiple_parameters');
-    const nested = await start('st2_control.orquesta-ask-nested');
-
-    await waitFor(consecutive, 'paused');
-    await run('inquiry', 'respond', (await waitForTask(consecutive, 'get_approval', 'pending')).id, '-r', '{"approved": true}');
-    const second = await waitForTask(consecutive, 'get_confirmation', 'pending');
-    await waitFor(consecutive, 'paused');
+  it('inquiries (orquesta-ask-consecutive): paused again at the second inquiry, succeeded once both are answered', async () => {
+    const id = await start('st2_control.orquesta-ask-consecutive');
+    await waitFor(id, 'paused');
+    await run('inquiry', 'respond', (await waitForTask(id, 'get_approval', 'pending')).id, '-r', '{"approved": true}');
+    const second = await waitForTask(id, 'get_confirmation', 'pending');
+    await waitFor(id, 'paused');
     await run('inquiry', 'respond', second.id, '-r', '{"approved": true}');
+    await waitFor(id, 'succeeded');
+  });
 
-    await waitFor(parallel, 'paused');
-    await run('inquiry', 'respond', (await waitForTask(parallel, 'ask_jack', 'pending')).id, '-r', '{"approved": true}');
-    await waitForTask(parallel, 'ask_jack', 'succeeded');
-    await waitFor(parallel, 'paused');
-    await run('inquiry', 'respond', (await waitForTask(parallel, 'ask_jill', 'pending')).id, '-r', '{"approved": true}');
+  it('inquiries (orquesta-ask-parallel): still paused after the first answer, succeeded after the second', async () => {
+    const id = await start('st2_control.orquesta-ask-parallel');
+    await waitFor(id, 'paused');
+    await run('inquiry', 'respond', (await waitForTask(id, 'ask_jack', 'pending')).id, '-r', '{"approved": true}');
+    await waitForTask(id, 'ask_jack', 'succeeded');
+    await waitFor(id, 'paused');
+    await run('inquiry', 'respond', (await waitForTask(id, 'ask_jill', 'pending')).id, '-r', '{"approved": true}');
+    await waitFor(id, 'succeeded');
+  });
 
-    await waitFor(multiple, 'paused');
-    const ask = await waitForTask(multiple, 'get_approval', 'pending');
+  it('inquiries (orquesta_ask_multiple_parameters): the answer is published to the next tasks', async () => {
+    const id = await start('st2_control.orquesta_ask_multiple_parameters');
+    await waitFor(id, 'paused');
+    const ask = await waitForTask(id, 'get_approval', 'pending');
     await run('inquiry', 'respond', ask.id, '-r', '{"approved": true, "department_id": 12}');
-
-    await waitFor(nested, 'paused');
-    const sub = await waitForTask(nested, 'get_approval', 'paused');
-    await run('inquiry', 'respond', (await waitForTask(sub.id, 'get_approval', 'pending')).id, '-r', '{"approved": true}');
-
-    for (const id of [consecutive, parallel, multiple, nested]) await waitFor(id, 'succeeded');
-    const finish = await waitForTask(multiple, 'finish', 'succeeded');
+    await waitFor(id, 'succeeded');
+    const finish = await waitForTask(id, 'finish', 'succeeded');
     expect((finish as unknown as { result: { stdout: string } }).result.stdout).toBe('Approved by department 12. Automation completed.');
+  });
+
+  it('inquiries (orquesta-ask-nested): the sub-workflow and its parent pause; one answer finishes both', async () => {
+    const id = await start('st2_control.orquesta-ask-nested');
+    await waitFor(id, 'paused');
+    const sub = await waitForTask(id, 'get_approval', 'paused');
+    await run('inquiry', 'respond', (await waitForTask(sub.id, 'get_approval', 'pending')).id, '-r', '{"approved": true}');
+    await waitFor(sub.id, 'succeeded');
+    await waitFor(id, 'succeeded');
   });
 });
