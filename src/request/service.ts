@@ -4,7 +4,7 @@ import type { ActionDefinition } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution, ExecutionContext } from '../model/execution.ts';
-import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
+import { CLAIMABLE_STATUSES, isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
 import { TransitionConflictError } from '../store/errors.ts';
@@ -49,6 +49,12 @@ export interface ExecutionServiceDeps {
   /** The datastore, read when a parameter template names `st2kv`. */
   kv?: KeyValueStore;
 }
+
+/** What pause and resume move a workflow from, through and (when nothing is left to do) to. */
+const CONTROLS = {
+  pause: { from: ['running'], during: 'pausing', done: 'paused', only: 'a running workflow pauses' },
+  resume: { from: ['pausing', 'paused'], during: 'resuming', done: undefined, only: 'a pausing or paused workflow resumes' },
+} as const satisfies Record<string, { from: readonly ExecutionStatus[]; during: ExecutionStatus; done: ExecutionStatus | undefined; only: string }>;
 
 /** Requests, cancels and re-runs executions: what the CLI, an API and the workflow engine call. */
 export class ExecutionService {
@@ -151,26 +157,11 @@ export class ExecutionService {
 
   /**
    * Pauses a running workflow (st2's `pause`): it becomes `pausing`, starts no new task, and is
-   * `paused` once its running tasks have ended (a running sub-workflow is paused too). Asking
-   * again while it pauses re-sends what its engine needs to hear.
+   * `paused` once its running tasks have ended (a running sub-workflow is paused too).
    * @throws ValidationError for an execution that is no workflow, or not running.
    */
-  async pause(id: string): Promise<Execution> {
-    const current = await this.#workflow(id, 'pause');
-    if (current.status === 'paused') return current;
-    if (current.status === 'pausing') {
-      await this.deps.queue.send('workflows', { executionId: id });
-      return current;
-    }
-    if (current.status !== 'running') throw new ValidationError(`cannot pause: execution ${id} - it is ${current.status}, only a running workflow pauses`);
-    try {
-      const pausing = await this.deps.store.pause(id);
-      await this.deps.queue.send('workflows', { executionId: id });
-      return pausing;
-    } catch (error) {
-      if (error instanceof TransitionConflictError) return this.pause(id);
-      throw error;
-    }
+  pause(id: string): Promise<Execution> {
+    return this.#control(id, 'pause');
   }
 
   /**
@@ -178,22 +169,28 @@ export class ExecutionService {
    * tasks it held back are scheduled; its paused sub-workflows resume too.
    * @throws ValidationError for an execution that is no workflow, or neither pausing nor paused.
    */
-  async resume(id: string): Promise<Execution> {
-    const current = await this.#workflow(id, 'resume');
-    if (current.status === 'resuming') {
-      await this.deps.queue.send('workflows', { executionId: id });
-      return current;
+  resume(id: string): Promise<Execution> {
+    return this.#control(id, 'resume');
+  }
+
+  /** Records the pause or resume and tells the workflow's engine; asked again while it is under way, tells the engine again. */
+  async #control(id: string, verb: 'pause' | 'resume'): Promise<Execution> {
+    const rule: { from: readonly ExecutionStatus[]; during: ExecutionStatus; done?: ExecutionStatus; only: string } = CONTROLS[verb];
+    const current = await this.#workflow(id, verb);
+    if (current.status === rule.done) return current;
+    if (current.status !== rule.during) {
+      if (!rule.from.includes(current.status)) throw new ValidationError(`cannot ${verb}: execution ${id} - it is ${current.status}, only ${rule.only}`);
+      try {
+        const moved = await this.deps.store[verb](id);
+        await this.deps.queue.send('workflows', { executionId: id });
+        return moved;
+      } catch (error) {
+        if (error instanceof TransitionConflictError) return this.#control(id, verb);
+        throw error;
+      }
     }
-    if (current.status !== 'paused' && current.status !== 'pausing')
-      throw new ValidationError(`cannot resume: execution ${id} - it is ${current.status}, only a pausing or paused workflow resumes`);
-    try {
-      const resuming = await this.deps.store.resume(id);
-      await this.deps.queue.send('workflows', { executionId: id });
-      return resuming;
-    } catch (error) {
-      if (error instanceof TransitionConflictError) return this.resume(id);
-      throw error;
-    }
+    await this.deps.queue.send('workflows', { executionId: id });
+    return current;
   }
 
   async #workflow(id: string, verb: 'pause' | 'resume'): Promise<Execution> {
