@@ -25,7 +25,7 @@ const SUBSCHEMA_LISTS = ['items', 'anyOf', 'oneOf', 'allOf'];
  * draft 3's `properties`) reads it. A property with a `default` is not required: st2 fills the
  * default in before it validates. A `required` list is kept as written.
  */
-function draft3Required(schema: unknown): unknown {
+export function draft3Required(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(draft3Required);
   if (!isObject(schema)) return schema;
   const out: Record<string, unknown> = { ...schema };

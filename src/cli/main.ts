@@ -5,6 +5,7 @@ import { registerAction } from './commands/action.ts';
 import { registerApiKey } from './commands/apikey.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerExecution } from './commands/execution.ts';
+import { registerInquiry } from './commands/inquiry.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerPack } from './commands/pack.ts';
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerKey(program, ctx);
   registerApiKey(program, ctx);
   registerPack(program, ctx);
+  registerInquiry(program, ctx);
   registerLocal(program, ctx);
   return program;
 }

@@ -13,7 +13,9 @@ export type Decision =
   /** Held by a runner (running, canceling): alive, or dead with an expired lease. */
   | { kind: 'judge-held' }
   /** Waiting, and this function runs its kind: claim it and run it. */
-  | { kind: 'run' };
+  | { kind: 'run' }
+  /** A pending inquiry: it times out when its ttl has run out, else it keeps waiting for its response. */
+  | { kind: 'judge-inquiry' };
 
 /** Below this much time before its `notBefore`, an execution counts as due. */
 const EARLY_TOLERANCE_MS = 500;
@@ -33,5 +35,6 @@ export function decide(execution: Pick<Execution, 'status' | 'runner' | 'context
   if (waiting && isEarly(execution, here.now)) return { kind: 'pass-on', why: 'early' };
   if (isWorkflowRunner(execution.runner) !== here.runsWorkflows) return { kind: 'pass-on', why: 'misrouted' };
   if (here.runsWorkflows) return { kind: 'advance-workflow' };
+  if (execution.status === 'pending') return { kind: 'judge-inquiry' };
   return waiting ? { kind: 'run' } : { kind: 'judge-held' };
 }

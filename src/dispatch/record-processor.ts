@@ -11,6 +11,8 @@ import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { recordOf } from '../store/errors.ts';
 import { UnknownWorkflowError } from '../workflow/errors.ts';
 import { decide } from './decide.ts';
+import { askInquiry, judgeInquiry } from './inquiry.ts';
+import { INQUIRER_RUNNER } from '../runners/registry.ts';
 import { PoisonMessageError, RetryLaterError } from './errors.ts';
 import type { Runner } from '../runners/types.ts';
 import { heldBackReason, type PolicySlot } from './policy-slots.ts';
@@ -126,6 +128,8 @@ export class RecordProcessor {
         return this.#judgeHeld(execution, work);
       case 'run':
         return this.#run(execution, work, prepared);
+      case 'judge-inquiry':
+        return judgeInquiry(this.deps, this.service, execution);
     }
   }
 
@@ -138,6 +142,7 @@ export class RecordProcessor {
       if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
       return notifyParent(this.deps.queue, await this.deps.store.reject(execution.id, error.message));
     }
+    if (prepared.action.runner_type === INQUIRER_RUNNER) return askInquiry(this.deps, execution, prepared);
     const runner = this.deps.runner(prepared.action.runner_type);
     if (!runner) {
       const error = `no runner: ${prepared.action.runner_type} - action ${execution.action} cannot run in this function`;

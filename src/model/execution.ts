@@ -75,6 +75,8 @@ export interface Execution {
   swept_at?: number;
   /** TTL attribute, epoch seconds. */
   expires_at: number;
+  /** A pending inquiry: epoch milliseconds when its ttl runs out (the sweeper then expires it). */
+  inquiry_expires_at?: number;
 }
 
 /** One stored chunk of an action's output (st2's ActionExecutionOutputDB, chunked). */

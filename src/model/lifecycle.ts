@@ -23,7 +23,7 @@ export const LIFECYCLE_EVENTS = {
   /** Refused before it started: invalid request, no runner, nothing to run it. */
   reject: { from: ['requested', 'scheduled', 'delayed'], to: ['failed'] },
   /** A cancel asked for before it started: canceled at once. */
-  cancelWaiting: { from: ['requested', 'scheduled', 'delayed'], to: ['canceled'] },
+  cancelWaiting: { from: ['requested', 'scheduled', 'delayed', 'pending'], to: ['canceled'] },
   /** A cancel asked for while it runs: its runner (or engine) stops it. */
   requestCancel: { from: ['running', 'pausing', 'paused', 'resuming'], to: ['canceling'] },
   /** The canceled action's process tree is gone (or its runner died meanwhile). */
@@ -42,14 +42,20 @@ export const LIFECYCLE_EVENTS = {
     from: ['running', 'canceling', 'pausing', 'paused', 'resuming'],
     to: ['succeeded', 'failed', 'canceled'],
   },
-  /** A pause asked for: no new task starts. */
+  /** A pause asked for (or every active task of a running workflow waits: a paused sub-workflow, an inquiry): no new task starts. */
   pause: { from: ['running'], to: ['pausing'] },
-  /** Every running task of the paused workflow has ended. */
+  /** Every running task of the pausing workflow has ended, or waits paused or pending. */
   paused: { from: ['pausing'], to: ['paused'] },
   /** A resume asked for. */
   resume: { from: ['pausing', 'paused'], to: ['resuming'] },
   /** The workflow runs again where it stopped. */
   resumed: { from: ['resuming'], to: ['running'] },
+  /** An inquiry (`inquirer` runner) asks its question: it waits, holding nothing, for a response. */
+  inquire: { from: ['requested', 'scheduled', 'delayed'], to: ['pending'] },
+  /** An inquiry got a response that its schema accepts. */
+  respond: { from: ['pending'], to: ['succeeded'] },
+  /** An inquiry's ttl ran out without a response. */
+  expire: { from: ['pending'], to: ['timeout'] },
 } as const satisfies Record<string, { from: readonly ExecutionStatus[]; to: readonly ExecutionStatus[] }>;
 
 export type LifecycleEvent = keyof typeof LIFECYCLE_EVENTS;

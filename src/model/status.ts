@@ -1,4 +1,4 @@
-/** Execution statuses, as StackStorm names them (`st2common/constants/action.py`). */
+/** Execution statuses, as StackStorm names them (`st2common/constants/action.py`); `pending` is an inquiry waiting for its response. */
 export const EXECUTION_STATUSES = [
   'requested',
   'scheduled',
@@ -13,6 +13,7 @@ export const EXECUTION_STATUSES = [
   'pausing',
   'paused',
   'resuming',
+  'pending',
 ] as const;
 
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];

@@ -4,8 +4,9 @@ import type { ActionDefinition } from '../actions/types.ts';
 import type { Config } from '../config/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution, ExecutionContext } from '../model/execution.ts';
-import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
+import { CLAIMABLE_STATUSES, isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
+import { notifyParent } from '../queue/notify-parent.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import type { ActionCatalog } from '../actions/types.ts';
@@ -61,6 +62,12 @@ export interface ExecutionServiceDeps {
   /** The datastore, read when a parameter template names `st2kv`. */
   kv?: KeyValueStore;
 }
+
+/** What pause and resume move a workflow from, through and (when nothing is left to do) to. */
+const CONTROLS = {
+  pause: { from: ['running'], during: 'pausing', done: 'paused', only: 'a running workflow pauses' },
+  resume: { from: ['pausing', 'paused'], during: 'resuming', done: undefined, only: 'a pausing or paused workflow resumes' },
+} as const satisfies Record<string, { from: readonly ExecutionStatus[]; during: ExecutionStatus; done: ExecutionStatus | undefined; only: string }>;
 
 /** Requests, cancels and re-runs executions: what the CLI, an API and the workflow engine call. */
 export class ExecutionService {
@@ -151,6 +158,12 @@ export class ExecutionService {
       if (CLAIMABLE_STATUSES.includes(current.status)) {
         return await this.deps.store.cancelWaiting(id);
       }
+      if (current.status === 'pending') {
+        // An inquiry holds nothing: canceled at once, and its workflow hears of it.
+        const canceled = await this.deps.store.cancelWaiting(id, 'canceled while waiting for a response');
+        await notifyParent(this.deps.queue, canceled);
+        return canceled;
+      }
       const canceling = await this.deps.store.requestCancel(id);
       // A workflow holds no runner that would notice: its engine is told through its queue.
       if (isWorkflowRunner(canceling.runner)) await this.deps.queue.send('workflows', { executionId: id });
@@ -160,6 +173,54 @@ export class ExecutionService {
       if (error instanceof TransitionConflictError) return this.cancel(id);
       throw error;
     }
+  }
+
+  /**
+   * Pauses a running workflow (st2's `pause`): it becomes `pausing`, starts no new task, and is
+   * `paused` once its running tasks have ended (a running sub-workflow is paused too).
+   * @throws ValidationError for an execution that is no workflow, or not running.
+   */
+  pause(id: string): Promise<Execution> {
+    return this.#control(id, 'pause');
+  }
+
+  /**
+   * Resumes a pausing or paused workflow (st2's `resume`): `resuming`, then `running` once the
+   * tasks it held back are scheduled; its paused sub-workflows resume too.
+   * @throws ValidationError for an execution that is no workflow, or neither pausing nor paused.
+   */
+  resume(id: string): Promise<Execution> {
+    return this.#control(id, 'resume');
+  }
+
+  /** Records the pause or resume and tells the workflow's engine; asked again while it is under way, tells the engine again. */
+  async #control(id: string, verb: 'pause' | 'resume'): Promise<Execution> {
+    const rule: { from: readonly ExecutionStatus[]; during: ExecutionStatus; done?: ExecutionStatus; only: string } = CONTROLS[verb];
+    const current = await this.#workflow(id, verb);
+    if (current.status === rule.done) return current;
+    if (current.status !== rule.during) {
+      if (!rule.from.includes(current.status)) throw new ValidationError(`cannot ${verb}: execution ${id} - it is ${current.status}, only ${rule.only}`);
+      try {
+        const moved = await this.deps.store[verb](id);
+        await this.deps.queue.send('workflows', { executionId: id });
+        return moved;
+      } catch (error) {
+        if (error instanceof TransitionConflictError) return this.#control(id, verb);
+        throw error;
+      }
+    }
+    await this.deps.queue.send('workflows', { executionId: id });
+    return current;
+  }
+
+  async #workflow(id: string, verb: 'pause' | 'resume'): Promise<Execution> {
+    const current = await this.deps.store.get(id);
+    if (!current) throw new NotFoundError(`unknown execution: ${id}`);
+    if (!isWorkflowRunner(current.runner))
+      throw new ValidationError(
+        `cannot ${verb}: execution ${id} - it is a ${current.runner} execution of ${current.action}; only workflows (orquesta) ${verb}`,
+      );
+    return current;
   }
 
   /**

@@ -200,14 +200,39 @@ export const RUNNERS = {
       skip_notify: { type: 'array', default: [], description: 'List of tasks to skip notifications for (accepted; there are no notifications here).' },
     },
   },
+  // No process and no slot: the dispatcher records the question and the execution waits `pending` (see src/dispatch/inquiry.ts).
+  inquirer: {
+    queue: 'actions',
+    entryPoint: false,
+    passing: 'none',
+    parameters: {
+      schema: {
+        type: 'object',
+        required: true,
+        default: {
+          title: 'response_data',
+          type: 'object',
+          properties: { continue: { type: 'boolean', description: 'Would you like to continue the workflow?', required: true } },
+        },
+        description: 'A JSON schema that will be used to validate the response data.',
+      },
+      route: { type: 'string', default: '', required: false, description: 'An arbitrary value for allowing rules to route to proper notification channel.' },
+      roles: { type: 'array', default: [], required: false, description: 'Roles permitted to respond (kept on the inquiry; there is no RBAC here).' },
+      users: { type: 'array', default: [], required: false, description: 'Users permitted to respond (if none given, all are permitted).' },
+      ttl: { type: 'integer', default: 1440, required: true, description: 'Minutes to wait for a response before the inquiry times out.' },
+    },
+  },
   // The workflow spec (entry point) declares the input.
   orquesta: { queue: 'workflows', entryPoint: true, passing: 'none', parameters: {} },
 } satisfies Record<string, RunnerSpec>;
 
 /** A registered runner's name. */
 export type RunnerName = keyof typeof RUNNERS;
+/** The runner whose executions the dispatcher takes itself, with no runner object: an inquiry asks and waits. */
+export const INQUIRER_RUNNER = 'inquirer';
+
 /** A runner the actions function runs as a process (each has a factory in `factories.ts`). */
-export type ActionRunnerName = { [K in RunnerName]: (typeof RUNNERS)[K]['queue'] extends 'actions' ? K : never }[RunnerName];
+export type ActionRunnerName = Exclude<{ [K in RunnerName]: (typeof RUNNERS)[K]['queue'] extends 'actions' ? K : never }[RunnerName], typeof INQUIRER_RUNNER>;
 
 /** st2's legacy runner names, still found in older packs (`run-local` in core.local_sudo). */
 export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
@@ -220,13 +245,15 @@ export const RUNNER_ALIASES: Readonly<Record<string, RunnerName>> = {
 };
 
 /** st2's runners that have no equivalent here: their actions load as unavailable, saying so. */
-export const ST2_RUNNERS_NOT_HERE: readonly string[] = ['winrm-cmd', 'winrm-ps-cmd', 'winrm-ps-script', 'inquirer', 'announcement', 'mistral-v2', 'cloudslang'];
+export const ST2_RUNNERS_NOT_HERE: readonly string[] = ['winrm-cmd', 'winrm-ps-cmd', 'winrm-ps-script', 'announcement', 'mistral-v2', 'cloudslang'];
 
 /** Every runner name an action's `runner_type` may use (aliases aside). */
 export const RUNNER_TYPES: readonly RunnerName[] = Object.keys(RUNNERS) as RunnerName[];
 
 /** Runners the actions function runs, in registry order. */
-export const ACTION_RUNNER_NAMES: readonly ActionRunnerName[] = RUNNER_TYPES.filter((name): name is ActionRunnerName => RUNNERS[name].queue === 'actions');
+export const ACTION_RUNNER_NAMES: readonly ActionRunnerName[] = RUNNER_TYPES.filter(
+  (name): name is ActionRunnerName => RUNNERS[name].queue === 'actions' && name !== INQUIRER_RUNNER,
+);
 
 /** Canonical runner name for `name`, resolving st2's aliases; `undefined` when unknown. */
 export function canonicalRunnerType(name: string): RunnerName | undefined {

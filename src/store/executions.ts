@@ -280,6 +280,41 @@ export class ExecutionStore {
     return this.move(id, 'endWorkflow', status, { set });
   }
 
+  /** A pause asked for on a running workflow: no new task starts (its engine hears of it through its queue). */
+  pause(id: string, reason = 'pause requested'): Promise<Execution> {
+    return this.move(id, 'pause', 'pausing', { reason });
+  }
+
+  /** A pausing workflow has nothing running any more (its active tasks ended, or wait paused or pending). */
+  paused(id: string): Promise<Execution> {
+    return this.move(id, 'paused', 'paused', { reason: 'no task runs' });
+  }
+
+  /** A resume asked for on a pausing or paused workflow. */
+  resume(id: string, reason = 'resume requested'): Promise<Execution> {
+    return this.move(id, 'resume', 'resuming', { reason });
+  }
+
+  /** A resuming workflow's held tasks are scheduled: it runs again. */
+  resumed(id: string): Promise<Execution> {
+    return this.move(id, 'resumed', 'running', { reason: 'resumed' });
+  }
+
+  /** An inquiry asks: `pending` with its question (schema, users, roles, route, ttl) as its result, until `expiresAt` (epoch ms). */
+  inquire(id: string, result: Record<string, unknown>, expiresAt: number): Promise<Execution> {
+    return this.move(id, 'inquire', 'pending', { unleased: true, set: { result, inquiry_expires_at: expiresAt }, reason: 'waiting for a response' });
+  }
+
+  /** An inquiry got its response: succeeded, the response added to its result. */
+  respond(id: string, result: Record<string, unknown>, user: string): Promise<Execution> {
+    return this.move(id, 'respond', 'succeeded', { set: { result, inquiry_expires_at: null }, reason: `response from ${user}` });
+  }
+
+  /** An inquiry's ttl ran out: `timeout`, as st2's garbage collector marks it. */
+  expire(id: string, error: string): Promise<Execution> {
+    return this.move(id, 'expire', 'timeout', { set: { error, inquiry_expires_at: null }, reason: error });
+  }
+
   #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string): Promise<Execution> {
     return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason });
   }
@@ -387,9 +422,17 @@ export class ExecutionStore {
   /**
    * Sets `fields` only when the record's `versionField` still holds `expectedVersion`
    * (optimistic locking; `undefined` = never set), and bumps it unless `bump` is false.
+   * With `status`, only while the record is in that status too (a pause or resume recorded meanwhile makes the write lose).
    * @returns false when someone else wrote first.
    */
-  async updateVersioned(id: string, versionField: string, expectedVersion: number | undefined, fields: Record<string, unknown>, bump = true): Promise<boolean> {
+  async updateVersioned(
+    id: string,
+    versionField: string,
+    expectedVersion: number | undefined,
+    fields: Record<string, unknown>,
+    bump = true,
+    status?: ExecutionStatus,
+  ): Promise<boolean> {
     const names: Record<string, string> = { '#v': versionField };
     const values: Record<string, unknown> = {};
     const assignments = Object.keys(fields).map((field, index) => {
@@ -402,13 +445,19 @@ export class ExecutionStore {
       assignments.push('#v = :next');
     }
     if (expectedVersion !== undefined) values[':expected'] = expectedVersion;
+    let condition = expectedVersion === undefined ? 'attribute_exists(id) AND attribute_not_exists(#v)' : '#v = :expected';
+    if (status) {
+      names['#status'] = 'status';
+      values[':status'] = status;
+      condition += ' AND #status = :status';
+    }
     try {
       await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keyFor.execution(id),
           UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id) AND attribute_not_exists(#v)' : '#v = :expected',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

@@ -5,7 +5,7 @@ import { backoffMs, sleep } from '../shared/timers.ts';
 import { EXECUTIONS_BY_OPEN_INDEX, keyFor, OPEN_SHARDS } from './keys.ts';
 
 /** What a sweep reads of each open execution. */
-const OPEN_FIELDS = ['id', 'action', 'runner', 'status', 'lease', 'context', 'start_timestamp', 'swept_at'] as const;
+const OPEN_FIELDS = ['id', 'action', 'runner', 'status', 'lease', 'context', 'start_timestamp', 'swept_at', 'inquiry_expires_at'] as const;
 export type OpenExecution = Pick<Execution, (typeof OPEN_FIELDS)[number]>;
 
 /** BatchGetItem takes at most this many keys. */

@@ -7,6 +7,7 @@ import { EXECUTIONS_BY_PARENT_INDEX, keyFor } from './keys.ts';
 export interface ChildSummary {
   id: string;
   status: ExecutionStatus;
+  runner?: string;
   taskId?: string;
   itemIndex?: number;
   result?: unknown;
@@ -45,7 +46,7 @@ export class WorkflowChildren {
 
   /** Every child of `workflowId` (of task run `taskId` only, when given), oldest first, page by page; `results` adds each one's result. */
   async *list(workflowId: string, options: { taskId?: string; results?: boolean } = {}): AsyncGenerator<ChildSummary> {
-    const names: Record<string, string> = { '#parent': 'parent', '#id': 'id', '#status': 'status', '#context': 'context' };
+    const names: Record<string, string> = { '#parent': 'parent', '#id': 'id', '#status': 'status', '#context': 'context', '#runner': 'runner' };
     const values: Record<string, unknown> = { ':parent': workflowId };
     if (options.results) names['#result'] = 'result';
     if (options.taskId !== undefined) {
@@ -60,7 +61,7 @@ export class WorkflowChildren {
           IndexName: EXECUTIONS_BY_PARENT_INDEX,
           KeyConditionExpression: '#parent = :parent',
           FilterExpression: options.taskId !== undefined ? '#context.#taskId = :taskId' : undefined,
-          ProjectionExpression: ['#id', '#status', '#context', ...(options.results ? ['#result'] : [])].join(', '),
+          ProjectionExpression: ['#id', '#status', '#runner', '#context', ...(options.results ? ['#result'] : [])].join(', '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ExclusiveStartKey: startKey,
@@ -71,6 +72,7 @@ export class WorkflowChildren {
         yield {
           id: String(item.id),
           status: item.status as ExecutionStatus,
+          ...(typeof item.runner === 'string' ? { runner: item.runner } : {}),
           ...(context.taskId !== undefined ? { taskId: String(context.taskId) } : {}),
           ...(typeof context.itemIndex === 'number' ? { itemIndex: context.itemIndex } : {}),
           ...('result' in item ? { result: item.result } : {}),

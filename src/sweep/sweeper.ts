@@ -77,6 +77,11 @@ export class Sweeper {
   #judge(execution: OpenExecution, waitingAfterMs: number): 'expired' | 'waiting' | 'workflows' | undefined {
     const now = this.#now();
     if (execution.lease) return execution.lease.expiresAt < now ? 'expired' : undefined;
+    // A pending inquiry waits for its response without anyone polling: sent once its ttl has run out, to time out.
+    if (execution.status === 'pending')
+      return (execution.inquiry_expires_at ?? Infinity) <= now && (execution.swept_at ?? 0) < now - waitingAfterMs ? 'waiting' : undefined;
+    // A paused workflow waits for its resume: nothing polls it.
+    if (execution.status === 'paused') return undefined;
     const since = Math.max(Date.parse(execution.start_timestamp), Number(execution.context.notBefore ?? 0), execution.swept_at ?? 0);
     if (now - since < waitingAfterMs) return undefined;
     if (['requested', 'delayed', 'scheduled'].includes(execution.status)) return 'waiting';

@@ -35,6 +35,7 @@ import { EventBatcher } from './event-batcher.ts';
 import { loadWorkflow, WorkflowSpecError, type WorkflowSpec } from './spec/index.ts';
 import { inspectTaskContents, st2InspectionErrors, type InspectionIssue, type TaskAction } from './spec/inspect/index.ts';
 import { isStale, type WorkflowExecution } from './workflow-record.ts';
+import { holdWhilePaused, Pauses } from './pauses.ts';
 
 /** The workflow's whole state and outbox must leave room in its 400 KB item for the rest of the record. */
 const STATE_BYTES = 300 * 1024;
@@ -75,16 +76,25 @@ const BUSY_MS = 20_000;
 export class WorkflowEngine implements WorkflowDriver {
   readonly #specs = new Map<string, Promise<WorkflowSpec>>();
   readonly #children: WorkflowChildren;
+  readonly #pauses: Pauses;
   readonly #events = new EventBatcher<TaskCompletedMessage>((id, messages) => this.#applyEvents(id, messages));
 
   constructor(private readonly deps: WorkflowEngineDeps) {
     this.#children = new WorkflowChildren({ doc: deps.clients.doc, tableName: deps.config.executionsTable });
+    this.#pauses = new Pauses({ ...deps, children: this.#children });
   }
 
   async start(execution: Execution): Promise<void> {
     const workflow = execution as WorkflowExecution;
     if (workflow.status === 'canceling') return this.#advance(workflow.id, (spec, state) => cancelWorkflow(spec, state));
-    if (!CLAIMABLE_STATUSES.includes(workflow.status)) return this.#drainStaleOutbox(workflow);
+    if (workflow.status === 'pausing') return this.#pausing(workflow);
+    if (workflow.status === 'resuming') return this.#resuming(workflow);
+    if (!CLAIMABLE_STATUSES.includes(workflow.status)) {
+      await this.#drainStaleOutbox(workflow);
+      // A task of it may have just paused or begun waiting (an inquiry): it pauses once all its active tasks wait.
+      if (workflow.status === 'running') await this.#pauses.pauseIfAllWait(workflow.id);
+      return;
+    }
 
     const action = this.deps.catalog.get(workflow.action);
     let spec: WorkflowSpec;
@@ -273,19 +283,57 @@ export class WorkflowEngine implements WorkflowDriver {
         return;
       }
       const version = workflow.workflow_version ?? 0;
-      const commands = result.commands;
+      // Paused or pausing: no new task starts, its schedules are held on the record until it resumes.
+      const { commands, held } = holdWhilePaused(workflow, result.commands);
       const state = toStored(result.state);
-      const size = bytes(state) + bytes(commands);
+      const size = bytes(state) + bytes(commands) + bytes(held);
       if (size > STATE_BYTES) return this.#tooLarge(workflow, size);
-      const saved = await this.deps.store.updateVersioned(id, 'workflow_version', version, {
-        workflow_state: state,
-        workflow_outbox: commands,
-        workflow_outbox_at: Date.now(),
-      });
-      if (saved) return this.#carryOut({ ...workflow, workflow_state: state }, commands, version + 1);
+      const saved = await this.deps.store.updateVersioned(
+        id,
+        'workflow_version',
+        version,
+        { workflow_state: state, workflow_outbox: commands, workflow_outbox_at: Date.now(), ...(held ? { workflow_held: held } : {}) },
+        true,
+        workflow.status,
+      );
+      if (saved) {
+        await this.#carryOut({ ...workflow, workflow_state: state }, commands, version + 1);
+        return this.#pauses.afterStep(workflow, commands);
+      }
       await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt)); // many containers on one workflow: losers wait longer, not work more
     }
     throw new Error(`workflow busy: ${id} - state kept changing for ${BUSY_MS / 1000} s; the event will be redelivered`);
+  }
+
+  /** A pause was recorded: running sub-workflows pause too, and it is `paused` once nothing of it runs. */
+  async #pausing(workflow: WorkflowExecution): Promise<void> {
+    await this.#drainStaleOutbox(workflow);
+    await this.#pauses.cascade(workflow.id, 'pause');
+    await this.#pauses.pausedIfQuiet(workflow.id);
+  }
+
+  /**
+   * A resume was recorded: its paused sub-workflows resume, the schedules it held are saved as its
+   * outbox and carried out (one versioned step: a crash in between leaves them on the record), then it
+   * runs again; its paused parent resumes too (st2 resumes the parent of a sub-workflow resumed alone).
+   */
+  async #resuming(workflow: WorkflowExecution): Promise<void> {
+    await this.#pauses.cascade(workflow.id, 'resume');
+    await this.#advance(workflow.id, (_spec, state, current) =>
+      current.status === 'resuming' ? { state, commands: [] } : { state, commands: [], ignored: `workflow is ${current.status}, not resuming` },
+    );
+    let running: Execution;
+    try {
+      running = await this.deps.store.resumed(workflow.id);
+    } catch (error) {
+      const current = recordOf(error) as WorkflowExecution;
+      // Held schedules saved meanwhile by a step that still saw it paused: that step's outbox is not ours to clear.
+      if (current.status !== 'running') return;
+      running = current;
+    }
+    this.deps.log.info('workflow resumed', { executionId: workflow.id });
+    await this.#pauses.resumeParent(running);
+    await this.#pauses.pauseIfAllWait(workflow.id);
   }
 
   async #drainStaleOutbox(workflow: WorkflowExecution): Promise<void> {

@@ -14,6 +14,8 @@ export type WorkflowExecution = Execution & {
   workflow_outbox?: Command[];
   /** When the outbox was saved (epoch ms): a step carries out only its own outbox, or one older than `OUTBOX_STALE_MS`. */
   workflow_outbox_at?: number;
+  /** Schedules decided while it was pausing or paused: no task starts until it resumes, when they become an outbox. */
+  workflow_held?: Command[];
 };
 
 /**

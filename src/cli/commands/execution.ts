@@ -183,6 +183,28 @@ function registerCancel(execution: Command, ctx: CliContext): void {
     });
 }
 
+function registerPauseResume(execution: Command, ctx: CliContext): void {
+  for (const verb of ['pause', 'resume'] as const) {
+    execution
+      .command(verb)
+      .description(
+        verb === 'pause'
+          ? 'pause a running workflow: no new task starts; paused once its running tasks end (sub-workflows pause too)'
+          : 'resume a pausing or paused workflow where it stopped (its paused sub-workflows resume too)',
+      )
+      .argument('<id>', ID_HELP)
+      .option('-j, --json', 'print the execution as one JSON document')
+      .action(async (idOrLast: string, flags: { json?: boolean }) => {
+        const before = await found(ctx, await ctx.executionId(idOrLast));
+        if (isTerminal(before.status))
+          throw new AlreadyEndedError(`already ended: execution ${before.id} - it is ${before.status}, there is nothing to ${verb}`);
+        const current = await (await ctx.services()).service[verb](before.id);
+        if (flags.json) ctx.printJson(executionDocument(current));
+        else ctx.print(`execution ${current.id}: ${current.status}`);
+      });
+  }
+}
+
 function registerReRun(execution: Command, ctx: CliContext): void {
   execution
     .command('re-run')
@@ -226,5 +248,6 @@ export function registerExecution(program: Command, ctx: CliContext): void {
   registerList(execution, ctx);
   registerTail(execution, ctx);
   registerCancel(execution, ctx);
+  registerPauseResume(execution, ctx);
   registerReRun(execution, ctx);
 }

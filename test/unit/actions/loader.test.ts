@@ -118,7 +118,7 @@ describe('loadActions: metadata errors', () => {
     const error = loadError({ 'actions/y.yaml': 'name: y\nrunner_type: bogus\n' });
     expect(error.message).toBe(
       `invalid action metadata: ${packs.file('x', 'actions/y.yaml')} - field "runner_type": ` +
-        'expected one of local-shell-cmd, local-shell-script, python-script, node-script, remote-shell-cmd, remote-shell-script, noop, http-request, action-chain, orquesta, run-local, run-local-script, run-python, run-remote, run-remote-script, orchestra, got "bogus"',
+        'expected one of local-shell-cmd, local-shell-script, python-script, node-script, remote-shell-cmd, remote-shell-script, noop, http-request, action-chain, inquirer, orquesta, run-local, run-local-script, run-python, run-remote, run-remote-script, orchestra, got "bogus"',
     );
     expect(error.field).toBe('runner_type');
   });

@@ -43,6 +43,10 @@ describe('decide: what a delivery of an execution leads to', () => {
     for (const status of ['running', 'canceling'] as const) expect(decide(execution({ status }), inActions)).toEqual({ kind: 'judge-held' });
   });
 
+  it('judges a pending inquiry (to time it out when due) instead of running or abandoning it', () => {
+    expect(decide(execution({ status: 'pending', runner: 'inquirer' }), inActions)).toEqual({ kind: 'judge-inquiry' });
+  });
+
   it('a held execution is judged even when its notBefore is still ahead (only waiting ones are early)', () => {
     expect(decide(execution({ status: 'running', context: { notBefore: NOW + 60_000 } }), inActions)).toEqual({ kind: 'judge-held' });
   });

@@ -58,7 +58,9 @@ describe('runner registry: parameters', () => {
 describe('runner registry: self-consistency', () => {
   it('every runner of the actions function has a factory, workflow runners have none', () => {
     expect(Object.keys(RUNNER_FACTORIES).sort()).toEqual([...ACTION_RUNNER_NAMES].sort());
-    expect(ACTION_RUNNER_NAMES).toEqual(RUNNER_TYPES.filter((name) => !isWorkflowRunner(name)));
+    // The inquirer runs no process: the dispatcher takes its executions itself (src/dispatch/inquiry.ts).
+    expect(ACTION_RUNNER_NAMES).toEqual(RUNNER_TYPES.filter((name) => !isWorkflowRunner(name) && name !== 'inquirer'));
+    expect(Object.hasOwn(RUNNER_FACTORIES, 'inquirer')).toBe(false);
     for (const name of RUNNER_TYPES.filter(isWorkflowRunner)) {
       expect(Object.hasOwn(RUNNER_FACTORIES, name)).toBe(false);
       expect(() => getRunner(name)).toThrow(`unsupported runner: ${name}`);
