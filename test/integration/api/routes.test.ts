@@ -253,7 +253,10 @@ describe('workflows: pause, resume, re-run from tasks', () => {
     expect((await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'pausing' }, key: null })).status).toBe(401);
     const bad = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'running' } });
     expect(bad.status).toBe(400);
-    expect(bad.json).toEqual({ faultstring: expect.stringMatching(/^invalid request body: status: expected "pausing" .* or "resuming"/), code: 'invalid_request' });
+    expect(bad.json).toEqual({
+      faultstring: expect.stringMatching(/^invalid request body: status: expected "pausing" .* or "resuming"/),
+      code: 'invalid_request',
+    });
     const early = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'resuming' } });
     expect(early.status).toBe(400);
     expect(early.json.faultstring).toMatch(/^cannot resume: execution \w+ - it is running, only a pausing or paused workflow resumes/);
@@ -280,13 +283,17 @@ describe('workflows: pause, resume, re-run from tasks', () => {
     await reached(created.json.id, 'running');
     const refused = await api.call('PUT', `/v1/executions/${created.json.id}`, { body: { status: 'pausing' } });
     expect(refused.status).toBe(400);
-    expect(refused.json.faultstring).toMatch(/^cannot pause: execution \w+ - it is a local-shell-cmd execution of core.local; only workflows \(orquesta\) pause/);
+    expect(refused.json.faultstring).toMatch(
+      /^cannot pause: execution \w+ - it is a local-shell-cmd execution of core.local; only workflows \(orquesta\) pause/,
+    );
     expect((await api.call('DELETE', `/v1/executions/${created.json.id}`)).status).toBe(200);
   });
 
-  it("re-runs a workflow from a task, keeping the rest of its state; an unknown task is a 400 with the reason", async () => {
+  it('re-runs a workflow from a task, keeping the rest of its state; an unknown task is a 400 with the reason', async () => {
     const file = tempFile('1');
-    const original = await finished((await api.call('POST', '/v1/executions', { body: { action: 'st2_examples.orquesta-test-rerun', parameters: { tempfile: file } } })).json.id);
+    const original = await finished(
+      (await api.call('POST', '/v1/executions', { body: { action: 'st2_examples.orquesta-test-rerun', parameters: { tempfile: file } } })).json.id,
+    );
     expect(original.status).toBe('failed');
     writeFileSync(file, '0');
     const unknown = await api.call('POST', `/v1/executions/${original.id}/re_run`, { body: { tasks: ['nope'] } });
@@ -342,7 +349,9 @@ describe('inquiries', () => {
     expect(answered.status).toBe(200);
     expect(answered.json).toMatchObject({ id: ask.id, status: 'succeeded', response: { approved: true, department_id: 7, extra_output: 'hello' } });
     // Answered as the key's user.
-    expect((await api.call('GET', `/v1/executions/${ask.id}`)).json.log).toContainEqual(expect.objectContaining({ status: 'succeeded', reason: 'response from ann' }));
+    expect((await api.call('GET', `/v1/executions/${ask.id}`)).json.log).toContainEqual(
+      expect.objectContaining({ status: 'succeeded', reason: 'response from ann' }),
+    );
     expect((await finished(id)).status).toBe('succeeded');
     const finish = await taskOf(id, 'finish', 'succeeded');
     expect((await api.call('GET', `/v1/executions/${finish.id}`)).json.result.stdout).toBe('Approved by department 7. Automation completed.');
