@@ -74,6 +74,23 @@ export class ApiClient {
     return this.call('POST', `/v1/executions/${encodeURIComponent(id)}/re_run`, { parameters, tasks: options.tasks, no_reset: options.noReset });
   }
 
+  /** st2's `PUT /v1/executions/{id}` with status pausing or resuming. */
+  control(id: string, verb: 'pause' | 'resume'): Promise<ApiDocument> {
+    return this.call('PUT', `/v1/executions/${encodeURIComponent(id)}`, { status: verb === 'pause' ? 'pausing' : 'resuming' });
+  }
+
+  listInquiries(limit: number): Promise<ApiDocument[]> {
+    return this.call('GET', `/v1/inquiries?limit=${limit}`) as unknown as Promise<ApiDocument[]>;
+  }
+
+  getInquiry(id: string): Promise<ApiDocument> {
+    return this.call('GET', `/v1/inquiries/${encodeURIComponent(id)}`);
+  }
+
+  respondToInquiry(id: string, response: unknown): Promise<ApiDocument> {
+    return this.call('PUT', `/v1/inquiries/${encodeURIComponent(id)}`, { response });
+  }
+
   output(id: string, offset: number, options: { type?: 'stdout' | 'stderr'; waitSeconds?: number } = {}): Promise<ApiDocument> {
     const search = new URLSearchParams({ offset: String(offset), wait: String(options.waitSeconds ?? 0) });
     if (options.type) search.set('output_type', options.type);

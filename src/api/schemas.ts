@@ -76,6 +76,18 @@ export const ReRunBody = z.strictObject({
   no_reset: z.array(TaskName).min(1).optional().describe('with-items tasks among `tasks` that run again only their items that did not succeed'),
 });
 
+/** st2's `PUT /v1/executions/{id}`: only the statuses that pause or resume a workflow are accepted. */
+export const UpdateExecutionBody = z.strictObject({
+  status: z
+    .enum(['pausing', 'resuming'], { error: 'expected "pausing" (pause a running workflow) or "resuming" (resume a paused one)' })
+    .describe('pausing: pause a running workflow; resuming: resume a pausing or paused one'),
+});
+
+export const ListInquiriesQuery = z.strictObject({ limit: intParam(1, MAX_PAGE_SIZE, 50).describe(`inquiries to list (1-${MAX_PAGE_SIZE})`) });
+export const InquiryResponseBody = z.strictObject({
+  response: z.record(z.string(), z.unknown()).describe("the answer, a JSON object the inquiry's schema accepts"),
+});
+
 export const ListActionsQuery = z.strictObject({ pack: z.string().min(1).optional() });
 
 const Scope = z.enum(['system', 'user', 'st2kv.system', 'st2kv.user']).default('system');
@@ -145,6 +157,18 @@ export const Action = z.looseObject({
   runner_type: z.string(),
   enabled: z.boolean(),
   parameters: z.record(z.string(), z.unknown()),
+});
+export const Inquiry = z.object({
+  id: z.string().describe('the id of the core.ask execution'),
+  schema: z.record(z.string(), z.unknown()).describe('what a response must be (JSON Schema)'),
+  roles: z.array(z.unknown()),
+  users: z.array(z.unknown()).describe('when not empty, only these users may respond'),
+  route: z.string(),
+  ttl: z.number().describe('minutes it waits for a response'),
+  expires_at: z.number().optional().describe('epoch ms when it times out'),
+  parent: z.string().optional().describe('the workflow execution it paused'),
+  status: ExecutionStatus,
+  response: z.record(z.string(), z.unknown()).optional(),
 });
 export const KeyValuePair = z.object({
   name: z.string(),

@@ -97,6 +97,23 @@ export const executionRoutes: Route<ApiDeps>[] = [
     },
   }),
   route({
+    method: 'PUT',
+    path: '/v1/executions/{id}',
+    operationId: 'updateExecution',
+    summary:
+      'Pause ({"status": "pausing"}) or resume ({"status": "resuming"}) a workflow, as st2; 400 for what is no workflow or not in a state to, 409 when it already ended',
+    tag,
+    body: s.UpdateExecutionBody,
+    response: s.Execution,
+    async handle({ params, body }, { services }) {
+      const before = await foundExecution(services.store, params.id);
+      const verb = body.status === 'pausing' ? 'pause' : 'resume';
+      if (isTerminal(before.status))
+        throw new ApiError(409, 'already_ended', `already ended: execution ${before.id} - it is ${before.status}, there is nothing to ${verb}`);
+      return { body: executionDocument(await services.service[verb](before.id)) };
+    },
+  }),
+  route({
     method: 'POST',
     path: '/v1/executions/{id}/re_run',
     operationId: 'reRunExecution',

@@ -5,9 +5,10 @@ import { OpenApiDocument } from '../schemas.ts';
 import { actionRoutes } from './actions.ts';
 import { dlqRoutes } from './dlq.ts';
 import { executionRoutes } from './executions.ts';
+import { inquiryRoutes } from './inquiries.ts';
 import { keyRoutes } from './keys.ts';
 
-const resourceRoutes: Route<ApiDeps>[] = [...executionRoutes, ...actionRoutes, ...keyRoutes, ...dlqRoutes];
+const resourceRoutes: Route<ApiDeps>[] = [...executionRoutes, ...actionRoutes, ...inquiryRoutes, ...keyRoutes, ...dlqRoutes];
 
 const openApiRoute: Route<ApiDeps> = route({
   method: 'GET',

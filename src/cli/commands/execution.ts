@@ -195,6 +195,15 @@ function registerPauseResume(execution: Command, ctx: CliContext): void {
       .argument('<id>', ID_HELP)
       .option('-j, --json', 'print the execution as one JSON document')
       .action(async (idOrLast: string, flags: { json?: boolean }) => {
+        const api = await ctx.api();
+        if (api) {
+          const doc = await api.control(await ctx.executionId(idOrLast), verb).catch((error: unknown) => {
+            throw error instanceof ConflictError ? new AlreadyEndedError(error.message) : error;
+          });
+          if (flags.json) ctx.printJson(doc);
+          else ctx.print(`execution ${doc.id}: ${doc.status}`);
+          return;
+        }
         const before = await found(ctx, await ctx.executionId(idOrLast));
         if (isTerminal(before.status))
           throw new AlreadyEndedError(`already ended: execution ${before.id} - it is ${before.status}, there is nothing to ${verb}`);

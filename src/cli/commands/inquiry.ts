@@ -5,8 +5,26 @@ import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
 import { cliUser } from '../user.ts';
 
-/** The inquiry service of the target. Loaded on use (ajv and the SDK are heavy). */
-async function inquiries(ctx: CliContext) {
+/** What the commands need of inquiries, from the target or from the API. */
+interface Inquiries {
+  list(limit: number): Promise<Inquiry[]>;
+  get(id: string): Promise<Inquiry>;
+  respond(id: string, response: unknown, user: string): Promise<{ id: string; status: string }>;
+}
+
+/**
+ * The inquiries of the target, or of the API with `--api` (there the key's user answers). The service is
+ * loaded on use (ajv and the SDK are heavy).
+ */
+async function inquiries(ctx: CliContext): Promise<Inquiries> {
+  const api = await ctx.api();
+  if (api) {
+    return {
+      list: async (limit) => (await api.listInquiries(limit)) as Inquiry[],
+      get: async (id) => (await api.getInquiry(id)) as Inquiry,
+      respond: async (id, response) => (await api.respondToInquiry(id, response)) as Inquiry,
+    };
+  }
   const { InquiryService } = await import('../../request/inquiries.ts');
   const { store, queue, service } = await ctx.services();
   return new InquiryService({ store, queue, service });

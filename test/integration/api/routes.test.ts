@@ -11,16 +11,53 @@ import { useFunctions } from '../../helpers/functions.ts';
 import { eventually, useSubstrate } from '../../helpers/substrate.ts';
 import { useApi } from './helpers.ts';
 import { ensureKeyFile } from '../../../src/datastore/index.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const keyFile = ensureKeyFile(join(mkdtempSync(join(tmpdir(), 'api-kv-')), 'datastore.key'));
-const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile } });
+// st2's example workflows that pause, ask and re-run (test/fixtures/packs: st2_control, st2_examples).
+const fixturePacks = join(import.meta.dirname, '..', '..', 'fixtures', 'packs');
+const substrate = useSubstrate({
+  env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile, ACTIONRUNNER_PACKS_PATH: fixturePacks },
+});
+const files = mkdtempSync(join(tmpdir(), 'api-files-'));
+let fileCount = 0;
+/** A file holding `content`, for the fixture workflows that wait on a file or exit with its number. */
+function tempFile(content = ''): string {
+  const path = join(files, `f${fileCount++}`);
+  writeFileSync(path, content);
+  return path;
+}
 const functions = useFunctions(substrate);
 const api = useApi(substrate);
 
 const ended = (status: string) => ['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(status);
+/** The execution `id` once it is `status`. */
+async function reached(id: string, status: string): Promise<any> {
+  return eventually(
+    async () => {
+      const { json } = await api.call('GET', `/v1/executions/${id}`);
+      expect(json.status, `${id} is ${json.status}`).toBe(status);
+      return json;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
+/** Task `name` of workflow `id`, once it is `status`. */
+async function taskOf(id: string, name: string, status: string): Promise<any> {
+  return eventually(
+    async () => {
+      const { json } = await api.call('GET', `/v1/executions?parent=${id}`);
+      const task = json.executions.find((e: any) => e.context.task === name && e.status === status);
+      expect(task, `task ${name} of ${id} ${status}`).toBeDefined();
+      return task;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
 async function finished(id: string): Promise<any> {
   return eventually(
     async () => {
@@ -204,6 +241,124 @@ describe('executions', () => {
     expect(rerun.status).toBe(201);
     expect(rerun.json).toMatchObject({ action: 'core.local', parameters: { cmd: 'echo b' }, context: { reRunOf: original.id } });
     expect((await finished(rerun.json.id)).result.stdout).toBe('b');
+  });
+});
+
+describe('workflows: pause, resume, re-run from tasks', () => {
+  it('pauses and resumes a workflow with PUT {status}, as st2; refuses, saying why, what cannot', async () => {
+    const file = tempFile();
+    const created = await api.call('POST', '/v1/executions', { body: { action: 'st2_control.orquesta-test-pause', parameters: { tempfile: file } } });
+    const id = created.json.id;
+    await taskOf(id, 'task1', 'running');
+    expect((await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'pausing' }, key: null })).status).toBe(401);
+    const bad = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'running' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual({
+      faultstring: expect.stringMatching(/^invalid request body: status: expected "pausing" .* or "resuming"/),
+      code: 'invalid_request',
+    });
+    const early = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'resuming' } });
+    expect(early.status).toBe(400);
+    expect(early.json.faultstring).toMatch(/^cannot resume: execution \w+ - it is running, only a pausing or paused workflow resumes/);
+    const pause = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'pausing' } });
+    expect(pause.status).toBe(200);
+    expect(pause.json).toMatchObject({ id, status: 'pausing' });
+    rmSync(file);
+    await reached(id, 'paused');
+    expect((await api.call('GET', `/v1/executions/${id}?show_tasks=true`)).json.tasks.map((t: any) => t.context.task)).toEqual(['task1']);
+    const resume = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'resuming' } });
+    expect(resume.status).toBe(200);
+    expect(resume.json).toMatchObject({ id, status: 'resuming' });
+    const done = await finished(id);
+    expect(done.status).toBe('succeeded');
+    expect(done.log.map((entry: any) => entry.status)).toEqual(['requested', 'running', 'pausing', 'paused', 'resuming', 'running', 'succeeded']);
+    const ended = await api.call('PUT', `/v1/executions/${id}`, { body: { status: 'pausing' } });
+    expect(ended.status).toBe(409);
+    expect(ended.json).toEqual({ faultstring: `already ended: execution ${id} - it is succeeded, there is nothing to pause`, code: 'already_ended' });
+    expect((await api.call('PUT', '/v1/executions/01ARZ3NDEKTSV4RRFFQ69G5FAV', { body: { status: 'pausing' } })).json.code).toBe('not_found');
+  });
+
+  it('refuses to pause what is no workflow with a 400 that says so', async () => {
+    const created = await api.call('POST', '/v1/executions', { body: { action: 'core.local', parameters: { cmd: 'sleep 30' } } });
+    await reached(created.json.id, 'running');
+    const refused = await api.call('PUT', `/v1/executions/${created.json.id}`, { body: { status: 'pausing' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.faultstring).toMatch(
+      /^cannot pause: execution \w+ - it is a local-shell-cmd execution of core.local; only workflows \(orquesta\) pause/,
+    );
+    expect((await api.call('DELETE', `/v1/executions/${created.json.id}`)).status).toBe(200);
+  });
+
+  it('re-runs a workflow from a task, keeping the rest of its state; an unknown task is a 400 with the reason', async () => {
+    const file = tempFile('1');
+    const original = await finished(
+      (await api.call('POST', '/v1/executions', { body: { action: 'st2_examples.orquesta-test-rerun', parameters: { tempfile: file } } })).json.id,
+    );
+    expect(original.status).toBe('failed');
+    writeFileSync(file, '0');
+    const unknown = await api.call('POST', `/v1/executions/${original.id}/re_run`, { body: { tasks: ['nope'] } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json).toEqual({
+      faultstring: `cannot re-run tasks: execution ${original.id} - st2_examples.orquesta-test-rerun has no task "nope" (its tasks: prepare, check, finish)`,
+      code: 'invalid_request',
+    });
+    expect((await api.call('POST', `/v1/executions/${original.id}/re_run`, { body: { tasks: ['check'] }, key: null })).status).toBe(401);
+    const rerun = await api.call('POST', `/v1/executions/${original.id}/re_run`, { body: { tasks: ['check'] } });
+    expect(rerun.status).toBe(201);
+    expect(rerun.json.context).toMatchObject({ reRunOf: original.id, 're-run': { ref: original.id, tasks: ['check'], reset: ['check'] } });
+    const again = await finished(rerun.json.id);
+    expect(again.status).toBe('succeeded');
+    expect(again.result).toEqual({ output: { prepared_by: 'prepare' } });
+    const tasks = (await api.call('GET', `/v1/executions/${again.id}?show_tasks=true`)).json.tasks.map((t: any) => t.context.task);
+    expect(tasks.sort()).toEqual(['check', 'finish']);
+  });
+});
+
+describe('inquiries', () => {
+  it('lists, shows and answers an inquiry; a response its schema refuses is a 400 naming the problems; the workflow resumes', async () => {
+    const created = await api.call('POST', '/v1/executions', { body: { action: 'st2_control.orquesta_ask_multiple_parameters' } });
+    const id = created.json.id;
+    await reached(id, 'paused');
+    const ask = await taskOf(id, 'get_approval', 'pending');
+    expect((await api.call('GET', '/v1/inquiries', { key: null })).status).toBe(401);
+    expect((await api.call('GET', `/v1/inquiries/${ask.id}`, { key: null })).status).toBe(401);
+    expect((await api.call('PUT', `/v1/inquiries/${ask.id}`, { body: { response: { approved: true } }, key: null })).status).toBe(401);
+    const list = await api.call('GET', '/v1/inquiries');
+    expect(list.status).toBe(200);
+    expect(list.json.map((inquiry: any) => inquiry.id)).toContain(ask.id);
+    expect((await api.call('GET', '/v1/inquiries?limit=0')).status).toBe(400);
+    const one = await api.call('GET', `/v1/inquiries/${ask.id}`);
+    expect(one.json).toMatchObject({ id: ask.id, status: 'pending', parent: id, ttl: 60, roles: [], users: [] });
+    expect(one.json.schema.properties).toHaveProperty('department_id');
+    const notOne = await api.call('GET', `/v1/inquiries/${id}`);
+    expect(notOne.status).toBe(404);
+    expect(notOne.json.faultstring).toMatch(/^unknown inquiry: \w+ - expected the id of a core.ask execution/);
+
+    const refused = await api.call('PUT', `/v1/inquiries/${ask.id}`, { body: { response: { approved: 'yes' } } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.code).toBe('invalid_request');
+    expect(refused.json.faultstring).toMatch(/^invalid response: inquiry \w+ - .*; got \{"approved":"yes"\}, expected a value of the schema \{/);
+    expect(refused.json.faultstring).toContain('/approved: must be boolean');
+    expect(refused.json.faultstring).toContain('(response): missing required property "department_id"');
+    const noResponse = await api.call('PUT', `/v1/inquiries/${ask.id}`, { body: { approved: true } });
+    expect(noResponse.status).toBe(400);
+    expect(noResponse.json.faultstring).toMatch(/^invalid request body: .*response/);
+    expect((await api.call('GET', `/v1/inquiries/${ask.id}`)).json.status).toBe('pending');
+
+    const answered = await api.call('PUT', `/v1/inquiries/${ask.id}`, { body: { response: { approved: true, department_id: 7, extra_output: 'hello' } } });
+    expect(answered.status).toBe(200);
+    expect(answered.json).toMatchObject({ id: ask.id, status: 'succeeded', response: { approved: true, department_id: 7, extra_output: 'hello' } });
+    // Answered as the key's user.
+    expect((await api.call('GET', `/v1/executions/${ask.id}`)).json.log).toContainEqual(
+      expect.objectContaining({ status: 'succeeded', reason: 'response from ann' }),
+    );
+    expect((await finished(id)).status).toBe('succeeded');
+    const finish = await taskOf(id, 'finish', 'succeeded');
+    expect((await api.call('GET', `/v1/executions/${finish.id}`)).json.result.stdout).toBe('Approved by department 7. Automation completed.');
+    const again = await api.call('PUT', `/v1/inquiries/${ask.id}`, { body: { response: { approved: true, department_id: 7 } } });
+    expect(again.status).toBe(400);
+    expect(again.json.faultstring).toBe(`inquiry not pending: ${ask.id} - it is succeeded, only a pending inquiry takes a response`);
+    expect((await api.call('GET', '/v1/inquiries')).json.map((inquiry: any) => inquiry.id)).not.toContain(ask.id);
   });
 });
 
