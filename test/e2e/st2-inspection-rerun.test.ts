@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAIL_INSPECTION_RESULT, TASK_CONTENTS_RESULT } from '../fixtures/st2-inspection-results.ts';
 import { cleanEnv, cli, startLocal, type LocalProcess } from './helpers.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs', import.meta.url));
-const TASK = String.raw`properties.tasks.patternProperties.^\w+$`;
 
 describe('st2 inspection and re-run examples under actionrunner local', () => {
   let dir: string;
@@ -31,50 +31,13 @@ describe('st2 inspection and re-run examples under actionrunner local', () => {
     expect(result.code).toBe(1);
     const doc = JSON.parse(result.stdout);
     expect(doc.status).toBe('failed');
-    expect(doc.result).toEqual({
-      errors: [
-        {
-          type: 'content',
-          message: 'The action "std.noop" is not registered in the database.',
-          schema_path: `${TASK}.properties.action`,
-          spec_path: 'tasks.third.action',
-        },
-        {
-          type: 'context',
-          language: 'yaql',
-          expression: '<% ctx().undefined_here %>',
-          message: 'Variable "undefined_here" is referenced before assignment.',
-          schema_path: `${TASK}.properties.input`,
-          spec_path: 'tasks.first.input',
-        },
-        {
-          type: 'expression',
-          language: 'yaql',
-          expression: '<% <% succeeded() %>',
-          message: "Parse error: unexpected '<' at position 0 of expression '<% succeeded()'",
-          schema_path: `${TASK}.properties.next.items.properties.when`,
-          spec_path: 'tasks.second.next[0].when',
-        },
-        {
-          type: 'syntax',
-          message: "[{'cmd': 'echo <% ctx().greeting %>'}] is not valid under any of the given schemas",
-          schema_path: `${TASK}.properties.input.oneOf`,
-          spec_path: 'tasks.second.input',
-        },
-      ],
-      output: null,
-    });
+    expect(doc.result).toEqual(FAIL_INSPECTION_RESULT);
   });
 
   it('task contents: malformed ref, unregistered action, missing and unexpected input (test_task_content_errors)', async () => {
     const result = await run('run', 'st2_examples.orquesta-fail-inspection-task-contents', '--json');
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).result.errors.map((error: { message: string }) => error.message)).toEqual([
-      'The action reference "echo" is not formatted correctly.',
-      'The action "core.echoz" is not registered in the database.',
-      'Action "core.echo" is missing required input "message".',
-      'Action "core.echo" has unexpected input "messages".',
-    ]);
+    expect(JSON.parse(result.stdout).result).toEqual(TASK_CONTENTS_RESULT);
   });
 
   it('re-runs a failed workflow from a task: a new execution that succeeds without running the tasks before it (test_rerun_task)', async () => {
