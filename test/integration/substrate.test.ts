@@ -37,7 +37,12 @@ describe('substrate', () => {
     expect(stage).toMatch(/^t[0-9a-f]{8}$/);
     expect(config.stage).toBe(stage);
     expect(config.executionsTable).toBe(`lambda-actionrunner-${stage}-executions`);
-    expect(tableNames).toEqual({ executions: config.executionsTable, output: config.outputTable, keyvalue: config.keyValueTable });
+    expect(tableNames).toEqual({
+      executions: config.executionsTable,
+      output: config.outputTable,
+      keyvalue: config.keyValueTable,
+      apikeys: config.apiKeysTable,
+    });
     expect(config.actionsQueueUrl).toBe(queueUrls.actions);
     expect(queueUrls.workflows).toContain(`lambda-actionrunner-${stage}-workflows`);
     expect(queueUrls.actionsDlq).toContain(`lambda-actionrunner-${stage}-actions-dlq`);
@@ -99,11 +104,14 @@ describe('substrate', () => {
     expect(Item?.status).toBe('requested');
   });
 
-  it('has TTL enabled on expires_at on both tables', async () => {
-    for (const table of Object.values(substrate.tableNames)) {
+  it('has TTL enabled on expires_at on the tables whose items expire (API keys do not)', async () => {
+    const { executions, output, keyvalue, apikeys } = substrate.tableNames;
+    for (const table of [executions, output, keyvalue]) {
       const { TimeToLiveDescription } = await substrate.clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table }));
       expect(TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: expect.stringMatching(/^ENABL(ED|ING)$/), AttributeName: 'expires_at' });
     }
+    const { TimeToLiveDescription } = await substrate.clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: apikeys }));
+    expect(TimeToLiveDescription?.TimeToLiveStatus).toBe('DISABLED');
   });
 
   it("lists executions newest-first and a workflow's children through the GSIs", async () => {
