@@ -327,8 +327,10 @@ export class WorkflowEngine implements WorkflowDriver {
       running = await this.deps.store.resumed(workflow.id);
     } catch (error) {
       const current = recordOf(error) as WorkflowExecution;
-      // Held schedules saved meanwhile by a step that still saw it paused: that step's outbox is not ours to clear.
-      if (current.status !== 'running') return;
+      // Another step got there first: it runs again, or its released tasks already ran it to its end while
+      // it was resuming. Either way a paused parent must hear of it (it holds this task's completion);
+      // only a workflow paused again meanwhile leaves its parent as it is.
+      if (current.status !== 'running' && !isTerminal(current.status)) return;
       running = current;
     }
     this.deps.log.info('workflow resumed', { executionId: workflow.id });
