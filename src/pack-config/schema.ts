@@ -3,7 +3,8 @@
  * name to a JSON-schema spec with st2's keywords (`required: true` on the property, `default`, `secret`).
  * A config is validated against it, and its defaults filled in, as st2's config loader does.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { ValidateFunction } from 'ajv';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parsePackYaml } from '../shared/pack-yaml.ts';
@@ -25,6 +26,18 @@ export const MASK = '********';
 export function loadConfigSchema(packPath: string): ConfigSchema | undefined {
   const file = ['config.schema.yaml', 'config.schema.yml'].map((f) => path.join(packPath, f)).find((f) => existsSync(f));
   if (!file) return undefined;
+  // Every python and node action reads its pack's schema when it runs: parse a file once, again when it changes.
+  const { mtimeMs, size } = statSync(file);
+  const cached = parsedSchemas.get(file);
+  if (cached && cached.mtimeMs === mtimeMs && cached.size === size) return cached.schema;
+  const schema = parseConfigSchema(file);
+  parsedSchemas.set(file, { mtimeMs, size, schema });
+  return schema;
+}
+
+const parsedSchemas = new Map<string, { mtimeMs: number; size: number; schema: ConfigSchema }>();
+
+function parseConfigSchema(file: string): ConfigSchema {
   let schema: unknown;
   try {
     schema = parsePackYaml(readFileSync(file, 'utf8'));
@@ -68,7 +81,8 @@ export function applySchema(pack: string, schema: ConfigSchema | undefined, conf
     );
   const copy = structuredClone(config) as Record<string, unknown>;
   if (!schema) return copy;
-  const validate = ajv.compile(objectSchema(schema));
+  const validate = validators.get(schema) ?? ajv.compile(objectSchema(schema));
+  validators.set(schema, validate);
   const valid = validate(copy);
   if (!valid && options.validate !== false) {
     const problems = (validate.errors ?? []).map((e) => {
@@ -80,6 +94,9 @@ export function applySchema(pack: string, schema: ConfigSchema | undefined, conf
   }
   return copy;
 }
+
+/** Compiled once per parsed schema (ajv keeps every schema object it compiles: a fresh one per run would grow it). */
+const validators = new WeakMap<ConfigSchema, ValidateFunction>();
 
 function valueAt(value: unknown, pointer: string): unknown {
   return pointer
