@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import path from 'node:path';
 import { parsePackYaml } from '../shared/pack-yaml.ts';
 import { defaultPacksDir } from '../actions/loader.ts';
-import { InvalidPackError } from './errors.ts';
+import { InvalidPackError, redactUrlCredentials } from './errors.ts';
 import { VIRTUALENVS_DIR } from './layout.ts';
 import { fetchSource, isGitUrl } from './source.ts';
 import { createVirtualenv, hostPipCanTarget, installRequirements } from './virtualenv.ts';
@@ -76,7 +76,8 @@ function requirementLines(file: string): string[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('-'));
+    .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('-'))
+    .map(redactUrlCredentials);
 }
 
 function reservedNames(): string[] {
@@ -103,17 +104,18 @@ function wantsVirtualenv(dir: string): boolean {
  */
 export async function installPack(source: string, options: InstallPackOptions): Promise<InstallOutcome> {
   const progress = options.progress ?? (() => {});
-  if (isGitUrl(source)) progress(`cloning ${source}`);
+  const shown = redactUrlCredentials(source);
+  if (isGitUrl(source)) progress(`cloning ${shown}`);
   const fetched = await fetchSource(source);
   const staging = path.join(options.packsDir, `.staging-${process.pid}-${Date.now()}`);
   try {
     const actions = path.join(fetched.dir, 'actions');
     if (!existsSync(actions) || !statSync(actions).isDirectory())
-      throw new InvalidPackError(`invalid pack: ${source} - expected a pack folder with an actions/ folder (st2's layout: actions/<name>.yaml), found none`);
+      throw new InvalidPackError(`invalid pack: ${shown} - expected a pack folder with an actions/ folder (st2's layout: actions/<name>.yaml), found none`);
     const meta = readMeta(fetched.dir);
-    const name = packNameOf(source, meta, path.basename(fetched.kind === 'git' ? source.replace(/\/+$/, '').replace(/\.git$/, '') : fetched.dir));
+    const name = packNameOf(shown, meta, path.basename(fetched.kind === 'git' ? source.replace(/\/+$/, '').replace(/\.git$/, '') : fetched.dir));
     if ((options.reserved ?? reservedNames()).includes(name))
-      throw new InvalidPackError(`invalid pack: ${source} - "${name}" is the name of a pack the bundle ships; rename the pack (ref in pack.yaml)`);
+      throw new InvalidPackError(`invalid pack: ${shown} - "${name}" is the name of a pack the bundle ships; rename the pack (ref in pack.yaml)`);
     mkdirSync(staging, { recursive: true });
     const stagedPack = path.join(staging, 'pack');
     progress(`copying ${name} into ${options.packsDir}`);

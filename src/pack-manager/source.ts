@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { InvalidPackError, PackInstallError, tail } from './errors.ts';
+import { InvalidPackError, PackInstallError, redactUrlCredentials, tail } from './errors.ts';
 
 /** A pack source made local: the folder to install from, and how to clean up after. */
 export interface FetchedSource {
@@ -48,8 +48,9 @@ export async function fetchSource(source: string): Promise<FetchedSource> {
     const why =
       (result as { code?: string }).code === 'ENOENT'
         ? 'git is not installed (Debian: apt-get install git)'
-        : tail(String(result.stderr || result.message), 10);
-    throw new PackInstallError(`git clone failed: ${source} - ${why}`, { context: { source } });
+        : tail(redactUrlCredentials(String(result.stderr || result.message)), 10);
+    const shown = redactUrlCredentials(source);
+    throw new PackInstallError(`git clone failed: ${shown} - ${why}`, { context: { source: shown } });
   }
   return { dir, kind: 'git', cleanup };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { PackInstallError, tail } from './errors.ts';
+import { PackInstallError, redactUrlCredentials, tail } from './errors.ts';
 
 /** How long `pip install -r requirements.txt` may take (large packs pull in dozens of libraries). */
 const PIP_TIMEOUT_MS = 15 * 60_000;
@@ -78,5 +78,5 @@ export async function installRequirements(venv: string, requirements: string, ho
   });
   if (!result.failed) return;
   const why = result.timedOut ? `timed out after ${PIP_TIMEOUT_MS / 1000} s` : `exit ${result.exitCode}`;
-  throw new PackInstallError(`pip install failed: ${requirements} (${why}) - pip said:\n${tail(String(result.stderr || result.stdout))}`);
+  throw new PackInstallError(`pip install failed: ${requirements} (${why}) - pip said:\n${tail(redactUrlCredentials(String(result.stderr || result.stdout)))}`);
 }

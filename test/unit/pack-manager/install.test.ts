@@ -63,6 +63,23 @@ describe('pack install', () => {
     expect((missing as Error).message).toMatch(/^git clone failed: file:\/\/\S+nope\.git - .*(does not appear to be a git repository|not found)/s);
   }, 120_000);
 
+  it('never shows a token in a git URL or a requirement: not in its progress, its outcome or its errors', async () => {
+    const token = 'ghp_s3cr3tT0ken';
+    const steps: string[] = [];
+    // Port 9 on loopback: nothing listens, the clone fails at once.
+    const clone = await installPack(`https://ann:${token}@127.0.0.1:9/team/pack.git`, { packsDir, progress: (step) => steps.push(step) }).catch((e: unknown) => e);
+    expect(clone).toBeInstanceOf(PackInstallError);
+    expect((clone as Error).message).toMatch(/^git clone failed: https:\/\/\*\*\*@127\.0\.0\.1:9\/team\/pack\.git - /);
+    expect(steps).toEqual(['cloning https://***@127.0.0.1:9/team/pack.git']);
+
+    const pack = writePythonPack(path.join(root, 'tokenreq'), { requirements: `--no-index\nprivdep @ https://${token}@127.0.0.1:9/privdep-1.0.tar.gz\n` });
+    const pip = await installPack(pack, { packsDir, progress: (step) => steps.push(step) }).catch((e: unknown) => e);
+    expect(pip).toBeInstanceOf(PackInstallError);
+    const told = [...steps, (clone as Error).message, JSON.stringify((clone as PackInstallError).context), (pip as Error).message].join('\n');
+    expect(told).toContain('privdep @ https://***@127.0.0.1:9/privdep-1.0.tar.gz');
+    expect(told).not.toContain(token);
+  }, 120_000);
+
   it('refuses what is not an installable pack, saying what it expected', async () => {
     const empty = path.join(root, 'empty');
     mkdirSync(empty, { recursive: true });
