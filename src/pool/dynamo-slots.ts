@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backoffMs, sleep } from '../shared/timers.ts';
 import { keyFor } from '../store/keys.ts';
-import { checkSlotArguments, shuffled, type SlotPool } from './slots.ts';
+import { checkSlotArguments, shuffled, type AcquireOptions, type SlotPool } from './slots.ts';
 
 export interface DynamoSlotPoolOptions {
   doc: DynamoDBDocumentClient;
@@ -17,6 +17,8 @@ interface SlotItem {
   id: string;
   holder?: string;
   slot_expires_at?: number;
+  /** Work waited for the pool while this holder had the slot: its release is counted on the pool item. */
+  slot_watched?: boolean;
 }
 
 /** Slots tried without reading the pool first. */
@@ -30,8 +32,12 @@ const BATCH_GET_KEYS = 100;
 /**
  * `SlotPool` on DynamoDB: one item per slot (`slot#<pool>#0` .. `slot#<pool>#<limit-1>`) and one
  * per pool (`slot#<pool>`: the highest limit it was used with, so that `renew`, `release` and
- * `running` know which slots to read, and `slot_releases`, counted up by every release, what
- * `releases` reads: one item instead of all the slots for waiters that look for a free one). `acquire` reads the pool's slots (one consistent
+ * `running` know which slots to read, and `slot_releases`, counted up by the release of a watched
+ * slot, what `releases` reads: one item instead of all the slots for waiters that look for a free one).
+ * A slot is watched (`slot_watched` on its item) when work waited for the pool while it was held: `watch`
+ * marks the held ones, an acquirer that knows of waiting work takes its slot marked, and taking a slot
+ * clears an old mark. A release learns from its own write (the item as it was) whether to count itself, so
+ * an action that never meets a full pool pays two writes: take and free. `acquire` reads the pool's slots (one consistent
  * BatchGetItem), refuses when `limit` holders are live, else takes a free slot chosen at random
  * with a conditional write (holder absent or lease expired), trying the next free one when
  * another acquirer won it. No lock, no counter that a crash could leave wrong: a slot whose holder
@@ -59,8 +65,9 @@ export class DynamoSlotPool implements SlotPool {
     this.#now = options.now ?? Date.now;
   }
 
-  async acquire(pool: string, limit: number, holder: string, leaseMs: number): Promise<boolean> {
+  async acquire(pool: string, limit: number, holder: string, leaseMs: number, options: AcquireOptions = {}): Promise<boolean> {
     checkSlotArguments({ pool, holder, limit, leaseMs });
+    const watched = options.watched === true;
     await this.#recordSize(pool, limit);
     const size = Math.max(limit, this.#sizes.get(pool) ?? 0);
     const seen = this.#seen.get(pool)?.get(holder);
@@ -69,13 +76,13 @@ export class DynamoSlotPool implements SlotPool {
     // slots past `limit` may have holders: those are only seen by reading.)
     const hints = this.#freed.get(pool) ?? [];
     for (let hint = hints.pop(); hint !== undefined && size <= limit; hint = hints.pop()) {
-      if (hint < limit && (await this.#take(pool, hint, holder, leaseMs))) return true;
+      if (hint < limit && (await this.#take(pool, hint, holder, leaseMs, watched))) return true;
     }
     // Then a couple of slots the last read showed free (any, before a first read), blind: while the pool
     // is far from full that is one write, and reading all its slots is what costs (one item each).
     if (size <= limit) {
       for (const index of this.#guesses(pool, limit, BLIND_TRIES)) {
-        if (await this.#take(pool, index, holder, leaseMs)) return true;
+        if (await this.#take(pool, index, holder, leaseMs, watched)) return true;
       }
     }
     const slots = await this.#read(pool, size);
@@ -87,7 +94,7 @@ export class DynamoSlotPool implements SlotPool {
     // Slots past `limit` (the pool was larger once) are never taken, only counted while their holders live.
     const free = shuffled(slots.filter((s) => s.index < limit && !live.includes(s)));
     for (const { index } of free) {
-      if (await this.#take(pool, index, holder, leaseMs)) return true;
+      if (await this.#take(pool, index, holder, leaseMs, watched)) return true;
     }
     return false;
   }
@@ -112,16 +119,20 @@ export class DynamoSlotPool implements SlotPool {
 
   /** Frees slot `index` when `holder` has it; false when it does not. */
   async #free(pool: string, index: number, holder: string): Promise<boolean> {
+    let watched: boolean;
     try {
-      await this.#doc.send(
+      const { Attributes } = await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keyFor.slot(pool, index),
-          UpdateExpression: 'REMOVE holder, slot_expires_at',
+          UpdateExpression: 'REMOVE holder, slot_expires_at, slot_watched',
           ConditionExpression: 'holder = :holder',
           ExpressionAttributeValues: { ':holder': holder },
+          // The item as it was: whether work waits for this release (no read for it).
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      watched = (Attributes as SlotItem | undefined)?.slot_watched === true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return false;
@@ -130,8 +141,9 @@ export class DynamoSlotPool implements SlotPool {
     // A few hints are enough (one per action ending here): keep the newest.
     freed.push(index);
     this.#freed.set(pool, freed.slice(-16));
-    // Tells the waiters of other containers that a look may find a slot now. The slot is free already, so
-    // this is no error of the release: missing it only delays them until their next look at every slot.
+    // Tells the waiters of other containers that a look may find a slot now (nobody waited: no write). The slot
+    // is free already, so this is no error of the release: missing it only delays them until their next look.
+    if (!watched) return true;
     await this.#doc
       .send(
         new UpdateCommand({
@@ -158,17 +170,55 @@ export class DynamoSlotPool implements SlotPool {
     return slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now).length;
   }
 
+  async watch(pool: string): Promise<boolean> {
+    checkSlotArguments({ pool, holder: '-' });
+    const last = this.#lastRead.get(pool);
+    const slots = last && this.#now() - last.at < SNAPSHOT_MS ? last.slots : await this.#read(pool, await this.#size(pool));
+    const now = this.#now();
+    const unmarked = slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now && s.item.slot_watched !== true);
+    const marked = await Promise.all(
+      unmarked.map(async ({ index, item }) => {
+        const done = await this.#mark(pool, index, item!.holder!);
+        // The snapshot says so too: the next watch before a fresh read marks it no second time.
+        if (done) item!.slot_watched = true;
+        return done;
+      }),
+    );
+    // A slot freed (or taken by another) since that look: its release may have gone uncounted.
+    return marked.includes(false);
+  }
+
+  /** Marks slot `index` watched while `holder` has it; false when it does not any more. */
+  async #mark(pool: string, index: number, holder: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keyFor.slot(pool, index),
+          UpdateExpression: 'SET slot_watched = :watched',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder, ':watched': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
+  }
+
   /** Takes slot `index` when it is free (never taken, released, or its lease ended); false when another holder has it. */
-  async #take(pool: string, index: number, holder: string, leaseMs: number): Promise<boolean> {
+  async #take(pool: string, index: number, holder: string, leaseMs: number, watched: boolean): Promise<boolean> {
     const now = this.#now();
     try {
       await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keyFor.slot(pool, index),
-          UpdateExpression: 'SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool',
+          // A mark left by an earlier holder (whose lease ran out) is not this holder's.
+          UpdateExpression: `SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool${watched ? ', slot_watched = :watched' : ' REMOVE slot_watched'}`,
           ConditionExpression: 'attribute_not_exists(holder) OR slot_expires_at <= :now',
-          ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool },
+          ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool, ...(watched ? { ':watched': true } : {}) },
         }),
       );
     } catch (error) {

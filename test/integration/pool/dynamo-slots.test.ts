@@ -48,4 +48,24 @@ describe('DynamoSlotPool', () => {
     expect(await one!.running(pool)).toBe(0);
     expect(await one!.renew(pool, 'x', 30_000)).toBe(false);
   });
+
+  it('a watch that finds a slot freed since its look says so: that release was not counted, a look must find it', async () => {
+    const pool = poolName();
+    const make = () => new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions });
+    const [waiter, holders] = [make(), make()];
+    expect(await holders.acquire(pool, 2, 'a', 30_000)).toBe(true);
+    expect(await holders.acquire(pool, 2, 'b', 30_000)).toBe(true);
+    // The waiter's look finds the pool full; 'a' ends before the watch marks it: no count.
+    expect(await waiter.acquire(pool, 2, 'w', 30_000)).toBe(false);
+    await holders.release(pool, 'a');
+    expect(await waiter.releases(pool)).toBe(0);
+    expect(await waiter.watch(pool)).toBe(true);
+    // 'b' was marked: its release is counted, from the other instance's own write.
+    await holders.release(pool, 'b');
+    expect(await waiter.releases(pool)).toBe(1);
+    // Nothing moved since a fresh look: no reason to look again.
+    expect(await waiter.acquire(pool, 1, 'w', 30_000)).toBe(true);
+    expect(await holders.acquire(pool, 1, 'c', 30_000)).toBe(false);
+    expect(await holders.watch(pool)).toBe(false);
+  });
 });
