@@ -58,6 +58,8 @@ export class DynamoSlotPool implements SlotPool {
   readonly #lastRead = new Map<string, { at: number; slots: Array<{ index: number; item?: SlotItem }> }>();
   /** Highest limit each pool is known to have been used with (written on its pool item). */
   readonly #sizes = new Map<string, number>();
+  /** A write of a pool's size in flight (`pool#limit`), shared by the acquirers that need it meanwhile. */
+  readonly #recording = new Map<string, Promise<void>>();
 
   constructor(options: DynamoSlotPoolOptions) {
     this.#doc = options.doc;
@@ -274,9 +276,22 @@ export class DynamoSlotPool implements SlotPool {
     this.#seen.set(pool, holders);
   }
 
-  /** The pool item says how many slots to read; raised (never lowered) when `limit` is higher. */
-  async #recordSize(pool: string, limit: number): Promise<void> {
-    if ((this.#sizes.get(pool) ?? 0) >= limit) return;
+  /**
+   * The pool item says how many slots to read; raised (never lowered) when `limit` is higher. Once per
+   * pool and limit in this process: the acquirers of a container's first batch, all at once, share one write.
+   */
+  #recordSize(pool: string, limit: number): Promise<void> {
+    if ((this.#sizes.get(pool) ?? 0) >= limit) return Promise.resolve();
+    const key = `${pool}#${limit}`;
+    let recording = this.#recording.get(key);
+    if (!recording) {
+      recording = this.#recordSizeNow(pool, limit).finally(() => this.#recording.delete(key));
+      this.#recording.set(key, recording);
+    }
+    return recording;
+  }
+
+  async #recordSizeNow(pool: string, limit: number): Promise<void> {
     try {
       const { Attributes } = await this.#doc.send(
         new UpdateCommand({
