@@ -80,6 +80,24 @@ export class FunctionPool {
     return this.#created;
   }
 
+  /**
+   * Cold-starts containers, one after another, until there are `count`, and leaves them idle (Lambda's
+   * provisioned concurrency): the first batches of a backlog then run at once instead of waiting for cold
+   * starts that take this one process's CPU from the actions already running. Called before the event
+   * source mapping starts. A cold start that fails ends the warm-up (logged): the invocation that needs
+   * that container reports the error, as without a warm-up.
+   */
+  async prewarm(count: number): Promise<void> {
+    while (this.#created < count) {
+      try {
+        this.#giveBack(await this.#coldStart());
+      } catch (error) {
+        this.#log.warn('warm-up cold start failed: containers start with the first invocations instead', { functionName: this.#name, error });
+        return;
+      }
+    }
+  }
+
   /** Stops the actions running in every container, and any they start afterwards (recorded `abandoned` with `reason`). */
   abandonRunning(reason: string): void {
     for (const container of this.#all) container.abandonRunning?.(reason);

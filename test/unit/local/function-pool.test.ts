@@ -82,11 +82,51 @@ describe('FunctionPool', () => {
     const more = ['d', 'e'].map((id) => pool.handler(event(id), context));
     await settled();
     expect(c.loads).toHaveLength(2);
-    expect(c.ran.slice(3).map((run) => run.split('@')[1]).sort()).toEqual(['1', '2']);
+    expect(
+      c.ran
+        .slice(3)
+        .map((run) => run.split('@')[1])
+        .sort(),
+    ).toEqual(['1', '2']);
     c.finish.get('d')!();
     c.finish.get('e')!();
     await Promise.all(more);
     expect(pool.containers).toBe(2);
+  });
+
+  it('warms up containers one after another before any invocation; the first batches then start no cold start', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const warming = pool.prewarm(2);
+    await settled();
+    expect(c.loads).toHaveLength(1);
+    c.loads[0]!.done(c.loaded(1));
+    await settled();
+    expect(c.loads).toHaveLength(2);
+    c.loads[1]!.done(c.loaded(2));
+    await warming;
+    const runs = ['a', 'b'].map((id) => pool.handler(event(id), context));
+    await settled();
+    expect(c.loads).toHaveLength(2);
+    expect(c.ran.map((run) => run.split('@')[1]).sort()).toEqual(['1', '2']);
+    c.finish.get('a')!();
+    c.finish.get('b')!();
+    await Promise.all(runs);
+    expect(pool.containers).toBe(2);
+  });
+
+  it('a warm-up whose cold start fails ends quietly: the first invocation cold-starts and reports what fails', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const warming = pool.prewarm(3);
+    await settled();
+    c.loads[0]!.fail(new Error('bad module'));
+    await warming;
+    expect(c.loads).toHaveLength(1);
+    const run = pool.handler(event('a'), context);
+    await settled();
+    c.loads[1]!.fail(new Error('bad module'));
+    await expect(run).rejects.toThrow('bad module');
   });
 
   it('fails a waiting invocation with the error of a cold start that failed', async () => {
