@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { backoffMs, sleep } from '../shared/timers.ts';
 import { keyFor } from '../store/keys.ts';
 import { checkSlotArguments, shuffled, type AcquireOptions, type SlotPool } from './slots.ts';
@@ -28,6 +28,16 @@ const SNAPSHOT_MS = 1000;
 
 /** BatchGetItem's largest request. */
 const BATCH_GET_KEYS = 100;
+
+/** The request in flight under `key`, else a new one from `start`: the callers meanwhile share it. */
+function shared<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let running = inFlight.get(key);
+  if (!running) {
+    running = start().finally(() => inFlight.delete(key));
+    inFlight.set(key, running);
+  }
+  return running;
+}
 
 /**
  * `SlotPool` on DynamoDB: one item per slot (`slot#<pool>#0` .. `slot#<pool>#<limit-1>`) and one
@@ -121,24 +131,15 @@ export class DynamoSlotPool implements SlotPool {
 
   /** Frees slot `index` when `holder` has it; false when it does not. */
   async #free(pool: string, index: number, holder: string): Promise<boolean> {
-    let watched: boolean;
-    try {
-      const { Attributes } = await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          UpdateExpression: 'REMOVE holder, slot_expires_at, slot_watched',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder },
-          // The item as it was: whether work waits for this release (no read for it).
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      watched = (Attributes as SlotItem | undefined)?.slot_watched === true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
-    }
+    const was = await this.#writeSlot(pool, index, {
+      UpdateExpression: 'REMOVE holder, slot_expires_at, slot_watched',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
+      // The item as it was: whether work waits for this release (no read for it).
+      ReturnValues: 'ALL_OLD',
+    });
+    if (!was) return false;
+    const watched = (was as Partial<SlotItem>).slot_watched === true;
     const freed = this.#freed.get(pool) ?? [];
     // A few hints are enough (one per action ending here): keep the newest.
     freed.push(index);
@@ -192,59 +193,47 @@ export class DynamoSlotPool implements SlotPool {
 
   /** Marks slot `index` watched while `holder` has it; false when it does not any more. */
   async #mark(pool: string, index: number, holder: string): Promise<boolean> {
+    const done = await this.#writeSlot(pool, index, {
+      UpdateExpression: 'SET slot_watched = :watched',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder, ':watched': true },
+    });
+    return done !== undefined;
+  }
+
+  /** One conditional write to slot `index` of `pool`: the item as `ReturnValues` asks (`{}` for none), undefined when its condition failed. */
+  async #writeSlot(pool: string, index: number, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          UpdateExpression: 'SET slot_watched = :watched',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder, ':watched': true },
-        }),
-      );
-      return true;
+      const { Attributes } = await this.#doc.send(new UpdateCommand({ TableName: this.#table, Key: keyFor.slot(pool, index), ...update }));
+      return Attributes ?? {};
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
   }
 
   /** Takes slot `index` when it is free (never taken, released, or its lease ended); false when another holder has it. */
   async #take(pool: string, index: number, holder: string, leaseMs: number, watched: boolean): Promise<boolean> {
     const now = this.#now();
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          // A mark left by an earlier holder (whose lease ran out) is not this holder's.
-          UpdateExpression: `SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool${watched ? ', slot_watched = :watched' : ' REMOVE slot_watched'}`,
-          ConditionExpression: 'attribute_not_exists(holder) OR slot_expires_at <= :now',
-          ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool, ...(watched ? { ':watched': true } : {}) },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const taken = await this.#writeSlot(pool, index, {
+      // A mark left by an earlier holder (whose lease ran out) is not this holder's.
+      UpdateExpression: `SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool${watched ? ', slot_watched = :watched' : ' REMOVE slot_watched'}`,
+      ConditionExpression: 'attribute_not_exists(holder) OR slot_expires_at <= :now',
+      ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool, ...(watched ? { ':watched': true } : {}) },
+    });
+    if (!taken) return false;
     this.#remember(pool, holder, index);
     return true;
   }
 
   /** Extends the lease of `holder` on slot `index`; false when someone else has that slot now. */
   async #renewAt(pool: string, index: number, holder: string, leaseMs: number): Promise<boolean> {
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          UpdateExpression: 'SET slot_expires_at = :expires',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder, ':expires': this.#now() + leaseMs },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const renewed = await this.#writeSlot(pool, index, {
+      UpdateExpression: 'SET slot_expires_at = :expires',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder, ':expires': this.#now() + leaseMs },
+    });
+    if (!renewed) {
       this.#seen.get(pool)?.delete(holder);
       return false;
     }
@@ -282,13 +271,7 @@ export class DynamoSlotPool implements SlotPool {
    */
   #recordSize(pool: string, limit: number): Promise<void> {
     if ((this.#sizes.get(pool) ?? 0) >= limit) return Promise.resolve();
-    const key = `${pool}#${limit}`;
-    let recording = this.#recording.get(key);
-    if (!recording) {
-      recording = this.#recordSizeNow(pool, limit).finally(() => this.#recording.delete(key));
-      this.#recording.set(key, recording);
-    }
-    return recording;
+    return shared(this.#recording, `${pool}#${limit}`, () => this.#recordSizeNow(pool, limit));
   }
 
   async #recordSizeNow(pool: string, limit: number): Promise<void> {
@@ -325,13 +308,7 @@ export class DynamoSlotPool implements SlotPool {
    * a slot it shows free may be taken since, which the conditional write finds out.
    */
   #read(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
-    const key = `${pool}#${size}`;
-    let reading = this.#reading.get(key);
-    if (!reading) {
-      reading = this.#readNow(pool, size).finally(() => this.#reading.delete(key));
-      this.#reading.set(key, reading);
-    }
-    return reading;
+    return shared(this.#reading, `${pool}#${size}`, () => this.#readNow(pool, size));
   }
 
   async #readNow(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
