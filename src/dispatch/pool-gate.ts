@@ -39,7 +39,9 @@ interface Waiter {
  * renewed on the heartbeat; a holder whose slot was taken by another after its lease ran out
  * takes a free one, or, the pool being full, is told through its `onLost` (its action is stopped). Work that finds the pool full may wait here only
  * while this container holds slots of its own: each one it frees is offered to the first waiter
- * at once (a freed slot refills in milliseconds). For slots freed elsewhere, the first waiter reads
+ * at once (a freed slot refills in milliseconds). For slots freed elsewhere, waiting work has the slots
+ * held now watched (`SlotPool.watch`; only a watched slot's release is counted, so a release nobody waits
+ * for costs no write), and the first waiter reads
  * the pool's release count every `pollMs` to `2 x pollMs` and, when it grew (or `fullLookMs` passed),
  * looks at the pool: when it takes a slot the next waiter looks at once, and so on until one finds
  * the pool full, so one look takes every slot freed since the last. A container that holds none
@@ -62,6 +64,9 @@ export class PoolGate {
   #lastLookAt = 0;
   /** The pool's release count read before the last look. */
   #releasesSeen: number | undefined;
+  /** A watch of the pool is under way; another was asked for meanwhile. */
+  #watching = false;
+  #watchAgain = false;
 
   constructor(options: PoolGateOptions) {
     this.#o = { pollMs: 200, fullLookMs: 5000, renewMs: options.heartbeatMs, ...options };
@@ -84,9 +89,9 @@ export class PoolGate {
     return this.#looks;
   }
 
-  /** Takes a slot for `holder` when the pool has a free one (or `holder` has one already). */
+  /** Takes a slot for `holder` when the pool has a free one (or `holder` has one already); watched while work waits here. */
   async tryEnter(holder: string, onLost?: () => void): Promise<boolean> {
-    if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs))) return false;
+    if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs, { watched: this.#waiters.length > 0 }))) return false;
     this.#held.set(holder, { onLost, renewedAt: Date.now() });
     this.#renewTimer ??= setInterval(() => void this.#renewAll(), this.#o.heartbeatMs);
     return true;
@@ -105,6 +110,8 @@ export class PoolGate {
         if (again) this.#waiters.unshift(waiter);
         else this.#waiters.push(waiter);
         giveUp?.addEventListener('abort', () => this.#wake(waiter, 'gave-up'), { once: true });
+        // Its tryEnter just found the pool full: the slots held now are to count their releases.
+        if (!again) this.#watch();
         this.#ensurePoll();
       });
       let entered = false;
@@ -145,8 +152,42 @@ export class PoolGate {
   /** The waiter a look woke took a slot (the next one looks at once: more may be free) or found the pool full (the look ends). */
   #lookOn(found: boolean): void {
     const next = this.#waiters[0];
-    if (found && next) this.#wake(next, 'look');
-    else this.#looking = false;
+    if (found && next) return void this.#wake(next, 'look');
+    this.#looking = false;
+    // The pool is full again, maybe with holders taken since the last watch: they count their releases too.
+    if (next) this.#watch();
+  }
+
+  /**
+   * Marks the slots held now as watched (`SlotPool.watch`: a release nobody waits for counts nothing), one
+   * watch at a time; a slot freed meanwhile, whose release may have gone uncounted, makes the first waiter look now.
+   */
+  #watch(): void {
+    if (this.#watching) return void (this.#watchAgain = true);
+    this.#watchAgain = false;
+    this.#watching = true;
+    this.#o.slots
+      .watch(this.pool)
+      .then(
+        (moved) => moved && this.#lookNow(),
+        (error: unknown) => this.#o.log.debug('could not watch the pool: its next full look finds what it missed', { pool: this.pool, error }),
+      )
+      .finally(() => {
+        this.#watching = false;
+        if (this.#watchAgain && this.#waiters.length > 0) this.#watch();
+      });
+  }
+
+  /** The first waiter looks at the pool now, unless a look is under way. */
+  #lookNow(): void {
+    const first = this.#waiters[0];
+    if (this.#looking || !first) return;
+    clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
+    this.#looking = true;
+    this.#looks += 1;
+    this.#lastLookAt = Date.now();
+    this.#wake(first, 'look');
   }
 
   /** While anyone waits and no look is under way, the first waiter checks for released slots in `pollMs` to `2 x pollMs`. */
@@ -195,7 +236,8 @@ export class PoolGate {
           if (await this.#o.slots.renew(this.pool, holder, this.#o.leaseMs)) return void (held.renewedAt = started);
           if (!this.#held.has(holder)) return; // left meanwhile
           // Renewed too late and taken: another free slot will do; only a full pool means one too many runs.
-          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs)) return void (held.renewedAt = started);
+          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs, { watched: this.#waiters.length > 0 }))
+            return void (held.renewedAt = started);
           this.#o.log.warn('pool slot lost: its lease ran out and another holder has it', { pool: this.pool, holder });
           this.#held.delete(holder);
           onLost?.();

@@ -49,13 +49,13 @@ export function importFunction(settings: FunctionSettings, environment: Record<s
 }
 
 /**
- * The warm containers of one function: an invocation takes an idle one, else cold-starts a new one
- * and runs on whichever is ready first: that one, or a warm container freed meanwhile. (Here every
- * container loads in this one process, one after another, each for a second or more on a busy machine,
- * where Lambda starts them side by side: a batch kept waiting behind a queue of cold starts while warm
- * containers idle held its actions back for tens of seconds.) A cold start no waiting invocation needs
- * any more joins the idle ones. The event source mapping caps invocations, and a cold start begins only
- * for an invocation that no pending one covers: never more containers than its cap.
+ * The warm containers of one function: an invocation takes an idle one, else waits for the first
+ * container ready: a warm one freed meanwhile, or the next cold start. Here every container loads in
+ * this one process, one after another (each takes the process's CPU, which the running actions need
+ * too), where Lambda starts them side by side: so one cold start is under way at a time, and the next
+ * begins only when it is ready and an invocation still waits for a container, never for one a freed warm
+ * container served meanwhile. A cold start no waiting invocation needs any more joins the idle ones. The
+ * event source mapping caps invocations: never more containers than its cap.
  */
 export class FunctionPool {
   readonly #idle: Container[] = [];
@@ -66,8 +66,8 @@ export class FunctionPool {
   readonly #log: Logger;
   readonly #name: string;
   #created = 0;
-  /** Cold starts under way. */
-  #starting = 0;
+  /** A cold start is under way. */
+  #starting = false;
 
   constructor(name: string, load: ContainerLoader, log: Logger) {
     this.#name = name;
@@ -78,6 +78,24 @@ export class FunctionPool {
   /** Containers started so far. */
   get containers(): number {
     return this.#created;
+  }
+
+  /**
+   * Cold-starts containers, one after another, until there are `count`, and leaves them idle (Lambda's
+   * provisioned concurrency): the first batches of a backlog then run at once instead of waiting for cold
+   * starts that take this one process's CPU from the actions already running. Called before the event
+   * source mapping starts. A cold start that fails ends the warm-up (logged): the invocation that needs
+   * that container reports the error, as without a warm-up.
+   */
+  async prewarm(count: number): Promise<void> {
+    while (this.#created < count) {
+      try {
+        this.#giveBack(await this.#coldStart());
+      } catch (error) {
+        this.#log.warn('warm-up cold start failed: containers start with the first invocations instead', { functionName: this.#name, error });
+        return;
+      }
+    }
   }
 
   /** Stops the actions running in every container, and any they start afterwards (recorded `abandoned` with `reason`). */
@@ -95,26 +113,33 @@ export class FunctionPool {
     }
   };
 
-  /** The first container ready for this invocation: one it cold-starts (unless one under way is spare), or a warm one freed first. */
+  /** The first container ready for this invocation: a warm one freed first, or the next cold start. */
   #nextReady(): Promise<Container> {
     return new Promise<Container>((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
-      if (this.#starting >= this.#waiting.length) return;
-      this.#starting += 1;
-      this.#coldStart().then(
-        (container) => {
-          this.#starting -= 1;
-          this.#giveBack(container);
-        },
-        (error: unknown) => {
-          this.#starting -= 1;
-          // One waiting invocation fails with it, as in Lambda (the one it was started for may run elsewhere already).
-          const first = this.#waiting.shift();
-          if (first) first.reject(error);
-          else this.#log.error('cold start failed', { functionName: this.#name, error });
-        },
-      );
+      this.#startNext();
     });
+  }
+
+  /** Cold-starts a container when none is starting and an invocation waits; again once it is ready, while one still waits. */
+  #startNext(): void {
+    if (this.#starting || this.#waiting.length === 0) return;
+    this.#starting = true;
+    this.#coldStart().then(
+      (container) => {
+        this.#starting = false;
+        this.#giveBack(container);
+        this.#startNext();
+      },
+      (error: unknown) => {
+        this.#starting = false;
+        // The oldest waiting invocation fails with it, as in Lambda; the others get a cold start of their own.
+        const first = this.#waiting.shift();
+        if (first) first.reject(error);
+        else this.#log.error('cold start failed', { functionName: this.#name, error });
+        this.#startNext();
+      },
+    );
   }
 
   /** A container is free: to the oldest waiting invocation, else idle. */

@@ -38,6 +38,15 @@ export function handlerModulePath(root: string, modulePath: string, running: str
   return path.join(buildDir, `${modulePath}.mjs`);
 }
 
+/**
+ * Containers of the actions function the local runtime loads before it is ready: as many as fill the actions
+ * pool when each runs `parallelism` actions (60 / 10 = 6 by default), never more than its concurrency cap.
+ * @example warmContainers({ actionsPoolSize: 60, parallelism: 10 }, settings.actions) // 6
+ */
+export function warmContainers(config: { actionsPoolSize: number; parallelism: number }, settings: FunctionSettings): number {
+  return Math.min(concurrencyCap(settings), Math.ceil(config.actionsPoolSize / config.parallelism));
+}
+
 /** Concurrent invocations the mapping allows: min(reserved concurrency, maximumConcurrency). */
 export function concurrencyCap(settings: FunctionSettings): number {
   return Math.min(settings.reservedConcurrency, settings.maximumConcurrency ?? Infinity);

@@ -15,7 +15,7 @@ import { Sweeper } from '../sweep/index.ts';
 import { discoveryFile, removeDiscovery, writeDiscovery } from './discovery.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import { FunctionPool, importFunction, type ContainerLoader } from './function-pool.ts';
-import { concurrencyCap, functionSettings, type FunctionName, type FunctionSettings } from './function-settings.ts';
+import { concurrencyCap, functionSettings, warmContainers, type FunctionName, type FunctionSettings } from './function-settings.ts';
 
 export interface LocalOptions {
   /** Where the discovery file goes (`.actionrunner/local.json`). @default process.cwd() */
@@ -97,9 +97,12 @@ async function wire(emulators: Emulators, options: LocalOptions, log: Logger): P
   const progress = options.progress ?? (() => {});
   const { env, base, clients, resources, settings, functionEnv } = await prepareStage(emulators, progress, datastoreKeyFile(options), installedPacks(options));
   const { pools, mappings } = createMappings({ clients, resources, settings, functionEnv, options, log, region: base.region });
+  const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
+  const warm = warmContainers(functionConfig, settings.actions);
+  progress(`warm containers: ${warm} of the actions function (enough to fill its pool of ${functionConfig.actionsPoolSize})`);
+  await pools.actions.prewarm(warm);
   progress('event source mappings: the workflows and actions functions on their queues');
   await Promise.all(FUNCTIONS.map((name) => mappings[name].start()));
-  const functionConfig = loadConfig({ ...env, ...functionEnv('actions') });
   progress('sweeper: sending again the executions an earlier run left waiting');
   const sweepTimer = await startSweeper(functionConfig, clients, emulators.external, log);
   progress('api: the api function on a local port (the HTTP API and the web page)');

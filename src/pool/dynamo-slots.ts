@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { backoffMs, sleep } from '../shared/timers.ts';
 import { keyFor } from '../store/keys.ts';
-import { checkSlotArguments, shuffled, type SlotPool } from './slots.ts';
+import { checkSlotArguments, shuffled, type AcquireOptions, type SlotPool } from './slots.ts';
 
 export interface DynamoSlotPoolOptions {
   doc: DynamoDBDocumentClient;
@@ -17,6 +17,8 @@ interface SlotItem {
   id: string;
   holder?: string;
   slot_expires_at?: number;
+  /** Work waited for the pool while this holder had the slot: its release is counted on the pool item. */
+  slot_watched?: boolean;
 }
 
 /** Slots tried without reading the pool first. */
@@ -27,11 +29,25 @@ const SNAPSHOT_MS = 1000;
 /** BatchGetItem's largest request. */
 const BATCH_GET_KEYS = 100;
 
+/** The request in flight under `key`, else a new one from `start`: the callers meanwhile share it. */
+function shared<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let running = inFlight.get(key);
+  if (!running) {
+    running = start().finally(() => inFlight.delete(key));
+    inFlight.set(key, running);
+  }
+  return running;
+}
+
 /**
  * `SlotPool` on DynamoDB: one item per slot (`slot#<pool>#0` .. `slot#<pool>#<limit-1>`) and one
  * per pool (`slot#<pool>`: the highest limit it was used with, so that `renew`, `release` and
- * `running` know which slots to read, and `slot_releases`, counted up by every release, what
- * `releases` reads: one item instead of all the slots for waiters that look for a free one). `acquire` reads the pool's slots (one consistent
+ * `running` know which slots to read, and `slot_releases`, counted up by the release of a watched
+ * slot, what `releases` reads: one item instead of all the slots for waiters that look for a free one).
+ * A slot is watched (`slot_watched` on its item) when work waited for the pool while it was held: `watch`
+ * marks the held ones, an acquirer that knows of waiting work takes its slot marked, and taking a slot
+ * clears an old mark. A release learns from its own write (the item as it was) whether to count itself, so
+ * an action that never meets a full pool pays two writes: take and free. `acquire` reads the pool's slots (one consistent
  * BatchGetItem), refuses when `limit` holders are live, else takes a free slot chosen at random
  * with a conditional write (holder absent or lease expired), trying the next free one when
  * another acquirer won it. No lock, no counter that a crash could leave wrong: a slot whose holder
@@ -52,6 +68,8 @@ export class DynamoSlotPool implements SlotPool {
   readonly #lastRead = new Map<string, { at: number; slots: Array<{ index: number; item?: SlotItem }> }>();
   /** Highest limit each pool is known to have been used with (written on its pool item). */
   readonly #sizes = new Map<string, number>();
+  /** A write of a pool's size in flight (`pool#limit`), shared by the acquirers that need it meanwhile. */
+  readonly #recording = new Map<string, Promise<void>>();
 
   constructor(options: DynamoSlotPoolOptions) {
     this.#doc = options.doc;
@@ -59,8 +77,9 @@ export class DynamoSlotPool implements SlotPool {
     this.#now = options.now ?? Date.now;
   }
 
-  async acquire(pool: string, limit: number, holder: string, leaseMs: number): Promise<boolean> {
+  async acquire(pool: string, limit: number, holder: string, leaseMs: number, options: AcquireOptions = {}): Promise<boolean> {
     checkSlotArguments({ pool, holder, limit, leaseMs });
+    const watched = options.watched === true;
     await this.#recordSize(pool, limit);
     const size = Math.max(limit, this.#sizes.get(pool) ?? 0);
     const seen = this.#seen.get(pool)?.get(holder);
@@ -69,13 +88,13 @@ export class DynamoSlotPool implements SlotPool {
     // slots past `limit` may have holders: those are only seen by reading.)
     const hints = this.#freed.get(pool) ?? [];
     for (let hint = hints.pop(); hint !== undefined && size <= limit; hint = hints.pop()) {
-      if (hint < limit && (await this.#take(pool, hint, holder, leaseMs))) return true;
+      if (hint < limit && (await this.#take(pool, hint, holder, leaseMs, watched))) return true;
     }
     // Then a couple of slots the last read showed free (any, before a first read), blind: while the pool
     // is far from full that is one write, and reading all its slots is what costs (one item each).
     if (size <= limit) {
       for (const index of this.#guesses(pool, limit, BLIND_TRIES)) {
-        if (await this.#take(pool, index, holder, leaseMs)) return true;
+        if (await this.#take(pool, index, holder, leaseMs, watched)) return true;
       }
     }
     const slots = await this.#read(pool, size);
@@ -87,7 +106,7 @@ export class DynamoSlotPool implements SlotPool {
     // Slots past `limit` (the pool was larger once) are never taken, only counted while their holders live.
     const free = shuffled(slots.filter((s) => s.index < limit && !live.includes(s)));
     for (const { index } of free) {
-      if (await this.#take(pool, index, holder, leaseMs)) return true;
+      if (await this.#take(pool, index, holder, leaseMs, watched)) return true;
     }
     return false;
   }
@@ -112,26 +131,22 @@ export class DynamoSlotPool implements SlotPool {
 
   /** Frees slot `index` when `holder` has it; false when it does not. */
   async #free(pool: string, index: number, holder: string): Promise<boolean> {
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          UpdateExpression: 'REMOVE holder, slot_expires_at',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
-    }
+    const was = await this.#writeSlot(pool, index, {
+      UpdateExpression: 'REMOVE holder, slot_expires_at, slot_watched',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
+      // The item as it was: whether work waits for this release (no read for it).
+      ReturnValues: 'ALL_OLD',
+    });
+    if (!was) return false;
+    const watched = (was as Partial<SlotItem>).slot_watched === true;
     const freed = this.#freed.get(pool) ?? [];
     // A few hints are enough (one per action ending here): keep the newest.
     freed.push(index);
     this.#freed.set(pool, freed.slice(-16));
-    // Tells the waiters of other containers that a look may find a slot now. The slot is free already, so
-    // this is no error of the release: missing it only delays them until their next look at every slot.
+    // Tells the waiters of other containers that a look may find a slot now (nobody waited: no write). The slot
+    // is free already, so this is no error of the release: missing it only delays them until their next look.
+    if (!watched) return true;
     await this.#doc
       .send(
         new UpdateCommand({
@@ -158,41 +173,67 @@ export class DynamoSlotPool implements SlotPool {
     return slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now).length;
   }
 
-  /** Takes slot `index` when it is free (never taken, released, or its lease ended); false when another holder has it. */
-  async #take(pool: string, index: number, holder: string, leaseMs: number): Promise<boolean> {
+  async watch(pool: string): Promise<boolean> {
+    checkSlotArguments({ pool, holder: '-' });
+    const last = this.#lastRead.get(pool);
+    const slots = last && this.#now() - last.at < SNAPSHOT_MS ? last.slots : await this.#read(pool, await this.#size(pool));
     const now = this.#now();
+    const unmarked = slots.filter((s) => s.item?.holder !== undefined && (s.item.slot_expires_at ?? 0) > now && s.item.slot_watched !== true);
+    const marked = await Promise.all(
+      unmarked.map(async ({ index, item }) => {
+        const done = await this.#mark(pool, index, item!.holder!);
+        // The snapshot says so too: the next watch before a fresh read marks it no second time.
+        if (done) item!.slot_watched = true;
+        return done;
+      }),
+    );
+    // A slot freed (or taken by another) since that look: its release may have gone uncounted.
+    return marked.includes(false);
+  }
+
+  /** Marks slot `index` watched while `holder` has it; false when it does not any more. */
+  async #mark(pool: string, index: number, holder: string): Promise<boolean> {
+    const done = await this.#writeSlot(pool, index, {
+      UpdateExpression: 'SET slot_watched = :watched',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder, ':watched': true },
+    });
+    return done !== undefined;
+  }
+
+  /** One conditional write to slot `index` of `pool`: the item as `ReturnValues` asks (`{}` for none), undefined when its condition failed. */
+  async #writeSlot(pool: string, index: number, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          UpdateExpression: 'SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool',
-          ConditionExpression: 'attribute_not_exists(holder) OR slot_expires_at <= :now',
-          ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool },
-        }),
-      );
+      const { Attributes } = await this.#doc.send(new UpdateCommand({ TableName: this.#table, Key: keyFor.slot(pool, index), ...update }));
+      return Attributes ?? {};
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+  }
+
+  /** Takes slot `index` when it is free (never taken, released, or its lease ended); false when another holder has it. */
+  async #take(pool: string, index: number, holder: string, leaseMs: number, watched: boolean): Promise<boolean> {
+    const now = this.#now();
+    const taken = await this.#writeSlot(pool, index, {
+      // A mark left by an earlier holder (whose lease ran out) is not this holder's.
+      UpdateExpression: `SET holder = :holder, slot_expires_at = :expires, slot_pool = :pool${watched ? ', slot_watched = :watched' : ' REMOVE slot_watched'}`,
+      ConditionExpression: 'attribute_not_exists(holder) OR slot_expires_at <= :now',
+      ExpressionAttributeValues: { ':holder': holder, ':expires': now + leaseMs, ':now': now, ':pool': pool, ...(watched ? { ':watched': true } : {}) },
+    });
+    if (!taken) return false;
     this.#remember(pool, holder, index);
     return true;
   }
 
   /** Extends the lease of `holder` on slot `index`; false when someone else has that slot now. */
   async #renewAt(pool: string, index: number, holder: string, leaseMs: number): Promise<boolean> {
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keyFor.slot(pool, index),
-          UpdateExpression: 'SET slot_expires_at = :expires',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder, ':expires': this.#now() + leaseMs },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const renewed = await this.#writeSlot(pool, index, {
+      UpdateExpression: 'SET slot_expires_at = :expires',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder, ':expires': this.#now() + leaseMs },
+    });
+    if (!renewed) {
       this.#seen.get(pool)?.delete(holder);
       return false;
     }
@@ -224,9 +265,16 @@ export class DynamoSlotPool implements SlotPool {
     this.#seen.set(pool, holders);
   }
 
-  /** The pool item says how many slots to read; raised (never lowered) when `limit` is higher. */
-  async #recordSize(pool: string, limit: number): Promise<void> {
-    if ((this.#sizes.get(pool) ?? 0) >= limit) return;
+  /**
+   * The pool item says how many slots to read; raised (never lowered) when `limit` is higher. Once per
+   * pool and limit in this process: the acquirers of a container's first batch, all at once, share one write.
+   */
+  #recordSize(pool: string, limit: number): Promise<void> {
+    if ((this.#sizes.get(pool) ?? 0) >= limit) return Promise.resolve();
+    return shared(this.#recording, `${pool}#${limit}`, () => this.#recordSizeNow(pool, limit));
+  }
+
+  async #recordSizeNow(pool: string, limit: number): Promise<void> {
     try {
       const { Attributes } = await this.#doc.send(
         new UpdateCommand({
@@ -260,13 +308,7 @@ export class DynamoSlotPool implements SlotPool {
    * a slot it shows free may be taken since, which the conditional write finds out.
    */
   #read(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {
-    const key = `${pool}#${size}`;
-    let reading = this.#reading.get(key);
-    if (!reading) {
-      reading = this.#readNow(pool, size).finally(() => this.#reading.delete(key));
-      this.#reading.set(key, reading);
-    }
-    return reading;
+    return shared(this.#reading, `${pool}#${size}`, () => this.#readNow(pool, size));
   }
 
   async #readNow(pool: string, size: number): Promise<Array<{ index: number; item?: SlotItem }>> {

@@ -1,8 +1,10 @@
-import { checkSlotArguments, shuffled, type SlotPool } from './slots.ts';
+import { checkSlotArguments, shuffled, type AcquireOptions, type SlotPool } from './slots.ts';
 
 interface Slot {
   holder?: string;
   expiresAt: number;
+  /** Its release is counted: work waits for the pool. */
+  watched?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export class MemorySlotPool implements SlotPool {
     this.#now = options.now ?? Date.now;
   }
 
-  async acquire(pool: string, limit: number, holder: string, leaseMs: number): Promise<boolean> {
+  async acquire(pool: string, limit: number, holder: string, leaseMs: number, options: AcquireOptions = {}): Promise<boolean> {
     checkSlotArguments({ pool, holder, limit, leaseMs });
     const now = this.#now();
     const slots = this.#slots(pool, limit);
@@ -28,6 +30,7 @@ export class MemorySlotPool implements SlotPool {
     const mine = live.find((slot) => slot.holder === holder);
     if (mine) {
       mine.expiresAt = now + leaseMs;
+      if (options.watched) mine.watched = true;
       return true;
     }
     if (live.length >= limit) return false;
@@ -36,6 +39,7 @@ export class MemorySlotPool implements SlotPool {
     if (!slot) return false;
     slot.holder = holder;
     slot.expiresAt = now + leaseMs;
+    slot.watched = options.watched === true;
     return true;
   }
 
@@ -53,7 +57,8 @@ export class MemorySlotPool implements SlotPool {
       if (slot.holder === holder) {
         slot.holder = undefined;
         slot.expiresAt = 0;
-        this.#releases.set(pool, (this.#releases.get(pool) ?? 0) + 1);
+        if (slot.watched) this.#releases.set(pool, (this.#releases.get(pool) ?? 0) + 1);
+        slot.watched = false;
       }
     }
   }
@@ -67,6 +72,14 @@ export class MemorySlotPool implements SlotPool {
   async releases(pool: string): Promise<number> {
     checkSlotArguments({ pool, holder: '-' });
     return this.#releases.get(pool) ?? 0;
+  }
+
+  /** Nothing moves between a look and the marks here: never a reason to look again. */
+  async watch(pool: string): Promise<boolean> {
+    checkSlotArguments({ pool, holder: '-' });
+    const now = this.#now();
+    for (const slot of this.#pools.get(pool) ?? []) if (slot.holder !== undefined && slot.expiresAt > now) slot.watched = true;
+    return false;
   }
 
   #slots(pool: string, limit: number): Slot[] {

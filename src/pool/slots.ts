@@ -12,8 +12,11 @@ import { ValidationError } from '../model/errors.ts';
  * }
  */
 export interface SlotPool {
-  /** Takes one of `limit` slots of `pool` for `holder` (an execution id) for `leaseMs`; true when taken or already held by holder. Never lets more than `limit` unexpired holders exist. */
-  acquire(pool: string, limit: number, holder: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Takes one of `limit` slots of `pool` for `holder` (an execution id) for `leaseMs`; true when taken or already held by holder. Never lets more than `limit` unexpired holders exist.
+   * `options.watched`: work is known to wait for a slot of `pool`, so the release of this one is counted (see `watch`).
+   */
+  acquire(pool: string, limit: number, holder: string, leaseMs: number, options?: AcquireOptions): Promise<boolean>;
   /** Extends holder's lease; false when holder no longer holds a slot (expired and taken). */
   renew(pool: string, holder: string, leaseMs: number): Promise<boolean>;
   /** Frees holder's slot, if it holds one. Idempotent. */
@@ -21,11 +24,23 @@ export interface SlotPool {
   /** How many unexpired holders `pool` has now. */
   running(pool: string): Promise<number>;
   /**
-   * A number that grows by one each time a holder releases its slot of `pool` (not when a lease just
+   * A number that grows by one each time a holder releases a watched slot of `pool` (not when a lease just
    * runs out): one cheap read that tells work waiting for a slot whether a look at the pool may find one
-   * freed since it last saw the number.
+   * freed since it last saw the number. Only watched slots count: a release nobody waits for costs no write.
    */
   releases(pool: string): Promise<number>;
+  /**
+   * Work waits for a slot of `pool`: the slots held now become watched (their releases are counted in
+   * `releases` until they are taken again), as seen by the last look at the pool when it is fresh. Resolves
+   * true when the pool moved meanwhile (a slot it saw held was freed or changed hands): look at it again now,
+   * since that release may not have been counted.
+   */
+  watch(pool: string): Promise<boolean>;
+}
+
+export interface AcquireOptions {
+  /** Count this slot's release in `releases`: work waits for the pool. @default false */
+  watched?: boolean;
 }
 
 /** Pool names: what goes into a key, so short and plain. */

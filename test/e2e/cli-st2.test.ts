@@ -25,7 +25,14 @@ describe('the CLI as st2 users use it', () => {
 
   it('says what it is starting, one line a step on stderr, before "ready" on stdout', () => {
     const { stdout, stderr } = local.output();
-    for (const step of ['SQS emulator', 'DynamoDB Local (Java', 'stage dev resources', 'event source mappings', 'sweeper'])
+    for (const step of [
+      'SQS emulator',
+      'DynamoDB Local (Java',
+      'stage dev resources',
+      'warm containers: 6 of the actions function',
+      'event source mappings',
+      'sweeper',
+    ])
       expect(stderr).toContain(`starting: ${step}`);
     expect(stdout).not.toContain('starting:');
   });

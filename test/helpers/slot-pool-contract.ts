@@ -49,20 +49,42 @@ export function slotPoolContract(make: (clock: ManualClock) => SlotPool, name: (
     expect(await slots.renew(pool, 'a', 1000)).toBe(false);
   });
 
-  it('counts releases of held slots (what waiters read before they look at the whole pool), not of slots not held', async () => {
+  it('counts releases of watched slots (what waiters read before they look at the whole pool), not of unwatched or not held ones', async () => {
     const clock = manualClock();
     const slots = make(clock);
     const pool = name();
     expect(await slots.releases(pool)).toBe(0);
-    await slots.acquire(pool, 2, 'a', 1000);
-    await slots.acquire(pool, 2, 'b', 1000);
+    await slots.acquire(pool, 3, 'a', 1000);
+    await slots.acquire(pool, 3, 'b', 1000);
+    // Nobody waits: a release counts nothing (an action that never meets a full pool pays no count).
     await slots.release(pool, 'a');
-    expect(await slots.releases(pool)).toBe(1);
-    await slots.release(pool, 'a');
-    await slots.release(pool, 'nobody');
+    expect(await slots.releases(pool)).toBe(0);
+    await slots.acquire(pool, 3, 'c', 1000);
+    // Work waits: the slots held now count their releases, once each.
+    expect(await slots.watch(pool)).toBe(false);
+    await slots.release(pool, 'b');
     expect(await slots.releases(pool)).toBe(1);
     await slots.release(pool, 'b');
-    expect(await slots.releases(pool)).toBe(2);
+    await slots.release(pool, 'nobody');
+    expect(await slots.releases(pool)).toBe(1);
+    // A slot taken after the watch is not watched, unless its acquirer says work waits.
+    await slots.acquire(pool, 3, 'd', 1000);
+    await slots.acquire(pool, 3, 'e', 1000, { watched: true });
+    await slots.release(pool, 'd');
+    expect(await slots.releases(pool)).toBe(1);
+    await slots.release(pool, 'e');
+    await slots.release(pool, 'c');
+    expect(await slots.releases(pool)).toBe(3);
+    // The mark goes with the holder: the next one in that slot is not watched.
+    await slots.acquire(pool, 1, 'f', 1000);
+    await slots.release(pool, 'f');
+    expect(await slots.releases(pool)).toBe(3);
+    // Nor is the next holder of a watched slot whose holder died (its lease ran out).
+    await slots.acquire(pool, 1, 'g', 1000, { watched: true });
+    clock.advance(2000);
+    expect(await slots.acquire(pool, 1, 'h', 1000)).toBe(true);
+    await slots.release(pool, 'h');
+    expect(await slots.releases(pool)).toBe(3);
     expect(await slots.releases(name())).toBe(0);
   });
 

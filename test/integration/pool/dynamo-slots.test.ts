@@ -48,4 +48,42 @@ describe('DynamoSlotPool', () => {
     expect(await one!.running(pool)).toBe(0);
     expect(await one!.renew(pool, 'x', 30_000)).toBe(false);
   });
+
+  it('a fresh container whose first batch acquires all at once writes the pool size once, not once per acquirer', async () => {
+    const pool = poolName();
+    // The pool's size is known already (another container used it): the condition of each such write fails.
+    await new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions }).acquire(pool, 20, 'earlier', 30_000);
+    const sizeWrites: string[] = [];
+    const doc = {
+      send: (command: { input: { UpdateExpression?: string } }) => {
+        if (command.input.UpdateExpression?.includes('slot_pool_size')) sizeWrites.push(command.input.UpdateExpression);
+        return substrate.clients.doc.send(command as never);
+      },
+    } as unknown as typeof substrate.clients.doc;
+    const fresh = new DynamoSlotPool({ doc, tableName: substrate.tableNames.executions });
+    const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => fresh.acquire(pool, 20, `h${i}`, 30_000)));
+    expect(taken.every(Boolean)).toBe(true);
+    expect(sizeWrites).toHaveLength(1);
+    expect(await fresh.running(pool)).toBe(11);
+  });
+
+  it('a watch that finds a slot freed since its look says so: that release was not counted, a look must find it', async () => {
+    const pool = poolName();
+    const make = () => new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions });
+    const [waiter, holders] = [make(), make()];
+    expect(await holders.acquire(pool, 2, 'a', 30_000)).toBe(true);
+    expect(await holders.acquire(pool, 2, 'b', 30_000)).toBe(true);
+    // The waiter's look finds the pool full; 'a' ends before the watch marks it: no count.
+    expect(await waiter.acquire(pool, 2, 'w', 30_000)).toBe(false);
+    await holders.release(pool, 'a');
+    expect(await waiter.releases(pool)).toBe(0);
+    expect(await waiter.watch(pool)).toBe(true);
+    // 'b' was marked: its release is counted, from the other instance's own write.
+    await holders.release(pool, 'b');
+    expect(await waiter.releases(pool)).toBe(1);
+    // Nothing moved since a fresh look: no reason to look again.
+    expect(await waiter.acquire(pool, 1, 'w', 30_000)).toBe(true);
+    expect(await holders.acquire(pool, 1, 'c', 30_000)).toBe(false);
+    expect(await holders.watch(pool)).toBe(false);
+  });
 });

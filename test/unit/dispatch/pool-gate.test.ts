@@ -76,6 +76,43 @@ describe('PoolGate', () => {
     expect(await waiting).toBe(true);
   });
 
+  it('looks at once when its watch finds a slot freed since the look that found the pool full (that release went uncounted)', async () => {
+    // The other container's holder ends between the waiter's look and its watch: nothing counts that release.
+    class FreedBeforeWatch extends MemorySlotPool {
+      override async watch(pool: string): Promise<boolean> {
+        await this.release(pool, 'x');
+        return (await super.watch(pool)) || true;
+      }
+    }
+    const slots = new FreedBeforeWatch();
+    const gate = new PoolGate({ slots, pool: 'actions', limit: 2, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000, fullLookMs: 600_000 });
+    await gate.tryEnter('held');
+    expect(await slots.acquire('actions', 2, 'x', 30_000)).toBe(true);
+    expect(await gate.tryEnter('w')).toBe(false);
+    expect(await gate.enterWhenFreed('w')).toBe(true);
+    expect(await slots.releases('actions')).toBe(0);
+    expect(gate.looks).toBe(1);
+  });
+
+  it('takes its slots watched while work waits in it, so that their releases wake waiters elsewhere', async () => {
+    const slots = new MemorySlotPool();
+    const gate = gateOn(slots, 3);
+    await gate.tryEnter('a');
+    await gateOn(slots, 3).tryEnter('x');
+    const waiting = gate.enterWhenFreed('w1');
+    const second = gate.enterWhenFreed('w2');
+    await settled();
+    // A slot frees elsewhere: taken before anyone waited, marked by the waiters' watch, so its release counts.
+    await slots.release('actions', 'x');
+    expect(await slots.releases('actions')).toBe(1);
+    await gate.leave('a');
+    expect(await waiting).toBe(true);
+    // 'w1' took 'a's slot while 'w2' still waited here: its release counts too.
+    await gate.leave('w1');
+    expect(await slots.releases('actions')).toBe(2);
+    expect(await second).toBe(true);
+  });
+
   describe('looks at the pool for slots freed in other containers', () => {
     afterEach(() => {
       vi.useRealTimers();

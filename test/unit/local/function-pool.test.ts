@@ -55,32 +55,78 @@ describe('FunctionPool', () => {
     await Promise.all([second, third]);
   });
 
-  it('never starts more containers than invocations waiting for one', async () => {
+  it('cold-starts one container at a time, and the next only for an invocation still waiting when the last is ready', async () => {
     const c = containers();
     const pool = new FunctionPool('actions', c.load, log);
     const runs = ['a', 'b', 'c'].map((id) => pool.handler(event(id), context));
     await settled();
-    expect(c.loads).toHaveLength(3);
+    // Three invocations wait; one cold start (they load one after another in this one process anyway).
+    expect(c.loads).toHaveLength(1);
     c.loads[0]!.done(c.loaded(1));
     await settled();
+    expect(c.ran).toEqual(['a@1']);
+    // b and c still wait: the next cold start begins now.
+    expect(c.loads).toHaveLength(2);
     c.finish.get('a')!();
     await settled();
-    // The two cold starts are still under way: b, then c, run on container 1 as soon as it is free.
-    c.finish.get('b')!();
-    await settled();
-    expect(c.ran.slice(0, 3)).toEqual(['a@1', 'b@1', 'c@1']);
-    // c holds container 1; the two cold starts under way are spare (nobody waits for them): d starts none.
-    const fourth = pool.handler(event('d'), context);
-    await settled();
-    expect(c.loads).toHaveLength(3);
+    expect(c.ran).toEqual(['a@1', 'b@1']);
     c.loads[1]!.done(c.loaded(2));
     await settled();
-    expect(c.ran).toContain('d@2');
+    // c runs on container 2; nobody waits any more: no third cold start (it would only cost this process's CPU).
+    expect(c.ran).toEqual(['a@1', 'b@1', 'c@2']);
+    expect(c.loads).toHaveLength(2);
+    c.finish.get('b')!();
     c.finish.get('c')!();
+    await Promise.all(runs);
+    // Both warm: two more batches at once start nothing.
+    const more = ['d', 'e'].map((id) => pool.handler(event(id), context));
+    await settled();
+    expect(c.loads).toHaveLength(2);
+    expect(
+      c.ran
+        .slice(3)
+        .map((run) => run.split('@')[1])
+        .sort(),
+    ).toEqual(['1', '2']);
     c.finish.get('d')!();
-    c.loads[2]!.done(c.loaded(3));
-    await Promise.all([...runs, fourth]);
-    expect(pool.containers).toBe(3);
+    c.finish.get('e')!();
+    await Promise.all(more);
+    expect(pool.containers).toBe(2);
+  });
+
+  it('warms up containers one after another before any invocation; the first batches then start no cold start', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const warming = pool.prewarm(2);
+    await settled();
+    expect(c.loads).toHaveLength(1);
+    c.loads[0]!.done(c.loaded(1));
+    await settled();
+    expect(c.loads).toHaveLength(2);
+    c.loads[1]!.done(c.loaded(2));
+    await warming;
+    const runs = ['a', 'b'].map((id) => pool.handler(event(id), context));
+    await settled();
+    expect(c.loads).toHaveLength(2);
+    expect(c.ran.map((run) => run.split('@')[1]).sort()).toEqual(['1', '2']);
+    c.finish.get('a')!();
+    c.finish.get('b')!();
+    await Promise.all(runs);
+    expect(pool.containers).toBe(2);
+  });
+
+  it('a warm-up whose cold start fails ends quietly: the first invocation cold-starts and reports what fails', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const warming = pool.prewarm(3);
+    await settled();
+    c.loads[0]!.fail(new Error('bad module'));
+    await warming;
+    expect(c.loads).toHaveLength(1);
+    const run = pool.handler(event('a'), context);
+    await settled();
+    c.loads[1]!.fail(new Error('bad module'));
+    await expect(run).rejects.toThrow('bad module');
   });
 
   it('fails a waiting invocation with the error of a cold start that failed', async () => {
@@ -90,5 +136,21 @@ describe('FunctionPool', () => {
     await settled();
     c.loads[0]!.fail(new Error('bad module'));
     await expect(run).rejects.toThrow('bad module');
+  });
+
+  it('after a failed cold start, the invocations still waiting get a cold start of their own', async () => {
+    const c = containers();
+    const pool = new FunctionPool('actions', c.load, log);
+    const [first, second] = ['a', 'b'].map((id) => pool.handler(event(id), context));
+    await settled();
+    c.loads[0]!.fail(new Error('bad module'));
+    await expect(first).rejects.toThrow('bad module');
+    await settled();
+    expect(c.loads).toHaveLength(2);
+    c.loads[1]!.done(c.loaded(2));
+    await settled();
+    expect(c.ran).toEqual(['b@2']);
+    c.finish.get('b')!();
+    await second;
   });
 });

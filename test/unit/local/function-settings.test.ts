@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionSettings, handlerModulePath } from '../../../src/local/function-settings.ts';
+import { functionSettings, handlerModulePath, warmContainers } from '../../../src/local/function-settings.ts';
 
 describe('handlerModulePath', () => {
   it('is the TypeScript source when the sources run', () => {
@@ -22,5 +22,15 @@ describe('functionSettings and the pool sizes', () => {
     expect(settings.actions.reservedConcurrency).toBe(60);
     expect(settings.workflows.reservedConcurrency).toBe(40);
     expect(settings.actions.environment.ACTIONRUNNER_ACTIONS_POOL_SIZE).toBe('60');
+  });
+});
+
+describe('warmContainers', () => {
+  it('loads as many actions containers as fill the pool at `parallelism` each, within the concurrency cap', () => {
+    const actions = functionSettings('dev').actions;
+    expect(warmContainers({ actionsPoolSize: 60, parallelism: 10 }, actions)).toBe(6);
+    expect(warmContainers({ actionsPoolSize: 61, parallelism: 10 }, actions)).toBe(7);
+    expect(warmContainers({ actionsPoolSize: 10, parallelism: 10 }, actions)).toBe(1);
+    expect(warmContainers({ actionsPoolSize: 1000, parallelism: 1 }, { ...actions, reservedConcurrency: 60, maximumConcurrency: 20 })).toBe(20);
   });
 });
