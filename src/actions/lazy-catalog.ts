@@ -29,10 +29,11 @@ export class LazyCatalog implements ActionCatalog {
     return this.#all;
   }
 
-  // The pack of `pack.name` is everything before the last dot (st2 refs have exactly one).
+  // The pack of `pack.name` is everything before the first dot: pack names have none, action names may
+  // (st2's ansible pack has `ansible.galaxy.list`).
   #packOf(ref: string): ActionCatalog {
     if (this.#all) return this.#all;
-    const pack = ref.includes('.') ? ref.slice(0, ref.lastIndexOf('.')) : ref;
+    const pack = ref.includes('.') ? ref.slice(0, ref.indexOf('.')) : ref;
     let catalog = this.#byPack.get(pack);
     if (!catalog) this.#byPack.set(pack, (catalog = this.#load([pack])));
     return catalog;

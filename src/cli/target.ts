@@ -106,6 +106,7 @@ export function resolveTarget(options: { stage?: string; cwd?: string; env?: Env
     close: () => {
       clients.sqs.destroy();
       clients.dynamodb.destroy();
+      clients.kms.destroy();
     },
   };
 }

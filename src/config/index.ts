@@ -22,7 +22,11 @@ export interface Config {
   keyValueTable: string;
   /** `ACTIONRUNNER_APIKEYS_TABLE`: the API's keys (hashed). @default 'lambda-actionrunner-<stage>-apikeys' */
   apiKeysTable: string;
-  /** `ACTIONRUNNER_DATASTORE_KEY_FILE`: AES-256 key (base64) that encrypts secret datastore values; the local runtime creates it. Unset: secrets are refused. */
+  /** `AWS_ENDPOINT_URL_KMS`, else `AWS_ENDPOINT_URL` (LocalStack, a KMS stand-in); unset for real AWS. */
+  kmsEndpoint?: string;
+  /** `ACTIONRUNNER_DATASTORE_KMS_KEY`: ARN, id or alias of the KMS key that encrypts secret datastore values (a deployed stage's `DatastoreKey`). Wins over the key file. */
+  datastoreKmsKey?: string;
+  /** `ACTIONRUNNER_DATASTORE_KEY_FILE`: AES-256 key (base64) that encrypts secret datastore values; the local runtime creates it. Neither this nor a KMS key: secrets are refused. */
   datastoreKeyFile?: string;
   /** `ACTIONRUNNER_ACTIONS_QUEUE_URL`: URL of the actions queue (resolved by name when unset). */
   actionsQueueUrl?: string;
@@ -127,6 +131,8 @@ export function loadConfig(env: Env = process.env): Config {
     outputTable: env.ACTIONRUNNER_OUTPUT_TABLE || `${prefix}-output`,
     keyValueTable: env.ACTIONRUNNER_KEYVALUE_TABLE || `${prefix}-keyvalue`,
     apiKeysTable: env.ACTIONRUNNER_APIKEYS_TABLE || `${prefix}-apikeys`,
+    kmsEndpoint: env.AWS_ENDPOINT_URL_KMS || env.AWS_ENDPOINT_URL || undefined,
+    datastoreKmsKey: env.ACTIONRUNNER_DATASTORE_KMS_KEY || undefined,
     datastoreKeyFile: env.ACTIONRUNNER_DATASTORE_KEY_FILE || undefined,
     actionsQueueUrl: env.ACTIONRUNNER_ACTIONS_QUEUE_URL || undefined,
     workflowsQueueUrl: env.ACTIONRUNNER_WORKFLOWS_QUEUE_URL || undefined,

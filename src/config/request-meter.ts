@@ -7,7 +7,7 @@ import type { AwsClients } from './clients.ts';
 export interface AwsRequest {
   /** e.g. `dynamodb:UpdateItem`, `sqs:SendMessage` (batch calls under the action IAM checks: SendMessageBatch is sqs:SendMessage). */
   action: string;
-  /** Table names (with `/index/NAME` for an index) or queue names. */
+  /** Table names (with `/index/NAME` for an index), queue names, or the KMS key as the request names it. */
   resources: string[];
 }
 
@@ -34,7 +34,8 @@ function queueName(url: unknown): string[] {
 }
 
 /** The IAM requests one SDK call makes. */
-export function iamRequests(service: 'sqs' | 'dynamodb', operation: string, input: Input): AwsRequest[] {
+export function iamRequests(service: 'sqs' | 'dynamodb' | 'kms', operation: string, input: Input): AwsRequest[] {
+  if (service === 'kms') return [{ action: `kms:${operation}`, resources: input.KeyId === undefined ? [] : [String(input.KeyId)] }];
   if (service === 'sqs') {
     const resources = operation === 'GetQueueUrl' ? [String(input.QueueName)] : queueName(input.QueueUrl);
     return [{ action: `sqs:${SQS_ACTION[operation] ?? operation}`, resources }];
@@ -53,9 +54,9 @@ export function iamRequests(service: 'sqs' | 'dynamodb', operation: string, inpu
 }
 
 /** Calls `listener` with every request `clients` send from now on (before it is sent, so refused ones count too). */
-export function meterRequests(clients: Pick<AwsClients, 'sqs' | 'dynamodb'>, listener: (request: AwsRequest) => void): void {
+export function meterRequests(clients: Pick<AwsClients, 'sqs' | 'dynamodb'> & Partial<Pick<AwsClients, 'kms'>>, listener: (request: AwsRequest) => void): void {
   const meter =
-    (service: 'sqs' | 'dynamodb'): InitializeMiddleware<object, MetadataBearer> =>
+    (service: 'sqs' | 'dynamodb' | 'kms'): InitializeMiddleware<object, MetadataBearer> =>
     (next, context) =>
     (args) => {
       const operation = String(context.commandName).replace(/Command$/, '');
@@ -64,6 +65,7 @@ export function meterRequests(clients: Pick<AwsClients, 'sqs' | 'dynamodb'>, lis
     };
   clients.sqs.middlewareStack.add(meter('sqs'), { step: 'initialize', name: 'actionrunnerRequestMeter' });
   clients.dynamodb.middlewareStack.add(meter('dynamodb'), { step: 'initialize', name: 'actionrunnerRequestMeter' });
+  clients.kms?.use((kms) => kms.middlewareStack.add(meter('kms'), { step: 'initialize', name: 'actionrunnerRequestMeter' }));
 }
 
 /** What one request bills, by kind: DynamoDB read or write request units, or SQS requests (one per started 64 KiB of payload). */

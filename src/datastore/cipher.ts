@@ -6,7 +6,7 @@ import { DatastoreCryptoError } from './errors.ts';
 /**
  * Encrypts and decrypts datastore values. `context` (scope and name of the key) is bound to the
  * ciphertext as associated data: a ciphertext copied onto another key does not decrypt.
- * Implementations: `LocalCipher` (a key file) here; in AWS a KMS envelope cipher (README "Datastore").
+ * Implementations: `LocalCipher` (a key file) here; `KmsCipher` (envelope encryption with the stage's KMS key).
  */
 export interface Cipher {
   encrypt(plaintext: string, context: string): Promise<string>;
@@ -95,12 +95,15 @@ export class LocalCipher implements Cipher {
   }
 }
 
+const NO_KEY =
+  'no datastore key configured - expected ACTIONRUNNER_DATASTORE_KMS_KEY (the KMS key of a deployed stage) or ACTIONRUNNER_DATASTORE_KEY_FILE (a local key file), got neither';
+
 /** No key configured: storing or reading an encrypted value says how to get one. */
 export class NoCipher implements Cipher {
   async encrypt(_plaintext: string, context: string): Promise<string> {
-    throw new DatastoreCryptoError(`cannot encrypt: ${context} - no datastore key configured (ACTIONRUNNER_DATASTORE_KEY_FILE)`);
+    throw new DatastoreCryptoError(`cannot encrypt: ${context} - ${NO_KEY}`);
   }
   async decrypt(_ciphertext: string, context: string): Promise<string> {
-    throw new DatastoreCryptoError(`cannot decrypt: ${context} - no datastore key configured (ACTIONRUNNER_DATASTORE_KEY_FILE)`);
+    throw new DatastoreCryptoError(`cannot decrypt: ${context} - ${NO_KEY}`);
   }
 }

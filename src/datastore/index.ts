@@ -1,4 +1,5 @@
 export { ensureKeyFile, LocalCipher, NoCipher, readKeyFile, type Cipher } from './cipher.ts';
+export { KmsCipher, type KmsCipherOptions } from './kms-cipher.ts';
 export { DatastoreCryptoError, InvalidKeyValueError, KeyNotFoundError } from './errors.ts';
 export { DEFAULT_USER, parseScope, SCOPES, splitScopedKey, type KeyRef, type Scope } from './keys.ts';
 export { DatastoreSnapshot } from './snapshot.ts';

@@ -4,10 +4,8 @@ import type { Execution } from '../model/execution.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { DEFAULT_USER } from '../datastore/keys.ts';
 import { InvalidPackConfigError, loadPackConfig } from '../pack-config/index.ts';
-
-/** Runners that hand the pack's config to the action itself (python's self.config, node's context.config). */
-const CONFIG_RUNNERS = new Set(['python-script', 'node-script']);
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
+import { PACK_CONFIG_RUNNERS } from '../runners/registry.ts';
 import type { RunOutcome, Runner } from '../runners/types.ts';
 import type { ExecutionStore } from '../store/executions.ts';
 import { recordOf, TransitionConflictError } from '../store/errors.ts';
@@ -97,10 +95,10 @@ export async function runClaimedAction(run: ActionRun, deps: DispatchDeps, log: 
 
   const actionTimeoutMs = Number(run.parameters.timeout ?? config.defaultTimeoutSeconds) * 1000;
   const timeoutMs = Math.min(actionTimeoutMs, Math.max(0, run.deadline - Date.now()));
-  // python's self.config and node's context.config: read here, in the actions function, unless the templates already did.
+  // python's self.config, node's context.config and a chain's config_context: read here, in the actions function, unless the templates already did.
   let packConfigError: string | undefined;
   const loaded =
-    run.packConfig === undefined && CONFIG_RUNNERS.has(action.runner_type) && deps.kv
+    run.packConfig === undefined && PACK_CONFIG_RUNNERS.has(action.runner_type) && deps.kv
       ? await loadPackConfig(deps.kv, action.pack, action.packPath).catch((error: unknown) => {
           // A stored config that cannot be read fails the execution, saying why; the store being unreachable is retried.
           if (!(error instanceof InvalidPackConfigError)) throw error;

@@ -59,11 +59,34 @@ function objectSchema(properties: ConfigSchema): Record<string, unknown> {
   return { type: 'object', properties: converted, ...(required.length ? { required } : {}) };
 }
 
+// st2's keywords may sit at any depth (the email pack's `items: { properties: { name: { required: true } } }`):
+// every nested schema is converted the same way.
 function propertySchema(spec: ConfigPropertySpec): Record<string, unknown> {
-  if (spec === null || typeof spec !== 'object') return {};
-  const { required: _required, secret: _secret, properties, ...rest } = spec;
-  if (properties && typeof properties === 'object') return { ...rest, ...objectSchema(properties) };
-  return rest;
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return {};
+  const { required, secret: _secret, properties, items, additionalProperties, patternProperties, anyOf, oneOf, allOf, ...rest } = spec;
+  const nested = (value: unknown) => propertySchema(value as ConfigPropertySpec);
+  const many = (value: unknown) => (Array.isArray(value) ? value.map(nested) : undefined);
+  const bySpec = (value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([key, sub]) => [key, nested(sub)])) : undefined;
+  const converted: Record<string, unknown> = { ...rest };
+  // JSON schema's own `required: [names]` is kept; st2's boolean one is its parent's business.
+  if (Array.isArray(required)) converted.required = required;
+  if (items !== undefined) converted.items = Array.isArray(items) ? many(items) : nested(items);
+  if (additionalProperties !== undefined)
+    converted.additionalProperties = typeof additionalProperties === 'boolean' ? additionalProperties : nested(additionalProperties);
+  if (patternProperties !== undefined) converted.patternProperties = bySpec(patternProperties);
+  for (const [key, value] of [
+    ['anyOf', anyOf],
+    ['oneOf', oneOf],
+    ['allOf', allOf],
+  ] as const)
+    if (value !== undefined) converted[key] = many(value);
+  if (properties && typeof properties === 'object') {
+    const object = objectSchema(properties);
+    const names = [...((converted.required as string[] | undefined) ?? []), ...((object.required as string[] | undefined) ?? [])];
+    return { ...converted, ...object, ...(names.length ? { required: [...new Set(names)] } : {}) };
+  }
+  return converted;
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, coerceTypes: false });
@@ -81,7 +104,13 @@ export function applySchema(pack: string, schema: ConfigSchema | undefined, conf
     );
   const copy = structuredClone(config) as Record<string, unknown>;
   if (!schema) return copy;
-  const validate = validators.get(schema) ?? ajv.compile(objectSchema(schema));
+  let validate = validators.get(schema);
+  try {
+    validate ??= ajv.compile(objectSchema(schema));
+  } catch (error) {
+    // A schema ajv cannot take fails every run the same way: say so, rather than let the run be retried.
+    throw new InvalidPackConfigError(`invalid config schema: ${pack} - config.schema.yaml: ${(error as Error).message}`, { cause: error });
+  }
   validators.set(schema, validate);
   const valid = validate(copy);
   if (!valid && options.validate !== false) {

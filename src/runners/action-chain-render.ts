@@ -14,8 +14,7 @@ export class ChainRenderError extends Error {
 
 /** Names st2 offers that this bundle has no service for. */
 const UNSUPPORTED: Record<string, string> = {
-  st2kv: 'the st2 datastore (st2kv) is not supported',
-  config_context: 'pack configuration (config_context) is not supported',
+  st2kv: "the st2 datastore (st2kv) is not supported in chain files (a parameter default of the node's action may read it)",
 };
 
 /** How one template string is rendered: as a value, or as a shell command whose values go to the environment. */

@@ -1,11 +1,13 @@
 import { assertFitsProcess } from '../actions/process-limits.ts';
-import { resolveParameters } from '../actions/resolve.ts';
+import { readsDatastore, readsPackConfig, resolveParameters } from '../actions/resolve.ts';
 import type { ActionCatalog, ActionDefinition } from '../actions/types.ts';
+import { DatastoreSnapshot } from '../datastore/snapshot.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
+import { loadPackConfig, type LoadedPackConfig } from '../pack-config/index.ts';
 import { ChainRenderError, renderMapping } from './action-chain-render.ts';
 import { ChainSpecError, loadChain, type ChainNode, type ChainSpec } from './action-chain-spec.ts';
 import { actionParameters, CANCEL_MESSAGE, timeoutMessage } from './common.ts';
-import { isWorkflowRunner, runnerSpec } from './registry.ts';
+import { isWorkflowRunner, PACK_CONFIG_RUNNERS, runnerSpec } from './registry.ts';
 import type { RunOutcome, RunRequest, Runner } from './types.ts';
 
 /** What an action chain needs besides the request: the actions its nodes name, and the runners that run them. */
@@ -61,14 +63,17 @@ interface PreparedNode {
   values: Record<string, unknown>;
   commandEnv: Record<string, string>;
   secrets: string[];
+  /** The node's pack config: python's self.config, node's context.config, a nested chain's config_context. */
+  packConfig?: Record<string, unknown>;
 }
 
 /**
  * st2 `action-chain`: runs the nodes of the chain file (the entry point) one after another, from
  * `default`, along `on-success` / `on-failure`; each node's parameters are Jinja over the chain's
  * parameters, `vars`, published variables and the results of earlier nodes (by node name; st2's
- * `__results` is refused by the template sandbox); `publish` adds variables. The chain ends with the status of its last node,
- * as st2 decides it.
+ * `__results` is refused by the template sandbox), and `config_context` is the chain's pack config (as in
+ * parameter templates); `publish` adds variables. The chain ends with the status of its last node, as st2 decides it.
+ * A node's action gets its own pack's config (its defaults' `config_context`, python's `self.config`).
  *
  * Each node runs in this execution, through its runner, not as a child execution: see the
  * README ("action-chain") for why. The chain shares the execution's timeout, cancel signal and
@@ -94,7 +99,9 @@ export class ActionChainRunner implements Runner {
     }
 
     const deadline = Date.now() + request.timeoutMs;
-    const parameters = actionParameters(request.parameters, 'action-chain');
+    // The chain's pack config is `config_context`, unless the chain has a parameter of that name (as in parameter templates).
+    const parameters = { config_context: request.packConfig ?? {}, ...actionParameters(request.parameters, 'action-chain') };
+    const configs = new Map<string, Promise<LoadedPackConfig>>();
     let vars: Record<string, unknown>;
     try {
       vars = renderMapping(spec.vars, parameters, 'Failed initializing vars in chain: vars').values;
@@ -114,7 +121,12 @@ export class ActionChainRunner implements Runner {
       const createdAt = new Date().toISOString();
       let prepared: PreparedNode;
       try {
-        prepared = this.#prepare(node, request, { ...parameters, ...results, ...vars, action_context: { parent: { execution_id: request.executionId } } });
+        prepared = await this.#prepare(node, request, configs, {
+          ...parameters,
+          ...results,
+          ...vars,
+          action_context: { parent: { execution_id: request.executionId } },
+        });
       } catch (error) {
         if (error instanceof NodeStartError) return fail('failed', error.message);
         throw error;
@@ -135,6 +147,8 @@ export class ActionChainRunner implements Runner {
           output: request.output,
           killGraceMs: request.killGraceMs,
           resultMaxBytes: request.resultMaxBytes,
+          ...(prepared.packConfig ? { packConfig: prepared.packConfig } : {}),
+          ...(request.datastore ? { datastore: request.datastore } : {}),
         });
       } catch (error) {
         outcome = { status: 'failed', result: { error: `runner ${prepared.action.runner_type} failed: ${(error as Error).message}` } };
@@ -174,8 +188,16 @@ export class ActionChainRunner implements Runner {
     return { status, result };
   }
 
-  /** The node's action found, its parameters rendered and resolved as a request's would be, its runner. */
-  #prepare(node: ChainNode, request: RunRequest, context: Record<string, unknown>): PreparedNode {
+  /**
+   * The node's action found, its parameters rendered and resolved as a request's would be (its own pack's config and
+   * the datastore read when its defaults name them), its runner.
+   */
+  async #prepare(
+    node: ChainNode,
+    request: RunRequest,
+    configs: Map<string, Promise<LoadedPackConfig>>,
+    context: Record<string, unknown>,
+  ): Promise<PreparedNode> {
     const task = `Failed to run task "${node.name}".`;
     const catalog = this.options.catalog;
     if (!catalog || !this.options.runnerFor) throw new NodeStartError(`${task} action-chain runs without a pack catalog here`);
@@ -192,7 +214,14 @@ export class ActionChainRunner implements Runner {
     try {
       const shellKeys = runnerSpec(action.runner_type)?.shellCommandParameters ?? [];
       const rendered = renderMapping(node.parameters, context, `Failed rendering value for action parameter in task "${node.name}":`, shellKeys);
-      const resolved = resolveParameters(action, rendered.values);
+      const datastore = request.datastore;
+      let packConfig: LoadedPackConfig | undefined;
+      if (datastore && (PACK_CONFIG_RUNNERS.has(action.runner_type) || readsPackConfig(action))) {
+        if (!configs.has(action.pack)) configs.set(action.pack, loadPackConfig(datastore.kv, action.pack, action.packPath));
+        packConfig = await configs.get(action.pack);
+      }
+      const snapshot = datastore && readsDatastore(action) ? await DatastoreSnapshot.load(datastore.kv, datastore.user) : undefined;
+      const resolved = resolveParameters(action, rendered.values, { packConfig, datastore: snapshot });
       const commandEnv = { ...rendered.env, ...resolved.commandEnv };
       assertFitsProcess(action, resolved.values, commandEnv);
       if (action.ref === request.action.ref) throw new Error(`the chain ${action.ref} cannot run itself`);
@@ -205,7 +234,8 @@ export class ActionChainRunner implements Runner {
         runner: action.runner_type === this.name ? new ActionChainRunner({ ...this.options, depth }) : this.options.runnerFor(action.runner_type),
         values: resolved.values,
         commandEnv,
-        secrets: secretValuesOf(resolved.values, resolved.secretNames),
+        secrets: [...secretValuesOf(resolved.values, resolved.secretNames), ...resolved.datastoreSecrets],
+        ...(packConfig ? { packConfig: packConfig.config } : {}),
       };
     } catch (error) {
       const message = error instanceof ChainRenderError ? error.message : `${task} ${(error as Error).message}`;

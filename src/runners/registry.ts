@@ -287,3 +287,9 @@ export function runnerParameterNames(runnerType: string): readonly string[] {
 export function isWorkflowRunner(runnerType: string): boolean {
   return runnerSpec(runnerType)?.queue === 'workflows';
 }
+
+/**
+ * Runners whose process or templates read the action's pack config (python's `self.config`, node's
+ * `context.config`, an action chain's `config_context`): the actions function loads it before it runs them.
+ */
+export const PACK_CONFIG_RUNNERS: ReadonlySet<string> = new Set(['python-script', 'node-script', 'action-chain']);

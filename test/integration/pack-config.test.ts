@@ -60,6 +60,21 @@ describe('pack config', () => {
     expect((execution.result as { result: unknown }).result).toEqual({ item: 'Configured', pack: 'tests' });
   });
 
+  it('an action chain reads its pack config through config_context; a node gets its own pack config; secrets masked', async () => {
+    const execution = await functions.run('tests.config_chain');
+    expect(execution.status, JSON.stringify(execution.result)).toBe('succeeded');
+    const result = execution.result as { tasks: { name: string; result: Record<string, unknown> }[]; published: Record<string, unknown> };
+    expect(result.tasks.map((t) => t.name)).toEqual(['say', 'show']);
+    expect(result.tasks[0].result.stdout).toBe('item=Configured! direct=Configured');
+    expect(result.published).toEqual({ token_seen: true });
+    // The python node's self.config and its default rendered from config_context: the node's pack config, the secret masked.
+    expect(result.tasks[1].result.result).toEqual({ config: { config_item_one: 'Configured', api_token: '********' }, token_matches: true });
+    expect(result.tasks[1].result.stdout).toBe('token is ********\n');
+    const output = await readOutput(substrate.clients.doc, substrate.tableNames.output, execution.id);
+    expect(JSON.stringify(output)).not.toContain('Kp7-config-token');
+    expect(JSON.stringify(execution)).not.toContain('Kp7-config-token');
+  });
+
   it('refuses a config that does not match the schema, saying where and what was given (a secret stays masked)', async () => {
     await expect(setPackConfig(kv, 'tests', testsPack, { config_item_one: 5, api_token: 12345 })).rejects.toThrow(
       new InvalidPackConfigError('invalid pack config: tests - config_item_one: must be string (given: 5); api_token: must be string (given: ********)'),

@@ -12,7 +12,8 @@ import { createApiHandler } from '../../src/api/handler.ts';
 import { createApiServices } from '../../src/api/services.ts';
 import { createServices } from '../../src/app/services.ts';
 import { ApiKeyStore } from '../../src/auth/index.ts';
-import { ensureKeyFile, KeyValueStore, LocalCipher } from '../../src/datastore/index.ts';
+import { KeyValueStore, KmsCipher } from '../../src/datastore/index.ts';
+import { createClients } from '../../src/config/clients.ts';
 import { meterRequests, type AwsRequest } from '../../src/config/request-meter.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { isTerminal } from '../../src/model/status.ts';
@@ -24,6 +25,7 @@ import { installPack } from '../../src/pack-manager/index.ts';
 import { loadActions } from '../../src/actions/loader.ts';
 import { PythonScriptRunner } from '../../src/runners/python-script.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
+import { startKmsStandIn, type KmsStandIn } from '../helpers/kms-server.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const out = mkdtempSync(join(tmpdir(), 'actionrunner-package-'));
@@ -307,14 +309,67 @@ describe('npm run package', () => {
     for (const a of alarms) expect(a.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] });
     expect((template as any).Conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
+
+  it("keeps the datastore's secrets under a KMS key of the stage: rotated, kept like the tables, its ARN in every function's environment", () => {
+    const keys = ofType('AWS::KMS::Key');
+    expect(keys.map(([id]) => id)).toEqual(['DatastoreKey']);
+    const [[, key]] = keys;
+    expect(key).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(key.Properties).toMatchObject({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', EnableKeyRotation: true });
+    for (const [, f] of ofType('AWS::Lambda::Function'))
+      expect(f.Properties.Environment).toMatchObject({ Variables: { ACTIONRUNNER_DATASTORE_KMS_KEY: { 'Fn::GetAtt': ['DatastoreKey', 'Arn'] } } });
+    expect((template as any).Outputs.DatastoreKeyArn.Value).toEqual({ 'Fn::GetAtt': ['DatastoreKey', 'Arn'] });
+  });
+
+  it("the key's policy: the account administers it but cannot use it; the functions' roles (by name) and the stage's operators use it, only with the datastore's context", () => {
+    const policy = (template.Resources.DatastoreKey.Properties as any).KeyPolicy;
+    const statements = policy.Statement as any[];
+    const all = (v: unknown) => (Array.isArray(v) ? v : [v]);
+    const account = { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } };
+    const [admin] = statements.filter((s) => s.Sid === 'AccountAdministersTheKey');
+    expect(admin).toMatchObject({ Effect: 'Allow', Principal: account, Resource: '*' });
+    // No use of the key, no grant (a grant could give that use away), no wildcard that would include them.
+    for (const action of all(admin.Action)) expect(action).toMatch(/^kms:[A-Za-z]+$/);
+    for (const use of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:CreateGrant'])
+      expect(all(admin.Action)).not.toContain(use);
+    expect(all(admin.Action)).toEqual(expect.arrayContaining(['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:EnableKeyRotation']));
+    // Each function's role by the name the role resource really gets.
+    const roleName = (fn: string) => {
+      const [, lambda] = ofType('AWS::Lambda::Function').find(([id]) => id.toLowerCase() === `${fn}lambdafunction`)!;
+      return template.Resources[(lambda.Properties.Role as any)['Fn::GetAtt'][0]].Properties.RoleName as string;
+    };
+    const principals = (sid: string) => {
+      const [statement] = statements.filter((s) => s.Sid === sid);
+      expect(statement).toMatchObject({ Effect: 'Allow', Principal: account, Resource: '*', Condition: { Null: { 'kms:EncryptionContext:key': 'false' } } });
+      expect(Object.keys(statement.Condition).sort()).toEqual(['ArnEquals', 'Null']);
+      return { action: statement.Action, roles: (statement.Condition.ArnEquals['aws:PrincipalArn'] as any[]).map((arn) => arn['Fn::Sub']).sort() };
+    };
+    const arn = (fn: string) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${roleName(fn)}`;
+    expect(principals('FunctionsDecrypt')).toEqual({ action: 'kms:Decrypt', roles: ['actions', 'workflows', 'api'].map(arn).sort() });
+    expect(principals('FunctionsEncrypt')).toEqual({ action: 'kms:GenerateDataKey', roles: ['actions', 'api'].map(arn).sort() });
+    // datastoreOperators: none by default (the statement is left out), else those principals, with the same condition.
+    const operators = statements.find((s) => s['Fn::If']);
+    expect(operators['Fn::If'][0]).toBe('HasDatastoreOperators');
+    expect(operators['Fn::If'][1]).toMatchObject({
+      Principal: { AWS: { 'Fn::Split': [',', ''] } },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: { Null: { 'kms:EncryptionContext:key': 'false' } },
+    });
+    expect(operators['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
+    expect((template as any).Conditions.HasDatastoreOperators).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(statements).toHaveLength(4);
+  });
 });
 
 // Each function's role against what that function really sends: a workflow with a subworkflow, a
 // with-items fan-out, an action that fails with output, poison messages, and both kinds of sweep,
 // through the real handlers on the emulators, every request recorded with the function that sent it.
 describe('each function has its own least-privilege role', () => {
-  const keyFile = ensureKeyFile(join(mkdtempSync(join(tmpdir(), 'package-kv-')), 'datastore.key'));
-  const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200', ACTIONRUNNER_DATASTORE_KEY_FILE: keyFile } });
+  const substrate = useSubstrate({ env: { ACTIONRUNNER_HEARTBEAT_MS: '200', ACTIONRUNNER_KILL_GRACE_MS: '200' } });
+  // The stage's DatastoreKey: a KMS key of the stand-in (test/helpers/kms-server.ts), reached by the real SDK.
+  let kms: KmsStandIn;
+  let keyArn: string;
+  afterAll(() => kms?.stop());
   type Fn = 'actions' | 'workflows' | 'sweeper' | 'api';
   const sent: Record<Fn, AwsRequest[]> = { actions: [], workflows: [], sweeper: [], api: [] };
   // What Lambda's event source mapping does with the function's role: the poll of its own queue.
@@ -332,13 +387,37 @@ describe('each function has its own least-privilege role', () => {
   let logical: (name: string) => string;
 
   beforeAll(async () => {
-    Object.assign(process.env, substrate.env);
+    kms = await startKmsStandIn();
+    keyArn = kms.createKey();
+    // A pack whose python action seals a secret and reads it back through self.action_service (GenerateDataKey, Decrypt).
+    const packs = mkdtempSync(join(tmpdir(), 'package-kms-packs-'));
+    mkdirSync(join(packs, 'secrets', 'actions'), { recursive: true });
+    writeFileSync(join(packs, 'secrets', 'pack.yaml'), 'name: secrets\nversion: 1.0.0\n');
+    writeFileSync(join(packs, 'secrets', 'actions', 'seal.yaml'), 'name: seal\nrunner_type: python-script\nentry_point: seal.py\n');
+    writeFileSync(
+      join(packs, 'secrets', 'actions', 'seal.py'),
+      [
+        'from st2common.runners.base_action import Action',
+        'class Seal(Action):',
+        '    def run(self):',
+        "        self.action_service.set_value('sealed', 'v', encrypt=True, local=False)",
+        "        return self.action_service.get_value('sealed', decrypt=True, local=False) == 'v'",
+        '',
+      ].join('\n'),
+    );
+    Object.assign(process.env, substrate.env, {
+      ACTIONRUNNER_DATASTORE_KMS_KEY: keyArn,
+      AWS_ENDPOINT_URL_KMS: kms.endpoint,
+      ACTIONRUNNER_PACKS_PATH: packs,
+    });
+    const config = { ...substrate.config, datastoreKmsKey: keyArn, kmsEndpoint: kms.endpoint };
     const stageDefinition = resourceDefinition(substrate.config.stage);
     const ids = new Map<string, string>([
       ...stageDefinition.tables.map((t) => [t.name, t.logicalId] as const),
       ...stageDefinition.queues.flatMap((q) => [[q.name, q.logicalId] as const, [q.dlq!.name, q.dlq!.logicalId] as const]),
     ]);
     logical = (name) => {
+      if (name === keyArn) return 'DatastoreKey';
       const [table, ...index] = name.split('/');
       const id = ids.get(table);
       if (!id) throw new Error(`a request named ${name}, which is none of the stage's tables or queues`);
@@ -348,12 +427,17 @@ describe('each function has its own least-privilege role', () => {
     const workflows = await import('../../functions/workflows.ts');
     meterRequests(actions.runtime.clients, (r) => sent.actions.push(r));
     meterRequests(workflows.runtime.clients, (r) => sent.workflows.push(r));
-    const sweeperServices = createServices({ config: substrate.config, log: createLogger({}, 'warn') });
+    const sweeperServices = createServices({ config, log: createLogger({}, 'warn') });
     meterRequests(sweeperServices.clients, (r) => sent.sweeper.push(r));
     const sweeper = new Sweeper(sweeperServices);
     const { service, store } = actions.runtime;
     // The keys examples.st2kv-login reads, written beside the scenario (not by a function).
-    const kv = new KeyValueStore({ doc: substrate.clients.doc, tableName: substrate.tableNames.keyvalue, cipher: new LocalCipher(keyFile) });
+    const operator = createClients(config);
+    const kv = new KeyValueStore({
+      doc: substrate.clients.doc,
+      tableName: substrate.tableNames.keyvalue,
+      cipher: new KmsCipher({ kms: operator.kms, keyId: keyArn }),
+    });
     await kv.set({ scope: 'system', name: 'login_user' }, 'ann');
     await kv.set({ scope: 'system', name: 'login_password' }, 'pw', { encrypt: true });
 
@@ -379,9 +463,12 @@ describe('each function has its own least-privilege role', () => {
         { action: 'examples.orquesta-st2kv-default', parameters: { key_name: 'system.missing', default: 'stone' } },
         { action: 'examples.st2kv-login', parameters: {} },
         { action: 'examples.kv_counter', parameters: {} },
+        { action: 'secrets.seal', parameters: {} },
       ].map((request) => service.request(request)),
     );
     await drive(requested.map((r) => r.execution.id));
+    // The datastore's scenarios succeeded, so the KMS requests below are the ones that work needs.
+    for (const { execution } of requested.slice(3)) expect((await store.get(execution.id))!.status, execution.action).toBe('succeeded');
     for (const queue of ['actions', 'workflows'] as const) {
       await substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls[queue], MessageBody: 'not json' }));
       await deliver(substrate, queue, queue === 'actions' ? actions.handler : workflows.handler);
@@ -396,12 +483,13 @@ describe('each function has its own least-privilege role', () => {
     await substrate.purgeQueues();
     expect(await sweeper.sweep({ waitingAfterMs: 0 })).toMatchObject({ expired: 1, waiting: 1, workflows: 1 });
     await drive([dead.id, flow.id]);
-    await driveApi(drive);
+    await driveApi(drive, config);
+    operator.kms.destroy();
   }, 180_000);
 
   /** Every route of the API through the api function's handler, its requests recorded. */
-  async function driveApi(drive: (ids: string[]) => Promise<void>): Promise<void> {
-    const api = createApiServices({ config: substrate.config, log: createLogger({}, 'error') });
+  async function driveApi(drive: (ids: string[]) => Promise<void>, config: typeof substrate.config): Promise<void> {
+    const api = createApiServices({ config, log: createLogger({}, 'error') });
     meterRequests(api.services.clients, (r) => sent.api.push(r));
     const handler = createApiHandler(api);
     // The CLI creates the keys (the function only checks them).
@@ -467,7 +555,7 @@ describe('each function has its own least-privilege role', () => {
     };
     return (role.Properties.Policies as any[])
       .flatMap((p) => p.PolicyDocument.Statement as any[])
-      .filter((s) => all(s.Action).some((a: string) => /^(sqs|dynamodb):/.test(a)))
+      .filter((s) => all(s.Action).some((a: string) => /^(sqs|dynamodb|kms):/.test(a)))
       .flatMap((s) => all(s.Action).flatMap((action: string) => all(s.Resource).map((r) => ({ action, resource: named(r) }))));
   }
 
@@ -482,6 +570,25 @@ describe('each function has its own least-privilege role', () => {
     expect([...new Set(refused)]).toEqual([]);
     const unused = granted.filter((g) => !needed.some((r) => r.action === g.action && r.resources.some((res) => allows([g], r.action, res))));
     expect(unused.map((g) => `${g.action} on ${g.resource}`)).toEqual([]);
+  });
+
+  it('the functions that used the DatastoreKey are the ones its policy names, for what each used', () => {
+    const statements = (template.Resources.DatastoreKey.Properties as any).KeyPolicy.Statement as any[];
+    const roleOf = (fn: Fn) => {
+      const [, lambda] = ofType('AWS::Lambda::Function').find(([id]) => id.toLowerCase() === `${fn}lambdafunction`)!;
+      return template.Resources[(lambda.Properties.Role as any)['Fn::GetAtt'][0]].Properties.RoleName as string;
+    };
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+      const used = (['actions', 'workflows', 'sweeper', 'api'] as const).filter((fn) => sent[fn].some((r) => r.action === action)).map(roleOf);
+      const named = statements
+        .filter((s) => s.Action === action)
+        .flatMap((s) => s.Condition.ArnEquals['aws:PrincipalArn'].map((arn: any) => String(arn['Fn::Sub']).split('/').pop()));
+      expect(named.sort(), action).toEqual(used.sort());
+    }
+    // Every request carried the datastore's encryption context, which the policy requires.
+    const requests = kms.requests.filter((r) => r.operation !== 'Encrypt');
+    expect(requests.length).toBeGreaterThan(3);
+    for (const r of requests) expect(Object.keys(r.context ?? {})).toEqual(['key']);
   });
 
   it('no two functions share a role', () => {

@@ -37,6 +37,22 @@ describe('LazyCatalog', () => {
     expect(catalog.scanned).toEqual(['core', 'examples']);
   });
 
+  it('finds an action whose name has dots (st2 allows them: ansible.galaxy.list) in the pack before the first dot', () => {
+    const packs = new PacksFixture();
+    try {
+      packs.pack('tools', { 'actions/galaxy.list.yaml': 'name: galaxy.list\nrunner_type: noop\n' });
+      const loads: (readonly string[] | undefined)[] = [];
+      const catalog = new LazyCatalog((only) => {
+        loads.push(only);
+        return loadActions({ packsDir: null, packsPaths: [packs.dir], packs: only });
+      });
+      expect(catalog.get('tools.galaxy.list')?.ref).toBe('tools.galaxy.list');
+      expect(loads).toEqual([['tools']]);
+    } finally {
+      packs.remove();
+    }
+  });
+
   it('lists every pack, once, and answers from that afterwards', () => {
     const loads: (readonly string[] | undefined)[] = [];
     const catalog = new LazyCatalog((only) => {

@@ -41,7 +41,7 @@ describe('LocalCipher (AES-256-GCM with a key file)', () => {
     writeFileSync(join(dir, 'short.key'), Buffer.alloc(8).toString('base64'));
     await expect(new LocalCipher(join(dir, 'short.key')).encrypt('x', 'system/x')).rejects.toThrow('expected 32 bytes in base64, got 8 bytes');
     await expect(new NoCipher().encrypt('x', 'system/x')).rejects.toThrow(
-      'cannot encrypt: system/x - no datastore key configured (ACTIONRUNNER_DATASTORE_KEY_FILE)',
+      'cannot encrypt: system/x - no datastore key configured - expected ACTIONRUNNER_DATASTORE_KMS_KEY (the KMS key of a deployed stage) or ACTIONRUNNER_DATASTORE_KEY_FILE (a local key file), got neither',
     );
   });
 });

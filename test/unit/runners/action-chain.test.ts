@@ -283,3 +283,28 @@ describe('action-chain: publish', () => {
     );
   });
 });
+
+describe('action-chain: config_context', () => {
+  it("renders config_context from the chain's pack config in vars, node parameters and publish", async () => {
+    const action = chainAction(
+      'config-context',
+      "vars:\n  where: '{{ config_context.region }}-1'\nchain:\n  - name: a\n    ref: core.echo\n    parameters: { message: '{{ where }} {{ config_context.tier }}' }\n    publish: { region: '{{ config_context.region }}' }\n",
+    );
+    const outcome = await run(action, {}, { packConfig: { region: 'eu', tier: 'gold' } });
+    expect(outcome.status).toBe('succeeded');
+    expect((outcome.result as ChainResult).tasks[0].result).toMatchObject({ stdout: 'eu-1 gold' });
+    expect((outcome.result as ChainResult).published).toEqual({ region: 'eu' });
+  });
+
+  it('is an empty mapping without a config (a missing option fails as any undefined value), and a parameter of that name wins', async () => {
+    const action = chainAction('config-missing', "chain:\n  - name: a\n    ref: core.echo\n    parameters: { message: '{{ config_context.region }}' }\n");
+    const outcome = await run(action);
+    expect(outcome.status).toBe('failed');
+    expect((outcome.result as ChainResult).error).toMatch(/"message" \(template string="\{\{ config_context.region \}\}"\)/);
+    const shadowed = chainAction('config-shadowed', "chain:\n  - name: a\n    ref: core.echo\n    parameters: { message: '{{ config_context }}' }\n", {
+      config_context: { type: 'string' },
+    });
+    const given = await run(shadowed, { config_context: 'given' }, { packConfig: { region: 'eu' } });
+    expect((given.result as ChainResult).tasks[0].result).toMatchObject({ stdout: 'given' });
+  });
+});

@@ -80,6 +80,13 @@ describe('local-shell-script', () => {
     expect(outcome.result).toMatchObject({ stdout: 'no shebang: hello' });
   });
 
+  it("runs a script whose shebang is st2's own python (absent here) with the pack's python", async () => {
+    const def = action('local-shell-script', { entry: 'st2-python-shebang.py', parameters: { word: { position: 0 } } });
+    expect(await scriptInvocation(def.entryPointPath!)).toEqual({ file: 'python3', args: [def.entryPointPath] });
+    const outcome = await runner.run(request(def, { word: 'hello' }));
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { stdout: 'st2 python script: hello' } });
+  });
+
   it('fails clearly on a missing entry point', async () => {
     const def = action('local-shell-script', { entry: 'does-not-exist.sh' });
     const outcome = await runner.run(request(def, {}));
