@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { LRUCache } from 'lru-cache';
 import type { LazyClient } from '../config/clients.ts';
 import type { Cipher } from './cipher.ts';
 import { DatastoreCryptoError } from './errors.ts';
@@ -14,7 +15,16 @@ export interface KmsCipherOptions {
   kms: LazyClient<KMSClient>;
   /** The stage's key: its ARN (what serverless.yml gives the functions), id or alias. */
   keyId: string;
+  /**
+   * How long a decrypted value is kept in this process's memory, so that a warm function reading the same
+   * secrets again (every workflow step that calls `st2kv(` reads both scopes) asks KMS once, not every time;
+   * 0 keeps none. A key disabled meanwhile stops decrypting after at most this long. @default 300000
+   */
+  decryptCacheMs?: number;
 }
+
+/** Decrypted values kept at most (a few hundred secrets of a stage). */
+const DECRYPT_CACHE_ENTRIES = 500;
 
 /** KMS's answer to a refused request as our error: says what to check, never carries a value. */
 function kmsError(verb: 'encrypt' | 'decrypt', context: string, keyId: string, error: unknown): DatastoreCryptoError {
@@ -41,10 +51,14 @@ function kmsError(verb: 'encrypt' | 'decrypt', context: string, keyId: string, e
 export class KmsCipher implements Cipher {
   readonly #kms: LazyClient<KMSClient>;
   readonly #keyId: string;
+  /** Plaintext by stored value and context, for `decryptCacheMs`. */
+  readonly #decrypted: LRUCache<string, string> | undefined;
 
   constructor(options: KmsCipherOptions) {
     this.#kms = options.kms;
     this.#keyId = options.keyId;
+    const ttl = options.decryptCacheMs ?? 300_000;
+    this.#decrypted = ttl > 0 ? new LRUCache({ max: DECRYPT_CACHE_ENTRIES, ttl }) : undefined;
   }
 
   async encrypt(plaintext: string, context: string): Promise<string> {
@@ -74,6 +88,15 @@ export class KmsCipher implements Cipher {
   }
 
   async decrypt(ciphertext: string, context: string): Promise<string> {
+    const cacheKey = `${context}\n${ciphertext}`;
+    const known = this.#decrypted?.get(cacheKey);
+    if (known !== undefined) return known;
+    const plaintext = await this.#decryptWithKms(ciphertext, context);
+    this.#decrypted?.set(cacheKey, plaintext);
+    return plaintext;
+  }
+
+  async #decryptWithKms(ciphertext: string, context: string): Promise<string> {
     if (!ciphertext.startsWith(PREFIX))
       throw new DatastoreCryptoError(`cannot decrypt: ${context} - expected a value encrypted with the stage's KMS key (${PREFIX}...)`);
     const raw = Buffer.from(ciphertext.slice(PREFIX.length), 'base64');

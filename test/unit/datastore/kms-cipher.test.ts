@@ -63,6 +63,27 @@ describe('KmsCipher (envelope encryption with the stage KMS key)', () => {
     for (const key of handedOut) expect([...key].every((byte) => byte === 0)).toBe(true);
   });
 
+  it('asks KMS once per stored value while it is kept (decryptCacheMs), then again; never for another context', async () => {
+    const kept = new KmsCipher({ kms: clients.kms, keyId: keyArn, decryptCacheMs: 300 });
+    const sealed = await kept.encrypt('hunter2', 'system/pw');
+    const decrypts = () => kms.requests.filter((r) => r.operation === 'Decrypt').length;
+    const before = decrypts();
+    expect(await kept.decrypt(sealed, 'system/pw')).toBe('hunter2');
+    expect(await kept.decrypt(sealed, 'system/pw')).toBe('hunter2');
+    expect(decrypts() - before).toBe(1);
+    // The same bytes under another key's name are not a hit: KMS is asked, and refuses the context.
+    await expect(kept.decrypt(sealed, 'system/other')).rejects.toThrow(DatastoreCryptoError);
+    expect(decrypts() - before).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await kept.decrypt(sealed, 'system/pw')).toBe('hunter2');
+    expect(decrypts() - before).toBe(3);
+    // 0 keeps nothing.
+    const none = new KmsCipher({ kms: clients.kms, keyId: keyArn, decryptCacheMs: 0 });
+    await none.decrypt(sealed, 'system/pw');
+    await none.decrypt(sealed, 'system/pw');
+    expect(decrypts() - before).toBe(5);
+  });
+
   it('binds the scope and name: a value copied onto another key does not decrypt (KMS refuses its context)', async () => {
     const sealed = await cipher().encrypt('hunter2', 'system/pw');
     const error = await cipher()
