@@ -24,6 +24,8 @@ const substrate = useSubstrate({
   },
 });
 
+const count = (operations: string[], operation: string) => operations.filter((sent) => sent === operation).length;
+
 /** From the claim to the outcome. */
 const runningMs = (execution: Execution) =>
   Date.parse(execution.end_timestamp!) - Date.parse(execution.log.find((entry) => entry.status === 'running')!.timestamp);
@@ -69,12 +71,15 @@ describe('requests per execution', () => {
     return { done, counts, operations: billed.map((request) => request.operation) };
   }
 
-  it('a short core.local: create and enqueue, then one read, claim, outcome, its pool slot taken and freed, and the release counted', async () => {
+  it('a short core.local: create and enqueue, then one read, claim, outcome, its pool slot taken and freed, and the release counted; no visibility change', async () => {
     const { done, counts, operations } = await runAndCount('core.local', { cmd: 'true' });
     expect(done.status).toBe('succeeded');
-    // + the mapping's receive and delete (Lambda's): 11 billable requests at a batch size of 1. The sixth
+    // + the mapping's receive and delete (Lambda's): 10 billable requests at a batch size of 1. The sixth
     // write counts the release on the pool's item, which waiters in other containers poll for a free slot.
-    expect({ writes: counts.writes, sqs: counts.sqs }, operations.join(' ')).toEqual({ writes: 6, sqs: 2 });
+    expect(counts.writes, operations.join(' ')).toBe(6);
+    // SendMessage only: the batch ended before ACTIONRUNNER_IN_FLIGHT_AFTER_SECONDS, so it never changed its visibility.
+    expect(count(operations, 'sqs:ChangeMessageVisibilityBatch'), operations.join(' ')).toBe(0);
+    expect(counts.sqs, operations.join(' ')).toBe(1);
     // One read of the execution; on a loaded machine `true` may outlive a heartbeat: one look for a cancel each.
     expect(counts.reads, operations.join(' ')).toBeLessThanOrEqual(1 + Math.floor(runningMs(done) / HEARTBEAT_MS));
   });
@@ -92,6 +97,8 @@ describe('requests per execution', () => {
     // Every other heartbeat is a cheap read (eventually consistent, two attributes).
     expect(counts.reads).toBeGreaterThanOrEqual(1 + (seconds * 1000) / HEARTBEAT_MS / 2);
     expect(operations.filter((operation) => operation === 'dynamodb:GetItem').length).toBe(counts.reads);
+    // Past ACTIONRUNNER_IN_FLIGHT_AFTER_SECONDS (10 s) its batch got its in-flight visibility, once (renewed every 5 s: none due by 13 s).
+    expect(count(operations, 'sqs:ChangeMessageVisibilityBatch'), operations.join(' ')).toBe(1);
   });
 
   it('a cancel is noticed within a heartbeat, not at the next lease renewal', async () => {
