@@ -5,7 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Execution, ExecutionContext, ExecutionListing, Lease } from '../model/execution.ts';
 import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
-import { moveExpression, type FieldUpdates, type MoveOptions } from './move-expression.ts';
+import { moveExpression, type ClaimFilter, type FieldUpdates, type MoveOptions } from './move-expression.ts';
 import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { secretValuesOf } from '../model/mask.ts';
@@ -205,9 +205,12 @@ export class ExecutionStore {
     return found.map(strip);
   }
 
-  /** A runner takes a waiting execution that no live lease holds and starts it (`attempt` counts claims). */
-  claim(id: string, owner: string, leaseMs: number): Promise<Execution> {
-    return this.#take(id, 'claim', 'running', owner, leaseMs, `claimed by ${owner}`);
+  /**
+   * A runner takes a waiting execution that no live lease holds and starts it (`attempt` counts claims);
+   * with `only`, just an execution that filter lets through (a claim made before any read of the record).
+   */
+  claim(id: string, owner: string, leaseMs: number, only?: ClaimFilter): Promise<Execution> {
+    return this.#take(id, 'claim', 'running', owner, leaseMs, `claimed by ${owner}`, only);
   }
 
   /** As `claim`, but the runner has no free slot yet: `scheduled` under its lease until `start`. */
@@ -315,8 +318,8 @@ export class ExecutionStore {
     return this.move(id, 'expire', 'timeout', { set: { error, inquiry_expires_at: null }, reason: error });
   }
 
-  #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string): Promise<Execution> {
-    return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason });
+  #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string, only?: ClaimFilter): Promise<Execution> {
+    return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason, ...(only ? { only } : {}) });
   }
 
   /**
