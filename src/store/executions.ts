@@ -10,6 +10,7 @@ import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
+import { batchGetItems } from './batch-get.ts';
 import { idRange, type IdRangeOptions } from './list-range.ts';
 import { maskWrite, storedSecrets } from './secrets.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_SHARDS, listShard, openShard } from './keys.ts';
@@ -136,6 +137,17 @@ export class ExecutionStore {
 
   async get(id: string): Promise<Execution | undefined> {
     return (await this.#get(keyFor.execution(id))) as Execution | undefined;
+  }
+
+  /** Several executions in one consistent read (BatchGetItem), by id; an id with no record is absent. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Execution>> {
+    const unique = [...new Set(ids)];
+    const items = await batchGetItems(
+      this.#doc,
+      this.#table,
+      unique.map((id) => keyFor.execution(id)),
+    );
+    return new Map(items.map((item) => [String(item.id), strip(item) as unknown as Execution]));
   }
 
   /**
@@ -278,9 +290,14 @@ export class ExecutionStore {
     return this.move(id, 'startWorkflow', 'running', { set, reason: 'workflow started' });
   }
 
-  /** The workflow engine ends a workflow. */
-  endWorkflow(id: string, status: 'succeeded' | 'failed' | 'canceled', set: FieldUpdates): Promise<Execution> {
-    return this.move(id, 'endWorkflow', status, { set });
+  /** The workflow engine ends a workflow (`own`: its record's parameters, which its masking then does not read again). */
+  endWorkflow(
+    id: string,
+    status: 'succeeded' | 'failed' | 'canceled',
+    set: FieldUpdates,
+    own?: Pick<Execution, 'parameters' | 'secretParameters'>,
+  ): Promise<Execution> {
+    return this.move(id, 'endWorkflow', status, { set, ...(own ? { own } : {}) });
   }
 
   /** A pause asked for on a running workflow: no new task starts (its engine hears of it through its queue). */
@@ -331,7 +348,10 @@ export class ExecutionStore {
     // Read only for a write of a result or an error (not for a claim's or a heartbeat's reason: hot paths).
     const writesOutcome = options.set?.result !== undefined || options.set?.error !== undefined;
     if (options.secrets || writesOutcome) {
-      options = { ...options, ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id))) };
+      options = {
+        ...options,
+        ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id, options.own))),
+      };
     }
     return this.#update(id, moveExpression(fromStatuses(event, to), to, options, this.#now()), (current) => {
       const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';

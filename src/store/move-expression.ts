@@ -35,6 +35,8 @@ export interface MoveOptions {
    * writer can store a secret. @default read from the record when a result or an error is written
    */
   secrets?: readonly string[];
+  /** The record's parameters and secret names, when the caller holds it: the secrets to mask are then not read from it again. */
+  own?: Pick<Execution, 'parameters' | 'secretParameters'>;
 }
 
 export type MoveExpression = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;

@@ -42,6 +42,10 @@ export class InMemoryExecutionStore extends ExecutionStore {
     return found && clone(found);
   }
 
+  override async getMany(ids: readonly string[]): Promise<Map<string, Execution>> {
+    return new Map(ids.flatMap((id) => (this.records.has(id) ? [[id, clone(this.records.get(id)!)] as const] : [])));
+  }
+
   override async list(options: ListOptions = {}): Promise<Execution[]> {
     const all = [...this.records.values()]
       .filter(

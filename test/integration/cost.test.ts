@@ -2,6 +2,9 @@
 // requester's and the actions function's clients, as budgets: the counts are deterministic (the
 // event source mapping's own polls are Lambda's, left out here; the bench counts them).
 // The lease is scaled down (9 s, renewed every 6 s; heartbeat 0.5 s) so that a run spans renewals.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/config/clients.ts';
 import { leaseRenewalMs } from '../../src/config/index.ts';
@@ -10,8 +13,22 @@ import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
 import { createLogger } from '../../src/log/index.ts';
 import type { Execution } from '../../src/model/execution.ts';
 import { isTerminal } from '../../src/model/status.ts';
+import { WorkflowEngine } from '../../src/workflow/engine.ts';
 import { deliver } from '../helpers/lambda.ts';
 import { eventually, useSubstrate } from '../helpers/substrate.ts';
+
+// A workflow of three `core.local cmd="true"` tasks in a chain.
+const packs = mkdtempSync(join(tmpdir(), 'cost-packs-'));
+mkdirSync(join(packs, 'costs', 'actions', 'workflows'), { recursive: true });
+writeFileSync(join(packs, 'costs', 'actions', 'chain.yaml'), 'name: chain\nrunner_type: orquesta\nentry_point: workflows/chain.yaml\n');
+writeFileSync(
+  join(packs, 'costs', 'actions', 'workflows', 'chain.yaml'),
+  [
+    'version: 1.0',
+    'tasks:',
+    ...[0, 1, 2].flatMap((i) => [`  t${i}:`, '    action: core.local cmd="true"', ...(i < 2 ? [`    next: [{ do: t${i + 1} }]`] : [])]),
+  ].join('\n'),
+);
 
 const HEARTBEAT_MS = 500;
 const KILL_GRACE_MS = 500;
@@ -21,6 +38,7 @@ const substrate = useSubstrate({
     ACTIONRUNNER_HEARTBEAT_MS: String(HEARTBEAT_MS),
     ACTIONRUNNER_KILL_GRACE_MS: String(KILL_GRACE_MS),
     ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS: '15',
+    ACTIONRUNNER_PACKS_PATH: packs,
   },
 });
 
@@ -39,6 +57,7 @@ interface Counts {
 describe('requests per execution', () => {
   let requester: Runtime;
   let actions: Runtime;
+  let workflows: Runtime;
   let observer: Runtime;
   let billed: BilledRequest[] = [];
   const handler = (...args: Parameters<Runtime['processor']['process']>) => actions.processor.process(...args);
@@ -52,6 +71,7 @@ describe('requests per execution', () => {
     };
     requester = createRuntime({ config: substrate.config, clients: metered(), log });
     actions = createRuntime({ config: substrate.config, clients: metered(), log });
+    workflows = createRuntime({ config: substrate.config, clients: metered(), log, workflows: (deps) => new WorkflowEngine(deps) });
     observer = createRuntime({ config: substrate.config, clients: createClients(substrate.config), log });
     // The first action of a container also writes its pool's size once: not part of any execution's bill.
     await runAndCount('core.local', { cmd: 'true' });
@@ -118,5 +138,37 @@ describe('requests per execution', () => {
     });
     // Noticed at the next heartbeat (0.5 s), then SIGTERM (and SIGKILL after the grace) and the outcome written.
     expect(Date.parse(ended.end_timestamp!) - asked).toBeLessThan(HEARTBEAT_MS + KILL_GRACE_MS + 1500);
+  });
+
+  it('a 3-task workflow: per engine step one read of the workflow with the task that ended, its state saved, its outbox cleared', async () => {
+    // The first use of the workflows pool writes its size once: not part of this bill.
+    await workflows.gate!.tryEnter('warm-up');
+    await workflows.gate!.leave('warm-up');
+    billed = [];
+    const { execution } = await requester.service.request({ action: 'costs.chain', parameters: {} });
+    const handle =
+      (queue: 'actions' | 'workflows') =>
+      (...args: Parameters<Runtime['processor']['process']>) =>
+        (queue === 'actions' ? actions : workflows).processor.process(...args);
+    // Start, then each task and the step it ends.
+    await deliver(substrate, 'workflows', handle('workflows'));
+    for (let task = 0; task < 3; task++) {
+      await deliver(substrate, 'actions', handle('actions'));
+      await deliver(substrate, 'workflows', handle('workflows'));
+    }
+    const done = (await observer.store.get(execution.id))!;
+    expect(done.status, done.error).toBe('succeeded');
+    const operations = billed.map((request) => request.operation);
+    const trace = operations.join(' ');
+    // Start: one read of the workflow. Each of the three steps a task ends: the workflow and that task in one
+    // consistent BatchGetItem (it was a GetItem each). The end: its tasks' secrets (one Query), not its own
+    // parameters again (the engine holds its record).
+    expect(count(operations, 'dynamodb:GetItem'), trace).toBe(1);
+    expect(count(operations, 'dynamodb:BatchGetItem'), trace).toBe(3);
+    expect(count(operations, 'dynamodb:Query'), trace).toBe(1);
+    // The workflow's own item: started with its state, then per step its state saved and its outbox cleared, except
+    // the last step's, which the write that ends it clears (8 writes, not 9).
+    const onWorkflow = billed.filter((request) => request.operation === 'dynamodb:UpdateItem' && request.item === execution.id);
+    expect(onWorkflow, trace).toHaveLength(8);
   });
 });
