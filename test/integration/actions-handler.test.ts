@@ -131,6 +131,17 @@ async function run(action: string, parameters: Record<string, unknown>, timeoutM
   return (await runtime.store.get(execution.id))!;
 }
 
+/** A delayed core.noop due in an hour: its message, if it comes now, is early. */
+const createEarly = () =>
+  runtime.store.create({
+    action: 'core.noop',
+    runner: 'noop',
+    parameters: {},
+    secretParameters: [],
+    status: 'delayed',
+    context: { notBefore: Date.now() + 3_600_000 },
+  });
+
 async function outputOf(id: string, type?: 'stdout' | 'stderr') {
   return readOutput(substrate.clients.doc, substrate.tableNames.output, id, { type });
 }
@@ -467,15 +478,7 @@ describe('actions handler', () => {
   });
 
   it('sends a delayed execution whose message arrives early back to wait (delays beyond the 900 s SQS allows)', async () => {
-    const notBefore = Date.now() + 3_600_000;
-    const { execution } = await runtime.store.create({
-      action: 'core.noop',
-      runner: 'noop',
-      parameters: {},
-      secretParameters: [],
-      status: 'delayed',
-      context: { notBefore },
-    });
+    const { execution } = await createEarly();
     await substrate.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: execution.id }) }),
     );
@@ -511,14 +514,7 @@ describe('actions handler', () => {
     });
 
     it('refuses the claim for an execution that is not due yet: it stays delayed and waits again', async () => {
-      const { execution } = await runtime.store.create({
-        action: 'core.noop',
-        runner: 'noop',
-        parameters: {},
-        secretParameters: [],
-        status: 'delayed',
-        context: { notBefore: Date.now() + 3_600_000 },
-      });
+      const { execution } = await createEarly();
       await send({ executionId: execution.id, action: 'core.noop' });
       await deliver(substrate, 'actions', handler);
       expect((await runtime.store.get(execution.id))!).toMatchObject({ status: 'delayed', attempt: 0 });
