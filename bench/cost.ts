@@ -48,14 +48,16 @@ export interface Bill {
   invocations: number;
   invocationMs: number;
   byOperation: Record<string, number>;
+  /** The same requests by who sent them: `requester`, `actions`, `workflows` (the functions' handlers), `lambda` (the event source mappings). */
+  bySender: Record<string, Record<string, number>>;
 }
 
-const emptyBill = (): Bill => ({ reads: 0, writes: 0, readUnits: 0, writeUnits: 0, sqs: 0, invocations: 0, invocationMs: 0, byOperation: {} });
+const emptyBill = (): Bill => ({ reads: 0, writes: 0, readUnits: 0, writeUnits: 0, sqs: 0, invocations: 0, invocationMs: 0, byOperation: {}, bySender: {} });
 
 /** Requests a case made: DynamoDB requests plus SQS billed requests. */
 export const billable = (bill: Bill) => bill.reads + bill.writes + bill.sqs;
 
-function add(bill: Bill, billed: BilledRequest): void {
+function add(bill: Bill, billed: BilledRequest, sender: string): void {
   if (billed.kind === 'read') {
     bill.reads++;
     bill.readUnits += billed.units;
@@ -64,15 +66,18 @@ function add(bill: Bill, billed: BilledRequest): void {
     bill.writeUnits += billed.units;
   } else bill.sqs += billed.units;
   bill.byOperation[billed.operation] = (bill.byOperation[billed.operation] ?? 0) + 1;
+  const sent = (bill.bySender[sender] ??= {});
+  sent[billed.operation] = (sent[billed.operation] ?? 0) + 1;
 }
 
-/** A pack with one workflow: `length` `core.local cmd=true` tasks in a chain. */
+/** A pack with one workflow: `length` `core.local cmd="true"` tasks in a chain. */
 function chainPack(length: number): string {
   const packs = mkdtempSync(join(tmpdir(), 'bench-cost-'));
   const actions = join(packs, 'benchcost', 'actions');
   mkdirSync(join(actions, 'workflows'), { recursive: true });
   writeFileSync(join(actions, 'chain.yaml'), 'name: chain\nrunner_type: orquesta\nentry_point: workflows/chain.yaml\n');
-  const tasks = Array.from({ length }, (_, i) => `  t${i}:\n    action: core.local cmd=true\n${i + 1 < length ? `    next: [{ do: t${i + 1} }]\n` : ''}`);
+  // `cmd="true"`: unquoted, the inline parameter would be the boolean true, which `cmd` (a string) refuses.
+  const tasks = Array.from({ length }, (_, i) => `  t${i}:\n    action: core.local cmd="true"\n${i + 1 < length ? `    next: [{ do: t${i + 1} }]\n` : ''}`);
   writeFileSync(join(actions, 'workflows', 'chain.yaml'), `version: 1.0\ntasks:\n${tasks.join('')}`);
   return packs;
 }
@@ -94,22 +99,22 @@ async function costStage(env: Record<string, string>) {
   });
   const log = createLogger({}, 'warn');
   let bill = emptyBill();
-  const metered = () => {
+  const metered = (sender: string) => {
     const clients = createClients(config);
-    meterBilling(clients, (billed) => add(bill, billed));
+    meterBilling(clients, (billed) => add(bill, billed, sender));
     return clients;
   };
-  const requester = createRuntime({ config, clients: metered(), log });
+  const requester = createRuntime({ config, clients: metered('requester'), log });
   // Watches the executions for the bench (not metered: nobody polls like this in production).
   const observer = createRuntime({ config, clients: createClients(config), log });
   const functions: Record<'actions' | 'workflows', Runtime> = {
-    actions: createRuntime({ config, clients: metered(), log }),
-    workflows: createRuntime({ config, clients: metered(), log, workflows: (deps) => new WorkflowEngine(deps) }),
+    actions: createRuntime({ config, clients: metered('actions'), log }),
+    workflows: createRuntime({ config, clients: metered('workflows'), log, workflows: (deps) => new WorkflowEngine(deps) }),
   };
   const mappings = (['actions', 'workflows'] as const).map((queue) => {
     const sqs = createClients(config).sqs;
     meterBilling({ sqs, dynamodb: createClients(config).dynamodb }, (billed) => {
-      if (billed.operation !== 'sqs:ReceiveMessage' || billed.messages) add(bill, billed);
+      if (billed.operation !== 'sqs:ReceiveMessage' || billed.messages) add(bill, billed, 'lambda');
     });
     return new EventSourceMapping({
       sqs,
@@ -137,10 +142,14 @@ async function costStage(env: Record<string, string>) {
     observer,
     /** Runs `work` and returns what it billed. */
     async measure(work: () => Promise<void>): Promise<Bill> {
+      // The last deletes happen just after the outcome is written: the previous case's are not this one's.
+      const settle = async () => {
+        while (!settled()) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      await settle();
       bill = emptyBill();
       await work();
-      // The last deletes happen just after the outcome is written.
-      while (!settled()) await new Promise((resolve) => setTimeout(resolve, 20));
+      await settle();
       return bill;
     },
     stop: () => Promise.all(mappings.map((mapping) => mapping.stop())),
@@ -174,7 +183,10 @@ export async function costBench(): Promise<void> {
   const run = async (action: string, parameters: Record<string, unknown>) => {
     const { execution } = await service.request({ action, parameters });
     await waitAllEnded(stage.observer, [execution.id], 600_000);
-    return (await store.get(execution.id))!;
+    const ended = (await store.get(execution.id))!;
+    // A case that failed would count the requests of a failure, not of the work it stands for.
+    if (ended.status !== 'succeeded') throw new Error(`bench: ${action} ended ${ended.status}, not succeeded - ${ended.error ?? ''}`);
+    return ended;
   };
   const durationMs = (e: { start_timestamp: string; end_timestamp?: string }) => Date.parse(e.end_timestamp!) - Date.parse(e.start_timestamp);
   // One warm-up, so that no case pays for a first use (the pool's size item, the catalog).
@@ -206,6 +218,7 @@ export async function costBench(): Promise<void> {
     });
   print('short core.local', shortBill);
   line('cost: short core.local requests', { ops: JSON.stringify(shortBill.byOperation), target: 'billable <= 6' });
+  line('cost: short core.local by sender', { ops: JSON.stringify(shortBill.bySender) });
   print(`${LONG_SECONDS} s action`, longBill);
   const minutes = LONG_SECONDS / 60;
   const runningWrites = longBill.writes - shortBill.writes;
@@ -223,6 +236,7 @@ export async function costBench(): Promise<void> {
   const transition = (billable(flowBill) - 3 * billable(shortBill)) / steps;
   line('cost: workflow per transition', { billable: transition, steps, note: 'workflow total minus 3 short actions, per engine step', target: '<= 4' });
   line('cost: 3-task workflow requests', { ops: JSON.stringify(flowBill.byOperation) });
+  line('cost: 3-task workflow by sender', { ops: JSON.stringify(flowBill.bySender) });
 
   console.log(`\nCost per million executions, USD, on-demand us-east-1 prices of ${PRICES.date} (${MEMORY_GB * 1024} MB arm64 functions):\n`);
   console.log('| case | requests (reads / writes / SQS) | Lambda | DynamoDB | SQS | total | Step Functions Standard, same work |');

@@ -72,6 +72,13 @@ export interface Config {
   retryDelaySeconds: number;
   /** `ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS`: while a batch runs, its messages stay invisible this long, renewed every third of it; if the function dies they come back this soon (not after the queue's 90-minute visibility timeout). @default 60 */
   inFlightVisibilitySeconds: number;
+  /**
+   * `ACTIONRUNNER_IN_FLIGHT_AFTER_SECONDS`: a batch still running after this long gets its in-flight visibility
+   * (one ChangeMessageVisibilityBatch, renewed every third of `inFlightVisibilitySeconds`); a shorter batch never changes
+   * it (one request saved per batch). If the function dies before then, its messages come back after the queue's
+   * visibility timeout, and its executions are recovered by their leases and the sweeper (lease + one sweep). 0: at batch start. @default 10
+   */
+  inFlightAfterSeconds: number;
   /** `ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS`: task runs one workflow may start (loops and retries included; a with-items task is one run); the next one fails the workflow. st2 has no such limit. @default 1000 */
   workflowMaxTaskRuns: number;
   /** `ACTIONRUNNER_API_URL`: what workflows read as `ctx(st2).api_url` (st2's public API URL). Set it to the stage's API (`npm start` serves it on 9101); the CLI, with ACTIONRUNNER_API_KEY, talks to it instead of AWS. @default 'http://127.0.0.1:9101/v1' (st2's) */
@@ -156,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxReceiveCount: int(env, 'ACTIONRUNNER_MAX_RECEIVE_COUNT', 5),
     retryDelaySeconds: int(env, 'ACTIONRUNNER_RETRY_DELAY_SECONDS', 30, 0),
     inFlightVisibilitySeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_VISIBILITY_SECONDS', 60),
+    inFlightAfterSeconds: int(env, 'ACTIONRUNNER_IN_FLIGHT_AFTER_SECONDS', 10, 0),
     workflowMaxTaskRuns: int(env, 'ACTIONRUNNER_WORKFLOW_MAX_TASK_RUNS', 1000),
     apiUrl: apiUrl(env),
     // Relative folders are under the function's root in Lambda (user-packs/ of a packaged stage), else the working directory.

@@ -77,6 +77,8 @@ export interface BilledRequest {
   units: number;
   /** Messages a ReceiveMessage brought (0: an empty poll). */
   messages?: number;
+  /** The `id` of the one item a DynamoDB GetItem, PutItem, UpdateItem or DeleteItem names (an execution's id, `slot#actions#3`, ...). */
+  item?: string;
 }
 
 const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
@@ -122,7 +124,9 @@ export function meterBilling(clients: Pick<AwsClients, 'sqs' | 'dynamodb'>, list
     const result = await next({ ...args, input: { ...(args.input as Input), ReturnConsumedCapacity: 'TOTAL' } });
     const reported = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
     const units = [reported ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)), 0);
-    listener({ operation: `dynamodb:${operation}`, kind, units });
+    const input = args.input as { Key?: { id?: unknown }; Item?: { id?: unknown } };
+    const id = input.Key?.id ?? input.Item?.id;
+    listener({ operation: `dynamodb:${operation}`, kind, units, ...(typeof id === 'string' ? { item: id } : {}) });
     return result;
   };
   clients.sqs.middlewareStack.add(sqs, { step: 'initialize', name: 'actionrunnerBillingMeter' });

@@ -22,7 +22,12 @@ const EARLY_TOLERANCE_MS = 500;
 
 /** Whether a waiting execution's message came back before its time (SQS delays stop at 900 s). */
 export function isEarly(execution: Pick<Execution, 'context'>, now = Date.now()): boolean {
-  return Number(execution.context.notBefore ?? 0) > now + EARLY_TOLERANCE_MS;
+  return Number(execution.context.notBefore ?? 0) > dueBy(now);
+}
+
+/** Epoch ms: an execution whose `context.notBefore` is no later than this is due at `now`. */
+export function dueBy(now = Date.now()): number {
+  return now + EARLY_TOLERANCE_MS;
 }
 
 /**

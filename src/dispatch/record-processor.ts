@@ -6,10 +6,11 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution } from '../model/execution.ts';
 import { isTerminal } from '../model/status.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
-import { parseMessage, type Message, type OutgoingMessage, type RequestActionMessage } from '../queue/messages.ts';
+import { isRequest, parseMessage, type Message, type OutgoingMessage, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
-import { recordOf } from '../store/errors.ts';
+import { recordOf, TransitionConflictError } from '../store/errors.ts';
 import { UnknownWorkflowError } from '../workflow/errors.ts';
+import { arrivalFilter } from './arrival.ts';
 import { decide } from './decide.ts';
 import { askInquiry, judgeInquiry } from './inquiry.ts';
 import { INQUIRER_RUNNER } from '../runners/registry.ts';
@@ -31,6 +32,9 @@ type SlotResult =
   /** Someone else moved it first (another delivery claimed it, or it was canceled): judge it as it is now. */
   | { kind: 'moved'; current: Execution }
   | ActionExit;
+
+/** How a claim on arrival came out: the action exited; it was refused (invalid, failed); the claim found the record otherwise; or the stage's pool was full. */
+type ArrivalResult = ActionExit | { kind: 'refused'; final: Execution } | { kind: 'found'; current: Execution | undefined } | { kind: 'pool-full' };
 
 /** Where the per-record work stands in one invocation. */
 export interface RecordWork {
@@ -55,6 +59,9 @@ export const WAITING_FOR_SLOT_ATTRIBUTE = 'waitingForSlot';
  * judge it when a runner holds it, or run its action in a slot of `limit` (one slot, one child process).
  */
 export class RecordProcessor {
+  /** Deliveries (lease owners) the stage's pool refused a slot a moment ago: the next step waits for one freed, rather than ask again. */
+  readonly #poolRefused = new Set<string>();
+
   constructor(
     private readonly deps: DispatchDeps,
     private readonly service: ExecutionService,
@@ -79,17 +86,104 @@ export class RecordProcessor {
     try {
       if ('type' in message)
         return await this.#stepInPool(`${message.workflowId}@${work.record.messageId}`, work, () => this.#workflows().onTaskCompleted(message));
-      if ('action' in message) {
+      if (isRequest(message)) {
         const created = await this.#createFromRequest(message, work.record);
         target = created?.execution.id;
         return created && (await this.#dispatch(created.execution, work, created.prepared));
       }
-      const execution = await this.deps.store.get(message.executionId);
+      const arrived = await this.#runOnArrival(message.executionId, message.action, work);
+      if (arrived === 'done') return;
+      const execution = arrived ? arrived.current : await this.deps.store.get(message.executionId);
       if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);
       await this.#dispatch(execution, work);
     } catch (error) {
       if (error instanceof PoisonMessageError || error instanceof UnknownWorkflowError) return this.#deadLetter(work.record, error.message);
       await this.#giveUpIfLastAttempt(work, target, error as Error);
+      throw error;
+    } finally {
+      this.#poolRefused.delete(work.owner);
+    }
+  }
+
+  /**
+   * The usual delivery of an action's message, without reading its record first: with a slot free
+   * here and one taken in the stage's pool, a claim that holds only for the execution its message
+   * says it is (`arrivalFilter`: that action and runner, due now) returns the record, and the action
+   * runs. 'done' when it ran (or was refused, invalid); the record a refused claim found (undefined:
+   * no such execution), judged as a read one; undefined when not tried, or the stage's pool is full,
+   * and the usual way (read, decide) follows.
+   */
+  async #runOnArrival(id: string, action: string | undefined, work: RecordWork): Promise<'done' | { current: Execution | undefined } | undefined> {
+    const only = arrivalFilter(action, this.deps);
+    // Only with a slot of this container free now (one queued behind others waits reserved, the usual way) and time to start.
+    if (!only || this.limit.activeCount + this.limit.pendingCount >= this.limit.concurrency || work.deadline - Date.now() < 2 * MIN_START_MS) return undefined;
+    const started = Date.now();
+    const log = this.deps.log.child({ executionId: id, action });
+    const result = await this.limit(async (): Promise<ArrivalResult> => {
+      const gate = this.deps.gate;
+      const slotLost = new AbortController();
+      if (gate && !(await gate.tryEnter(id, () => slotLost.abort()))) return { kind: 'pool-full' };
+      try {
+        let claimed: Execution;
+        try {
+          claimed = await this.deps.store.claim(id, work.owner, this.deps.config.leaseMs, only);
+        } catch (error) {
+          if (!(error instanceof TransitionConflictError)) throw error;
+          return { kind: 'found', current: error.current };
+        }
+        this.onStart();
+        return await this.#runClaimed(claimed, work.owner, log, (execution) => this.#startOnArrival(execution, work, slotLost.signal, log));
+      } finally {
+        await gate?.leave(id);
+      }
+    });
+    if (result.kind === 'pool-full') {
+      // The usual way waits for a slot without asking the pool again at once.
+      this.#poolRefused.add(work.owner);
+      return undefined;
+    }
+    if (result.kind === 'found') return { current: result.current };
+    if (result.kind === 'refused') {
+      await notifyParent(this.deps.queue, result.final);
+      return 'done';
+    }
+    const final = await recordExit(result, this.deps, log);
+    log.info('action ended', { status: final.status, durationMs: Date.now() - started });
+    await this.#ended(final);
+    return 'done';
+  }
+
+  /** An execution claimed on arrival: its request is prepared from the claimed record, then it runs (or fails, invalid; or is given back when its action changed meanwhile). */
+  async #startOnArrival(claimed: Execution, work: RecordWork, slotLost: AbortSignal, log: Logger): Promise<ArrivalResult> {
+    let prepared: PreparedRequest;
+    try {
+      prepared = await this.service.prepareWithDatastore(claimed.action, claimed.parameters, claimed.context);
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+      return { kind: 'refused', final: await this.deps.store.finish(claimed.id, work.owner, 'failed', { error: error.message }) };
+    }
+    const runner = this.deps.runner(prepared.action.runner_type);
+    if (!runner || arrivalFilter(prepared.action.ref, this.deps)?.runner !== claimed.runner) {
+      // Its action is no longer one that runs at once as it is (a new runner, a concurrency policy): the usual way takes it.
+      const current = await this.deps.store.release(claimed.id, work.owner, 'given back: its action changed since it was requested');
+      return { kind: 'found', current };
+    }
+    log.info('action started', { runner: runner.name, attempt: claimed.attempt });
+    return runClaimedAction(
+      { ...prepared, parameters: prepared.values, execution: claimed, runner, owner: work.owner, deadline: work.deadline, slotLost },
+      this.deps,
+      log,
+    );
+  }
+
+  /** Runs `start` on an execution this delivery claimed; when it throws, the execution is given back so that a redelivery runs it, instead of staying held under a lease nobody renews. */
+  async #runClaimed<T>(claimed: Execution, owner: string, log: Logger, start: (claimed: Execution) => Promise<T>): Promise<T> {
+    try {
+      return await start(claimed);
+    } catch (error) {
+      await this.deps.store
+        .release(claimed.id, owner, `not started: ${(error as Error).message}`)
+        .catch((releaseError: unknown) => log.error('could not give the execution back; its lease will expire', { error: releaseError }));
       throw error;
     }
   }
@@ -223,7 +317,7 @@ export class RecordProcessor {
     const { execution, owner } = run;
     const slotLost = new AbortController();
     const lost = () => slotLost.abort();
-    if (!(await gate.tryEnter(execution.id, lost))) {
+    if (this.#poolRefused.delete(owner) || !(await gate.tryEnter(execution.id, lost))) {
       const timeoutMs = Number(run.parameters.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
       // Waiting here is worth it only while this container holds slots (one frees here soon) and a
       // slot freed now could still give the action its whole timeout.
@@ -287,17 +381,8 @@ export class RecordProcessor {
         return { kind: 'moved', current: recordOf(error) };
       }
     }
-    try {
-      log.info('action started', { runner: run.runner.name, attempt: claimed.attempt });
-      return await runClaimedAction({ ...run, execution: claimed, confirm }, this.deps, log);
-    } catch (error) {
-      // Claimed but never started: give it back so that a redelivery runs it, instead of
-      // leaving it held under a lease nobody renews.
-      await this.deps.store
-        .release(execution.id, owner, `not started: ${(error as Error).message}`)
-        .catch((releaseError: unknown) => log.error('could not give the execution back; its lease will expire', { error: releaseError }));
-      throw error;
-    }
+    log.info('action started', { runner: run.runner.name, attempt: claimed.attempt });
+    return this.#runClaimed(claimed, owner, log, (execution) => runClaimedAction({ ...run, execution, confirm }, this.deps, log));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ValidationError } from '../model/errors.ts';
-import { parseMessage } from '../queue/messages.ts';
+import { isRequest, parseMessage } from '../queue/messages.ts';
 import type { DeadLetter } from './dead-letter-queues.ts';
 import { originalMessageId } from './describe.ts';
 import { NotRedrivableError } from './errors.ts';
@@ -24,7 +24,7 @@ export function redriveBody(letter: DeadLetter): string {
       context: { messageId: letter.messageId },
     });
   }
-  if (!('action' in message) || message.idempotencyKey !== undefined) return letter.body;
+  if (!isRequest(message) || message.idempotencyKey !== undefined) return letter.body;
   const raw = JSON.parse(letter.body) as Record<string, unknown>;
   return JSON.stringify({ ...raw, idempotencyKey: `sqs:${originalMessageId(letter)}` });
 }

@@ -3,18 +3,22 @@ import { ValidationError } from '../model/errors.ts';
 
 /**
  * Message contract v1 (JSON). `version` may be left out and then means 1.
- * - `{ "executionId": "01J..." }` runs an execution that already exists.
+ * - `{ "executionId": "01J..." }` runs an execution that already exists; `"action"` beside it names the
+ *   execution's action, which lets the actions function claim it without reading it first (the claim
+ *   checks it: a wrong name costs one refused write, never a wrong run).
  * - `{ "action": "core.local", "parameters": { "cmd": "date" }, "idempotencyKey": "..." }` requests and runs one.
  * - `{ "type": "task-completed", ... }` tells a workflow that one of its tasks ended (internal).
  */
 const version = z.literal(1).default(1);
 
-const runExecution = z.object({ version, executionId: z.string().min(1) }).strict();
+const actionRef = z.string().regex(/^[\w-]+\.[\w.-]+$/, 'expected an action ref "pack.name"');
+
+const runExecution = z.object({ version, executionId: z.string().min(1), action: actionRef.optional() }).strict();
 
 const requestAction = z
   .object({
     version,
-    action: z.string().regex(/^[\w-]+\.[\w.-]+$/, 'expected an action ref "pack.name"'),
+    action: actionRef,
     parameters: z.record(z.string(), z.unknown()).default({}),
     idempotencyKey: z.string().min(1).max(255).optional(),
   })
@@ -36,6 +40,11 @@ export type TaskCompletedMessage = z.infer<typeof taskCompleted>;
 export type Message = RunExecutionMessage | RequestActionMessage | TaskCompletedMessage;
 /** A message as a producer writes it (`version` may be left out). */
 export type OutgoingMessage = z.input<typeof runExecution> | z.input<typeof requestAction> | z.input<typeof taskCompleted>;
+
+/** A full request (action and parameters), rather than a message about an existing execution (which may name its action too). */
+export function isRequest(message: Message): message is RequestActionMessage {
+  return !('executionId' in message);
+}
 
 /** Largest body SQS accepts. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;

@@ -126,15 +126,17 @@ export class ExecutionService {
   }
 
   /**
-   * Sends an existing execution to its queue, delayed until its `context.notBefore` (SQS delays
+   * Sends an existing execution to its queue (an action's with its action ref), delayed until its `context.notBefore` (SQS delays
    * stop at 900 s: a message that arrives early is sent again, see `isEarly` in src/dispatch/decide.ts). When sending fails,
    * the execution is failed with the reason.
    */
-  async enqueue(execution: Pick<Execution, 'id' | 'runner' | 'context'>): Promise<void> {
+  async enqueue(execution: Pick<Execution, 'id' | 'action' | 'runner' | 'context'>): Promise<void> {
     const kind = isWorkflowRunner(execution.runner) ? 'workflows' : 'actions';
     const delaySeconds = Math.ceil(Math.max(0, Number(execution.context.notBefore ?? 0) - Date.now()) / 1000);
     try {
-      await this.deps.queue.send(kind, { executionId: execution.id }, delaySeconds);
+      // Its action named beside it: the actions function may claim it on arrival, without reading it first.
+      const message = kind === 'actions' ? { executionId: execution.id, action: execution.action } : { executionId: execution.id };
+      await this.deps.queue.send(kind, message, delaySeconds);
     } catch (error) {
       await this.deps.store.reject(execution.id, `could not enqueue: ${kind} queue - ${(error as Error).message}`).catch(() => undefined);
       throw error;

@@ -5,11 +5,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Execution, ExecutionContext, ExecutionListing, Lease } from '../model/execution.ts';
 import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
-import { moveExpression, type FieldUpdates, type MoveOptions } from './move-expression.ts';
+import { moveExpression, type ClaimFilter, type FieldUpdates, type MoveOptions } from './move-expression.ts';
 import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
+import { batchGetItems } from './batch-get.ts';
 import { idRange, type IdRangeOptions } from './list-range.ts';
 import { maskWrite, storedSecrets } from './secrets.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, EXECUTIONS_BY_TIME_INDEX, expiresAt, keyFor, LIST_SHARDS, listShard, openShard } from './keys.ts';
@@ -138,6 +139,17 @@ export class ExecutionStore {
     return (await this.#get(keyFor.execution(id))) as Execution | undefined;
   }
 
+  /** Several executions in one consistent read (BatchGetItem), by id; an id with no record is absent. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Execution>> {
+    const unique = [...new Set(ids)];
+    const items = await batchGetItems(
+      this.#doc,
+      this.#table,
+      unique.map((id) => keyFor.execution(id)),
+    );
+    return new Map(items.map((item) => [String(item.id), strip(item) as unknown as Execution]));
+  }
+
   /**
    * Newest first, through the byTime index's shards merged by id (or oldest first through byParent for a
    * workflow's children): never a Scan. An execution is listed with what the indexes hold of it
@@ -205,9 +217,12 @@ export class ExecutionStore {
     return found.map(strip);
   }
 
-  /** A runner takes a waiting execution that no live lease holds and starts it (`attempt` counts claims). */
-  claim(id: string, owner: string, leaseMs: number): Promise<Execution> {
-    return this.#take(id, 'claim', 'running', owner, leaseMs, `claimed by ${owner}`);
+  /**
+   * A runner takes a waiting execution that no live lease holds and starts it (`attempt` counts claims);
+   * with `only`, just an execution that filter lets through (a claim made before any read of the record).
+   */
+  claim(id: string, owner: string, leaseMs: number, only?: ClaimFilter): Promise<Execution> {
+    return this.#take(id, 'claim', 'running', owner, leaseMs, `claimed by ${owner}`, only);
   }
 
   /** As `claim`, but the runner has no free slot yet: `scheduled` under its lease until `start`. */
@@ -275,9 +290,14 @@ export class ExecutionStore {
     return this.move(id, 'startWorkflow', 'running', { set, reason: 'workflow started' });
   }
 
-  /** The workflow engine ends a workflow. */
-  endWorkflow(id: string, status: 'succeeded' | 'failed' | 'canceled', set: FieldUpdates): Promise<Execution> {
-    return this.move(id, 'endWorkflow', status, { set });
+  /** The workflow engine ends a workflow (`own`: its record's parameters, which its masking then does not read again). */
+  endWorkflow(
+    id: string,
+    status: 'succeeded' | 'failed' | 'canceled',
+    set: FieldUpdates,
+    own?: Pick<Execution, 'parameters' | 'secretParameters'>,
+  ): Promise<Execution> {
+    return this.move(id, 'endWorkflow', status, { set, ...(own ? { own } : {}) });
   }
 
   /** A pause asked for on a running workflow: no new task starts (its engine hears of it through its queue). */
@@ -315,8 +335,8 @@ export class ExecutionStore {
     return this.move(id, 'expire', 'timeout', { set: { error, inquiry_expires_at: null }, reason: error });
   }
 
-  #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string): Promise<Execution> {
-    return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason });
+  #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string, only?: ClaimFilter): Promise<Execution> {
+    return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason, ...(only ? { only } : {}) });
   }
 
   /**
@@ -328,7 +348,10 @@ export class ExecutionStore {
     // Read only for a write of a result or an error (not for a claim's or a heartbeat's reason: hot paths).
     const writesOutcome = options.set?.result !== undefined || options.set?.error !== undefined;
     if (options.secrets || writesOutcome) {
-      options = { ...options, ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id))) };
+      options = {
+        ...options,
+        ...maskWrite(options.set ?? {}, options.reason, options.secrets ?? (await storedSecrets(this.#doc, this.#table, id, options.own))),
+      };
     }
     return this.#update(id, moveExpression(fromStatuses(event, to), to, options, this.#now()), (current) => {
       const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';

@@ -5,6 +5,18 @@ import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 /** Fields to set along with a status change; `null` removes the field, `undefined` leaves it. */
 export type FieldUpdates = Partial<Record<keyof Execution, unknown>> & Record<string, unknown>;
 
+/**
+ * What a claim made on a message's arrival, before anyone read the record, asks of the execution
+ * besides being claimable: the action and runner its sender named (which this function runs at
+ * once, see `arrivalFilter`), and that it is due.
+ */
+export interface ClaimFilter {
+  action: string;
+  runner: string;
+  /** Epoch ms: it is due by then (no `context.notBefore` after it). */
+  dueBy: number;
+}
+
 /** The conditions and updates of one lifecycle move, besides its `from` statuses. */
 export interface MoveOptions {
   set?: FieldUpdates;
@@ -15,12 +27,16 @@ export interface MoveOptions {
   increment?: readonly (keyof Execution)[];
   /** Only when no live lease holds it (none, or expired). */
   unleased?: boolean;
+  /** Only an execution this filter lets through. */
+  only?: ClaimFilter;
   /**
    * Secret values masked in `set.result`, `set.error` and `reason` (`maskDeep`). When not given and
    * a result or an error is written, they are read from the record (and a workflow's tasks): no
    * writer can store a secret. @default read from the record when a result or an error is written
    */
   secrets?: readonly string[];
+  /** The record's parameters and secret names, when the caller holds it: the secrets to mask are then not read from it again. */
+  own?: Pick<Execution, 'parameters' | 'secretParameters'>;
 }
 
 export type MoveExpression = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
@@ -65,10 +81,18 @@ export function moveExpression(from: readonly ExecutionStatus[], to: ExecutionSt
     values[':now'] = now;
     conditions.push('(attribute_not_exists(#lease) OR #lease.#expiresAt < :now)');
   }
+  if (options.only) conditions.push(...filterConditions(options.only, names, values));
   return {
     UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
     ConditionExpression: `attribute_exists(id) AND ${conditions.join(' AND ')}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+}
+
+/** The conditions of a `ClaimFilter`, their names and values added to `names` and `values`. */
+function filterConditions(filter: ClaimFilter, names: Record<string, string>, values: Record<string, unknown>): string[] {
+  Object.assign(names, { '#action': 'action', '#runner': 'runner', '#context': 'context', '#notBefore': 'notBefore' });
+  Object.assign(values, { ':onlyAction': filter.action, ':onlyRunner': filter.runner, ':dueBy': filter.dueBy });
+  return ['#action = :onlyAction', '#runner = :onlyRunner', '(attribute_not_exists(#context.#notBefore) OR #context.#notBefore <= :dueBy)'];
 }

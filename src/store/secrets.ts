@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { Execution } from '../model/execution.ts';
 import { maskDeep, secretValuesOf } from '../model/mask.ts';
 import { EXECUTIONS_BY_PARENT_INDEX, keyFor } from './keys.ts';
 
@@ -8,12 +9,23 @@ const NAMES = { '#p': 'parameters', '#s': 'secretParameters' };
 /**
  * The secret values an execution's stored result and error must not hold: those of its own secret
  * parameters, and for a workflow those of its tasks' executions (a task's secret can flow into the
- * workflow's output or errors), found through the byParent index.
+ * workflow's output or errors), found through the byParent index. `own`: the execution's parameters and
+ * secret names when the caller has its record (then only its tasks are read).
  */
-export async function storedSecrets(doc: DynamoDBDocumentClient, table: string, id: string): Promise<string[]> {
-  const { Item } = await doc.send(
-    new GetCommand({ TableName: table, Key: keyFor.execution(id), ConsistentRead: true, ProjectionExpression: '#p, #s', ExpressionAttributeNames: NAMES }),
-  );
+export async function storedSecrets(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  id: string,
+  own?: Pick<Execution, 'parameters' | 'secretParameters'>,
+): Promise<string[]> {
+  // Parameters never change once recorded: a caller that holds the record needs no read of them.
+  const Item =
+    own ??
+    (
+      await doc.send(
+        new GetCommand({ TableName: table, Key: keyFor.execution(id), ConsistentRead: true, ProjectionExpression: '#p, #s', ExpressionAttributeNames: NAMES }),
+      )
+    ).Item;
   if (!Item) return [];
   const secrets = new Set(secretValuesOf(Item.parameters, Item.secretParameters));
   let startKey: Record<string, unknown> | undefined;

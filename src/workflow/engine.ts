@@ -86,7 +86,7 @@ export class WorkflowEngine implements WorkflowDriver {
 
   async start(execution: Execution): Promise<void> {
     const workflow = execution as WorkflowExecution;
-    if (workflow.status === 'canceling') return this.#advance(workflow.id, (spec, state) => cancelWorkflow(spec, state));
+    if (workflow.status === 'canceling') return this.#advance(workflow.id, undefined, (spec, state) => cancelWorkflow(spec, state));
     if (workflow.status === 'pausing') return this.#pausing(workflow);
     if (workflow.status === 'resuming') return this.#resuming(workflow);
     if (!CLAIMABLE_STATUSES.includes(workflow.status)) {
@@ -165,10 +165,13 @@ export class WorkflowEngine implements WorkflowDriver {
 
   /** One step over `messages`, in order, until a page of commands is decided: returns how many it applied (the rest wait for the next step). */
   async #applyEvents(id: string, messages: TaskCompletedMessage[]): Promise<number> {
-    const ended = messages.map((message) => this.deps.store.get(message.executionId)); // read beside the workflow, not after it
-    ended.forEach((read) => read.catch(() => undefined)); // awaited in the step; never an unhandled rejection
+    // The workflow and the tasks that ended, in one consistent read (BatchGetItem), not one read each.
+    const read = this.deps.store.getMany([id, ...messages.map((message) => message.executionId)]);
+    read.catch(() => undefined); // awaited in the step; never an unhandled rejection
+    const ended = messages.map((message) => read.then((found) => found.get(message.executionId)));
     let consumed = messages.length;
-    await this.#advance(id, async (spec, state, workflow) => {
+    const first = read.then((found) => found.get(id) as WorkflowExecution | undefined);
+    await this.#advance(id, first, async (spec, state, workflow) => {
       let current: ConductorResult = { state, commands: [], ignored: 'no event applied' };
       consumed = messages.length;
       // Read once per step, whatever the number of events applied in it.
@@ -252,14 +255,15 @@ export class WorkflowEngine implements WorkflowDriver {
     return results;
   }
 
-  /** Loads, advances and saves the state until the save wins, then carries out the commands. */
+  /** Loads (the first time from `first` when given, a read made already), advances and saves the state until the save wins, then carries out the commands. */
   async #advance(
     id: string,
+    first: Promise<WorkflowExecution | undefined> | undefined,
     step: (spec: WorkflowSpec, state: WorkflowState, workflow: WorkflowExecution) => ConductorResult | Promise<ConductorResult>,
   ): Promise<void> {
     const until = Date.now() + BUSY_MS;
     for (let attempt = 0; Date.now() < until; attempt++) {
-      const workflow = (await this.deps.store.get(id)) as WorkflowExecution | undefined;
+      const workflow = attempt === 0 && first ? await first : ((await this.deps.store.get(id)) as WorkflowExecution | undefined);
       if (!workflow) throw new UnknownWorkflowError(`unknown workflow: execution ${id} - no such record`, { context: { executionId: id } });
       if (!isWorkflowRunner(workflow.runner)) {
         throw new UnknownWorkflowError(`not a workflow: execution ${id} - it is a ${workflow.runner} execution of ${workflow.action}, not an orquesta one`, {
@@ -319,7 +323,7 @@ export class WorkflowEngine implements WorkflowDriver {
    */
   async #resuming(workflow: WorkflowExecution): Promise<void> {
     await this.#pauses.cascade(workflow.id, 'resume');
-    await this.#advance(workflow.id, (_spec, state, current) =>
+    await this.#advance(workflow.id, undefined, (_spec, state, current) =>
       current.status === 'resuming' ? { state, commands: [] } : { state, commands: [], ignored: `workflow is ${current.status}, not resuming` },
     );
     let running: Execution;
@@ -352,14 +356,16 @@ export class WorkflowEngine implements WorkflowDriver {
       CARRY_OUT_CONCURRENCY,
       (command) => this.#schedule(workflow, command),
     );
+    let ended = false;
     for (const command of commands) {
       if (command.type === 'cancel') await this.#cancelChildren(workflow, command.taskIds);
       else if (command.type === 'complete') {
         await this.#complete(workflow, command.status, { output: command.output, ...(command.errors.length ? { errors: command.errors } : {}) });
+        ended = true;
       }
     }
-    // Done: forget them, unless a newer state (with its own outbox) was saved meanwhile.
-    if (commands.length > 0) await this.deps.store.updateVersioned(workflow.id, 'workflow_version', version, { workflow_outbox: [] }, false);
+    // Done: forget them, unless a newer state (with its own outbox) was saved meanwhile. The write that ended the workflow forgot them already.
+    if (commands.length > 0 && !ended) await this.deps.store.updateVersioned(workflow.id, 'workflow_version', version, { workflow_outbox: [] }, false);
   }
 
   /** Creates the task's child execution (with the id planned for it: idempotent) and queues it. */
@@ -430,15 +436,19 @@ export class WorkflowEngine implements WorkflowDriver {
     await this.#complete(workflow, 'failed', { output: null, errors: [{ type: 'error', message }] });
   }
 
+  /**
+   * Ends the workflow (its outbox forgotten in the same write: nothing carries out a terminal workflow's
+   * commands) and tells its parent.
+   */
   async #complete(workflow: WorkflowExecution, status: 'succeeded' | 'failed' | 'canceled', result: Record<string, unknown>): Promise<void> {
     const errors = result.errors as Array<{ message: string }> | undefined;
     try {
-      const set = { result, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) };
+      const set = { result, workflow_outbox: null, ...(errors?.length ? { error: errors.map((error) => error.message).join('; ') } : {}) };
       // Still waiting: its state could not be saved at start.
       const ended =
         CLAIMABLE_STATUSES.includes(workflow.status) && status === 'failed'
-          ? await this.deps.store.reject(workflow.id, set.error ?? 'workflow failed before it started', { result })
-          : await this.deps.store.endWorkflow(workflow.id, status, set);
+          ? await this.deps.store.reject(workflow.id, set.error ?? 'workflow failed before it started', { result, workflow_outbox: null })
+          : await this.deps.store.endWorkflow(workflow.id, status, set, workflow);
       this.deps.log.info('workflow ended', { executionId: workflow.id, action: workflow.action, status });
       await this.#notifyParent(ended);
     } catch (error) {

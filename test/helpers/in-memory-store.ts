@@ -1,6 +1,6 @@
 // An ExecutionStore kept in memory, for fast unit tests of dispatch and store logic. It inherits
 // the store's named lifecycle operations and replaces only the storage under them, applying the
-// same conditions the DynamoDB writes express (from-statuses, lease owner, no live lease).
+// same conditions the DynamoDB writes express (from-statuses, lease owner, no live lease, a claim filter).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromStatuses, type LifecycleEvent } from '../../src/model/lifecycle.ts';
 import type { Execution } from '../../src/model/execution.ts';
@@ -40,6 +40,10 @@ export class InMemoryExecutionStore extends ExecutionStore {
   override async get(id: string): Promise<Execution | undefined> {
     const found = this.records.get(id);
     return found && clone(found);
+  }
+
+  override async getMany(ids: readonly string[]): Promise<Map<string, Execution>> {
+    return new Map(ids.flatMap((id) => (this.records.has(id) ? [[id, clone(this.records.get(id)!)] as const] : [])));
   }
 
   override async list(options: ListOptions = {}): Promise<Execution[]> {
@@ -96,7 +100,9 @@ export class InMemoryExecutionStore extends ExecutionStore {
       current &&
       fromStatuses(event, to).includes(current.status) &&
       (!options.leaseOwner || current.lease?.owner === options.leaseOwner) &&
-      (!options.unleased || !current.lease || current.lease.expiresAt < now);
+      (!options.unleased || !current.lease || current.lease.expiresAt < now) &&
+      (!options.only ||
+        (current.action === options.only.action && current.runner === options.only.runner && !(Number(current.context.notBefore) > options.only.dueBy)));
     if (!allowed) {
       const detail = current ? `it is ${current.status}${current.lease ? ` (lease held by ${current.lease.owner})` : ''}` : 'it does not exist';
       throw new TransitionConflictError(`transition refused: execution ${id} - cannot ${event} to ${to}, ${detail}`, current && clone(current));

@@ -131,6 +131,17 @@ async function run(action: string, parameters: Record<string, unknown>, timeoutM
   return (await runtime.store.get(execution.id))!;
 }
 
+/** A delayed core.noop due in an hour: its message, if it comes now, is early. */
+const createEarly = () =>
+  runtime.store.create({
+    action: 'core.noop',
+    runner: 'noop',
+    parameters: {},
+    secretParameters: [],
+    status: 'delayed',
+    context: { notBefore: Date.now() + 3_600_000 },
+  });
+
 async function outputOf(id: string, type?: 'stdout' | 'stderr') {
   return readOutput(substrate.clients.doc, substrate.tableNames.output, id, { type });
 }
@@ -467,15 +478,7 @@ describe('actions handler', () => {
   });
 
   it('sends a delayed execution whose message arrives early back to wait (delays beyond the 900 s SQS allows)', async () => {
-    const notBefore = Date.now() + 3_600_000;
-    const { execution } = await runtime.store.create({
-      action: 'core.noop',
-      runner: 'noop',
-      parameters: {},
-      secretParameters: [],
-      status: 'delayed',
-      context: { notBefore },
-    });
+    const { execution } = await createEarly();
     await substrate.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify({ executionId: execution.id }) }),
     );
@@ -486,6 +489,54 @@ describe('actions handler', () => {
       new GetQueueAttributesCommand({ QueueUrl: substrate.queueUrls.actions, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
     );
     expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
+  });
+
+  describe('claim on arrival (a message that names its action: no read before the claim)', () => {
+    const send = (body: Record<string, unknown>) =>
+      substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify(body) }));
+
+    it('a requested action is sent with its action ref and runs', async () => {
+      const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'echo arrived' } });
+      const [message] = await receive(substrate, 'actions', 1);
+      expect(JSON.parse(message.Body!)).toEqual({ version: 1, executionId: execution.id, action: 'core.local' });
+      await invoke(substrate, 'actions', handler, await toEvent(substrate, 'actions', [message]));
+      const done = (await runtime.store.get(execution.id))!;
+      expect(done).toMatchObject({ status: 'succeeded', attempt: 1, result: { stdout: 'arrived' } });
+    });
+
+    it('refuses the claim for an execution of another action than the message names: the usual way runs it as it is', async () => {
+      const { execution } = await runtime.store.create({ action: 'core.ask', runner: 'inquirer', parameters: {}, secretParameters: [] });
+      await send({ executionId: execution.id, action: 'core.noop' });
+      await deliver(substrate, 'actions', handler);
+      const asked = (await runtime.store.get(execution.id))!;
+      expect(asked.status).toBe('pending');
+      expect(asked.log.map((entry) => entry.status)).toEqual(['requested', 'pending']);
+    });
+
+    it('refuses the claim for an execution that is not due yet: it stays delayed and waits again', async () => {
+      const { execution } = await createEarly();
+      await send({ executionId: execution.id, action: 'core.noop' });
+      await deliver(substrate, 'actions', handler);
+      expect((await runtime.store.get(execution.id))!).toMatchObject({ status: 'delayed', attempt: 0 });
+    });
+
+    it('fails a claimed execution whose parameters do not validate, saying why', async () => {
+      const { execution } = await runtime.store.create({ action: 'core.local', runner: 'local-shell-cmd', parameters: {}, secretParameters: [] });
+      await send({ executionId: execution.id, action: 'core.local' });
+      const { response } = await deliver(substrate, 'actions', handler);
+      expect(response.batchItemFailures).toEqual([]);
+      const failed = (await runtime.store.get(execution.id))!;
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toMatch(/cmd/);
+      expect(failed.lease).toBeUndefined();
+    });
+
+    it('sends a message naming an unknown execution to the DLQ', async () => {
+      await send({ executionId: 'no-such-execution', action: 'core.local' });
+      await deliver(substrate, 'actions', handler);
+      const [dead] = await receive(substrate, 'actionsDlq', 1);
+      expect(dead.MessageAttributes?.error?.StringValue).toMatch(/unknown execution: no-such-execution/);
+    });
   });
 
   it('sends an execution whose first request crashed before enqueueing when the request is repeated', async () => {

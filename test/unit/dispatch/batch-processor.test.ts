@@ -5,15 +5,9 @@ import { loadActions } from '../../../src/actions/index.ts';
 import type { ActionCatalog } from '../../../src/actions/types.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import { BatchProcessingError } from '../../../src/dispatch/errors.ts';
-import { BatchProcessor } from '../../../src/dispatch/processor.ts';
-import type { DispatchDeps } from '../../../src/dispatch/types.ts';
-import { createLogger } from '../../../src/log/index.ts';
-import { ExecutionService } from '../../../src/request/service.ts';
-import { createRunners } from '../../../src/runners/index.ts';
-import type { OutputWriter } from '../../../src/store/output.ts';
-import type { OutgoingMessage } from '../../../src/queue/messages.ts';
-import type { QueueKind } from '../../../src/queue/work-queue.ts';
+import type { BatchProcessor } from '../../../src/dispatch/processor.ts';
 import { execution, sqsRecord } from '../../helpers/factories.ts';
+import { fakeDispatcher, type SentMessage } from '../../helpers/dispatch.ts';
 import { InMemoryExecutionStore } from '../../helpers/in-memory-store.ts';
 
 const packs = loadActions();
@@ -25,7 +19,7 @@ const catalog: ActionCatalog = {
 const context = { awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 };
 
 let store: InMemoryExecutionStore;
-let sent: Array<{ kind: string; message: Record<string, unknown> }>;
+let sent: SentMessage[];
 let deadLettered: Array<{ body: string; reason: string }>;
 let processor: BatchProcessor;
 
@@ -33,25 +27,7 @@ beforeEach(() => {
   store = new InMemoryExecutionStore();
   sent = [];
   deadLettered = [];
-  const config = { ...loadConfig({}), parallelism: 2 };
-  const queue = {
-    send: async (kind: QueueKind, message: OutgoingMessage) => void sent.push({ kind, message: message as Record<string, unknown> }),
-    retryAfter: async () => undefined,
-    deadLetter: async (record: { body: string }, reason: string) => void deadLettered.push({ body: record.body, reason }),
-  };
-  const sink = { storedUpTo: -1, write: () => undefined, close: async () => undefined } as unknown as OutputWriter;
-  const runners = createRunners();
-  const deps: DispatchDeps = {
-    config,
-    store,
-    output: { writer: () => sink, lastSeq: async () => -1 },
-    queue,
-    catalog,
-    runner: (name) => runners.get(name),
-    log: createLogger({}, 'error'),
-    stopping: new AbortController().signal,
-  };
-  processor = new BatchProcessor(deps, new ExecutionService({ config, store, queue, catalog }));
+  processor = fakeDispatcher({ config: { ...loadConfig({}), parallelism: 2 }, store, catalog, sent, deadLettered });
 });
 
 const process = (...bodies: unknown[]) => processor.process({ Records: bodies.map((body) => sqsRecord(body)) }, context);
@@ -81,13 +57,13 @@ describe('the batch processor, record by record', () => {
   it('tells the parent workflow again when a delivery finds its task ended', async () => {
     const ended = store.put(execution({ status: 'succeeded', context: { parent: 'wf-1', task: 'task1' } }));
     await process({ executionId: ended.id });
-    expect(sent).toEqual([{ kind: 'workflows', message: { type: 'task-completed', workflowId: 'wf-1', taskId: 'task1', executionId: ended.id } }]);
+    expect(sent).toMatchObject([{ kind: 'workflows', message: { type: 'task-completed', workflowId: 'wf-1', taskId: 'task1', executionId: ended.id } }]);
   });
 
   it('passes a workflow delivered to the actions function on to the workflows queue', async () => {
     const workflow = store.put(execution({ runner: 'orquesta', action: 'examples.orquesta-basic' }));
     await process({ executionId: workflow.id });
-    expect(sent).toEqual([{ kind: 'workflows', message: { executionId: workflow.id } }]);
+    expect(sent).toEqual([{ kind: 'workflows', message: { executionId: workflow.id }, delaySeconds: 0, attributes: {} }]);
   });
 
   it('gives the record back, for after the lease, when a live runner holds its execution', async () => {

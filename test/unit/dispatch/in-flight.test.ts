@@ -5,8 +5,10 @@ import type { Logger } from '../../../src/log/index.ts';
 import { VisibilityNotChangedError } from '../../../src/queue/work-queue.ts';
 import { sqsRecord } from '../../helpers/factories.ts';
 
-const config = loadConfig({});
+// The renewal tests start at batch start; the delayed start has its own tests.
+const config = loadConfig({ ACTIONRUNNER_IN_FLIGHT_AFTER_SECONDS: '0' });
 const every = (config.inFlightVisibilitySeconds * 1000) / 3;
+const delayed = loadConfig({});
 
 function fixture(refuse: (ids: string[], call: number) => Array<{ messageId: string; code: string }>) {
   const calls: string[][] = [];
@@ -50,5 +52,32 @@ describe('keepInFlight', () => {
     expect(calls).toHaveLength(2);
     expect(calls[1]).toEqual([records[0]!.messageId]);
     expect(log.warn).toHaveBeenCalledWith('could not renew the batch visibility', expect.anything());
+  });
+
+  it('changes nothing for a batch that ends within inFlightAfterSeconds (10 s by default)', async () => {
+    vi.useFakeTimers();
+    expect(delayed.inFlightAfterSeconds).toBe(10);
+    const { queue, log, calls } = fixture(() => []);
+    const visibility = keepInFlight([sqsRecord({ executionId: 'a' })], { queue, config: delayed, log });
+    await vi.advanceTimersByTimeAsync(delayed.inFlightAfterSeconds * 1000 - 1);
+    await visibility.stop();
+    await vi.advanceTimersByTimeAsync(10 * every);
+    expect(calls).toEqual([]);
+  });
+
+  it('a batch still running after inFlightAfterSeconds gets its visibility then, renewed every third of it', async () => {
+    vi.useFakeTimers();
+    const records = [sqsRecord({ executionId: 'a' })];
+    const { queue, log, calls } = fixture(() => []);
+    const visibility = keepInFlight(records, { queue, config: delayed, log });
+    await vi.advanceTimersByTimeAsync(delayed.inFlightAfterSeconds * 1000);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(every - 1);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    await visibility.stop();
+    await vi.advanceTimersByTimeAsync(10 * every);
+    expect(calls).toHaveLength(2);
   });
 });

@@ -1,30 +1,27 @@
 // The dispatcher with a stage-wide pool (in memory, shared by "containers" = processors): an action runs
 // only in a slot; one that finds none waits in its queue as `delayed` (sent again, 1-3 s later) or, in a
 // container that holds slots, here as `scheduled`, taking the next slot that container frees.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadActions } from '../../../src/actions/index.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import { PoolGate } from '../../../src/dispatch/pool-gate.ts';
-import { BatchProcessor } from '../../../src/dispatch/processor.ts';
+import type { BatchProcessor } from '../../../src/dispatch/processor.ts';
 import { slotWaitSeconds } from '../../../src/dispatch/record-processor.ts';
-import type { DispatchDeps } from '../../../src/dispatch/types.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { MemorySlotPool } from '../../../src/pool/index.ts';
-import type { OutgoingMessage } from '../../../src/queue/messages.ts';
-import type { QueueKind } from '../../../src/queue/work-queue.ts';
-import { ExecutionService } from '../../../src/request/service.ts';
-import { createRunners } from '../../../src/runners/index.ts';
-import type { OutputWriter } from '../../../src/store/output.ts';
 import { execution, sqsRecord } from '../../helpers/factories.ts';
+import { fakeDispatcher, type SentMessage } from '../../helpers/dispatch.ts';
 import { InMemoryExecutionStore } from '../../helpers/in-memory-store.ts';
+import { policedPack } from './policed-pack.ts';
 
-const catalog = loadActions();
+// With `p.policed` (a concurrency policy): an action that is never claimed on arrival.
+const catalog = loadActions({ packsPaths: [policedPack()] });
 const context = { awsRequestId: 'req', getRemainingTimeInMillis: () => 600_000 };
 const log = createLogger({}, 'error');
 
 let store: InMemoryExecutionStore;
 let slots: MemorySlotPool;
-let sent: Array<{ kind: string; message: Record<string, unknown>; delaySeconds: number; attributes: Record<string, string> }>;
+let sent: SentMessage[];
 
 beforeEach(() => {
   store = new InMemoryExecutionStore();
@@ -34,27 +31,8 @@ beforeEach(() => {
 
 function container(limit: number): BatchProcessor {
   const config = { ...loadConfig({}), parallelism: 10, actionsPoolSize: limit, functionTimeoutSeconds: 900 };
-  const queue = {
-    send: async (kind: QueueKind, message: OutgoingMessage, delaySeconds = 0, attributes: Record<string, string> = {}) =>
-      void sent.push({ kind, message: message as Record<string, unknown>, delaySeconds, attributes }),
-    retryAfter: async () => undefined,
-    deadLetter: async () => undefined,
-  };
-  const sink = { storedUpTo: -1, write: () => undefined, close: async () => undefined } as unknown as OutputWriter;
-  const runners = createRunners();
   const gate = new PoolGate({ slots, pool: 'actions', limit, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000 });
-  const deps: DispatchDeps = {
-    config,
-    store,
-    output: { writer: () => sink, lastSeq: async () => -1 },
-    queue,
-    catalog,
-    runner: (name) => runners.get(name),
-    log,
-    gate,
-    stopping: new AbortController().signal,
-  };
-  return new BatchProcessor(deps, new ExecutionService({ config, store, queue, catalog }));
+  return fakeDispatcher({ config, store, catalog, sent, extra: { log, slots, gate } });
 }
 
 const noop = () => store.put(execution({ action: 'core.noop', runner: 'noop', parameters: {} }));
@@ -104,31 +82,12 @@ describe('the dispatcher and the stage-wide pool', () => {
 describe('workflow engine steps and the workflows pool', () => {
   function workflowsContainer(limit: number, steps: string[]): BatchProcessor {
     const config = { ...loadConfig({}), workflowsPoolSize: limit };
-    const queue = {
-      send: async (kind: QueueKind, message: OutgoingMessage, delaySeconds = 0, attributes: Record<string, string> = {}) =>
-        void sent.push({ kind, message: message as Record<string, unknown>, delaySeconds, attributes }),
-      retryAfter: async () => undefined,
-      deadLetter: async () => undefined,
+    const gate = new PoolGate({ slots, pool: 'workflows', limit, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000 });
+    const workflows = {
+      start: async (workflow: { id: string }) => void steps.push(`start ${workflow.id} with ${await slots.running('workflows')} running`),
+      onTaskCompleted: async (message: { taskId: string }) => void steps.push(`task ${message.taskId}`),
     };
-    const sink = { storedUpTo: -1, write: () => undefined, close: async () => undefined } as unknown as OutputWriter;
-    const deps: DispatchDeps = {
-      config,
-      store,
-      output: { writer: () => sink, lastSeq: async () => -1 },
-      queue,
-      catalog,
-      runner: () => undefined,
-      log,
-      gate: new PoolGate({ slots, pool: 'workflows', limit, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000 }),
-      workflows: {
-        start: async (workflow) => {
-          steps.push(`start ${workflow.id} with ${await slots.running('workflows')} running`);
-        },
-        onTaskCompleted: async (message) => void steps.push(`task ${message.taskId}`),
-      },
-      stopping: new AbortController().signal,
-    };
-    return new BatchProcessor(deps, new ExecutionService({ config, store, queue, catalog }));
+    return fakeDispatcher({ config, store, catalog, sent, extra: { log, runner: () => undefined, gate, workflows } });
   }
 
   it('takes a step holding a slot of the workflows pool, and frees it after', async () => {
@@ -146,5 +105,54 @@ describe('workflow engine steps and the workflows pool', () => {
     expect(await workflowsContainer(1, steps).process({ Records: [sqsRecord(event)] }, context)).toEqual({ batchItemFailures: [] });
     expect(steps).toEqual([]);
     expect(sent).toEqual([{ kind: 'workflows', message: event, delaySeconds: expect.any(Number), attributes: { waitingForSlot: 'workflows' } }]);
+  });
+});
+
+describe('the dispatcher claims on arrival (a message that names its action)', () => {
+  it('runs an execution whose message names its action without reading its record first', async () => {
+    const waiting = store.put(execution({ action: 'core.noop', runner: 'noop', parameters: {} }));
+    const get = vi.spyOn(store, 'get');
+    expect(await container(10).process({ Records: [sqsRecord({ executionId: waiting.id, action: 'core.noop' })] }, context)).toEqual({ batchItemFailures: [] });
+    expect((await store.get(waiting.id))!.status).toBe('succeeded');
+    expect(get).toHaveBeenCalledTimes(1); // the line above's
+  });
+
+  it('a message naming another action than its execution: the claim is refused, and the usual way runs it (its concurrency policy first)', async () => {
+    const waiting = store.put(execution({ action: 'p.policed', runner: 'local-shell-cmd', parameters: {} }));
+    await container(10).process({ Records: [sqsRecord({ executionId: waiting.id, action: 'core.local' })] }, context);
+    const done = (await store.get(waiting.id))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.attempt).toBe(1);
+    expect(done.log.map((entry) => entry.status)).toEqual(['requested', 'running', 'succeeded']);
+  });
+
+  it('does not claim an execution that is not due yet: it is sent back to wait', async () => {
+    const early = store.put(
+      execution({ action: 'core.noop', runner: 'noop', parameters: {}, status: 'delayed', context: { notBefore: Date.now() + 3_600_000 } }),
+    );
+    await container(10).process({ Records: [sqsRecord({ executionId: early.id, action: 'core.noop' })] }, context);
+    expect((await store.get(early.id))!.status).toBe('delayed');
+    expect(sent).toEqual([{ kind: 'actions', message: { executionId: early.id, action: 'core.noop' }, delaySeconds: expect.any(Number), attributes: {} }]);
+  });
+
+  it('fails an execution whose parameters no longer validate once claimed, saying why', async () => {
+    const invalid = store.put(execution({ parameters: {} }));
+    await container(10).process({ Records: [sqsRecord({ executionId: invalid.id, action: 'core.local' })] }, context);
+    const failed = (await store.get(invalid.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/cmd/);
+    expect(failed.lease).toBeUndefined();
+  });
+
+  it('asks the full pool once per delivery: the usual way then waits without asking again', async () => {
+    await slots.acquire('actions', 1, 'running-elsewhere', 60_000);
+    const waiting = store.put(execution({ action: 'core.noop', runner: 'noop', parameters: {} }));
+    const acquire = vi.spyOn(slots, 'acquire');
+    await container(1).process({ Records: [sqsRecord({ executionId: waiting.id, action: 'core.noop' })] }, context);
+    expect(acquire).toHaveBeenCalledTimes(1);
+    expect((await store.get(waiting.id))!.status).toBe('delayed');
+    expect(sent).toEqual([
+      { kind: 'actions', message: { executionId: waiting.id }, delaySeconds: expect.any(Number), attributes: { waitingForSlot: 'actions' } },
+    ]);
   });
 });

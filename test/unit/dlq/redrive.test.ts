@@ -12,7 +12,11 @@ const letter = (body: string, messageAttributes: Record<string, string> = {}): D
 
 describe('redriveBody', () => {
   it('sends an executionId message and a task event back as they are', () => {
-    for (const body of ['{"executionId":"01J"}', '{"version":1,"type":"task-completed","workflowId":"w","taskId":"t","executionId":"e"}'])
+    for (const body of [
+      '{"executionId":"01J"}',
+      '{"executionId":"01J","action":"core.local"}',
+      '{"version":1,"type":"task-completed","workflowId":"w","taskId":"t","executionId":"e"}',
+    ])
       expect(redriveBody(letter(body))).toBe(body);
   });
 

@@ -28,4 +28,18 @@ describe('moveExpression: one conditional write per status move', () => {
     expect(unleased.ExpressionAttributeValues![':now']).toBe(NOW);
     expect(unleased.UpdateExpression).toContain('#attempt = #attempt + :one');
   });
+
+  it('a claim on arrival also holds only for the named action and runner, due by the given time', () => {
+    const claim = moveExpression(
+      ['requested'],
+      'running',
+      { unleased: true, only: { action: 'core.local', runner: 'local-shell-cmd', dueBy: NOW + 500 } },
+      NOW,
+    );
+    expect(claim.ConditionExpression).toContain(
+      '#action = :onlyAction AND #runner = :onlyRunner AND (attribute_not_exists(#context.#notBefore) OR #context.#notBefore <= :dueBy)',
+    );
+    expect(claim.ExpressionAttributeValues).toMatchObject({ ':onlyAction': 'core.local', ':onlyRunner': 'local-shell-cmd', ':dueBy': NOW + 500 });
+    expect(claim.ExpressionAttributeNames).toMatchObject({ '#action': 'action', '#runner': 'runner', '#context': 'context', '#notBefore': 'notBefore' });
+  });
 });
