@@ -67,7 +67,9 @@ describe('pack install', () => {
     const token = 'ghp_s3cr3tT0ken';
     const steps: string[] = [];
     // Port 9 on loopback: nothing listens, the clone fails at once.
-    const clone = await installPack(`https://ann:${token}@127.0.0.1:9/team/pack.git`, { packsDir, progress: (step) => steps.push(step) }).catch((e: unknown) => e);
+    const clone = await installPack(`https://ann:${token}@127.0.0.1:9/team/pack.git`, { packsDir, progress: (step) => steps.push(step) }).catch(
+      (e: unknown) => e,
+    );
     expect(clone).toBeInstanceOf(PackInstallError);
     expect((clone as Error).message).toMatch(/^git clone failed: https:\/\/\*\*\*@127\.0\.0\.1:9\/team\/pack\.git - /);
     expect(steps).toEqual(['cloning https://***@127.0.0.1:9/team/pack.git']);
