@@ -75,6 +75,18 @@ describe('resourceDefinition', () => {
     expect(names).toEqual([config.executionsTable, config.outputTable, config.keyValueTable, config.apiKeysTable]);
   });
 
+  it("names the functions' roles within IAM's 64 characters for a 19-character stage in the longest region", () => {
+    const document = parseCfnYaml(readFileSync(SERVERLESS_FILE, 'utf8')) as { service: string; custom: { roleNames: Record<string, string> } };
+    const names = Object.values(document.custom.roleNames).map((name) =>
+      name.replace('${self:service}', document.service).replace('${sls:stage}', 'production-eu-west1').replace('${self:provider.region}', 'ap-southeast-2'),
+    );
+    expect(names).toHaveLength(3);
+    for (const name of names) {
+      expect(name).toMatch(/^[\w+=,.@-]+$/);
+      expect(name.length, name).toBeLessThanOrEqual(64);
+    }
+  });
+
   it('applies stage params over the defaults', () => {
     const source = readFileSync(SERVERLESS_FILE, 'utf8').replace(/^params:\n/m, 'params:\n  prod:\n    maxReceiveCount: 8\n');
     expect(resourceDefinition('prod', { source }).queues[0].dlq?.maxReceiveCount).toBe(8);
