@@ -50,6 +50,15 @@ export function slotWaitSeconds(random = Math.random()): number {
   return 1 + Math.floor(random * 3);
 }
 
+/**
+ * Who holds an action's slot of the stage's pool: its execution in this delivery. Another delivery of the same
+ * execution (SQS delivers at least once; the sweeper sends again) is another holder, so that it can neither
+ * find the running one's slot as its own nor free it when its claim is refused.
+ */
+export function slotHolder(executionId: string, owner: string): string {
+  return `${executionId}@${owner}`;
+}
+
 /** Message attribute of a message sent back to its queue to wait for a pool slot. */
 export const WAITING_FOR_SLOT_ATTRIBUTE = 'waitingForSlot';
 
@@ -122,7 +131,8 @@ export class RecordProcessor {
     const result = await this.limit(async (): Promise<ArrivalResult> => {
       const gate = this.deps.gate;
       const slotLost = new AbortController();
-      if (gate && !(await gate.tryEnter(id, () => slotLost.abort()))) return { kind: 'pool-full' };
+      const holder = slotHolder(id, work.owner);
+      if (gate && !(await gate.tryEnter(holder, () => slotLost.abort()))) return { kind: 'pool-full' };
       try {
         let claimed: Execution;
         try {
@@ -134,7 +144,7 @@ export class RecordProcessor {
         this.onStart();
         return await this.#runClaimed(claimed, work.owner, log, (execution) => this.#startOnArrival(execution, work, slotLost.signal, log));
       } finally {
-        await gate?.leave(id);
+        await gate?.leave(holder);
       }
     });
     if (result.kind === 'pool-full') {
@@ -317,7 +327,8 @@ export class RecordProcessor {
     const { execution, owner } = run;
     const slotLost = new AbortController();
     const lost = () => slotLost.abort();
-    if (this.#poolRefused.delete(owner) || !(await gate.tryEnter(execution.id, lost))) {
+    const holder = slotHolder(execution.id, owner);
+    if (this.#poolRefused.delete(owner) || !(await gate.tryEnter(holder, lost))) {
       const timeoutMs = Number(run.parameters.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
       // Waiting here is worth it only while this container holds slots (one frees here soon) and a
       // slot freed now could still give the action its whole timeout.
@@ -331,7 +342,7 @@ export class RecordProcessor {
         }
       }
       const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(waitUntil - Date.now())]);
-      if (!(await gate.enterWhenFreed(execution.id, lost, giveUp))) {
+      if (!(await gate.enterWhenFreed(holder, lost, giveUp))) {
         reservation.stop();
         return { kind: 'no-slot', reservation };
       }
@@ -339,7 +350,7 @@ export class RecordProcessor {
     try {
       return await this.#inPoolSlot({ ...run, slotLost: slotLost.signal }, reservation, started, log);
     } finally {
-      await gate.leave(execution.id);
+      await gate.leave(holder);
     }
   }
 

@@ -167,10 +167,11 @@ export class WorkflowEngine implements WorkflowDriver {
   async #applyEvents(id: string, messages: TaskCompletedMessage[]): Promise<number> {
     // The workflow and the tasks that ended, in one consistent read (BatchGetItem), not one read each.
     const read = this.deps.store.getMany([id, ...messages.map((message) => message.executionId)]);
-    read.catch(() => undefined); // awaited in the step; never an unhandled rejection
     const ended = messages.map((message) => read.then((found) => found.get(message.executionId)));
     let consumed = messages.length;
     const first = read.then((found) => found.get(id) as WorkflowExecution | undefined);
+    // Awaited in the step (a failed read fails it there), but not all of them when it stops early: never an unhandled rejection.
+    for (const pending of [read, first, ...ended]) pending.catch(() => undefined);
     await this.#advance(id, first, async (spec, state, workflow) => {
       let current: ConductorResult = { state, commands: [], ignored: 'no event applied' };
       consumed = messages.length;

@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/dispatch/runtime.ts';
+import { DynamoSlotPool } from '../../src/pool/index.ts';
 import { OutputWriter, readOutput } from '../../src/store/output.ts';
 import type { Execution } from '../../src/model/execution.ts';
 import { isTerminal } from '../../src/model/status.ts';
@@ -230,6 +231,24 @@ describe('actions handler', () => {
     // A late redelivery of a finished execution does not run it again either.
     await handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'late' } as never);
     expect(readFileSync(file, 'utf8')).toBe('run\n');
+  });
+
+  it('a second delivery of a running execution neither finds its pool slot as its own nor frees it', async () => {
+    const slots = new DynamoSlotPool({ doc: substrate.clients.doc, tableName: substrate.tableNames.executions });
+    const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'sleep 2' } });
+    const [message] = await receive(substrate, 'actions', 1);
+    const event = await toEvent(substrate, 'actions', [message]);
+    const first = invoke(substrate, 'actions', handler, event);
+    await eventually(async () => expect((await runtime.store.get(execution.id))!.status).toBe('running'), { timeoutMs: 10_000, intervalMs: 20 });
+    expect(await slots.running('actions')).toBe(1);
+    // The same message again (SQS delivers at least once; the sweeper sends again): refused, the run goes on.
+    await expect(handler(event, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'again' } as never)).rejects.toThrow(/held elsewhere/);
+    expect((await runtime.store.get(execution.id))!.status).toBe('running');
+    // Its slot is still held: the pool still counts the running action (freeing it let a 61st action start).
+    expect(await slots.running('actions')).toBe(1);
+    await first;
+    expect((await runtime.store.get(execution.id))!.status).toBe('succeeded');
+    expect(await slots.running('actions')).toBe(0);
   });
 
   it('marks an execution whose runner died (expired lease) abandoned on redelivery', async () => {

@@ -454,6 +454,32 @@ describe('the engine', () => {
     expect(claim.reason).not.toContain('workflows-direct');
   });
 
+  it('a step whose read fails fails that step, with no unhandled rejection left behind', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const store = Object.assign(Object.create(runtime.store) as typeof runtime.store, {
+        getMany: async () => {
+          throw new Error('ProvisionedThroughputExceededException: throttled');
+        },
+      });
+      const engine = new WorkflowEngine({ ...runtime, store });
+      const events = ['a', 'b', 'c'].map((executionId) => ({
+        version: 1 as const,
+        type: 'task-completed' as const,
+        workflowId: 'wf-read-fails',
+        taskId: 't',
+        executionId,
+      }));
+      await expect(Promise.all(events.map((event) => engine.onTaskCompleted(event)))).rejects.toThrow(/throttled/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it('tells the parent again when a delivery reaches a sub-workflow that already ended', async () => {
     const sent: unknown[] = [];
     const queue = Object.assign(Object.create(runtime.queue) as typeof runtime.queue, { send: async (...args: unknown[]) => void sent.push(args) });
