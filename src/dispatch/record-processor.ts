@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution } from '../model/execution.ts';
 import { isTerminal } from '../model/status.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
-import { isRequest, parseMessage, type Message, type OutgoingMessage, type RequestActionMessage } from '../queue/messages.ts';
+import { ACTION_ATTRIBUTE, isRequest, parseMessage, type Message, type OutgoingMessage, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
 import { recordOf, TransitionConflictError } from '../store/errors.ts';
 import { UnknownWorkflowError } from '../workflow/errors.ts';
@@ -100,7 +100,8 @@ export class RecordProcessor {
         target = created?.execution.id;
         return created && (await this.#dispatch(created.execution, work, created.prepared));
       }
-      const arrived = await this.#runOnArrival(message.executionId, message.action, work);
+      const action = message.action ?? work.record.messageAttributes?.[ACTION_ATTRIBUTE]?.stringValue;
+      const arrived = await this.#runOnArrival(message.executionId, action, work);
       if (arrived === 'done') return;
       const execution = arrived ? arrived.current : await this.deps.store.get(message.executionId);
       if (!execution) throw new PoisonMessageError(`unknown execution: ${message.executionId} - no such record in ${this.deps.config.executionsTable}`);

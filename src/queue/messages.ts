@@ -3,9 +3,9 @@ import { ValidationError } from '../model/errors.ts';
 
 /**
  * Message contract v1 (JSON). `version` may be left out and then means 1.
- * - `{ "executionId": "01J..." }` runs an execution that already exists; `"action"` beside it names the
- *   execution's action, which lets the actions function claim it without reading it first (the claim
- *   checks it: a wrong name costs one refused write, never a wrong run).
+ * - `{ "executionId": "01J..." }` runs an execution that already exists; its message attribute `action` (or
+ *   `"action"` beside it in the body) names the execution's action, which lets the actions function claim it
+ *   without reading it first (the claim checks it: a wrong name costs one refused write, never a wrong run).
  * - `{ "action": "core.local", "parameters": { "cmd": "date" }, "idempotencyKey": "..." }` requests and runs one.
  * - `{ "type": "task-completed", ... }` tells a workflow that one of its tasks ended (internal).
  */
@@ -40,6 +40,12 @@ export type TaskCompletedMessage = z.infer<typeof taskCompleted>;
 export type Message = RunExecutionMessage | RequestActionMessage | TaskCompletedMessage;
 /** A message as a producer writes it (`version` may be left out). */
 export type OutgoingMessage = z.input<typeof runExecution> | z.input<typeof requestAction> | z.input<typeof taskCompleted>;
+
+/**
+ * Message attribute naming the action of the execution a `{ executionId }` message is about (what the body's
+ * `action` says too, which producers leave out: functions of earlier releases refuse a body with it).
+ */
+export const ACTION_ATTRIBUTE = 'action';
 
 /** A full request (action and parameters), rather than a message about an existing execution (which may name its action too). */
 export function isRequest(message: Message): message is RequestActionMessage {

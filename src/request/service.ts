@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution, ExecutionContext } from '../model/execution.ts';
 import { CLAIMABLE_STATUSES, isTerminal, type ExecutionStatus } from '../model/status.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
+import { ACTION_ATTRIBUTE } from '../queue/messages.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
 import { TransitionConflictError } from '../store/errors.ts';
 import type { ExecutionStore } from '../store/executions.ts';
@@ -134,9 +135,10 @@ export class ExecutionService {
     const kind = isWorkflowRunner(execution.runner) ? 'workflows' : 'actions';
     const delaySeconds = Math.ceil(Math.max(0, Number(execution.context.notBefore ?? 0) - Date.now()) / 1000);
     try {
-      // Its action named beside it: the actions function may claim it on arrival, without reading it first.
-      const message = kind === 'actions' ? { executionId: execution.id, action: execution.action } : { executionId: execution.id };
-      await this.deps.queue.send(kind, message, delaySeconds);
+      // Its action named in a message attribute: the actions function may claim it on arrival, without reading it
+      // first. Not in the body, which a function of the release before reads strictly (during a deploy or a rollback).
+      const attributes: Record<string, string> = kind === 'actions' ? { [ACTION_ATTRIBUTE]: execution.action } : {};
+      await this.deps.queue.send(kind, { executionId: execution.id }, delaySeconds, attributes);
     } catch (error) {
       await this.deps.store.reject(execution.id, `could not enqueue: ${kind} queue - ${(error as Error).message}`).catch(() => undefined);
       throw error;

@@ -514,10 +514,12 @@ describe('actions handler', () => {
     const send = (body: Record<string, unknown>) =>
       substrate.clients.sqs.send(new SendMessageCommand({ QueueUrl: substrate.queueUrls.actions, MessageBody: JSON.stringify(body) }));
 
-    it('a requested action is sent with its action ref and runs', async () => {
+    it('a requested action is sent with its action ref in a message attribute and runs, claimed without a read', async () => {
       const { execution } = await runtime.service.request({ action: 'core.local', parameters: { cmd: 'echo arrived' } });
       const [message] = await receive(substrate, 'actions', 1);
-      expect(JSON.parse(message.Body!)).toEqual({ version: 1, executionId: execution.id, action: 'core.local' });
+      // The action rides in a message attribute: the body stays what a function of the release before reads (strictly).
+      expect(JSON.parse(message.Body!)).toEqual({ version: 1, executionId: execution.id });
+      expect(message.MessageAttributes?.action).toMatchObject({ DataType: 'String', StringValue: 'core.local' });
       await invoke(substrate, 'actions', handler, await toEvent(substrate, 'actions', [message]));
       const done = (await runtime.store.get(execution.id))!;
       expect(done).toMatchObject({ status: 'succeeded', attempt: 1, result: { stdout: 'arrived' } });

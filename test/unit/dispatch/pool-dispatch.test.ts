@@ -132,7 +132,7 @@ describe('the dispatcher claims on arrival (a message that names its action)', (
     );
     await container(10).process({ Records: [sqsRecord({ executionId: early.id, action: 'core.noop' })] }, context);
     expect((await store.get(early.id))!.status).toBe('delayed');
-    expect(sent).toEqual([{ kind: 'actions', message: { executionId: early.id, action: 'core.noop' }, delaySeconds: expect.any(Number), attributes: {} }]);
+    expect(sent).toEqual([{ kind: 'actions', message: { executionId: early.id }, delaySeconds: expect.any(Number), attributes: { action: 'core.noop' } }]);
   });
 
   it('fails an execution whose parameters no longer validate once claimed, saying why', async () => {
