@@ -185,6 +185,11 @@ export class PoolGate {
     clearTimeout(this.#pollTimer);
     this.#pollTimer = undefined;
     this.#looking = true;
+    this.#startLook(first);
+  }
+
+  /** `first` looks at the pool (a look is under way): counted, and the time of the last look noted. */
+  #startLook(first: Waiter): void {
     this.#looks += 1;
     this.#lastLookAt = Date.now();
     this.#wake(first, 'look');
@@ -219,9 +224,7 @@ export class PoolGate {
       this.#ensurePoll();
       return;
     }
-    this.#looks += 1;
-    this.#lastLookAt = Date.now();
-    this.#wake(first, 'look');
+    this.#startLook(first);
   }
 
   /** Renews the slots whose renewal is due (half a heartbeat early: the timer is not exact); one that fails is tried again at the next heartbeat. */

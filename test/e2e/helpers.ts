@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { LocalDiscovery } from '../../src/local/discovery.ts';
 
 // The SDK's Node 22 notice is noise in test output.
@@ -46,6 +47,13 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = c
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs `actionrunner ...args --json` in `cwd`, expects it to succeed, and returns what it printed, parsed. */
+export async function cliJson(cwd: string, args: string[], env: Record<string, string>): Promise<ReturnType<typeof JSON.parse>> {
+  const result = await cli(cwd, [...args, '--json'], env);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
 }
 
 export interface LocalProcess {

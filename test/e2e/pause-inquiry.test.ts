@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, cli, startLocal, type LocalProcess } from './helpers.ts';
+import { cleanEnv, cli, cliJson, startLocal, type LocalProcess } from './helpers.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs', import.meta.url));
 
@@ -15,11 +15,7 @@ describe('pause, resume and inquiries under actionrunner local', () => {
   let local: LocalProcess;
   const env = () => cleanEnv({ ACTIONRUNNER_PACKS_PATH: PACKS });
   const run = (...args: string[]) => cli(dir, args, env());
-  const json = async (...args: string[]) => {
-    const result = await run(...args, '--json');
-    expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout);
-  };
+  const json = (...args: string[]) => cliJson(dir, args, env());
   const start = async (ref: string, ...parameters: string[]): Promise<string> => (await json('run', ref, ...parameters, '--async')).id;
   /** Polls `execution get` (bounded) until the execution is in `status`. */
   const waitFor = async (id: string, status: string, timeoutMs = 45_000) => {

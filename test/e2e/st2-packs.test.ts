@@ -7,7 +7,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, cli, startLocal, type LocalProcess } from './helpers.ts';
+import { cleanEnv, cli, cliJson, startLocal, type LocalProcess } from './helpers.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs', import.meta.url));
 // playbook's cwd default: /tmp/<pack> (an ansible-style default read from action_context).
@@ -18,11 +18,7 @@ describe('st2 packs under actionrunner local', () => {
   let local: LocalProcess;
   const env = () => cleanEnv({ ACTIONRUNNER_PACKS_PATH: PACKS });
   const run = (...args: string[]) => cli(dir, args, env());
-  const json = async (...args: string[]) => {
-    const result = await run(...args, '--json');
-    expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout);
-  };
+  const json = (...args: string[]) => cliJson(dir, args, env());
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ar-exchange-'));
