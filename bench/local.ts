@@ -20,7 +20,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function withLocal<T>(work: (dir: string, pid: number) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ar-bench-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_ENDPOINT_URL') && !k.startsWith('ACTIONRUNNER_')));
-  const child = spawn(process.execPath, [BIN, 'local'], {
+  // BENCH_RUNTIME_NODE_ARGS: Node flags for the runtime alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses --cpu-prof).
+  const child = spawn(process.execPath, [...(process.env.BENCH_RUNTIME_NODE_ARGS?.split(' ') ?? []), BIN, 'local'], {
     cwd: dir,
     env: { ...env, ACTIONRUNNER_BATCHING_WINDOW: '0', ACTIONRUNNER_LOG_LEVEL: 'warn', ACTIONRUNNER_LOG_JSON: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
