@@ -24,6 +24,13 @@ export interface PoolGateOptions {
    * slot whose holder died frees itself when its lease runs out, with no release counted. @default 5000
    */
   fullLookMs?: number;
+  /**
+   * Told of a slot freed here that no waiter here takes, and whether work waited for the pool while it was held
+   * (the slot was watched): the dispatcher wakes the first action waiting in its queue (`Waitlist`).
+   */
+  onUnclaimedFree?: (watched: boolean) => void;
+  /** Work waits for the pool outside this container (its queue's waitlist): the slots taken here are taken watched. @default never */
+  othersWait?: () => boolean;
 }
 
 /** Why a waiter was woken: a slot freed in this container, a look at the pool (for slots freed elsewhere), or its wait was given up. */
@@ -69,7 +76,7 @@ export class PoolGate {
   #watchAgain = false;
 
   constructor(options: PoolGateOptions) {
-    this.#o = { pollMs: 200, fullLookMs: 5000, renewMs: options.heartbeatMs, ...options };
+    this.#o = { pollMs: 200, fullLookMs: 5000, renewMs: options.heartbeatMs, onUnclaimedFree: () => {}, othersWait: () => false, ...options };
     this.pool = options.pool;
     this.limit = options.limit;
   }
@@ -91,7 +98,7 @@ export class PoolGate {
 
   /** Takes a slot for `holder` when the pool has a free one (or `holder` has one already); watched while work waits here. */
   async tryEnter(holder: string, onLost?: () => void): Promise<boolean> {
-    if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs, { watched: this.#waiters.length > 0 }))) return false;
+    if (!(await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs, { watched: this.#watchedTakes() }))) return false;
     this.#held.set(holder, { onLost, renewedAt: Date.now() });
     this.#renewTimer ??= setInterval(() => void this.#renewAll(), this.#o.heartbeatMs);
     return true;
@@ -127,18 +134,37 @@ export class PoolGate {
     }
   }
 
-  /** Frees `holder`'s slot and offers it to the first waiter here (every waiter, when this container holds no slot any more). */
+  /**
+   * Frees `holder`'s slot and offers it to the first waiter here (every waiter, when this container holds no slot
+   * any more); with nobody waiting here, `onUnclaimedFree` is told.
+   */
   async leave(holder: string): Promise<void> {
     if (!this.#held.delete(holder)) return;
     if (this.#held.size === 0) {
       clearInterval(this.#renewTimer);
       this.#renewTimer = undefined;
     }
-    await this.#o.slots
-      .release(this.pool, holder)
-      .catch((error: unknown) => this.#o.log.warn('could not free a pool slot; its lease will', { pool: this.pool, holder, error }));
-    if (this.#held.size === 0) for (const waiter of [...this.#waiters]) this.#wake(waiter, 'freed');
-    else if (this.#waiters[0]) this.#wake(this.#waiters[0], 'freed');
+    const watched = await this.#o.slots.release(this.pool, holder).catch((error: unknown) => {
+      this.#o.log.warn('could not free a pool slot; its lease will', { pool: this.pool, holder, error });
+      return false;
+    });
+    const first = this.#waiters[0];
+    if (!first) this.#o.onUnclaimedFree(watched);
+    else if (this.#held.size === 0) for (const waiter of [...this.#waiters]) this.#wake(waiter, 'freed');
+    else this.#wake(first, 'freed');
+  }
+
+  /**
+   * Work started waiting for the pool outside this container (it joined the queue's waitlist): the slots held
+   * now are watched, so that the container that frees one knows to wake it.
+   */
+  watchHeld(): void {
+    this.#watch();
+  }
+
+  /** Slots are taken watched while work waits for the pool, here or in the queue. */
+  #watchedTakes(): boolean {
+    return this.#waiters.length > 0 || this.#o.othersWait();
   }
 
   #wake(waiter: Waiter, why: Wake): boolean {
@@ -174,7 +200,7 @@ export class PoolGate {
       )
       .finally(() => {
         this.#watching = false;
-        if (this.#watchAgain && this.#waiters.length > 0) this.#watch();
+        if (this.#watchAgain) this.#watch();
       });
   }
 
@@ -239,7 +265,7 @@ export class PoolGate {
           if (await this.#o.slots.renew(this.pool, holder, this.#o.leaseMs)) return void (held.renewedAt = started);
           if (!this.#held.has(holder)) return; // left meanwhile
           // Renewed too late and taken: another free slot will do; only a full pool means one too many runs.
-          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs, { watched: this.#waiters.length > 0 }))
+          if (await this.#o.slots.acquire(this.pool, this.limit, holder, this.#o.leaseMs, { watched: this.#watchedTakes() }))
             return void (held.renewedAt = started);
           this.#o.log.warn('pool slot lost: its lease ran out and another holder has it', { pool: this.pool, holder });
           this.#held.delete(holder);

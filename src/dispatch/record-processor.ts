@@ -22,6 +22,7 @@ import { applyRetryPolicy } from './retry-policy.ts';
 import { recordExit, runClaimedAction, type ActionExit } from './run-action.ts';
 import { MIN_START_MS, shouldRequeue, SlotReservation } from './slot-reservation.ts';
 import type { DispatchDeps } from './types.ts';
+import { WOKEN_ATTRIBUTE } from './waitlist.ts';
 
 /** What an action's turn in the pool came to. */
 type SlotResult =
@@ -48,6 +49,15 @@ export interface RecordWork {
 /** Seconds a message that found the pool full waits in its queue: 1 to 3, at random, so that the waiting ones do not all come back at once. */
 export function slotWaitSeconds(random = Math.random()): number {
   return 1 + Math.floor(random * 3);
+}
+
+/**
+ * Seconds the message of an action on the pool's waitlist waits in its queue: 10 to 20, at random. A freed slot
+ * wakes the action before (`Waitlist`); this message is the safety net for a wake that was lost, and for slots
+ * whose holder died (freed by their lease, with no release to wake anyone).
+ */
+export function waitlistRecheckSeconds(random = Math.random()): number {
+  return 10 + Math.floor(random * 11);
 }
 
 /**
@@ -90,6 +100,8 @@ export class RecordProcessor {
       await this.#recordRejected({ version: 1, action, parameters: {} }, work.record, error.message);
       return;
     }
+    // Woken from the waitlist: more work waits, so the slots this container takes are taken watched.
+    if (work.record.messageAttributes?.[WOKEN_ATTRIBUTE]) this.deps.waitlist?.sawWaiting();
     // The execution this message is about: failed with the reason if its last delivery fails too.
     let target = 'type' in message ? message.workflowId : 'executionId' in message ? message.executionId : undefined;
     try {
@@ -398,22 +410,35 @@ export class RecordProcessor {
   }
 
   /**
-   * The stage's pool is full: the execution waits in its queue (st2's `delayed`, with the reason)
-   * without holding a container, and comes back in 1 to 3 s. Its message is sent again (this one is
-   * deleted), so waiting never counts against the queue's `maxReceiveCount`.
+   * The stage's pool is full: the execution waits (st2's `delayed`, with the reason) without holding a
+   * container. It joins the pool's waitlist, whose first action a freed slot wakes; its message is sent again
+   * (this one is deleted, so waiting never counts against the queue's `maxReceiveCount`) to come back after
+   * a long wait, in case no wake comes. A woken delivery sends none: the message from its first wait is still
+   * on its way. Without a waitlist, the message comes back in 1 to 3 s.
    */
   async #waitInQueue(execution: Execution, work: RecordWork, reservation: SlotReservation | undefined): Promise<void> {
-    const gate = this.deps.gate!;
-    const reason = `waiting for a slot: the ${gate.pool} pool is full (${gate.limit} running)`;
+    const { gate, waitlist, store } = this.deps;
+    const pool = gate!.pool;
+    const reason = `waiting for a slot: the ${pool} pool is full (${gate!.limit} running)`;
     let current = execution;
     try {
-      if (reservation) current = await this.deps.store.requeue(execution.id, work.owner, reason);
-      if (current.status === 'requested') await this.deps.store.delay(execution.id, reason);
+      if (reservation) current = await store.requeue(execution.id, work.owner, reason);
+      if (current.status === 'requested') await store.delay(execution.id, reason, waitlist && pool);
+      else if (waitlist && !(await store.joinWaitlist(execution.id, pool))) {
+        // It stopped waiting meanwhile (canceled, or another delivery claimed it): judged as it is now.
+        const now = await store.get(execution.id);
+        return now && this.#judgeMoved(now, work);
+      }
     } catch (error) {
       return this.#judgeMoved(recordOf(error), work);
     }
-    this.deps.log.debug('waiting for a pool slot', { executionId: execution.id, pool: gate.pool });
-    await this.deps.queue.send('actions', { executionId: execution.id }, slotWaitSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: gate.pool });
+    this.deps.log.debug('waiting for a pool slot', { executionId: execution.id, pool });
+    if (!waitlist) return this.deps.queue.send('actions', { executionId: execution.id }, slotWaitSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: pool });
+    waitlist.sawWaiting();
+    // The container that frees a slot held now is to know that someone waits.
+    gate!.watchHeld();
+    if (work.record.messageAttributes?.[WOKEN_ATTRIBUTE]) return;
+    await this.deps.queue.send('actions', { executionId: execution.id }, waitlistRecheckSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: pool });
   }
 
   /**
@@ -456,6 +481,13 @@ export class RecordProcessor {
       // between the queue and the DLQ.
       if (work.record.messageAttributes?.redriveOf) {
         this.deps.log.info('redriven message ignored: its execution runs elsewhere', { executionId: execution.id, owner: lease.owner });
+        return;
+      }
+      // A waiting action's second message (the safety net of its wait, or a wake) that finds it running: the
+      // delivery that runs it records its outcome, and the sweeper sends it again should its runner die.
+      const attributes = work.record.messageAttributes ?? {};
+      if (attributes[WAITING_FOR_SLOT_ATTRIBUTE] || attributes[WOKEN_ATTRIBUTE]) {
+        this.deps.log.debug('message of a wait ignored: its execution runs', { executionId: execution.id, owner: lease.owner });
         return;
       }
       // Its runner is alive (this is a duplicate) or died a moment ago: look again once the lease

@@ -3,6 +3,7 @@ import { createServices, type Services, type ServicesOptions } from '../app/serv
 import { createRunners } from '../runners/index.ts';
 import { DynamoSlotPool } from '../pool/index.ts';
 import { PoolGate } from './pool-gate.ts';
+import { Waitlist } from './waitlist.ts';
 import { BatchProcessor } from './processor.ts';
 import { leaseRenewalMs } from '../config/index.ts';
 import type { DispatchDeps, WorkflowDriver } from './types.ts';
@@ -41,6 +42,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const slots = new DynamoSlotPool({ doc: clients.doc, tableName: config.executionsTable });
   const base = { ...services, runner: (name: string) => runners.get(name), stopping: stopping.signal, slots };
   const runsWorkflows = Boolean(options.workflows);
+  // Actions that find the pool full wait on its waitlist, woken as slots free (workflow steps wait in their queue).
+  const waitlist = runsWorkflows ? undefined : new Waitlist({ store: services.store, queue: services.queue, log, pool: 'actions' });
   const gate = new PoolGate({
     slots,
     pool: runsWorkflows ? 'workflows' : 'actions',
@@ -49,7 +52,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     heartbeatMs: config.heartbeatMs,
     renewMs: leaseRenewalMs(config),
     log,
+    ...(waitlist ? { onUnclaimedFree: (watched: boolean) => waitlist.wake(watched), othersWait: () => waitlist.busy } : {}),
   });
-  const deps = { ...base, gate, workflows: options.workflows?.(base) };
+  const deps = { ...base, gate, waitlist, workflows: options.workflows?.(base) };
   return { ...deps, processor: new BatchProcessor(deps, services.service), abandonRunning: (reason) => stopping.abort(reason) };
 }

@@ -9,6 +9,7 @@ import type { ExecutionStore } from '../store/executions.ts';
 import type { OutputStore } from '../store/output.ts';
 import type { SlotPool } from '../pool/slots.ts';
 import type { PoolGate } from './pool-gate.ts';
+import type { Waitlist } from './waitlist.ts';
 
 /** Advances workflows; the dispatcher hands it workflow executions and task-completed events. */
 export interface WorkflowDriver {
@@ -36,6 +37,8 @@ export interface DispatchDeps {
    * its slots. None: no stage-wide bound (the per-invocation `parallelism` only).
    */
   gate?: PoolGate;
+  /** The actions waiting for a slot of the actions pool (with `gate`): an action that finds it full joins it, a slot freed wakes the first. */
+  waitlist?: Waitlist;
   /** Aborted (with the reason) when the process that runs this runtime shuts down: running actions are killed and recorded `abandoned`. */
   stopping: AbortSignal;
 }

@@ -120,17 +120,18 @@ export class DynamoSlotPool implements SlotPool {
     return index !== undefined && this.#renewAt(pool, index, holder, leaseMs);
   }
 
-  async release(pool: string, holder: string): Promise<void> {
+  async release(pool: string, holder: string): Promise<boolean> {
     checkSlotArguments({ pool, holder });
     const seen = this.#seen.get(pool)?.get(holder);
     this.#seen.get(pool)?.delete(holder);
-    if (seen !== undefined && (await this.#free(pool, seen, holder))) return;
+    const freed = seen !== undefined ? await this.#free(pool, seen, holder) : undefined;
+    if (freed !== undefined) return freed === 'watched';
     const index = await this.#find(pool, holder);
-    if (index !== undefined) await this.#free(pool, index, holder);
+    return index !== undefined && (await this.#free(pool, index, holder)) === 'watched';
   }
 
-  /** Frees slot `index` when `holder` has it; false when it does not. */
-  async #free(pool: string, index: number, holder: string): Promise<boolean> {
+  /** Frees slot `index` when `holder` has it: whether work waited for it (`watched`); undefined when `holder` does not have it. */
+  async #free(pool: string, index: number, holder: string): Promise<'watched' | 'unwatched' | undefined> {
     const was = await this.#writeSlot(pool, index, {
       UpdateExpression: 'REMOVE holder, slot_expires_at, slot_watched',
       ConditionExpression: 'holder = :holder',
@@ -138,7 +139,7 @@ export class DynamoSlotPool implements SlotPool {
       // The item as it was: whether work waits for this release (no read for it).
       ReturnValues: 'ALL_OLD',
     });
-    if (!was) return false;
+    if (!was) return undefined;
     const watched = (was as Partial<SlotItem>).slot_watched === true;
     const freed = this.#freed.get(pool) ?? [];
     // A few hints are enough (one per action ending here): keep the newest.
@@ -146,7 +147,7 @@ export class DynamoSlotPool implements SlotPool {
     this.#freed.set(pool, freed.slice(-16));
     // Tells the waiters of other containers that a look may find a slot now (nobody waited: no write). The slot
     // is free already, so this is no error of the release: missing it only delays them until their next look.
-    if (!watched) return true;
+    if (!watched) return 'unwatched';
     await this.#doc
       .send(
         new UpdateCommand({
@@ -157,7 +158,7 @@ export class DynamoSlotPool implements SlotPool {
         }),
       )
       .catch(() => undefined);
-    return true;
+    return 'watched';
   }
 
   async releases(pool: string): Promise<number> {

@@ -51,16 +51,19 @@ export class MemorySlotPool implements SlotPool {
     return true;
   }
 
-  async release(pool: string, holder: string): Promise<void> {
+  async release(pool: string, holder: string): Promise<boolean> {
     checkSlotArguments({ pool, holder });
+    let watched = false;
     for (const slot of this.#pools.get(pool) ?? []) {
       if (slot.holder === holder) {
         slot.holder = undefined;
         slot.expiresAt = 0;
         if (slot.watched) this.#releases.set(pool, (this.#releases.get(pool) ?? 0) + 1);
+        watched ||= slot.watched === true;
         slot.watched = false;
       }
     }
+    return watched;
   }
 
   async running(pool: string): Promise<number> {

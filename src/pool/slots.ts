@@ -19,8 +19,8 @@ export interface SlotPool {
   acquire(pool: string, limit: number, holder: string, leaseMs: number, options?: AcquireOptions): Promise<boolean>;
   /** Extends holder's lease; false when holder no longer holds a slot (expired and taken). */
   renew(pool: string, holder: string, leaseMs: number): Promise<boolean>;
-  /** Frees holder's slot, if it holds one. Idempotent. */
-  release(pool: string, holder: string): Promise<void>;
+  /** Frees holder's slot, if it holds one. Idempotent. Resolves true when that slot was watched: work waited for the pool meanwhile. */
+  release(pool: string, holder: string): Promise<boolean>;
   /** How many unexpired holders `pool` has now. */
   running(pool: string): Promise<number>;
   /**

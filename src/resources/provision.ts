@@ -1,4 +1,11 @@
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AttributeDefinition, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -56,6 +63,14 @@ async function waitActive(client: DynamoDBClient, name: string, timeoutMs: numbe
   }
 }
 
+function indexDefinition(gsi: TableDefinition['gsis'][number]) {
+  return {
+    IndexName: gsi.name,
+    KeySchema: keyElements(gsi.keys),
+    Projection: { ProjectionType: gsi.projection as 'ALL' | 'KEYS_ONLY' | 'INCLUDE', NonKeyAttributes: gsi.nonKeyAttributes },
+  };
+}
+
 async function createTable(client: DynamoDBClient, table: TableDefinition, timeoutMs: number): Promise<void> {
   try {
     await client.send(
@@ -64,17 +79,12 @@ async function createTable(client: DynamoDBClient, table: TableDefinition, timeo
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: attributeDefinitions(table),
         KeySchema: keyElements(table.keys),
-        ...(table.gsis.length > 0 && {
-          GlobalSecondaryIndexes: table.gsis.map((gsi) => ({
-            IndexName: gsi.name,
-            KeySchema: keyElements(gsi.keys),
-            Projection: { ProjectionType: gsi.projection as 'ALL' | 'KEYS_ONLY' | 'INCLUDE', NonKeyAttributes: gsi.nonKeyAttributes },
-          })),
-        }),
+        ...(table.gsis.length > 0 && { GlobalSecondaryIndexes: table.gsis.map(indexDefinition) }),
       }),
     );
   } catch (error) {
     if (errorName(error) !== 'ResourceInUseException') throw error;
+    await addMissingIndexes(client, table, timeoutMs);
   }
   await waitActive(client, table.name, timeoutMs);
   if (!table.ttlAttribute) return;
@@ -87,6 +97,22 @@ async function createTable(client: DynamoDBClient, table: TableDefinition, timeo
       TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
     }),
   );
+}
+
+/** A table kept from an earlier release (`--data-dir`) gets the indexes added since, one at a time as DynamoDB allows. */
+async function addMissingIndexes(client: DynamoDBClient, table: TableDefinition, timeoutMs: number): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const gsi of table.gsis.filter((index) => !present.has(index.name))) {
+    await waitActive(client, table.name, timeoutMs);
+    await client.send(
+      new UpdateTableCommand({
+        TableName: table.name,
+        AttributeDefinitions: attributeDefinitions(table),
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(gsi) }],
+      }),
+    );
+  }
 }
 
 async function createQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {

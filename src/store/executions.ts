@@ -7,6 +7,7 @@ import type { Execution, ExecutionContext, ExecutionListing, Lease } from '../mo
 import { fromStatuses, type LifecycleEvent } from '../model/lifecycle.ts';
 import { moveExpression, type ClaimFilter, type FieldUpdates, type MoveOptions } from './move-expression.ts';
 import { listOpenExecutions, type OpenExecution } from './open-executions.ts';
+import { joinWaitlist, leaveWaitlist, waitlistHead } from './waitlist.ts';
 import { isTerminal, type ExecutionStatus } from '../model/status.ts';
 import { secretValuesOf } from '../model/mask.ts';
 import { TransitionConflictError } from './errors.ts';
@@ -230,9 +231,28 @@ export class ExecutionStore {
     return this.#take(id, 'reserve', 'scheduled', owner, leaseMs, `claimed by ${owner}, waiting for a slot`);
   }
 
-  /** A `requested` execution waits in its queue (st2's `delayed`): its pool is full, or a policy holds it back. */
-  delay(id: string, reason: string): Promise<Execution> {
-    return this.move(id, 'delay', 'delayed', { reason });
+  /**
+   * A `requested` execution waits in its queue (st2's `delayed`): its pool is full, or a policy holds it back.
+   * `waitingFor`: the stage pool it waits for, on whose waitlist it goes (see `joinWaitlist`).
+   */
+  delay(id: string, reason: string, waitingFor?: string): Promise<Execution> {
+    return this.move(id, 'delay', 'delayed', { reason, ...(waitingFor ? { set: { waiting_for: waitingFor } } : {}) });
+  }
+
+  /** A waiting execution (delayed already, say) goes on the waitlist of `pool`; false when it is not waiting any more. */
+  joinWaitlist(id: string, pool: string): Promise<boolean> {
+    return joinWaitlist(this.#doc, this.#table, id, pool, this.#now());
+  }
+
+  /** The first `limit` ids on the waitlist of `pool`, oldest request first. */
+  waitlistHead(pool: string, limit: number): Promise<string[]> {
+    return waitlistHead(this.#doc, this.#table, pool, limit);
+  }
+
+  /** Takes `id` off the waitlist of `pool`: its record when this call did, else undefined (another waker did, or it was claimed). */
+  async leaveWaitlist(id: string, pool: string): Promise<Execution | undefined> {
+    const record = await leaveWaitlist(this.#doc, this.#table, id, pool);
+    return record && strip(record);
   }
 
   /** A reserved execution got its slot. */
@@ -336,7 +356,9 @@ export class ExecutionStore {
   }
 
   #take(id: string, event: 'claim' | 'reserve', to: ExecutionStatus, owner: string, leaseMs: number, reason: string, only?: ClaimFilter): Promise<Execution> {
-    return this.move(id, event, to, { unleased: true, set: { lease: this.#lease(owner, leaseMs) }, increment: ['attempt'], reason, ...(only ? { only } : {}) });
+    // Taken: off any waitlist (nobody is to wake it any more).
+    const set = { lease: this.#lease(owner, leaseMs), waiting_for: null };
+    return this.move(id, event, to, { unleased: true, set, increment: ['attempt'], reason, ...(only ? { only } : {}) });
   }
 
   /**
@@ -504,6 +526,12 @@ export class ExecutionStore {
 
 /** Drops the index-only attributes so callers see the Execution shape. */
 function strip<T extends object>(item: T): T {
-  const { listKey: _listKey, parent: _parent, open: _open, ...rest } = item as T & { listKey?: unknown; parent?: unknown; open?: unknown };
+  const {
+    listKey: _listKey,
+    parent: _parent,
+    open: _open,
+    waiting_for: _waitingFor,
+    ...rest
+  } = item as T & { listKey?: unknown; parent?: unknown; open?: unknown; waiting_for?: unknown };
   return rest as T;
 }

@@ -26,6 +26,8 @@ export const LISTING_ATTRIBUTES = ['action', 'runner', 'status', 'context', 'sta
 export const CHILD_ATTRIBUTES = [...LISTING_ATTRIBUTES.filter((name) => name !== 'parent'), 'result', 'parameters', 'secretParameters'];
 /** Sparse index of the executions that are not terminal yet (`open` is removed when they end): what the sweeper reads. */
 export const EXECUTIONS_BY_OPEN_INDEX = 'byOpen';
+/** Sparse index of the actions waiting for a slot of a stage pool (`waiting_for` = the pool), oldest request first. */
+export const EXECUTIONS_BY_WAITING_INDEX = 'byWaiting';
 /** Partitions of the byOpen index, so that creating and ending executions spreads over more than one partition. */
 export const OPEN_SHARDS = 4;
 

@@ -44,13 +44,13 @@ export type MoveExpression = Pick<UpdateCommandInput, 'UpdateExpression' | 'Cond
 /**
  * The conditional update of one status move: status, log entry and `set` fields written only while
  * the record is in one of `from` (and held by `leaseOwner`, or by no live lease, when asked).
- * A terminal status also stamps `end_timestamp` and leaves the sparse byOpen index.
+ * A terminal status also stamps `end_timestamp` and leaves the sparse byOpen and byWaiting indexes.
  */
 export function moveExpression(from: readonly ExecutionStatus[], to: ExecutionStatus, options: MoveOptions, now: number): MoveExpression {
   const timestamp = new Date(now).toISOString();
   const entry: StatusLogEntry = { status: to, timestamp, ...(options.reason ? { reason: options.reason } : {}) };
   const set: Record<string, unknown> = { ...options.set, status: to };
-  if (isTerminal(to)) Object.assign(set, { end_timestamp: timestamp, open: null });
+  if (isTerminal(to)) Object.assign(set, { end_timestamp: timestamp, open: null, waiting_for: null });
   const names: Record<string, string> = { '#log': 'log', '#status': 'status' };
   const values: Record<string, unknown> = { ':entry': [entry] };
   const assignments = ['#log = list_append(#log, :entry)'];

@@ -56,23 +56,23 @@ export function slotPoolContract(make: (clock: ManualClock) => SlotPool, name: (
     expect(await slots.releases(pool)).toBe(0);
     await slots.acquire(pool, 3, 'a', 1000);
     await slots.acquire(pool, 3, 'b', 1000);
-    // Nobody waits: a release counts nothing (an action that never meets a full pool pays no count).
-    await slots.release(pool, 'a');
+    // Nobody waits: a release counts nothing (an action that never meets a full pool pays no count), and says so.
+    expect(await slots.release(pool, 'a')).toBe(false);
     expect(await slots.releases(pool)).toBe(0);
     await slots.acquire(pool, 3, 'c', 1000);
     // Work waits: the slots held now count their releases, once each.
     expect(await slots.watch(pool)).toBe(false);
-    await slots.release(pool, 'b');
+    expect(await slots.release(pool, 'b')).toBe(true);
     expect(await slots.releases(pool)).toBe(1);
-    await slots.release(pool, 'b');
-    await slots.release(pool, 'nobody');
+    expect(await slots.release(pool, 'b')).toBe(false);
+    expect(await slots.release(pool, 'nobody')).toBe(false);
     expect(await slots.releases(pool)).toBe(1);
     // A slot taken after the watch is not watched, unless its acquirer says work waits.
     await slots.acquire(pool, 3, 'd', 1000);
     await slots.acquire(pool, 3, 'e', 1000, { watched: true });
-    await slots.release(pool, 'd');
+    expect(await slots.release(pool, 'd')).toBe(false);
     expect(await slots.releases(pool)).toBe(1);
-    await slots.release(pool, 'e');
+    expect(await slots.release(pool, 'e')).toBe(true);
     await slots.release(pool, 'c');
     expect(await slots.releases(pool)).toBe(3);
     // The mark goes with the holder: the next one in that slot is not watched.

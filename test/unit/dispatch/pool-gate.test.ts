@@ -35,6 +35,48 @@ describe('PoolGate', () => {
     expect(await slots.running('actions')).toBe(1);
   });
 
+  it('tells of a slot it frees only when no work of its own takes it (the waitlist then wakes the first in the queue)', async () => {
+    const slots = new MemorySlotPool();
+    const unclaimed = vi.fn();
+    const gate = new PoolGate({ slots, pool: 'actions', limit: 2, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000, onUnclaimedFree: unclaimed });
+    await gate.tryEnter('a');
+    await gate.tryEnter('b');
+    const waiting = gate.enterWhenFreed('c');
+    await settled();
+    await gate.leave('a');
+    expect(await waiting).toBe(true);
+    expect(unclaimed).not.toHaveBeenCalled();
+    await gate.leave('b');
+    expect(unclaimed).toHaveBeenCalledTimes(1);
+    // 'c' waited here while 'b' held its slot: watched.
+    expect(unclaimed).toHaveBeenCalledWith(true);
+    // A holder that left already frees nothing.
+    await gate.leave('b');
+    expect(unclaimed).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes slots watched while work waits in the queue, and says so when it frees them', async () => {
+    const slots = new MemorySlotPool();
+    const unclaimed = vi.fn();
+    let othersWait = false;
+    const gate = new PoolGate({ slots, pool: 'actions', limit: 3, leaseMs: 30_000, heartbeatMs: 60_000, log, onUnclaimedFree: unclaimed, othersWait: () => othersWait });
+    await gate.tryEnter('before');
+    othersWait = true;
+    await gate.tryEnter('while');
+    await gate.leave('while');
+    expect(unclaimed).toHaveBeenLastCalledWith(true);
+    await gate.leave('before');
+    expect(unclaimed).toHaveBeenLastCalledWith(false);
+    // Work that joins the queue's waitlist has the slots held at that moment watched.
+    await gate.tryEnter('held');
+    othersWait = false;
+    await gate.tryEnter('unwatched');
+    gate.watchHeld();
+    await settled();
+    await gate.leave('unwatched');
+    expect(unclaimed).toHaveBeenLastCalledWith(true);
+  });
+
   it('keeps nobody waiting in a container that holds no slot', async () => {
     const slots = new MemorySlotPool();
     await gateOn(slots).tryEnter('elsewhere');

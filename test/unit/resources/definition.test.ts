@@ -51,6 +51,7 @@ describe('resourceDefinition', () => {
           nonKeyAttributes: CHILD_ATTRIBUTES,
         },
         { name: 'byOpen', keys: { partition: { name: 'open', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'KEYS_ONLY' },
+        { name: 'byWaiting', keys: { partition: { name: 'waiting_for', type: 'S' }, sort: { name: 'id', type: 'S' } }, projection: 'KEYS_ONLY' },
       ],
       ttlAttribute: 'expires_at',
     });

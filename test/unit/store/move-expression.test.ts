@@ -9,9 +9,9 @@ describe('moveExpression: one conditional write per status move', () => {
     expect(move.ConditionExpression).toBe('attribute_exists(id) AND #status IN (:from0, :from1)');
     expect(move.ExpressionAttributeValues).toMatchObject({ ':from0': 'running', ':from1': 'scheduled', ':status': 'succeeded', ':result': { rc: 0 } });
     expect(move.ExpressionAttributeValues![':entry']).toEqual([{ status: 'succeeded', timestamp: '2026-12-01T00:00:00.000Z', reason: 'done' }]);
-    // Terminal: stamped, lease and the open index key removed; `undefined` fields left alone.
+    // Terminal: stamped, lease and the open and waiting index keys removed; `undefined` fields left alone.
     expect(move.UpdateExpression).toContain('#end_timestamp = :end_timestamp');
-    expect(move.UpdateExpression).toMatch(/ REMOVE #lease, #open$/);
+    expect(move.UpdateExpression).toMatch(/ REMOVE #lease, #open, #waiting_for$/);
     expect(move.ExpressionAttributeNames).not.toHaveProperty('#error');
   });
 
