@@ -380,6 +380,8 @@ describe('each function has its own least-privilege role', () => {
       ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resources: [queue] })),
       // The pool's slots are read (one BatchGetItem) only when a blind take of a free one fails: a full pool.
       { action: 'dynamodb:BatchGetItem', resources: ['ExecutionsTable'] },
+      // The pool's waitlist is read only when work waited for it: a full pool.
+      ...(fn === 'actions' ? [{ action: 'dynamodb:Query', resources: ['ExecutionsTable/index/byWaiting'] }] : []),
       // A batch's in-flight visibility is set once it has run ACTIONRUNNER_IN_FLIGHT_AFTER_SECONDS (10 s), and a failed
       // record's retry delay too: the scenario's batches are shorter and do not fail.
       { action: 'sqs:ChangeMessageVisibility', resources: [queue] },
