@@ -59,7 +59,16 @@ describe('PoolGate', () => {
     const slots = new MemorySlotPool();
     const unclaimed = vi.fn();
     let othersWait = false;
-    const gate = new PoolGate({ slots, pool: 'actions', limit: 3, leaseMs: 30_000, heartbeatMs: 60_000, log, onUnclaimedFree: unclaimed, othersWait: () => othersWait });
+    const gate = new PoolGate({
+      slots,
+      pool: 'actions',
+      limit: 3,
+      leaseMs: 30_000,
+      heartbeatMs: 60_000,
+      log,
+      onUnclaimedFree: unclaimed,
+      othersWait: () => othersWait,
+    });
     await gate.tryEnter('before');
     othersWait = true;
     await gate.tryEnter('while');
