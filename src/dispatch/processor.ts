@@ -1,10 +1,14 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { ExecutionService } from '../request/service.ts';
 import { BatchProcessingError, RetryLaterError } from './errors.ts';
 import { keepInFlight } from './in-flight.ts';
 import { RecordProcessor } from './record-processor.ts';
 import type { DispatchDeps } from './types.ts';
+
+/** How long a batch waits at most for the wakes of its freed slots before it returns, ms. */
+const WAKE_SETTLE_MS = 2000;
 
 /** Longest retry delay SQS allows (ChangeMessageVisibility), seconds. */
 const MAX_RETRY_SECONDS = 900;
@@ -43,6 +47,13 @@ export class BatchProcessor {
       ),
     );
     await visibility.stop();
+    // The waiting actions this batch's freed slots wake are sent before it returns (a container frozen between
+    // invocations would hold them back), within a bound: a lost wake only delays them until their message comes.
+    if (this.deps.waitlist) {
+      const settled = new AbortController();
+      const bound = delay(WAKE_SETTLE_MS, undefined, { ref: false, signal: settled.signal }).catch(() => undefined);
+      await Promise.race([this.deps.waitlist.settled().finally(() => settled.abort()), bound]);
+    }
     const failures = results.filter((failure) => failure !== undefined);
     await Promise.all(failures.map(({ record, error }) => this.#retrySoon(record, error)));
     this.deps.log.info('batch done', {

@@ -4,7 +4,7 @@ import { secretParameterNames } from '../actions/resolve.ts';
 import type { Logger } from '../log/index.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import type { Execution } from '../model/execution.ts';
-import { isTerminal } from '../model/status.ts';
+import { CLAIMABLE_STATUSES, isTerminal } from '../model/status.ts';
 import { notifyParent } from '../queue/notify-parent.ts';
 import { ACTION_ATTRIBUTE, isRequest, parseMessage, type Message, type OutgoingMessage, type RequestActionMessage } from '../queue/messages.ts';
 import type { ExecutionService, PreparedRequest } from '../request/service.ts';
@@ -411,10 +411,10 @@ export class RecordProcessor {
 
   /**
    * The stage's pool is full: the execution waits (st2's `delayed`, with the reason) without holding a
-   * container. It joins the pool's waitlist, whose first action a freed slot wakes; its message is sent again
-   * (this one is deleted, so waiting never counts against the queue's `maxReceiveCount`) to come back after
-   * a long wait, in case no wake comes. A woken delivery sends none: the message from its first wait is still
-   * on its way. Without a waitlist, the message comes back in 1 to 3 s.
+   * container. It joins the pool's waitlist, whose first action a freed slot wakes, and its message is sent
+   * again (this one is deleted, so waiting never counts against the queue's `maxReceiveCount`) to come back
+   * after a long wait, in case no wake comes: every delivery that leaves it waiting sends one, so a waiting
+   * execution always has a message on its way. Without a waitlist, the message comes back in 1 to 3 s.
    */
   async #waitInQueue(execution: Execution, work: RecordWork, reservation: SlotReservation | undefined): Promise<void> {
     const { gate, waitlist, store } = this.deps;
@@ -425,20 +425,23 @@ export class RecordProcessor {
       if (reservation) current = await store.requeue(execution.id, work.owner, reason);
       if (current.status === 'requested') await store.delay(execution.id, reason, waitlist && pool);
       else if (waitlist && !(await store.joinWaitlist(execution.id, pool))) {
-        // It stopped waiting meanwhile (canceled, or another delivery claimed it): judged as it is now.
+        // It stopped waiting meanwhile (canceled, claimed by another delivery, or held by one a moment ago): as it is now.
         const now = await store.get(execution.id);
-        return now && this.#judgeMoved(now, work);
+        if (!now) return;
+        const held = now.lease && now.lease.expiresAt > Date.now();
+        return CLAIMABLE_STATUSES.includes(now.status) && !held ? this.#dispatch(now, work) : this.#judgeMoved(now, work);
       }
     } catch (error) {
       return this.#judgeMoved(recordOf(error), work);
     }
     this.deps.log.debug('waiting for a pool slot', { executionId: execution.id, pool });
-    if (!waitlist) return this.deps.queue.send('actions', { executionId: execution.id }, slotWaitSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: pool });
-    waitlist.sawWaiting();
-    // The container that frees a slot held now is to know that someone waits.
-    gate!.watchHeld();
-    if (work.record.messageAttributes?.[WOKEN_ATTRIBUTE]) return;
-    await this.deps.queue.send('actions', { executionId: execution.id }, waitlistRecheckSeconds(), { [WAITING_FOR_SLOT_ATTRIBUTE]: pool });
+    if (waitlist) {
+      waitlist.sawWaiting();
+      // The container that frees a slot held now is to know that someone waits.
+      gate!.watchHeld();
+    }
+    const delay = waitlist ? waitlistRecheckSeconds() : slotWaitSeconds();
+    await this.deps.queue.send('actions', { executionId: execution.id }, delay, { [WAITING_FOR_SLOT_ATTRIBUTE]: pool });
   }
 
   /**
@@ -483,8 +486,8 @@ export class RecordProcessor {
         this.deps.log.info('redriven message ignored: its execution runs elsewhere', { executionId: execution.id, owner: lease.owner });
         return;
       }
-      // A waiting action's second message (the safety net of its wait, or a wake) that finds it running: the
-      // delivery that runs it records its outcome, and the sweeper sends it again should its runner die.
+      // A message of a wait (its safety net, or a wake) that finds it held: the delivery that holds it runs it or,
+      // when it gives it back to wait, sends a message of its own; the sweeper sends it again should its runner die.
       const attributes = work.record.messageAttributes ?? {};
       if (attributes[WAITING_FOR_SLOT_ATTRIBUTE] || attributes[WOKEN_ATTRIBUTE]) {
         this.deps.log.debug('message of a wait ignored: its execution runs', { executionId: execution.id, owner: lease.owner });

@@ -1,22 +1,23 @@
 import type { Logger } from '../log/index.ts';
+import { CLAIMABLE_STATUSES } from '../model/status.ts';
 import { ACTION_ATTRIBUTE } from '../queue/messages.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { ExecutionStore } from '../store/executions.ts';
-
-const WAITING = new Set(['requested', 'delayed', 'scheduled']);
 
 /** Message attribute of a waiting action's message sent again because a slot of `pool` was freed: its value is the pool. */
 export const WOKEN_ATTRIBUTE = 'wokenForSlot';
 
 /** Waitlist entries read at once: enough for the slots freed together in one container, and for the entries other wakers took meanwhile. */
 const HEAD = 10;
-/** After the waitlist was seen empty, ms before a freed slot asks again (unless work of this container joined it since). */
+/** After the waitlist was seen empty, ms before a slot nobody watched asks again (unless work of this container waited since). */
 const QUIET_MS = 1000;
+/** After a read of the waitlist failed (no index yet, throttled), ms before a freed slot asks again. */
+const FAILING_MS = 5000;
 /** How long after work of this container was seen waiting (joined, or woken) a freed slot asks, watched or not. */
 const BUSY_MS = 30_000;
 
 export interface WaitlistDeps {
-  store: Pick<ExecutionStore, 'waitlistHead' | 'leaveWaitlist'>;
+  store: Pick<ExecutionStore, 'waitlistHead' | 'leaveWaitlist' | 'joinWaitlist'>;
   queue: Pick<WorkQueue, 'send'>;
   log: Logger;
   /** The stage pool (`actions`). */
@@ -31,15 +32,17 @@ export interface WaitlistDeps {
  * message again at once. A freed slot is so taken again within one message delivery, in request order,
  * and a waiting action costs no request while it waits. A wake that is lost (a runner that died, the
  * index lagging) only delays an action until its message comes back.
- * @example const waitlist = new Waitlist({ store, queue, log, pool: 'actions' }); gate = new PoolGate({ ..., onUnclaimedFree: () => waitlist.wake() });
+ * @example const waitlist = new Waitlist({ store, queue, log, pool: 'actions' }); gate = new PoolGate({ ..., onUnclaimedFree: (watched) => waitlist.wake(watched) });
  */
 export class Waitlist {
   readonly #deps: WaitlistDeps;
   /** Slots freed here that no waiting action was woken for yet. */
   #wanted = 0;
   #waking: Promise<void> | undefined;
-  /** Epoch ms before which a freed slot does not ask: the waitlist was empty a moment ago. */
+  /** Epoch ms before which a slot nobody watched does not ask: the waitlist was empty a moment ago. */
   #quietUntil = 0;
+  /** Epoch ms before which no freed slot asks: the last read of the list failed. */
+  #failingUntil = 0;
   /** Epoch ms until which work of this container is known to have waited lately. */
   #busyUntil = 0;
 
@@ -69,41 +72,47 @@ export class Waitlist {
    */
   wake(watched: boolean): void {
     const now = Date.now();
-    if (now < this.#quietUntil || (!watched && now >= this.#busyUntil)) return;
+    if (now < this.#failingUntil || (!watched && (now < this.#quietUntil || now >= this.#busyUntil))) return;
     this.#wanted += 1;
-    this.#waking ??= this.#wakeWanted().finally(() => (this.#waking = undefined));
+    this.#ensureWaking();
   }
 
-  /** Resolves once no wake is under way (tests, shutdown). */
+  /** Resolves once no wake is under way: the handler awaits it before it returns (a frozen container would hold a wake back). */
   async settled(): Promise<void> {
     while (this.#waking) await this.#waking;
+  }
+
+  #ensureWaking(): void {
+    if (this.#waking || this.#wanted === 0) return;
+    this.#waking = this.#wakeWanted().finally(() => {
+      this.#waking = undefined;
+      // Freed while the last round was ending.
+      this.#ensureWaking();
+    });
   }
 
   /** Wakes as many waiting actions as slots were freed, reading the head of the list once for several, waking them side by side. */
   async #wakeWanted(): Promise<void> {
     const { store, log, pool } = this.#deps;
     while (this.#wanted > 0) {
+      // The slots freed so far; those freed meanwhile are the next round's.
       const wanted = this.#wanted;
+      let woken = 0;
       try {
         const ids = await store.waitlistHead(pool, Math.min(HEAD, wanted + 2));
-        if (ids.length === 0) {
-          this.#quietUntil = Date.now() + QUIET_MS;
-          this.#wanted = 0;
-          return;
-        }
+        if (ids.length === 0) this.#quietUntil = Date.now() + QUIET_MS;
         // The first `wanted` at once; those another waker took are made up for from the rest of the head.
-        let woken = 0;
         for (let from = 0; from < ids.length && woken < wanted;) {
           const batch = ids.slice(from, from + wanted - woken);
           from += batch.length;
           woken += (await Promise.all(batch.map((id) => this.#wakeOne(id)))).filter(Boolean).length;
         }
-        // None woken (others took them all): the freed slots go to whatever arrives.
-        this.#wanted = woken === 0 ? 0 : this.#wanted - Math.min(woken, wanted);
       } catch (error) {
+        this.#failingUntil = Date.now() + FAILING_MS;
         log.warn('could not wake a waiting action: it comes back when its message does', { pool, error });
-        this.#wanted = 0;
       }
+      // Fewer waiting than freed (or none woken): the rest of those slots go to whatever arrives.
+      this.#wanted -= wanted;
     }
   }
 
@@ -112,8 +121,14 @@ export class Waitlist {
     const { store, queue, pool } = this.#deps;
     const record = await store.leaveWaitlist(id, pool);
     // Another waker took it, or it was claimed (or ended) and the index had not caught up yet.
-    if (!record || !WAITING.has(record.status)) return false;
-    await queue.send('actions', { executionId: id }, 0, { [ACTION_ATTRIBUTE]: record.action, [WOKEN_ATTRIBUTE]: pool });
-    return true;
+    if (!record || !CLAIMABLE_STATUSES.includes(record.status)) return false;
+    try {
+      await queue.send('actions', { executionId: id }, 0, { [ACTION_ATTRIBUTE]: record.action, [WOKEN_ATTRIBUTE]: pool });
+      return true;
+    } catch (error) {
+      // Back on the list for the next freed slot (its message of the wait still comes back otherwise).
+      await store.joinWaitlist(id, pool).catch(() => undefined);
+      throw error;
+    }
   }
 }

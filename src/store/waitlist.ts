@@ -1,10 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../model/execution.ts';
+import { CLAIMABLE_STATUSES } from '../model/status.ts';
 import { EXECUTIONS_BY_WAITING_INDEX, keyFor } from './keys.ts';
-
-/** Statuses of an execution that waits to be run (and no live lease holds). */
-const WAITING = ['requested', 'delayed', 'scheduled'] as const;
 
 /**
  * Puts an execution that is waiting already (requested, delayed, or scheduled without a live lease) on the
@@ -17,9 +15,9 @@ export async function joinWaitlist(doc: DynamoDBDocumentClient, table: string, i
         TableName: table,
         Key: keyFor.execution(id),
         UpdateExpression: 'SET waiting_for = :pool',
-        ConditionExpression: '#status IN (:w0, :w1, :w2) AND (attribute_not_exists(#lease) OR #lease.#expiresAt < :now)',
+        ConditionExpression: `#status IN (${CLAIMABLE_STATUSES.map((_, i) => `:w${i}`).join(', ')}) AND (attribute_not_exists(#lease) OR #lease.#expiresAt < :now)`,
         ExpressionAttributeNames: { '#status': 'status', '#lease': 'lease', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':pool': pool, ':now': now, ...Object.fromEntries(WAITING.map((status, i) => [`:w${i}`, status])) },
+        ExpressionAttributeValues: { ':pool': pool, ':now': now, ...Object.fromEntries(CLAIMABLE_STATUSES.map((status, i) => [`:w${i}`, status])) },
       }),
     );
     return true;

@@ -109,7 +109,7 @@ describe('the actions pool waitlist', () => {
     expect(await one.store.waitlistHead('actions', 10)).toEqual(waiters.slice(2));
   });
 
-  it('a woken action that finds the pool taken again goes back on the waitlist without a second safety message', async () => {
+  it('a woken action that finds the pool taken again goes back on the waitlist, with a safety message of its own', async () => {
     const holder = await request('sleep 1');
     const holding = invoke(substrate, 'actions', handlerOf(one), await toEvent(substrate, 'actions', [await messageOf(holder.id)]));
     await eventually(async () => expect((await get(holder.id)).status).toBe('running'));
@@ -125,10 +125,41 @@ describe('the actions pool waitlist', () => {
     await invoke(substrate, 'actions', handlerOf(two), await toEvent(substrate, 'actions', [woken]));
     expect((await get(late.id)).status).toBe('delayed');
     expect(await one.store.waitlistHead('actions', 10)).toEqual([late.id]);
-    expect(await delayedMessages()).toBe(delayed);
+    // Every delivery that leaves it waiting sends one: the first may have been dropped meanwhile (next test).
+    expect(await delayedMessages()).toBe(delayed + 1);
     await stealing;
     // The thief's end wakes it again.
     expect(attribute(await messageOf(late.id), WOKEN_ATTRIBUTE)).toBe('actions');
+  });
+
+  it('keeps a message on its way for an action whose safety message was dropped while a woken delivery held it, then gave it back', async () => {
+    // Container one holds the only slot.
+    expect(await one.gate!.tryEnter('holder')).toBe(true);
+    try {
+      const late = await one.service.request({ action: 'core.local', parameters: { cmd: 'echo late', timeout: 5 } });
+      await invoke(substrate, 'actions', handlerOf(two), await toEvent(substrate, 'actions', [await messageOf(late.execution.id)]));
+      expect((await get(late.execution.id)).status).toBe('delayed');
+      // Its safety message is gone for this test; a freed slot wakes it.
+      await substrate.purgeQueues();
+      one.waitlist!.wake(true);
+      await one.waitlist!.settled();
+      const woken = await messageOf(late.execution.id);
+      // The woken delivery lands in container one, which holds a slot: it reserves the execution and waits there.
+      const held = invoke(substrate, 'actions', handlerOf(one), await toEvent(substrate, 'actions', [woken]), 12_000);
+      await eventually(async () => expect((await get(late.execution.id)).status).toBe('scheduled'));
+      // The safety message comes back meanwhile, finds it held, and is dropped.
+      await one.queue.send('actions', { executionId: late.execution.id }, 0, { [WAITING_FOR_SLOT_ATTRIBUTE]: 'actions' });
+      const dropped = await invoke(substrate, 'actions', handlerOf(two), await toEvent(substrate, 'actions', [await messageOf(late.execution.id)]));
+      expect(dropped.batchItemFailures).toEqual([]);
+      expect(await delayedMessages()).toBe(0);
+      // The woken delivery gives up its wait (its invocation ends): back on the waitlist, and a message on its way.
+      await held;
+      expect((await get(late.execution.id)).status).toBe('delayed');
+      expect(await one.store.waitlistHead('actions', 10)).toEqual([late.execution.id]);
+      expect(await delayedMessages()).toBe(1);
+    } finally {
+      await one.gate!.leave('holder');
+    }
   });
 
   it('a message of a wait that finds its execution running elsewhere is dropped, not retried', async () => {

@@ -20,6 +20,11 @@ function fakeStore(ids: string[], status: Record<string, Execution['status']> = 
       list.splice(index, 1);
       return { id, action: 'core.local', status: status[id] ?? 'delayed' } as Execution;
     }),
+    joinWaitlist: vi.fn(async (id: string) => {
+      list.push(id);
+      list.sort();
+      return true;
+    }),
     list,
   };
   return store;
@@ -73,19 +78,49 @@ describe('Waitlist', () => {
     expect(sent.map((s) => s.id)).toEqual(['a']);
   });
 
-  it('does not ask again for a moment after it found the list empty, unless work of its container joined it since', async () => {
+  it('does not ask again for a moment after it found the list empty for a slot nobody watched, unless work of its container waited since', async () => {
     const store = fakeStore([]);
     const { waitlist, sent } = waitlistWith(store);
-    waitlist.wake(true);
+    waitlist.sawWaiting();
+    waitlist.wake(false);
     await waitlist.settled();
-    waitlist.wake(true);
+    waitlist.wake(false);
     await waitlist.settled();
     expect(store.heads).toBe(1);
     store.list.push('late');
     waitlist.sawWaiting();
-    waitlist.wake(true);
+    waitlist.wake(false);
     await waitlist.settled();
     expect(sent.map((s) => s.id)).toEqual(['late']);
+  });
+
+  it('puts an action it took off the list back on it when its message could not be sent', async () => {
+    const store = fakeStore(['a', 'b']);
+    const { waitlist } = waitlistWith(store);
+    const send = vi.fn().mockRejectedValue(new Error('throttled'));
+    const failing = new Waitlist({ store, queue: { send }, log, pool: 'actions' });
+    failing.wake(true);
+    await failing.settled();
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(store.list).toEqual(['a', 'b']);
+    // The next freed slot asks again only after a pause: a store that fails is not asked at every free.
+    failing.wake(true);
+    await failing.settled();
+    expect(store.heads).toBe(1);
+    waitlist.wake(true);
+    await waitlist.settled();
+    expect(store.list).toEqual(['b']);
+  });
+
+  it('wakes for a watched slot even just after it found the list empty', async () => {
+    const store = fakeStore([]);
+    const { waitlist, sent } = waitlistWith(store);
+    waitlist.wake(true);
+    await waitlist.settled();
+    store.list.push('joined-elsewhere');
+    waitlist.wake(true);
+    await waitlist.settled();
+    expect(sent.map((s) => s.id)).toEqual(['joined-elsewhere']);
   });
 
   it('logs a failed wake and leaves the action to the message of its wait', async () => {
