@@ -1,6 +1,7 @@
 // Cost per execution (issue 12): every AWS request an execution makes, by kind, counted with the SDK
 // middleware (`meterBilling`), for a short `core.local`, a long-running action and a 3-task workflow;
-// then the cost per million executions at on-demand prices, beside AWS Step Functions Standard.
+// then the cost per million executions at on-demand prices, beside AWS Step Functions Standard; and what
+// actions cost while they wait for a full pool (issue 10): 50 short actions behind one that holds a pool of 1.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,9 @@ export const PRICES = {
 /** The actions and workflows functions' memory (serverless.yml `memorySize`). */
 const MEMORY_GB = 1024 / 1024;
 const LONG_SECONDS = Number(process.env.BENCH_COST_LONG_SECONDS ?? 60);
+/** The waiting case: how many actions wait, and how long the action holding the pool's one slot runs. */
+const WAITERS = 50;
+const HOLD_SECONDS = Number(process.env.BENCH_COST_HOLD_SECONDS ?? 30);
 
 /** What one case billed: requests by kind, and the functions' invocations and their time. */
 export interface Bill {
@@ -156,6 +160,43 @@ async function costStage(env: Record<string, string>) {
   };
 }
 
+/**
+ * What waiting costs: a pool of 1 held by one `sleep HOLD_SECONDS` action while WAITERS short actions are
+ * requested; everything they bill beyond what they would have cost with a free pool (WAITERS + 1 short
+ * actions) is the price of their wait, given per waiting action and minute.
+ */
+async function waitingCost(shortBillable: number): Promise<void> {
+  const stage = await costStage({ ACTIONRUNNER_ACTIONS_POOL_SIZE: '1' });
+  const { service } = stage.requester;
+  let waitedMs = 0;
+  const bill = await stage.measure(async () => {
+    const holder = (await service.request({ action: 'core.local', parameters: { cmd: `sleep ${HOLD_SECONDS}`, timeout: HOLD_SECONDS + 60 } })).execution;
+    while ((await stage.observer.store.get(holder.id))?.status !== 'running') await new Promise((resolve) => setTimeout(resolve, 50));
+    const ids = (await Promise.all(Array.from({ length: WAITERS }, () => service.request({ action: 'core.local', parameters: { cmd: 'true' } })))).map(
+      (request) => request.execution.id,
+    );
+    await waitAllEnded(stage.observer, [holder.id, ...ids], 600_000);
+    // From each request to its start.
+    for (const id of ids) {
+      const ended = (await stage.observer.store.get(id))!;
+      const started = ended.log.find((entry) => entry.status === 'running');
+      if (ended.status !== 'succeeded' || !started) throw new Error(`bench: a waiting action ended ${ended.status} - ${ended.error ?? ''}`);
+      waitedMs += Date.parse(started.timestamp) - Date.parse(ended.start_timestamp);
+    }
+  });
+  await stage.stop();
+  const ofWaiting = billable(bill) - (WAITERS + 1) * shortBillable;
+  line(`cost: ${WAITERS} actions waiting for a pool of 1 held ${HOLD_SECONDS} s`, {
+    billable: billable(bill),
+    ofWaiting,
+    waitedMinutes: Number((waitedMs / 60_000).toFixed(1)),
+    perWaitingActionMinute: Number((ofWaiting / (waitedMs / 60_000)).toFixed(1)),
+    invocations: bill.invocations,
+    note: `requests beyond ${WAITERS + 1} short actions, per minute an action waited`,
+  });
+  line(`cost: waiting requests`, { ops: JSON.stringify(bill.byOperation) });
+}
+
 /** Cost in USD of one execution that billed `bill`, on Lambda with SQS and DynamoDB. */
 export function costOf(bill: Bill): { lambda: number; dynamodb: number; sqs: number; total: number } {
   const lambda = (bill.invocationMs / 1000) * MEMORY_GB * PRICES.lambdaArmPerGbSecond + bill.invocations * PRICES.lambdaPerRequest;
@@ -237,6 +278,7 @@ export async function costBench(): Promise<void> {
   line('cost: workflow per transition', { billable: transition, steps, note: 'workflow total minus 3 short actions, per engine step', target: '<= 4' });
   line('cost: 3-task workflow requests', { ops: JSON.stringify(flowBill.byOperation) });
   line('cost: 3-task workflow by sender', { ops: JSON.stringify(flowBill.bySender) });
+  await waitingCost(billable(shortBill));
 
   console.log(`\nCost per million executions, USD, on-demand us-east-1 prices of ${PRICES.date} (${MEMORY_GB * 1024} MB arm64 functions):\n`);
   console.log('| case | requests (reads / writes / SQS) | Lambda | DynamoDB | SQS | total | Step Functions Standard, same work |');

@@ -300,7 +300,11 @@ export class RecordProcessor {
       this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log),
     );
     if (result.kind === 'requeued') return this.service.enqueue(execution);
-    if (result.kind === 'no-slot') return this.#waitInQueue(execution, work, result.reservation);
+    if (result.kind === 'no-slot') {
+      // Its reservation (taken while this container's slots were busy) stops renewing: it is given back now.
+      result.reservation?.stop();
+      return this.#waitInQueue(execution, work, result.reservation);
+    }
     if (result.kind === 'moved') return this.#judgeMoved(result.current, work);
     const final = await recordExit(result, this.deps, log);
     log.info('action ended', { status: final.status, durationMs: Date.now() - started });

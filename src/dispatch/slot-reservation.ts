@@ -40,9 +40,11 @@ export class SlotReservation {
       store.heartbeat(record.id, owner, leaseMs).then(
         (renewed) => (this.record = renewed),
         (error: unknown) => {
-          // Canceled while it waited, or its lease lost: it will not start here.
-          if (error instanceof TransitionConflictError && error.current) this.endedWhileWaiting = error.current;
-          else log.warn('could not renew a waiting lease', { error });
+          // Canceled while it waited, or its lease lost (given back): it will not start here, nothing to renew.
+          if (error instanceof TransitionConflictError && error.current) {
+            this.endedWhileWaiting = error.current;
+            this.stop();
+          } else log.warn('could not renew a waiting lease', { error });
         },
       );
     }, leaseMs / 3);
