@@ -36,6 +36,8 @@ export const PRICES = {
 /** The actions and workflows functions' memory (serverless.yml `memorySize`). */
 const MEMORY_GB = 1024 / 1024;
 const LONG_SECONDS = Number(process.env.BENCH_COST_LONG_SECONDS ?? 60);
+/** Concurrent invocations of each function's event source mapping, each in a container of its own. */
+const CONTAINERS = 2;
 /** The waiting case: how many actions wait, and how long the action holding the pool's one slot runs. */
 const WAITERS = 50;
 const HOLD_SECONDS = Number(process.env.BENCH_COST_HOLD_SECONDS ?? 30);
@@ -111,9 +113,12 @@ async function costStage(env: Record<string, string>) {
   const requester = createRuntime({ config, clients: metered('requester'), log });
   // Watches the executions for the bench (not metered: nobody polls like this in production).
   const observer = createRuntime({ config, clients: createClients(config), log });
-  const functions: Record<'actions' | 'workflows', Runtime> = {
-    actions: createRuntime({ config, clients: metered('actions'), log }),
-    workflows: createRuntime({ config, clients: metered('workflows'), log, workflows: (deps) => new WorkflowEngine(deps) }),
+  // A container per concurrent invocation (each its own runtime: its own pool gate and waitlist, as in Lambda),
+  // the last one freed taken first.
+  const containers = (make: () => Runtime) => Array.from({ length: CONTAINERS }, make);
+  const idle: Record<'actions' | 'workflows', Runtime[]> = {
+    actions: containers(() => createRuntime({ config, clients: metered('actions'), log })),
+    workflows: containers(() => createRuntime({ config, clients: metered('workflows'), log, workflows: (deps) => new WorkflowEngine(deps) })),
   };
   const mappings = (['actions', 'workflows'] as const).map((queue) => {
     const sqs = createClients(config).sqs;
@@ -127,7 +132,12 @@ async function costStage(env: Record<string, string>) {
       handler: async (event: SQSEvent, context: Context) => {
         const t0 = performance.now();
         try {
-          return await functions[queue].processor.process(event, context);
+          const container = idle[queue].pop()!;
+          try {
+            return await container.processor.process(event, context);
+          } finally {
+            idle[queue].push(container);
+          }
         } finally {
           bill.invocations++;
           bill.invocationMs += performance.now() - t0;
@@ -136,7 +146,7 @@ async function costStage(env: Record<string, string>) {
       log,
       batchSize: 10,
       pollWaitSeconds: 1,
-      maxConcurrency: 2,
+      maxConcurrency: CONTAINERS,
     });
   });
   mappings.forEach((mapping) => mapping.start());

@@ -298,7 +298,11 @@ export class RecordProcessor {
     }
     const result: SlotResult = await this.limit(() =>
       this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log),
-    );
+    ).catch((error: unknown) => {
+      // Its lease is let run out (the record's redelivery then runs it), not renewed as long as this container lives.
+      reservation?.stop();
+      throw error;
+    });
     if (result.kind === 'requeued') return this.service.enqueue(execution);
     if (result.kind === 'no-slot') {
       // Its reservation (taken while this container's slots were busy) stops renewing: it is given back now.
@@ -359,7 +363,11 @@ export class RecordProcessor {
         }
       }
       const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(waitUntil - Date.now())]);
-      if (!(await gate.enterWhenFreed(holder, lost, giveUp))) {
+      const entered = await gate.enterWhenFreed(holder, lost, giveUp).catch((error: unknown) => {
+        reservation!.stop();
+        throw error;
+      });
+      if (!entered) {
         reservation.stop();
         return { kind: 'no-slot', reservation };
       }

@@ -155,4 +155,26 @@ describe('the dispatcher claims on arrival (a message that names its action)', (
       { kind: 'actions', message: { executionId: waiting.id }, delaySeconds: expect.any(Number), attributes: { waitingForSlot: 'actions' } },
     ]);
   });
+
+  it('lets the lease of a reservation run out when its action could not start (the pool failed), instead of renewing it while the container lives', async () => {
+    const config = { ...loadConfig({}), parallelism: 1, actionsPoolSize: 2, functionTimeoutSeconds: 900, leaseMs: 1500, heartbeatMs: 100, killGraceMs: 100 };
+    const gate = new PoolGate({ slots, pool: 'actions', limit: 2, leaseMs: 30_000, heartbeatMs: 60_000, log, pollMs: 60_000 });
+    const processor = fakeDispatcher({ config, store, catalog, sent, extra: { log, slots, gate } });
+    const busy = store.put(execution({ action: 'core.local', runner: 'local-shell-cmd', parameters: { cmd: 'sleep 0.8' } }));
+    // Queued behind it in this container (parallelism 1): reserved, `scheduled` under a renewed lease.
+    const queued = noop();
+    const acquire = slots.acquire.bind(slots);
+    vi.spyOn(slots, 'acquire').mockImplementation((pool, limit, holder, ...rest) =>
+      holder.startsWith(queued.id) ? Promise.reject(new Error('ProvisionedThroughputExceededException')) : acquire(pool, limit, holder, ...rest),
+    );
+    const heartbeat = vi.spyOn(store, 'heartbeat');
+    const response = await processor.process({ Records: [sqsRecord({ executionId: busy.id }), sqsRecord({ executionId: queued.id })] }, context);
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect((await store.get(busy.id))!.status).toBe('succeeded');
+    const renewals = () => heartbeat.mock.calls.filter(([id]) => id === queued.id).length;
+    const before = renewals();
+    // Renewed every 500 ms (a third of the lease) while it is kept.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(renewals()).toBe(before);
+  });
 });
