@@ -298,11 +298,7 @@ export class RecordProcessor {
     }
     const result: SlotResult = await this.limit(() =>
       this.#inSlot({ ...prepared, parameters: prepared.values, execution, runner, owner: work.owner, deadline: work.deadline }, reservation, started, log),
-    ).catch((error: unknown) => {
-      // Its lease is let run out (the record's redelivery then runs it), not renewed as long as this container lives.
-      reservation?.stop();
-      throw error;
-    });
+    );
     if (result.kind === 'requeued') return this.service.enqueue(execution);
     if (result.kind === 'no-slot') {
       // Its reservation (taken while this container's slots were busy) stops renewing: it is given back now.
@@ -349,28 +345,28 @@ export class RecordProcessor {
     const slotLost = new AbortController();
     const lost = () => slotLost.abort();
     const holder = slotHolder(execution.id, owner);
-    if (this.#poolRefused.delete(owner) || !(await gate.tryEnter(holder, lost))) {
-      const timeoutMs = Number(run.parameters.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
-      // Waiting here is worth it only while this container holds slots (one frees here soon) and a
-      // slot freed now could still give the action its whole timeout.
-      const waitUntil = run.deadline - Math.max(timeoutMs, MIN_START_MS);
-      if (gate.holding === 0 || waitUntil <= Date.now()) return { kind: 'no-slot', reservation };
-      if (!reservation) {
-        try {
-          reservation = await SlotReservation.take(this.deps.store, execution.id, owner, this.deps.config.leaseMs, log);
-        } catch (error) {
-          return { kind: 'moved', current: recordOf(error) };
+    try {
+      if (this.#poolRefused.delete(owner) || !(await gate.tryEnter(holder, lost))) {
+        const timeoutMs = Number(run.parameters.timeout ?? this.deps.config.defaultTimeoutSeconds) * 1000;
+        // Waiting here is worth it only while this container holds slots (one frees here soon) and a
+        // slot freed now could still give the action its whole timeout.
+        const waitUntil = run.deadline - Math.max(timeoutMs, MIN_START_MS);
+        if (gate.holding === 0 || waitUntil <= Date.now()) return { kind: 'no-slot', reservation };
+        if (!reservation) {
+          try {
+            reservation = await SlotReservation.take(this.deps.store, execution.id, owner, this.deps.config.leaseMs, log);
+          } catch (error) {
+            return { kind: 'moved', current: recordOf(error) };
+          }
         }
+        const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(waitUntil - Date.now())]);
+        // The caller stops the reservation of an action that goes back to wait.
+        if (!(await gate.enterWhenFreed(holder, lost, giveUp))) return { kind: 'no-slot', reservation };
       }
-      const giveUp = AbortSignal.any([this.deps.stopping, AbortSignal.timeout(waitUntil - Date.now())]);
-      const entered = await gate.enterWhenFreed(holder, lost, giveUp).catch((error: unknown) => {
-        reservation!.stop();
-        throw error;
-      });
-      if (!entered) {
-        reservation.stop();
-        return { kind: 'no-slot', reservation };
-      }
+    } catch (error) {
+      // Its lease is let run out (the record's redelivery then runs it), not renewed as long as this container lives.
+      reservation?.stop();
+      throw error;
     }
     try {
       return await this.#inPoolSlot({ ...run, slotLost: slotLost.signal }, reservation, started, log);
